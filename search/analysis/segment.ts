@@ -1,0 +1,62 @@
+/**
+ * Chinese word segmentation (jieba, via @node-rs/jieba) with the committed user dictionary
+ * `search/dict/user.txt`; the one tokeniser for search documents and queries alike.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict';
+import { isWordLike, normalizeText } from './normalize';
+
+const USER_DICT_PATH = fileURLToPath(new URL('../dict/user.txt', import.meta.url));
+
+// Frequency given to words added at run time: high enough that jieba keeps them whole
+// (jieba picks the most probable path), matching the committed dictionary entries.
+const USER_WORD_FREQ = 20000;
+
+// Multi-character function words the sentiment features rely on seeing as one token
+// ("一点也不好" -> 一点也 | 不好). Kept here, not in user.txt, because they are code's concern.
+const SENTIMENT_PHRASES = ['一点也', '一点都', '一点儿也', '一点儿都', '并不是', '不怎么'];
+
+let jieba: Jieba | undefined;
+const runtimeWords: string[] = [];
+
+function dictLines(words: string[], tag: string): string {
+  return words.map((w) => `${w} ${USER_WORD_FREQ} ${tag}`).join('\n') + '\n';
+}
+
+/** The shared jieba instance, built on first use (loading the dictionaries takes ~0.2 s). */
+export function getJieba(): Jieba {
+  if (!jieba) {
+    const instance = Jieba.withDict(dict);
+    instance.loadDict(readFileSync(USER_DICT_PATH));
+    instance.loadDict(Buffer.from(dictLines(SENTIMENT_PHRASES, 'd')));
+    if (runtimeWords.length > 0) instance.loadDict(Buffer.from(dictLines(runtimeWords, 'n')));
+    jieba = instance;
+  }
+  return jieba;
+}
+
+/** Raw jieba cut (HMM on, so unseen names are still grouped) of already-normalised text. */
+export function cutNormalized(normalized: string): string[] {
+  return getJieba().cut(normalized, true);
+}
+
+/** Index tokens of already-normalised text: words only, no whitespace or punctuation. */
+export function indexTokensOfNormalized(normalized: string): string[] {
+  return cutNormalized(normalized).filter(isWordLike);
+}
+
+/** Segment text for search indexing; queries and documents must both go through this. */
+export function segmentForIndex(text: string): string[] {
+  return indexTokensOfNormalized(normalizeText(text));
+}
+
+/** Add words to the dictionary at run time (admins: brand names, new slang). */
+export function addUserWords(words: string[]): void {
+  // Lowercased because text is lowercased before cutting; whitespace would break the dict line format.
+  const clean = [...new Set(words.map((w) => normalizeText(w).trim()))].filter((w) => w.length > 0 && !/\s/.test(w));
+  if (clean.length === 0) return;
+  runtimeWords.push(...clean);
+  if (jieba) jieba.loadDict(Buffer.from(dictLines(clean, 'n')));
+}

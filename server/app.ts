@@ -1,0 +1,182 @@
+/** Builds the Resonance server (Express app, HTTP server, dispatcher) without listening: tests use it directly. */
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Config } from './config';
+import { openDatabase, closeDatabase, db } from './db';
+import { migrate } from './migrate';
+import { bootstrapAdmin } from './services/accounts';
+import { createDispatcher, type DispatcherOptions, type Processor } from './workers/dispatcher';
+import { processorsFor } from './workers';
+import { serverSecret } from './secrets';
+import { log } from './log';
+import { authentication, csrf } from './middleware/auth';
+import { RateLimiter, rateLimit } from './middleware/rateLimit';
+import { apiErrors, toAppError } from './middleware/errors';
+import { LANG_COOKIE } from './middleware/cookies';
+import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale, t } from './i18n';
+import { observeRequest, renderMetrics } from './metrics';
+import { createViews } from './views';
+import { accountsApi } from './routes/api/accounts';
+import { communityApi } from './routes/api/community';
+import { threadsApi } from './routes/api/threads';
+import { notificationsApi } from './routes/api/notifications';
+import { forumPages } from './routes/pages/forum';
+import { accountPages } from './routes/pages/account';
+import { staffPages } from './routes/pages/staff';
+import { renderPage } from './routes/pages/context';
+import { NotFound } from './errors';
+import type { HttpDeps } from './routes/deps';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface ResonanceOptions {
+  dispatcher?: DispatcherOptions;
+  /** Extra processors (tests inject failing ones to prove retries). */
+  processors?: Processor[];
+}
+
+/** Open the database, migrate, and assemble the app. */
+export async function createResonance(config: Config, options: ResonanceOptions = {}) {
+  log.setLevel(config.LOG_LEVEL);
+  const sequelize = await openDatabase(config);
+  await migrate(sequelize);
+  if (config.RESONANCE_ADMIN) {
+    const admin = await bootstrapAdmin(config.RESONANCE_ADMIN);
+    log.info('admin account ready', { username: admin.username });
+  }
+  const dispatcher = createDispatcher([...processorsFor(config.RESONANCE_ROLE), ...(options.processors ?? [])], options.dispatcher);
+  const secret = serverSecret(config);
+  const secureCookies = config.COOKIE_SECURE ?? config.NODE_ENV === 'production';
+  const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies, path: '/', maxAge: 30 * 86400_000 };
+
+  const loginLimiter = new RateLimiter(config.RATE_LIMIT_LOGIN_PER_MINUTE, 60_000);
+  const postLimiter = new RateLimiter(config.RATE_LIMIT_POSTS_PER_MINUTE, 60_000);
+  const apiLimiter = new RateLimiter(config.RATE_LIMIT_API_PER_MINUTE, 60_000);
+  const deps: HttpDeps = {
+    config,
+    cookieOptions,
+    limits: {
+      login: rateLimit(loginLimiter, (req) => `login:${req.ip}`),
+      posting: rateLimit(postLimiter, (req) => (req.actor ? `post:${req.actor.id}` : `post-ip:${req.ip}`)),
+    },
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = req.path.startsWith('/api/') ? 'api' : req.path.startsWith('/static/') ? 'static' : 'page';
+      observeRequest(req.method, route, res.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
+    });
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'https:', 'data:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use('/static', express.static(path.join(root, 'static'), { maxAge: config.NODE_ENV === 'production' ? '1d' : 0, index: false }));
+
+  app.get('/healthz', async (_req, res) => {
+    const dbOk = await db().authenticate().then(() => true, () => false);
+    const pipeline = await dispatcher.health().catch(() => ({ backlog: -1, lagSeconds: -1 }));
+    res.status(dbOk ? 200 : 503).json({ ok: dbOk, db: dbOk ? 'ok' : 'down', search: 'embedded', pipeline });
+  });
+  app.get('/metrics', async (_req, res) => {
+    const pipeline = await dispatcher.health().catch(() => ({ backlog: -1, lagSeconds: -1 }));
+    res.type('text/plain; version=0.0.4').send(renderMetrics({ resonance_pipeline_backlog: pipeline.backlog, resonance_pipeline_lag_seconds: pipeline.lagSeconds }));
+  });
+
+  app.use(express.json({ limit: config.BODY_LIMIT }));
+  app.use(express.urlencoded({ extended: false, limit: config.BODY_LIMIT, parameterLimit: 100 }));
+  app.use(authentication());
+  app.use((req, _res, next) => {
+    req.locale = matchLocale(req.cookies[LANG_COOKIE]) ?? matchLocale(req.query.lang as string) ?? fromAcceptLanguage(req.headers['accept-language']) ?? DEFAULT_LOCALE;
+    next();
+  });
+  app.use(csrf(secret, secureCookies));
+
+  // JSON API
+  const api = express.Router();
+  api.use(rateLimit(apiLimiter, (req) => (req.actor ? `api:${req.actor.id}` : `api-ip:${req.ip}`)));
+  api.use(accountsApi(deps));
+  api.use(communityApi());
+  api.use(threadsApi(deps));
+  api.use(notificationsApi());
+  api.use(() => {
+    throw NotFound('Route');
+  });
+  api.use(apiErrors());
+  app.use('/api/v1', api);
+
+  // HTML pages
+  const render = createViews();
+  app.use(forumPages(render, deps));
+  app.use(accountPages(render, deps));
+  app.use(staffPages(render));
+  app.use(() => {
+    throw NotFound('Page');
+  });
+  app.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = toAppError(err);
+    if (e.code === 'internal') log.error('unhandled page error', { path: req.path, error: err instanceof Error ? err.stack : String(err) });
+    if (e.details?.retryAfterSeconds) res.setHeader('Retry-After', String(e.details.retryAfterSeconds));
+    if (e.code === 'unauthenticated' && req.method === 'GET') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+    try {
+      await renderPage(req, res, render, 'error', { title: t(req.locale ?? DEFAULT_LOCALE, `error.${e.code}`), code: e.code, status: e.status, message: e.code === 'validation_failed' ? e.message : null }, e.status);
+    } catch {
+      res.status(e.status).type('text').send(e.message);
+    }
+  });
+
+  const server = http.createServer(app);
+  let closed = false;
+
+  return {
+    app,
+    server,
+    config,
+    dispatcher,
+    /** Listen on config.PORT (0 = a free port); returns the base URL. */
+    async listen(port = config.PORT, host = config.HOST): Promise<string> {
+      await new Promise<void>((resolve) => server.listen(port, host, resolve));
+      const address = server.address();
+      const actualPort = typeof address === 'object' && address ? address.port : port;
+      dispatcher.start();
+      return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`;
+    },
+    /** Stop accepting work, finish in-flight processing, close the database. */
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await dispatcher.stop();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeDatabase();
+    },
+  };
+}
+
+export type Resonance = Awaited<ReturnType<typeof createResonance>>;

@@ -1,0 +1,44 @@
+/** The only reader of process.env: every setting is validated with zod at boot. */
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().url().optional(),
+  ELASTICSEARCH_URL: z.string().url().optional(),
+  ELASTICSEARCH_INDEX_PREFIX: z.string().regex(/^[a-z0-9_-]+$/).default('resonance'),
+  RESONANCE_ADMIN: z
+    .string()
+    .regex(/^[a-z0-9_]{3,32}:.{8,}$/, 'RESONANCE_ADMIN must be username:password (password ≥ 8 chars)')
+    .optional(),
+  RESONANCE_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  SESSION_SECRET: z.string().min(16).optional(),
+  COOKIE_SECURE: bool.optional(),
+  TRUST_PROXY: bool.default(false),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  // Rate limits are per minute; generous defaults for people, strict enough to stop scripts.
+  RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  RATE_LIMIT_POSTS_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  BODY_LIMIT: z.string().default('100kb'),
+});
+
+export type Config = z.infer<typeof schema> & { dataDir: string; sqlitePath: string };
+
+/** Parse and validate an environment (process.env by default); throws a readable error. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const dataDir = path.resolve(parsed.data.DATA_DIR);
+  return { ...parsed.data, dataDir, sqlitePath: path.join(dataDir, 'resonance.sqlite') };
+}

@@ -1,0 +1,70 @@
+/** Sequelize: a SQLite file under DATA_DIR by default, Postgres when DATABASE_URL is set. */
+import fs from 'node:fs';
+import { Sequelize, Transaction } from 'sequelize';
+import type { Config } from './config';
+import { initModels } from './models';
+import { log } from './log';
+
+let current: Sequelize | null = null;
+
+/** Open the database and bind every model to it. */
+export async function openDatabase(config: Config): Promise<Sequelize> {
+  let sequelize: Sequelize;
+  if (config.DATABASE_URL) {
+    sequelize = new Sequelize(config.DATABASE_URL, { logging: false, pool: { max: 10 } });
+  } else {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    sequelize = new Sequelize({
+      dialect: 'sqlite',
+      storage: config.sqlitePath,
+      logging: false,
+      // SQLite has one writer: take the write lock up front so a transaction never fails
+      // half-way with SQLITE_BUSY when it upgrades from reading to writing.
+      transactionType: Transaction.TYPES.IMMEDIATE,
+      hooks: {
+        afterConnect: async (connection: unknown) => {
+          const db = connection as { configure(opt: 'busyTimeout', ms: number): void; exec(sql: string, cb: (err: Error | null) => void): void };
+          db.configure('busyTimeout', 10_000);
+          await new Promise<void>((resolve, reject) =>
+            db.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;', (err) => (err ? reject(err) : resolve())),
+          );
+        },
+      },
+    });
+  }
+  await sequelize.authenticate();
+  initModels(sequelize);
+  current = sequelize;
+  log.debug('database opened', { dialect: sequelize.getDialect() });
+  return sequelize;
+}
+
+/** The open database (throws before openDatabase). */
+export function db(): Sequelize {
+  if (!current) throw new Error('database not opened');
+  return current;
+}
+
+/** True when running on the embedded SQLite file. */
+export function isSqlite(): boolean {
+  return db().getDialect() === 'sqlite';
+}
+
+// SQLite serialises writers anyway; queueing write transactions in-process avoids lock
+// contention between our own connections (busy_timeout still covers other processes).
+let writeQueue: Promise<unknown> = Promise.resolve();
+
+/** Run fn in a write transaction; domain events recorded inside are dispatched after commit. */
+export async function withTransaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
+  const run = () => db().transaction(fn);
+  if (!isSqlite()) return run();
+  const result = writeQueue.then(run, run);
+  writeQueue = result.catch(() => undefined);
+  return result;
+}
+
+/** Close the database connection. */
+export async function closeDatabase(): Promise<void> {
+  if (current) await current.close();
+  current = null;
+}

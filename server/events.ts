@@ -1,0 +1,52 @@
+/**
+ * Typed domain events. A write records its events in the outbox inside its own transaction;
+ * processors (workers/) pick them up after commit, so a crash between the two loses nothing.
+ */
+import type { Transaction } from 'sequelize';
+import { OutboxEvent } from './models';
+
+type Id = number;
+
+export type DomainEvent =
+  | { type: 'thread.created'; threadId: Id; postId: Id; authorId: Id; chapterId: Id | null }
+  | { type: 'thread.updated'; threadId: Id; chapterId: Id | null; locked: boolean; actorId: Id }
+  | { type: 'post.created'; postId: Id; threadId: Id; authorId: Id; chapterId: Id | null; replyToId: Id | null }
+  | { type: 'post.updated'; postId: Id; threadId: Id; actorId: Id; chapterId: Id | null }
+  | { type: 'post.removed'; postId: Id; threadId: Id; actorId: Id; chapterId: Id | null; reason: 'deleted' | 'hidden' }
+  | { type: 'post.liked'; postId: Id; threadId: Id; userId: Id; chapterId: Id | null; likes: number }
+  | { type: 'post.flagged'; flagId: Id; postId: Id; threadId: Id; userId: Id; chapterId: Id | null; reason: string }
+  | { type: 'member.joined'; chapterId: Id; userId: Id; status: 'member' | 'pending' }
+  | { type: 'member.left'; chapterId: Id; userId: Id }
+  | { type: 'user.updated'; userId: Id; analyticsConsent: boolean }
+  | { type: 'notification.created'; notificationId: Id; userId: Id };
+
+export type EventType = DomainEvent['type'];
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+/** An event as read back from the outbox, with its position. */
+export type StoredEvent<T extends EventType = EventType> = EventOf<T> & { eventId: number; at: Date };
+
+type Listener = () => void;
+const committedListeners = new Set<Listener>();
+
+/** Be told (synchronously, cheaply) whenever a transaction that recorded events commits. */
+export function onEventsCommitted(listener: Listener): () => void {
+  committedListeners.add(listener);
+  return () => committedListeners.delete(listener);
+}
+
+/** Store events in the outbox as part of transaction t; listeners wake after commit. */
+export async function recordEvents(t: Transaction, ...events: DomainEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await OutboxEvent.bulkCreate(
+    events.map(({ type, ...payload }) => ({ type, payload })),
+    { transaction: t },
+  );
+  t.afterCommit(() => {
+    for (const listener of committedListeners) listener();
+  });
+}
+
+/** Rebuild a typed event from an outbox row. */
+export function fromRow(row: OutboxEvent): StoredEvent {
+  return { ...(row.payload as object), type: row.type, eventId: row.id, at: row.createdAt } as StoredEvent;
+}

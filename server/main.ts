@@ -1,0 +1,31 @@
+/** Entry point: `npm start` runs role `all` (web + pipeline); RESONANCE_ROLE=web|worker splits them. */
+import { loadConfig } from './config';
+import { createResonance } from './app';
+import { log } from './log';
+
+async function main() {
+  const config = loadConfig();
+  const resonance = await createResonance(config);
+  if (config.RESONANCE_ROLE === 'worker') {
+    resonance.dispatcher.start();
+    log.info('worker started');
+  } else {
+    const url = await resonance.listen();
+    log.info('Resonance listening', { url: url.replace('127.0.0.1', 'localhost'), role: config.RESONANCE_ROLE, dataDir: config.dataDir });
+    if (!config.RESONANCE_ADMIN) {
+      log.info('first run? create an admin with RESONANCE_ADMIN=username:password npm start, and fill a demo with npm run seed -- --demo');
+    }
+  }
+  const shutdown = async (signal: string) => {
+    log.info('shutting down', { signal });
+    await resonance.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

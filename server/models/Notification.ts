@@ -1,0 +1,35 @@
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+
+export type NotificationKind = 'mention' | 'reply' | 'membership_approved';
+
+/** Something a member should see: a mention, a reply to them, an approval. */
+export class Notification extends Model<InferAttributes<Notification>, InferCreationAttributes<Notification>> {
+  declare id: CreationOptional<number>;
+  declare userId: number;
+  declare kind: NotificationKind;
+  declare actorId: number | null;
+  declare threadId: number | null;
+  declare postId: number | null;
+  declare chapterId: number | null;
+  declare readAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize) {
+    Notification.init(
+      {
+        id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+        userId: { type: DataTypes.INTEGER, allowNull: false },
+        kind: { type: DataTypes.STRING(32), allowNull: false },
+        actorId: { type: DataTypes.INTEGER, allowNull: true },
+        threadId: { type: DataTypes.INTEGER, allowNull: true },
+        postId: { type: DataTypes.INTEGER, allowNull: true },
+        chapterId: { type: DataTypes.INTEGER, allowNull: true },
+        readAt: { type: DataTypes.DATE, allowNull: true },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'notifications' },
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+
+export const ROLES = ['member', 'moderator', 'pr', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A community member or staff account. */
+export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
+  declare id: CreationOptional<number>;
+  declare username: string;
+  declare displayName: string;
+  declare passwordHash: string;
+  declare role: CreationOptional<Role>;
+  declare analyticsConsent: CreationOptional<boolean>;
+  declare locale: string | null;
+  declare suspendedAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize) {
+    User.init(
+      {
+        id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+        username: { type: DataTypes.STRING(32), allowNull: false, unique: true },
+        displayName: { type: DataTypes.STRING(64), allowNull: false },
+        passwordHash: { type: DataTypes.STRING(255), allowNull: false },
+        role: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'member' },
+        analyticsConsent: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+        locale: { type: DataTypes.STRING(8), allowNull: true },
+        suspendedAt: { type: DataTypes.DATE, allowNull: true },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'users' },
+    );
+  }
+}

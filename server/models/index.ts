@@ -1,0 +1,25 @@
+/** Binds every model to a Sequelize instance. Associations are avoided on purpose: services load what they need explicitly. */
+import type { Sequelize } from 'sequelize';
+import { User } from './User';
+import { Credential } from './Credential';
+import { Chapter } from './Chapter';
+import { Membership } from './Membership';
+import { Category } from './Category';
+import { Thread } from './Thread';
+import { Post } from './Post';
+import { Like } from './Like';
+import { Flag } from './Flag';
+import { Notification } from './Notification';
+import { OutboxEvent } from './OutboxEvent';
+import { ProcessorCursor } from './ProcessorCursor';
+import { DeadEvent } from './DeadEvent';
+import { AuditEntry } from './AuditEntry';
+
+const all = [User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry];
+
+/** Initialise every model on this connection. */
+export function initModels(sequelize: Sequelize): void {
+  for (const model of all) model.initModel(sequelize);
+}
+
+export { User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry };

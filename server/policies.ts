@@ -1,0 +1,117 @@
+/** Every authorization rule in one place: can(actor, action, subject). Routes call authorize(). */
+import type { Role } from './models/User';
+import type { ChapterRole, MembershipStatus } from './models/Membership';
+import { Forbidden, Unauthenticated } from './errors';
+
+/** Who is acting: the authenticated user with their chapter memberships. */
+export interface Actor {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  suspended: boolean;
+  memberships: Map<number, { status: MembershipStatus; role: ChapterRole }>;
+  /** API keys carry scopes; sessions carry none (they act with the user's role). */
+  scopes: string[] | null;
+}
+
+export interface ChapterRef { id: number; visibility: 'public' | 'private' }
+export interface ThreadRef { id: number; authorId: number; chapterId: number | null; locked: boolean; hiddenAt: Date | null }
+export interface PostRef { id: number; authorId: number; deletedAt: Date | null; hiddenAt: Date | null }
+
+type Subjects = {
+  'chapter.read': { chapter: ChapterRef };
+  'chapter.post': { chapter: ChapterRef };
+  'chapter.moderate': { chapter: ChapterRef };
+  'chapter.create': null;
+  'category.create': null;
+  'thread.read': { thread: ThreadRef; chapter: ChapterRef | null };
+  'thread.create': { chapter: ChapterRef | null };
+  'thread.reply': { thread: ThreadRef; chapter: ChapterRef | null };
+  'thread.lock': { thread: ThreadRef; chapter: ChapterRef | null };
+  'post.edit': { post: PostRef; thread: ThreadRef; chapter: ChapterRef | null };
+  'post.delete': { post: PostRef; thread: ThreadRef; chapter: ChapterRef | null };
+  'post.like': { post: PostRef; thread: ThreadRef; chapter: ChapterRef | null };
+  'post.flag': { post: PostRef; thread: ThreadRef; chapter: ChapterRef | null };
+  'post.viewAnalysis': null;
+  'user.setRole': null;
+  'apiKey.create': null;
+  'mentions.ingest': null;
+  'search.query': null;
+  'console.view': null;
+  'desk.view': null;
+  'alerts.view': null;
+};
+export type Action = keyof Subjects;
+
+const STAFF: readonly Role[] = ['moderator', 'pr', 'admin'];
+/** Staff = moderator, pr, admin (CONTRACT.md). */
+export const isStaff = (a: Actor | null) => !!a && STAFF.includes(a.role);
+const isAdmin = (a: Actor | null) => a?.role === 'admin';
+const isModerator = (a: Actor | null) => a?.role === 'moderator' || a?.role === 'admin';
+const isMember = (a: Actor | null, chapterId: number) => a?.memberships.get(chapterId)?.status === 'member';
+const isChapterModerator = (a: Actor | null, chapterId: number) => {
+  const m = a?.memberships.get(chapterId);
+  return m?.status === 'member' && m.role === 'moderator';
+};
+const active = (a: Actor | null): a is Actor => !!a && !a.suspended && a.scopes === null;
+
+function canReadChapter(a: Actor | null, chapter: ChapterRef | null): boolean {
+  if (!chapter || chapter.visibility === 'public') return true;
+  return isStaff(a) || isMember(a, chapter.id);
+}
+
+function canReadThread(a: Actor | null, thread: ThreadRef, chapter: ChapterRef | null): boolean {
+  if (thread.hiddenAt && !isStaff(a)) return false;
+  return canReadChapter(a, chapter);
+}
+
+function canWriteIn(a: Actor | null, chapter: ChapterRef | null): boolean {
+  if (!active(a)) return false;
+  if (!chapter) return true;
+  if (chapter.visibility === 'public') return true;
+  return isStaff(a) || isMember(a, chapter.id);
+}
+
+const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
+  'chapter.read': (a, s) => canReadChapter(a, s.chapter),
+  'chapter.post': (a, s) => canWriteIn(a, s.chapter),
+  'chapter.moderate': (a, s) => active(a) && (isModerator(a) || isChapterModerator(a, s.chapter.id)),
+  'chapter.create': (a) => active(a) && isAdmin(a),
+  'category.create': (a) => active(a) && isAdmin(a),
+  'thread.read': (a, s) => canReadThread(a, s.thread, s.chapter),
+  'thread.create': (a, s) => canWriteIn(a, s.chapter),
+  'thread.reply': (a, s) =>
+    canReadThread(a, s.thread, s.chapter) && canWriteIn(a, s.chapter) && (!s.thread.locked || isStaff(a)),
+  'thread.lock': (a, s) =>
+    active(a) && (isModerator(a) || (s.chapter !== null && isChapterModerator(a, s.chapter.id))),
+  // CONTRACT.md: "author or staff". Staff edits of others' posts are audit-logged by the service.
+  'post.edit': (a, s) =>
+    active(a) && canReadThread(a, s.thread, s.chapter) && !s.post.deletedAt && (a.id === s.post.authorId || isStaff(a)),
+  'post.delete': (a, s) =>
+    active(a) && canReadThread(a, s.thread, s.chapter) && !s.post.deletedAt && (a.id === s.post.authorId || isStaff(a)),
+  'post.like': (a, s) =>
+    active(a) && canReadThread(a, s.thread, s.chapter) && !s.post.deletedAt && a.id !== s.post.authorId,
+  'post.flag': (a, s) => active(a) && canReadThread(a, s.thread, s.chapter) && !s.post.deletedAt,
+  'post.viewAnalysis': (a) => isStaff(a),
+  'user.setRole': (a) => active(a) && isAdmin(a),
+  'apiKey.create': (a) => active(a) && isAdmin(a),
+  'mentions.ingest': (a) => !!a && !a.suspended && (a.scopes?.includes('ingest') ?? false),
+  'search.query': (a) => active(a) && isStaff(a),
+  'console.view': (a) => active(a) && (a.role === 'pr' || a.role === 'admin'),
+  'desk.view': (a) => active(a) && isModerator(a),
+  'alerts.view': (a) => active(a) && isStaff(a),
+};
+
+/** Whether actor may do action to subject. Pure: no I/O. */
+export function can<A extends Action>(actor: Actor | null, action: A, subject: Subjects[A]): boolean {
+  return rules[action](actor, subject);
+}
+
+/** Throw 401 (anonymous) or 403 unless can(...). */
+export function authorize<A extends Action>(actor: Actor | null, action: A, subject: Subjects[A]): void {
+  if (can(actor, action, subject)) return;
+  if (!actor) throw Unauthenticated();
+  if (actor.suspended) throw Forbidden('Your account is suspended');
+  throw Forbidden(`Not allowed to ${action.replace('.', ' ')}`);
+}

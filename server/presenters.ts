@@ -1,0 +1,99 @@
+/** The only shapes that leave the server: JSON, Handlebars views and socket payloads all use these. */
+import type { Category, Chapter, Notification, Post, Thread, User } from './models';
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined);
+
+/** Public user shape (CONTRACT: {id, username, displayName, role, level?, kol?}). */
+export function presentUser(user: User) {
+  return { id: String(user.id), username: user.username, displayName: user.displayName, role: user.role, joinedAt: iso(user.createdAt) };
+}
+
+/** The signed-in user's own view of themselves (adds private settings). */
+export function presentSelf(user: User) {
+  return { ...presentUser(user), analyticsConsent: user.analyticsConsent, locale: user.locale ?? undefined };
+}
+
+/** A short author reference embedded in posts and threads. */
+export function presentAuthor(user: User | undefined) {
+  return user ? { username: user.username, displayName: user.displayName } : { username: 'deleted', displayName: '—' };
+}
+
+/** Chapter shape (CONTRACT: {slug,name,city,visibility,memberCount}). */
+export function presentChapter(chapter: Chapter) {
+  return {
+    slug: chapter.slug,
+    name: chapter.name,
+    city: chapter.city,
+    visibility: chapter.visibility,
+    memberCount: chapter.memberCount,
+    description: chapter.description,
+  };
+}
+
+/** Category shape. */
+export function presentCategory(category: Category) {
+  return { slug: category.slug, name: category.name, description: category.description };
+}
+
+/** Thread shape (CONTRACT: {id,title,chapter?,category?,author,postCount,lastPostAt,locked}). */
+export function presentThread(
+  thread: Thread,
+  related: { author?: User; chapter?: Chapter | null; category?: Category | null },
+) {
+  return {
+    id: String(thread.id),
+    title: thread.title,
+    chapter: related.chapter?.slug,
+    category: related.category?.slug,
+    author: presentAuthor(related.author),
+    postCount: thread.postCount,
+    lastPostAt: iso(thread.lastPostAt)!,
+    createdAt: iso(thread.createdAt)!,
+    locked: thread.locked,
+  };
+}
+
+export interface PostAnalysisView {
+  lang: string;
+  sentiment: { label: string; score: number };
+  keywords: string[];
+}
+
+/** Post shape (CONTRACT); `analysis` only when the caller passes it (staff only). */
+export function presentPost(post: Post, author: User | undefined, extra: { likedByMe?: boolean; analysis?: PostAnalysisView } = {}) {
+  return {
+    id: String(post.id),
+    threadId: String(post.threadId),
+    author: presentAuthor(author),
+    body: post.body,
+    html: post.html,
+    replyTo: post.replyToId ? String(post.replyToId) : undefined,
+    mentions: post.mentions,
+    likes: post.likeCount,
+    likedByMe: extra.likedByMe,
+    createdAt: iso(post.createdAt)!,
+    editedAt: iso(post.editedAt),
+    ...(extra.analysis ? { analysis: extra.analysis } : {}),
+  };
+}
+
+/** Notification shape. */
+export function presentNotification(
+  note: Notification,
+  related: { actor?: User; thread?: Thread; chapter?: Chapter },
+) {
+  return {
+    id: String(note.id),
+    kind: note.kind,
+    actor: related.actor ? presentAuthor(related.actor) : undefined,
+    thread: related.thread ? { id: String(related.thread.id), title: related.thread.title } : undefined,
+    postId: note.postId ? String(note.postId) : undefined,
+    chapter: related.chapter ? { slug: related.chapter.slug, name: related.chapter.name } : undefined,
+    read: !!note.readAt,
+    createdAt: iso(note.createdAt)!,
+  };
+}
+
+export type PresentedPost = ReturnType<typeof presentPost>;
+export type PresentedThread = ReturnType<typeof presentThread>;
+export type PresentedNotification = ReturnType<typeof presentNotification>;

@@ -1,0 +1,70 @@
+/** Accounts API: register, login, logout, me, roles, API keys. */
+import { Router } from 'express';
+import { z } from 'zod';
+import * as accounts from '../../services/accounts';
+import { authorize } from '../../policies';
+import { presentSelf, presentUser } from '../../presenters';
+import { Unauthenticated } from '../../errors';
+import { User } from '../../models';
+import { SESSION_COOKIE } from '../../middleware/cookies';
+import { parse, username, password, displayName, role, text } from '../schemas';
+import type { HttpDeps } from '../deps';
+
+export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
+  const r = Router();
+
+  r.post('/auth/register', limits.login, async (req, res) => {
+    const input = parse(z.object({ username, password, displayName: displayName.optional() }), req.body);
+    const { user, token } = await accounts.register(input);
+    res.cookie(SESSION_COOKIE, token, cookieOptions);
+    res.status(201).json({ user: presentUser(user), token });
+  });
+
+  r.post('/auth/login', limits.login, async (req, res) => {
+    const input = parse(z.object({ username: z.string().max(64), password: z.string().max(200) }), req.body);
+    const { user, token } = await accounts.login(input);
+    res.cookie(SESSION_COOKIE, token, cookieOptions);
+    res.json({ user: presentUser(user), token });
+  });
+
+  r.post('/auth/logout', async (req, res) => {
+    const token = req.authVia === 'bearer' ? req.headers.authorization!.slice(7).trim() : req.cookies[SESSION_COOKIE];
+    if (token) await accounts.logout(token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.status(204).end();
+  });
+
+  r.get('/me', async (req, res) => {
+    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    const user = await User.findByPk(req.actor.id);
+    res.json({ user: presentSelf(user!) });
+  });
+
+  r.patch('/me', async (req, res) => {
+    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    const patch = parse(
+      z.object({ displayName: displayName.optional(), analyticsConsent: z.boolean().optional(), locale: z.enum(['zh-CN', 'en']).optional() }).strict(),
+      req.body,
+    );
+    const user = await accounts.updateProfile(req.actor.id, patch);
+    res.json({ user: presentSelf(user) });
+  });
+
+  r.put('/users/:username/role', async (req, res) => {
+    authorize(req.actor, 'user.setRole', null);
+    const input = parse(z.object({ role, reason: text(1, 500).optional() }), req.body);
+    const name = parse(username, req.params.username);
+    const user = await accounts.setRole(req.actor!, name, input.role, input.reason ?? null);
+    res.json({ user: presentUser(user) });
+  });
+
+  r.post('/api-keys', async (req, res) => {
+    authorize(req.actor, 'apiKey.create', null);
+    const input = parse(z.object({ name: text(1, 100), scopes: z.array(z.enum(['ingest'])).min(1).max(5) }), req.body);
+    const created = await accounts.createApiKey(req.actor!, input.name, [...new Set(input.scopes)]);
+    // `key` is the secret itself (CONTRACT: shown once); the rest describes it.
+    res.status(201).json({ key: created.key, apiKey: { id: created.id, name: created.name, scopes: created.scopes, createdAt: created.createdAt } });
+  });
+
+  return r;
+}

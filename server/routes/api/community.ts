@@ -1,0 +1,84 @@
+/** Community API: chapters (join, leave, approve) and categories. */
+import { Router } from 'express';
+import { z } from 'zod';
+import * as chapters from '../../services/chapters';
+import * as categories from '../../services/categories';
+import { authorize } from '../../policies';
+import { presentCategory, presentChapter, presentUser } from '../../presenters';
+import { Unauthenticated } from '../../errors';
+import { parse, slug, text, username } from '../schemas';
+
+const chapterInput = z.object({
+  slug,
+  name: text(1, 100),
+  city: text(1, 100),
+  visibility: z.enum(['public', 'private']),
+  description: text(0, 2000).optional(),
+});
+
+export function communityApi(): Router {
+  const r = Router();
+
+  r.get('/chapters', async (req, res) => {
+    const list = await chapters.listChapters();
+    const mine = req.actor?.memberships;
+    res.json({
+      items: list.map((c) => ({ ...presentChapter(c), membership: mine?.get(c.id)?.status })),
+    });
+  });
+
+  r.post('/chapters', async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const input = parse(chapterInput, req.body);
+    const chapter = await chapters.createChapter(req.actor, input);
+    res.status(201).json({ chapter: presentChapter(chapter) });
+  });
+
+  r.get('/chapters/:slug', async (req, res) => {
+    const chapter = await chapters.chapterBySlug(req.params.slug);
+    res.json({ chapter: presentChapter(chapter), membership: req.actor?.memberships.get(chapter.id)?.status });
+  });
+
+  r.post('/chapters/:slug/join', async (req, res) => {
+    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    const chapter = await chapters.chapterBySlug(req.params.slug);
+    const m = await chapters.joinChapter(req.actor, chapter);
+    res.json({ membership: { status: m.status } });
+  });
+
+  r.post('/chapters/:slug/leave', async (req, res) => {
+    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    const chapter = await chapters.chapterBySlug(req.params.slug);
+    await chapters.leaveChapter(req.actor.id, chapter);
+    res.json({ membership: null });
+  });
+
+  r.get('/chapters/:slug/pending', async (req, res) => {
+    const chapter = await chapters.chapterBySlug(req.params.slug);
+    authorize(req.actor, 'chapter.moderate', { chapter });
+    const pending = await chapters.pendingMembers(chapter);
+    res.json({ items: pending.map((p) => ({ user: presentUser(p.user), requestedAt: p.membership.createdAt.toISOString() })) });
+  });
+
+  r.post('/chapters/:slug/members/:username/:decision', async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const decision = parse(z.enum(['approve', 'reject']), req.params.decision);
+    const chapter = await chapters.chapterBySlug(req.params.slug);
+    const m = await chapters.decideMembership(req.actor, chapter, parse(username, req.params.username), decision === 'approve');
+    res.json({ membership: decision === 'approve' ? { status: m.status } : null });
+  });
+
+  r.get('/categories', async (_req, res) => {
+    const list = await categories.listCategories();
+    res.json({ items: list.map(presentCategory) });
+  });
+
+  r.post('/categories', async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const input = parse(z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() }), req.body);
+    const category = await categories.createCategory(req.actor, input);
+    res.status(201).json({ category: presentCategory(category) });
+  });
+
+  return r;
+}

@@ -1,0 +1,47 @@
+/** Notifications API and public profiles. */
+import { Router } from 'express';
+import { z } from 'zod';
+import * as notifications from '../../services/notifications';
+import { loadProfile } from '../../services/profiles';
+import { presentNotification, presentPost, presentUser, presentChapter } from '../../presenters';
+import { Unauthenticated } from '../../errors';
+import { parse, id, limit, username } from '../schemas';
+
+export function notificationsApi(): Router {
+  const r = Router();
+
+  r.get('/notifications', async (req, res) => {
+    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    const q = parse(z.object({ limit: limit(50, 200) }), req.query);
+    const notes = await notifications.listNotifications(req.actor.id, q.limit);
+    const ctx = await notifications.notificationContext(notes);
+    res.json({
+      unread: await notifications.unreadCount(req.actor.id),
+      items: notes.map((n) =>
+        presentNotification(n, {
+          actor: n.actorId ? ctx.actors.get(n.actorId) : undefined,
+          thread: n.threadId ? ctx.threads.get(n.threadId) : undefined,
+          chapter: n.chapterId ? ctx.chapters.get(n.chapterId) : undefined,
+        }),
+      ),
+    });
+  });
+
+  r.post('/notifications/read', async (req, res) => {
+    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    const input = parse(z.object({ ids: z.array(id).max(500).optional() }), req.body ?? {});
+    await notifications.markRead(req.actor.id, input.ids);
+    res.json({ unread: await notifications.unreadCount(req.actor.id) });
+  });
+
+  r.get('/users/:username', async (req, res) => {
+    const profile = await loadProfile(req.actor, parse(username, req.params.username));
+    res.json({
+      user: presentUser(profile.user),
+      chapters: profile.chapters.map(presentChapter),
+      posts: profile.posts.map((p) => presentPost(p, profile.user)),
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,107 @@
+/** Threads and posts API. Handlers: validate -> load -> authorize (in the service) -> service -> present. */
+import { Router } from 'express';
+import { z } from 'zod';
+import * as threads from '../../services/threads';
+import * as posts from '../../services/posts';
+import { chapterBySlug } from '../../services/chapters';
+import { categoryBySlug } from '../../services/categories';
+import { presentThread } from '../../presenters';
+import { Unauthenticated } from '../../errors';
+import { User } from '../../models';
+import { parse, id, limit, postBody, reason, slug, title, text } from '../schemas';
+import { presentPosts, presentThreads } from '../present';
+import type { HttpDeps } from '../deps';
+
+export function threadsApi({ limits }: HttpDeps): Router {
+  const r = Router();
+
+  r.get('/threads', async (req, res) => {
+    const q = parse(z.object({ chapter: slug.optional(), category: slug.optional(), limit: limit(20, 100), offset: z.coerce.number().int().min(0).max(100_000).default(0) }), req.query);
+    const chapter = q.chapter ? await chapterBySlug(q.chapter) : null;
+    const category = q.category ? await categoryBySlug(q.category) : null;
+    const list = await threads.listThreads(req.actor, { chapter, category, limit: q.limit, offset: q.offset });
+    res.json({ items: await presentThreads(list) });
+  });
+
+  r.post('/threads', limits.posting, async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const input = parse(z.object({ title, body: postBody, chapter: slug.optional(), category: slug.optional() }), req.body);
+    const chapter = input.chapter ? await chapterBySlug(input.chapter) : null;
+    const category = input.category ? await categoryBySlug(input.category) : null;
+    const { thread, post } = await threads.createThread(req.actor, { title: input.title, body: input.body, chapter, category });
+    const author = await User.findByPk(req.actor.id);
+    res.status(201).json({
+      thread: presentThread(thread, { author: author!, chapter, category }),
+      post: (await presentPosts([post], req.actor))[0],
+    });
+  });
+
+  r.get('/threads/:id', async (req, res) => {
+    const threadId = parse(id, req.params.id);
+    const q = parse(z.object({ after: id.optional(), limit: limit(50, 200) }), req.query);
+    const ctx = await threads.loadThread(req.actor, threadId);
+    const list = await threads.threadPosts(threadId, { after: q.after, limit: q.limit });
+    const author = await User.findByPk(ctx.thread.authorId);
+    res.json({
+      thread: presentThread(ctx.thread, { author: author ?? undefined, chapter: ctx.chapter, category: ctx.category }),
+      posts: await presentPosts(list, req.actor),
+    });
+  });
+
+  r.post('/threads/:id/posts', limits.posting, async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const threadId = parse(id, req.params.id);
+    const input = parse(z.object({ body: postBody, replyTo: id.optional() }), req.body);
+    const ctx = await threads.loadThread(req.actor, threadId);
+    const post = await posts.createPost(req.actor, ctx, input);
+    res.status(201).json({ post: (await presentPosts([post], req.actor))[0] });
+  });
+
+  r.post('/threads/:id/lock', async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const input = parse(z.object({ locked: z.boolean().default(true), reason }), req.body);
+    const ctx = await threads.loadThread(req.actor, parse(id, req.params.id));
+    const thread = await threads.setThreadLocked(req.actor, ctx, input.locked, input.reason);
+    res.json({ thread: (await presentThreads([thread]))[0] });
+  });
+
+  r.patch('/posts/:id', limits.posting, async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const input = parse(z.object({ body: postBody, reason: text(1, 500).optional() }), req.body);
+    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
+    const post = await posts.editPost(req.actor, ctx, input.body, input.reason ?? null);
+    res.json({ post: (await presentPosts([post], req.actor))[0] });
+  });
+
+  r.delete('/posts/:id', async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const input = parse(z.object({ reason: text(1, 500).optional() }), req.body ?? {});
+    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
+    await posts.deletePost(req.actor, ctx, input.reason ?? null);
+    res.status(204).end();
+  });
+
+  r.post('/posts/:id/like', async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
+    const likes = await posts.likePost(req.actor, ctx);
+    res.json({ likes, likedByMe: true });
+  });
+
+  r.delete('/posts/:id/like', async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
+    const likes = await posts.unlikePost(req.actor, ctx);
+    res.json({ likes, likedByMe: false });
+  });
+
+  r.post('/posts/:id/flag', async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const input = parse(z.object({ reason }), req.body);
+    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
+    const flag = await posts.flagPost(req.actor, ctx, input.reason);
+    res.status(201).json({ flag: { id: String(flag.id), postId: String(flag.postId), reason: flag.reason, status: flag.status } });
+  });
+
+  return r;
+}

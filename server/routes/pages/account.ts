@@ -1,0 +1,168 @@
+/** Account pages: login, register, logout, settings, notifications, profiles, language switch, admin. */
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import * as accounts from '../../services/accounts';
+import * as notifications from '../../services/notifications';
+import { createChapter } from '../../services/chapters';
+import { createCategory } from '../../services/categories';
+import { loadProfile } from '../../services/profiles';
+import { authorize } from '../../policies';
+import { presentChapter, presentNotification, presentSelf, presentUser } from '../../presenters';
+import { Unauthenticated } from '../../errors';
+import { User } from '../../models';
+import { toAppError } from '../../middleware/errors';
+import { SESSION_COOKIE, LANG_COOKIE } from '../../middleware/cookies';
+import { t, matchLocale } from '../../i18n';
+import { parse, username, password, displayName, slug, text, role } from '../schemas';
+import { presentPosts } from '../present';
+import { renderPage, safeNext } from './context';
+import type { Render } from '../../views';
+import type { HttpDeps } from '../deps';
+
+export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps): Router {
+  const r = Router();
+
+  /** Re-render a form with its error instead of leaving the page (validation, wrong password, ...). */
+  async function formError(req: Request, res: Response, page: string, err: unknown, data: Record<string, unknown>) {
+    const e = toAppError(err);
+    if (e.code === 'internal' || e.code === 'rate_limited') throw err;
+    await renderPage(req, res, render, page, { ...data, error: `${t(req.locale, `error.${e.code}`)} ${e.code === 'validation_failed' || e.code === 'conflict' ? e.message : ''}`.trim() }, e.status);
+  }
+
+  r.get('/login', async (req, res) => {
+    await renderPage(req, res, render, 'login', { title: t(req.locale, 'auth.login'), next: safeNext(req.query.next) });
+  });
+
+  r.post('/login', limits.login, async (req, res) => {
+    const next = safeNext(req.body?.next);
+    try {
+      const input = parse(z.object({ username: z.string().max(64), password: z.string().max(200) }), req.body);
+      const { token } = await accounts.login(input);
+      res.cookie(SESSION_COOKIE, token, cookieOptions);
+      res.redirect(303, next);
+    } catch (err) {
+      await formError(req, res, 'login', err, { title: t(req.locale, 'auth.login'), next, username: String(req.body?.username ?? '') });
+    }
+  });
+
+  r.get('/register', async (req, res) => {
+    await renderPage(req, res, render, 'register', { title: t(req.locale, 'auth.register') });
+  });
+
+  r.post('/register', limits.login, async (req, res) => {
+    try {
+      const input = parse(z.object({ username, password, displayName: z.union([displayName, z.literal('')]).optional() }), req.body);
+      const { token } = await accounts.register({ ...input, displayName: input.displayName || undefined });
+      res.cookie(SESSION_COOKIE, token, cookieOptions);
+      res.redirect(303, '/');
+    } catch (err) {
+      await formError(req, res, 'register', err, { title: t(req.locale, 'auth.register'), username: String(req.body?.username ?? ''), displayName: String(req.body?.displayName ?? '') });
+    }
+  });
+
+  r.post('/logout', async (req, res) => {
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) await accounts.logout(token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/');
+  });
+
+  r.get('/lang/:locale', (req, res) => {
+    const locale = matchLocale(String(req.params.locale)) ?? 'zh-CN';
+    res.cookie(LANG_COOKIE, locale, { ...cookieOptions, httpOnly: false, maxAge: 365 * 86400_000 });
+    res.redirect(303, safeNext(req.query.next));
+  });
+
+  r.get('/settings', async (req, res) => {
+    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    const user = await User.findByPk(req.actor.id);
+    await renderPage(req, res, render, 'settings', { title: t(req.locale, 'nav.settings'), me: presentSelf(user!), saved: req.query.saved === '1' });
+  });
+
+  r.post('/settings', async (req, res) => {
+    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    try {
+      const input = parse(z.object({ displayName, analyticsConsent: z.enum(['on']).optional(), locale: z.enum(['zh-CN', 'en']).optional() }), req.body);
+      await accounts.updateProfile(req.actor.id, { displayName: input.displayName, analyticsConsent: input.analyticsConsent === 'on', locale: input.locale });
+      if (input.locale) res.cookie(LANG_COOKIE, input.locale, { ...cookieOptions, httpOnly: false, maxAge: 365 * 86400_000 });
+      res.redirect(303, '/settings?saved=1');
+    } catch (err) {
+      const user = await User.findByPk(req.actor.id);
+      await formError(req, res, 'settings', err, { title: t(req.locale, 'nav.settings'), me: presentSelf(user!) });
+    }
+  });
+
+  r.get('/notifications', async (req, res) => {
+    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    const notes = await notifications.listNotifications(req.actor.id, 100);
+    const ctx = await notifications.notificationContext(notes);
+    await renderPage(req, res, render, 'notifications', {
+      title: t(req.locale, 'nav.notifications'),
+      notifications: notes.map((n) =>
+        presentNotification(n, {
+          actor: n.actorId ? ctx.actors.get(n.actorId) : undefined,
+          thread: n.threadId ? ctx.threads.get(n.threadId) : undefined,
+          chapter: n.chapterId ? ctx.chapters.get(n.chapterId) : undefined,
+        }),
+      ),
+    });
+  });
+
+  r.post('/notifications/read', async (req, res) => {
+    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    await notifications.markRead(req.actor.id);
+    res.redirect(303, '/notifications');
+  });
+
+  r.get('/u/:username', async (req, res) => {
+    const profile = await loadProfile(req.actor, parse(username, req.params.username));
+    const posts = await presentPosts(profile.posts, req.actor);
+    await renderPage(req, res, render, 'profile', {
+      title: profile.user.displayName,
+      user: presentUser(profile.user),
+      chapters: profile.chapters.map(presentChapter),
+      posts: posts.map((p) => ({ ...p, threadTitle: profile.threads.get(Number(p.threadId))?.title })),
+    });
+  });
+
+  r.get('/admin', async (req, res) => {
+    authorize(req.actor, 'chapter.create', null);
+    await renderPage(req, res, render, 'admin', { title: t(req.locale, 'nav.admin'), done: req.query.done });
+  });
+
+  r.post('/admin/chapters', async (req, res) => {
+    authorize(req.actor, 'chapter.create', null);
+    try {
+      const input = parse(z.object({ slug, name: text(1, 100), city: text(1, 100), visibility: z.enum(['public', 'private']), description: text(0, 2000).optional() }), req.body);
+      await createChapter(req.actor!, input);
+      res.redirect(303, `/c/${input.slug}`);
+    } catch (err) {
+      await formError(req, res, 'admin', err, { title: t(req.locale, 'nav.admin') });
+    }
+  });
+
+  r.post('/admin/categories', async (req, res) => {
+    authorize(req.actor, 'category.create', null);
+    try {
+      const input = parse(z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() }), req.body);
+      await createCategory(req.actor!, input);
+      res.redirect(303, `/categories/${input.slug}`);
+    } catch (err) {
+      await formError(req, res, 'admin', err, { title: t(req.locale, 'nav.admin') });
+    }
+  });
+
+  r.post('/admin/roles', async (req, res) => {
+    authorize(req.actor, 'user.setRole', null);
+    try {
+      const input = parse(z.object({ username, role, reason: text(1, 500) }), req.body);
+      await accounts.setRole(req.actor!, input.username, input.role, input.reason);
+      res.redirect(303, '/admin?done=role');
+    } catch (err) {
+      await formError(req, res, 'admin', err, { title: t(req.locale, 'nav.admin') });
+    }
+  });
+
+  return r;
+}
+

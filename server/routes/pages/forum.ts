@@ -1,0 +1,221 @@
+/** Forum pages: home, chapters, categories, threads, new thread, replies and post actions. Forms work without JavaScript. */
+import { Router } from 'express';
+import { z } from 'zod';
+import * as threads from '../../services/threads';
+import * as posts from '../../services/posts';
+import * as chapters from '../../services/chapters';
+import { listCategories, categoryBySlug } from '../../services/categories';
+import { can } from '../../policies';
+import { presentCategory, presentChapter, presentThread } from '../../presenters';
+import { quoteBody } from '../../markdown';
+import { User } from '../../models';
+import { Unauthenticated } from '../../errors';
+import { t } from '../../i18n';
+import { parse, id, postBody, reason, slug, title, text } from '../schemas';
+import { presentPosts, presentThreads } from '../present';
+import { renderPage } from './context';
+import type { Render } from '../../views';
+import type { HttpDeps } from '../deps';
+
+const PAGE_SIZE = 30;
+const POSTS_PER_PAGE = 50;
+const pageParam = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) });
+
+export function forumPages(render: Render, { limits }: HttpDeps): Router {
+  const r = Router();
+  const requireLogin = (req: Parameters<Parameters<Router['get']>[1]>[0]) => {
+    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    return req.actor;
+  };
+
+  async function sidebar() {
+    const [chapterList, categoryList] = await Promise.all([chapters.listChapters(), listCategories()]);
+    return { chapters: chapterList.map(presentChapter), categories: categoryList.map(presentCategory) };
+  }
+
+  r.get('/', async (req, res) => {
+    const { page } = parse(pageParam, req.query);
+    const list = await threads.listThreads(req.actor, { limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+    await renderPage(req, res, render, 'home', {
+      threads: await presentThreads(list.slice(0, PAGE_SIZE)),
+      pager: { page, prev: page > 1 ? page - 1 : null, next: list.length > PAGE_SIZE ? page + 1 : null, base: '/' },
+      ...(await sidebar()),
+    });
+  });
+
+  r.get('/chapters', async (req, res) => {
+    const list = await chapters.listChapters();
+    await renderPage(req, res, render, 'chapters', {
+      title: t(req.locale, 'nav.chapters'),
+      chapters: list.map((c) => ({ ...presentChapter(c), membership: req.actor?.memberships.get(c.id)?.status })),
+    });
+  });
+
+  r.get('/c/:slug', async (req, res) => {
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug));
+    const { page } = parse(pageParam, req.query);
+    const readable = can(req.actor, 'chapter.read', { chapter });
+    const list = readable ? await threads.listThreads(req.actor, { chapter, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE }) : [];
+    const moderate = can(req.actor, 'chapter.moderate', { chapter });
+    const pending = moderate ? await chapters.pendingMembers(chapter) : [];
+    await renderPage(req, res, render, 'chapter', {
+      title: chapter.name,
+      chapter: presentChapter(chapter),
+      readable,
+      membership: req.actor?.memberships.get(chapter.id)?.status,
+      threads: await presentThreads(list.slice(0, PAGE_SIZE)),
+      pager: { page, prev: page > 1 ? page - 1 : null, next: list.length > PAGE_SIZE ? page + 1 : null, base: `/c/${chapter.slug}` },
+      canPost: can(req.actor, 'thread.create', { chapter }),
+      pending: pending.map((p) => ({ username: p.user.username, displayName: p.user.displayName })),
+    });
+  });
+
+  r.post('/c/:slug/join', async (req, res) => {
+    const actor = requireLogin(req);
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug));
+    await chapters.joinChapter(actor, chapter);
+    res.redirect(303, `/c/${chapter.slug}`);
+  });
+
+  r.post('/c/:slug/leave', async (req, res) => {
+    const actor = requireLogin(req);
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug));
+    await chapters.leaveChapter(actor.id, chapter);
+    res.redirect(303, `/c/${chapter.slug}`);
+  });
+
+  r.post('/c/:slug/members/:username/:decision', async (req, res) => {
+    const actor = requireLogin(req);
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug));
+    const decision = parse(z.enum(['approve', 'reject']), req.params.decision);
+    await chapters.decideMembership(actor, chapter, String(req.params.username), decision === 'approve');
+    res.redirect(303, `/c/${chapter.slug}`);
+  });
+
+  r.get('/categories/:slug', async (req, res) => {
+    const category = await categoryBySlug(parse(slug, req.params.slug));
+    const { page } = parse(pageParam, req.query);
+    const list = await threads.listThreads(req.actor, { category, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+    await renderPage(req, res, render, 'category', {
+      title: category.name,
+      category: presentCategory(category),
+      threads: await presentThreads(list.slice(0, PAGE_SIZE)),
+      pager: { page, prev: page > 1 ? page - 1 : null, next: list.length > PAGE_SIZE ? page + 1 : null, base: `/categories/${category.slug}` },
+    });
+  });
+
+  r.get('/t/:id', async (req, res) => {
+    const threadId = parse(id, req.params.id);
+    const q = parse(pageParam.extend({ quote: id.optional(), replyTo: id.optional() }), req.query);
+    const ctx = await threads.loadThread(req.actor, threadId);
+    const list = await threads.threadPosts(threadId, { limit: POSTS_PER_PAGE + 1, offset: (q.page - 1) * POSTS_PER_PAGE });
+    const presented = await presentPosts(list.slice(0, POSTS_PER_PAGE), req.actor);
+    const actor = req.actor && !req.actor.scopes ? req.actor : null;
+    let draft = '';
+    if (q.quote) {
+      const quoted = await posts.loadPost(req.actor, q.quote).catch(() => null);
+      if (quoted && quoted.post.threadId === threadId) {
+        const author = await User.findByPk(quoted.post.authorId);
+        draft = quoteBody(author?.username ?? 'deleted', quoted.post.body);
+      }
+    }
+    const replyTo = q.replyTo ?? q.quote;
+    const subject = (post: (typeof list)[number]) => ({ post, thread: ctx.thread, chapter: ctx.chapter });
+    const editable = new Set(list.filter((p) => can(actor, 'post.edit', subject(p))).map((p) => String(p.id)));
+    const likeable = new Set(list.filter((p) => can(actor, 'post.like', subject(p))).map((p) => String(p.id)));
+    const author = await User.findByPk(ctx.thread.authorId);
+    await renderPage(req, res, render, 'thread', {
+      title: ctx.thread.title,
+      thread: presentThread(ctx.thread, { author: author ?? undefined, chapter: ctx.chapter, category: ctx.category }),
+      chapter: ctx.chapter ? presentChapter(ctx.chapter) : null,
+      category: ctx.category ? presentCategory(ctx.category) : null,
+      posts: presented.map((p) => ({ ...p, canEdit: editable.has(p.id), canLike: likeable.has(p.id), canFlag: !!actor })),
+      lastPostId: presented.at(-1)?.id ?? null,
+      pager: { page: q.page, prev: q.page > 1 ? q.page - 1 : null, next: list.length > POSTS_PER_PAGE ? q.page + 1 : null, base: `/t/${threadId}` },
+      canReply: can(actor, 'thread.reply', { thread: ctx.thread, chapter: ctx.chapter }),
+      draft,
+      flagged: req.query.flagged === '1',
+      replyTo: replyTo ? String(replyTo) : null,
+    });
+  });
+
+  r.post('/t/:id/reply', limits.posting, async (req, res) => {
+    const actor = requireLogin(req);
+    const threadId = parse(id, req.params.id);
+    const input = parse(z.object({ body: postBody, replyTo: z.union([id, z.literal('')]).optional() }), req.body);
+    const ctx = await threads.loadThread(actor, threadId);
+    const post = await posts.createPost(actor, ctx, { body: input.body, replyTo: input.replyTo === '' ? undefined : input.replyTo });
+    const count = ctx.thread.postCount + 1;
+    res.redirect(303, `/t/${threadId}?page=${Math.ceil(count / POSTS_PER_PAGE)}#p${post.id}`);
+  });
+
+  r.get('/new', async (req, res) => {
+    requireLogin(req);
+    const q = parse(z.object({ chapter: slug.optional(), category: slug.optional() }), req.query);
+    await renderPage(req, res, render, 'new-thread', { title: t(req.locale, 'thread.new'), selected: q, ...(await sidebar()) });
+  });
+
+  r.post('/new', limits.posting, async (req, res) => {
+    const actor = requireLogin(req);
+    const input = parse(
+      z.object({ title, body: postBody, chapter: z.union([slug, z.literal('')]).optional(), category: z.union([slug, z.literal('')]).optional() }),
+      req.body,
+    );
+    const chapter = input.chapter ? await chapters.chapterBySlug(input.chapter) : null;
+    const category = input.category ? await categoryBySlug(input.category) : null;
+    const { thread } = await threads.createThread(actor, { title: input.title, body: input.body, chapter, category });
+    res.redirect(303, `/t/${thread.id}`);
+  });
+
+  r.post('/p/:id/like', async (req, res) => {
+    const actor = requireLogin(req);
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    await posts.likePost(actor, ctx);
+    res.redirect(303, `/t/${ctx.thread.id}#p${ctx.post.id}`);
+  });
+
+  r.post('/p/:id/unlike', async (req, res) => {
+    const actor = requireLogin(req);
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    await posts.unlikePost(actor, ctx);
+    res.redirect(303, `/t/${ctx.thread.id}#p${ctx.post.id}`);
+  });
+
+  r.get('/p/:id/edit', async (req, res) => {
+    const actor = requireLogin(req);
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    await renderPage(req, res, render, 'edit-post', { title: t(req.locale, 'post.edit'), post: (await presentPosts([ctx.post], actor))[0], threadTitle: ctx.thread.title, staffEdit: actor.id !== ctx.post.authorId });
+  });
+
+  r.post('/p/:id/edit', limits.posting, async (req, res) => {
+    const actor = requireLogin(req);
+    const input = parse(z.object({ body: postBody, reason: z.union([text(1, 500), z.literal('')]).optional() }), req.body);
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    await posts.editPost(actor, ctx, input.body, input.reason || null);
+    res.redirect(303, `/t/${ctx.thread.id}#p${ctx.post.id}`);
+  });
+
+  r.post('/p/:id/delete', async (req, res) => {
+    const actor = requireLogin(req);
+    const input = parse(z.object({ reason: z.union([text(1, 500), z.literal('')]).optional() }), req.body);
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    await posts.deletePost(actor, ctx, input.reason || null);
+    res.redirect(303, `/t/${ctx.thread.id}`);
+  });
+
+  r.get('/p/:id/flag', async (req, res) => {
+    const actor = requireLogin(req);
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    await renderPage(req, res, render, 'flag-post', { title: t(req.locale, 'post.flag'), post: (await presentPosts([ctx.post], actor))[0], threadTitle: ctx.thread.title });
+  });
+
+  r.post('/p/:id/flag', async (req, res) => {
+    const actor = requireLogin(req);
+    const input = parse(z.object({ reason }), req.body);
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    await posts.flagPost(actor, ctx, input.reason);
+    res.redirect(303, `/t/${ctx.thread.id}?flagged=1#p${ctx.post.id}`);
+  });
+
+  return r;
+}

@@ -1,0 +1,24 @@
+/** Batch-load what presenters need for lists (authors, chapters, likes) and present them. */
+import type { Post, Thread } from '../models';
+import type { Actor } from '../policies';
+import { presentPost, presentThread } from '../presenters';
+import { threadListContext } from '../services/threads';
+import { authorsOf, likedBy } from '../services/posts';
+
+/** Present threads with their authors, chapters and categories. */
+export async function presentThreads(threads: Thread[]) {
+  const ctx = await threadListContext(threads);
+  return threads.map((t) =>
+    presentThread(t, {
+      author: ctx.authors.get(t.authorId),
+      chapter: t.chapterId ? ctx.chapters.get(t.chapterId) : null,
+      category: t.categoryId ? ctx.categories.get(t.categoryId) : null,
+    }),
+  );
+}
+
+/** Present posts with their authors and the viewer's likes. */
+export async function presentPosts(posts: Post[], viewer: Actor | null) {
+  const [authors, liked] = await Promise.all([authorsOf(posts), likedBy(viewer?.id, posts.map((p) => p.id))]);
+  return posts.map((p) => presentPost(p, authors.get(p.authorId), { likedByMe: viewer ? liked.has(p.id) : undefined }));
+}

@@ -1,0 +1,156 @@
+/** Accounts: registration, login sessions, bearer tokens, API keys, roles and the bootstrap admin. */
+import crypto from 'node:crypto';
+import { Op } from 'sequelize';
+import { Credential, Membership, User } from '../models';
+import type { Role } from '../models/User';
+import type { Actor } from '../policies';
+import { hashPassword, verifyPassword, decoyHash } from '../passwords';
+import { Conflict, NotFound, Unauthenticated } from '../errors';
+import { withTransaction } from '../db';
+import { recordEvents } from '../events';
+import { audit } from './audit';
+
+const SESSION_DAYS = 30;
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+const newSecret = (prefix: string) => `${prefix}_${crypto.randomBytes(24).toString('base64url')}`;
+
+/** Create a member account and log it in. */
+export async function register(input: { username: string; password: string; displayName?: string }) {
+  const existing = await User.findOne({ where: { username: input.username } });
+  if (existing) throw Conflict('That username is taken');
+  const passwordHash = await hashPassword(input.password);
+  const user = await withTransaction(async (transaction) => {
+    try {
+      return await User.create(
+        { username: input.username, displayName: input.displayName?.trim() || input.username, passwordHash, locale: null, suspendedAt: null },
+        { transaction },
+      );
+    } catch (err) {
+      if ((err as Error).name === 'SequelizeUniqueConstraintError') throw Conflict('That username is taken');
+      throw err;
+    }
+  });
+  const token = await createSession(user.id);
+  return { user, token };
+}
+
+/** Check a username and password; returns the user and a new session token. */
+export async function login(input: { username: string; password: string }) {
+  const user = await User.findOne({ where: { username: input.username } });
+  // Verify against a decoy when the user is missing so timing doesn't reveal who exists.
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
+  if (!user || !ok) throw Unauthenticated('Wrong username or password');
+  const token = await createSession(user.id);
+  return { user, token };
+}
+
+async function createSession(userId: number): Promise<string> {
+  const token = newSecret('rs');
+  await Credential.create({
+    kind: 'session',
+    secretHash: sha256(token),
+    userId,
+    name: null,
+    scopes: [],
+    expiresAt: new Date(Date.now() + SESSION_DAYS * 86400_000),
+    lastUsedAt: new Date(),
+    revokedAt: null,
+  });
+  return token;
+}
+
+/** Revoke a session token (logout). */
+export async function logout(token: string): Promise<void> {
+  await Credential.update({ revokedAt: new Date() }, { where: { secretHash: sha256(token), kind: 'session' } });
+}
+
+/** Resolve a bearer secret (session token or API key) to an Actor, or null. */
+export async function authenticate(secret: string): Promise<Actor | null> {
+  if (!secret || secret.length > 200) return null;
+  const cred = await Credential.findOne({
+    where: { secretHash: sha256(secret), revokedAt: null, [Op.or]: [{ expiresAt: null }, { expiresAt: { [Op.gt]: new Date() } }] },
+  });
+  if (!cred) return null;
+  const user = await User.findByPk(cred.userId);
+  if (!user) return null;
+  // Touch at most once an hour: a write per request would serialise every read on SQLite.
+  if (!cred.lastUsedAt || Date.now() - cred.lastUsedAt.getTime() > 3600_000) {
+    await Credential.update({ lastUsedAt: new Date() }, { where: { id: cred.id } });
+  }
+  return actorFor(user, cred.kind === 'api_key' ? cred.scopes : null);
+}
+
+/** Build the Actor (user + chapter memberships) used by policies. */
+export async function actorFor(user: User, scopes: string[] | null = null): Promise<Actor> {
+  const memberships = await Membership.findAll({ where: { userId: user.id } });
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    role: user.role,
+    suspended: !!user.suspendedAt,
+    memberships: new Map(memberships.map((m) => [m.chapterId, { status: m.status, role: m.role }])),
+    scopes,
+  };
+}
+
+/** Update the caller's own profile. */
+export async function updateProfile(userId: number, patch: { displayName?: string; analyticsConsent?: boolean; locale?: string }) {
+  return withTransaction(async (transaction) => {
+    const user = await User.findByPk(userId, { transaction });
+    if (!user) throw NotFound('User');
+    const consentChanged = patch.analyticsConsent !== undefined && patch.analyticsConsent !== user.analyticsConsent;
+    if (patch.displayName !== undefined) user.displayName = patch.displayName.trim() || user.username;
+    if (patch.analyticsConsent !== undefined) user.analyticsConsent = patch.analyticsConsent;
+    if (patch.locale !== undefined) user.locale = patch.locale;
+    await user.save({ transaction });
+    if (consentChanged) await recordEvents(transaction, { type: 'user.updated', userId, analyticsConsent: user.analyticsConsent });
+    return user;
+  });
+}
+
+/** Set a member's role (admin only; authorised by the caller). Audit-logged. */
+export async function setRole(actor: Actor, username: string, role: Role, reason: string | null) {
+  return withTransaction(async (transaction) => {
+    const user = await User.findOne({ where: { username }, transaction });
+    if (!user) throw NotFound('User');
+    const from = user.role;
+    user.role = role;
+    await user.save({ transaction });
+    await audit(transaction, actor.id, 'user.setRole', 'user', String(user.id), reason, { from, to: role });
+    return user;
+  });
+}
+
+/** Create an integration API key; the secret is returned once and only its hash is kept. */
+export async function createApiKey(actor: Actor, name: string, scopes: string[]) {
+  const key = newSecret('rsk');
+  const cred = await withTransaction(async (transaction) => {
+    const created = await Credential.create(
+      { kind: 'api_key', secretHash: sha256(key), userId: actor.id, name, scopes, expiresAt: null, lastUsedAt: null, revokedAt: null },
+      { transaction },
+    );
+    await audit(transaction, actor.id, 'apiKey.create', 'credential', String(created.id), null, { name, scopes });
+    return created;
+  });
+  return { id: String(cred.id), name, scopes, key, createdAt: cred.createdAt.toISOString() };
+}
+
+/** RESONANCE_ADMIN=username:password: create that admin, or reset its password and role. */
+export async function bootstrapAdmin(spec: string): Promise<User> {
+  const i = spec.indexOf(':');
+  const username = spec.slice(0, i);
+  const password = spec.slice(i + 1);
+  const passwordHash = await hashPassword(password);
+  return withTransaction(async (transaction) => {
+    const existing = await User.findOne({ where: { username }, transaction });
+    if (existing) {
+      existing.passwordHash = passwordHash;
+      existing.role = 'admin';
+      existing.suspendedAt = null;
+      await existing.save({ transaction });
+      return existing;
+    }
+    return User.create({ username, displayName: username, passwordHash, role: 'admin', locale: null, suspendedAt: null }, { transaction });
+  });
+}

@@ -1,0 +1,101 @@
+/** City chapters (同城会): listing, creation, joining, leaving and approving members. */
+import { Op } from 'sequelize';
+import { Chapter, Membership, Notification, User } from '../models';
+import type { Actor } from '../policies';
+import { authorize } from '../policies';
+import { Conflict, NotFound } from '../errors';
+import { withTransaction } from '../db';
+import { recordEvents } from '../events';
+import { audit } from './audit';
+
+/** Every chapter (private ones are listed too: their name is public, their content is not). */
+export async function listChapters(): Promise<Chapter[]> {
+  return Chapter.findAll({ order: [['memberCount', 'DESC'], ['id', 'ASC']] });
+}
+
+/** Load a chapter by slug or throw 404. */
+export async function chapterBySlug(slug: string): Promise<Chapter> {
+  const chapter = await Chapter.findOne({ where: { slug } });
+  if (!chapter) throw NotFound('Chapter');
+  return chapter;
+}
+
+/** Create a chapter (admin). */
+export async function createChapter(actor: Actor, input: { slug: string; name: string; city: string; visibility: 'public' | 'private'; description?: string }) {
+  authorize(actor, 'chapter.create', null);
+  return withTransaction(async (transaction) => {
+    if (await Chapter.findOne({ where: { slug: input.slug }, transaction })) throw Conflict('A chapter with that slug exists');
+    const chapter = await Chapter.create({ ...input, description: input.description ?? '' }, { transaction });
+    await audit(transaction, actor.id, 'chapter.create', 'chapter', String(chapter.id), null, { slug: input.slug });
+    return chapter;
+  });
+}
+
+/** Join a chapter: immediate for public chapters, pending approval for private ones. Idempotent. */
+export async function joinChapter(actor: Actor, chapter: Chapter) {
+  return withTransaction(async (transaction) => {
+    const existing = await Membership.findOne({ where: { chapterId: chapter.id, userId: actor.id }, transaction });
+    if (existing) return existing;
+    const status = chapter.visibility === 'public' ? 'member' : 'pending';
+    const membership = await Membership.create({ chapterId: chapter.id, userId: actor.id, status }, { transaction });
+    if (status === 'member') await Chapter.increment('memberCount', { by: 1, where: { id: chapter.id }, transaction });
+    await recordEvents(transaction, { type: 'member.joined', chapterId: chapter.id, userId: actor.id, status });
+    return membership;
+  });
+}
+
+/** Leave a chapter (or withdraw a pending request). Idempotent. */
+export async function leaveChapter(userId: number, chapter: Chapter): Promise<void> {
+  await withTransaction(async (transaction) => {
+    const existing = await Membership.findOne({ where: { chapterId: chapter.id, userId }, transaction });
+    if (!existing) return;
+    await existing.destroy({ transaction });
+    if (existing.status === 'member') await Chapter.decrement('memberCount', { by: 1, where: { id: chapter.id }, transaction });
+    await recordEvents(transaction, { type: 'member.left', chapterId: chapter.id, userId });
+  });
+}
+
+/** Pending join requests of a chapter, oldest first, with the requesting users. */
+export async function pendingMembers(chapter: Chapter) {
+  const pending = await Membership.findAll({ where: { chapterId: chapter.id, status: 'pending' }, order: [['id', 'ASC']] });
+  const users = await User.findAll({ where: { id: { [Op.in]: pending.map((m) => m.userId) } } });
+  const byId = new Map(users.map((u) => [u.id, u]));
+  return pending.map((m) => ({ membership: m, user: byId.get(m.userId)! })).filter((x) => x.user);
+}
+
+/** Approve or reject a pending member (chapter moderator or staff). */
+export async function decideMembership(actor: Actor, chapter: Chapter, username: string, approve: boolean) {
+  authorize(actor, 'chapter.moderate', { chapter });
+  return withTransaction(async (transaction) => {
+    const user = await User.findOne({ where: { username }, transaction });
+    if (!user) throw NotFound('User');
+    const m = await Membership.findOne({ where: { chapterId: chapter.id, userId: user.id }, transaction });
+    if (!m || m.status !== 'pending') throw NotFound('Pending request');
+    if (approve) {
+      m.status = 'member';
+      await m.save({ transaction });
+      await Chapter.increment('memberCount', { by: 1, where: { id: chapter.id }, transaction });
+      const note = await Notification.create(
+        { userId: user.id, kind: 'membership_approved', actorId: actor.id, chapterId: chapter.id, threadId: null, postId: null, readAt: null },
+        { transaction },
+      );
+      await recordEvents(
+        transaction,
+        { type: 'member.joined', chapterId: chapter.id, userId: user.id, status: 'member' },
+        { type: 'notification.created', notificationId: note.id, userId: user.id },
+      );
+    } else {
+      await m.destroy({ transaction });
+      await recordEvents(transaction, { type: 'member.left', chapterId: chapter.id, userId: user.id });
+    }
+    await audit(transaction, actor.id, approve ? 'membership.approve' : 'membership.reject', 'chapter', String(chapter.id), null, { username });
+    return m;
+  });
+}
+
+/** Chapters a user belongs to (for profiles), public ones only unless the viewer may see private ones. */
+export async function chaptersOf(userId: number): Promise<Chapter[]> {
+  const ms = await Membership.findAll({ where: { userId, status: 'member' } });
+  if (ms.length === 0) return [];
+  return Chapter.findAll({ where: { id: { [Op.in]: ms.map((m) => m.chapterId) } }, order: [['name', 'ASC']] });
+}

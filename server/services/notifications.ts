@@ -1,0 +1,83 @@
+/** Notifications: created after commit by the notify processor, listed and marked read by members. */
+import { Op } from 'sequelize';
+import { Chapter, Notification, Post, Thread, User } from '../models';
+import { can } from '../policies';
+import { withTransaction } from '../db';
+import { recordEvents } from '../events';
+import { actorFor } from './accounts';
+
+/**
+ * Notify the members a new post mentions, and the author it replies to. Idempotent: a
+ * notification is keyed by (user, kind, post), so a retried event creates nothing twice.
+ */
+export async function notifyForPost(postId: number): Promise<number> {
+  const post = await Post.findByPk(postId);
+  if (!post || post.deletedAt || post.hiddenAt) return 0;
+  const thread = await Thread.findByPk(post.threadId);
+  if (!thread) return 0;
+  const chapter = thread.chapterId ? await Chapter.findByPk(thread.chapterId) : null;
+
+  const targets = new Map<number, 'mention' | 'reply'>();
+  if (post.mentions.length) {
+    const users = await User.findAll({ where: { username: { [Op.in]: post.mentions } } });
+    for (const u of users) if (u.id !== post.authorId) targets.set(u.id, 'mention');
+  }
+  if (post.replyToId) {
+    const parent = await Post.findByPk(post.replyToId);
+    if (parent && parent.authorId !== post.authorId && !targets.has(parent.authorId)) targets.set(parent.authorId, 'reply');
+  }
+  let created = 0;
+  for (const [userId, kind] of targets) {
+    const user = await User.findByPk(userId);
+    if (!user) continue;
+    // Never leak a private chapter's post to someone who cannot read it.
+    if (!can(await actorFor(user), 'thread.read', { thread, chapter })) continue;
+    await withTransaction(async (transaction) => {
+      const [note, isNew] = await Notification.findOrCreate({
+        where: { userId, kind, postId: post.id },
+        defaults: { userId, kind, postId: post.id, threadId: thread.id, actorId: post.authorId, chapterId: thread.chapterId, readAt: null },
+        transaction,
+      });
+      if (isNew) {
+        created++;
+        await recordEvents(transaction, { type: 'notification.created', notificationId: note.id, userId });
+      }
+    });
+  }
+  return created;
+}
+
+/** A member's notifications, newest first. */
+export async function listNotifications(userId: number, limit = 50): Promise<Notification[]> {
+  return Notification.findAll({ where: { userId }, order: [['id', 'DESC']], limit });
+}
+
+/** How many notifications the member hasn't read. */
+export async function unreadCount(userId: number): Promise<number> {
+  return Notification.count({ where: { userId, readAt: null } });
+}
+
+/** Mark some (or all) of a member's notifications read. */
+export async function markRead(userId: number, ids?: number[]): Promise<void> {
+  await withTransaction(async (transaction) => {
+    await Notification.update(
+      { readAt: new Date() },
+      { where: { userId, readAt: null, ...(ids ? { id: { [Op.in]: ids } } : {}) }, transaction },
+    );
+  });
+}
+
+/** Rows needed to present notifications: actors, threads, chapters. */
+export async function notificationContext(notes: Notification[]) {
+  const ids = (xs: Array<number | null>) => [...new Set(xs.filter((x): x is number => x !== null))];
+  const [actors, threads, chapters] = await Promise.all([
+    User.findAll({ where: { id: { [Op.in]: ids(notes.map((n) => n.actorId)) } } }),
+    Thread.findAll({ where: { id: { [Op.in]: ids(notes.map((n) => n.threadId)) } } }),
+    Chapter.findAll({ where: { id: { [Op.in]: ids(notes.map((n) => n.chapterId)) } } }),
+  ]);
+  return {
+    actors: new Map(actors.map((u) => [u.id, u])),
+    threads: new Map(threads.map((t) => [t.id, t])),
+    chapters: new Map(chapters.map((c) => [c.id, c])),
+  };
+}

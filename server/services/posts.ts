@@ -1,0 +1,138 @@
+/** Posts: reply, edit, delete, like, flag. Each write records its domain event in the same transaction. */
+import { Op } from 'sequelize';
+import { Flag, Like, Post, Thread, User } from '../models';
+import type { Actor } from '../policies';
+import { authorize } from '../policies';
+import { NotFound, Validation } from '../errors';
+import { withTransaction } from '../db';
+import { recordEvents } from '../events';
+import { renderMarkdown } from '../markdown';
+import { audit } from './audit';
+import { loadThread, type ThreadContext } from './threads';
+
+export interface PostContext extends ThreadContext {
+  post: Post;
+}
+
+/** Load a live post with its thread context; 404 if missing or removed, 403 if unreadable. */
+export async function loadPost(actor: Actor | null, postId: number): Promise<PostContext> {
+  const post = await Post.findByPk(postId);
+  if (!post || post.deletedAt || post.hiddenAt) throw NotFound('Post');
+  const ctx = await loadThread(actor, post.threadId);
+  return { ...ctx, post };
+}
+
+/** Reply in a thread, optionally to a specific post of it. */
+export async function createPost(actor: Actor, ctx: ThreadContext, input: { body: string; replyTo?: number }) {
+  authorize(actor, 'thread.reply', { thread: ctx.thread, chapter: ctx.chapter });
+  if (input.replyTo !== undefined) {
+    const target = await Post.findByPk(input.replyTo);
+    if (!target || target.threadId !== ctx.thread.id || target.deletedAt || target.hiddenAt) {
+      throw Validation('replyTo', 'must be a post in this thread');
+    }
+  }
+  const { html, mentions } = renderMarkdown(input.body);
+  return withTransaction(async (transaction) => {
+    const now = new Date();
+    const post = await Post.create(
+      { threadId: ctx.thread.id, authorId: actor.id, body: input.body, html, mentions, replyToId: input.replyTo ?? null, editedAt: null, deletedAt: null, hiddenAt: null },
+      { transaction },
+    );
+    // increment() is `postCount = postCount + 1` in SQL, so concurrent replies never lose a count.
+    await Thread.increment('postCount', { by: 1, where: { id: ctx.thread.id }, transaction });
+    await Thread.update({ lastPostAt: now }, { where: { id: ctx.thread.id }, transaction });
+    await recordEvents(transaction, {
+      type: 'post.created',
+      postId: post.id,
+      threadId: ctx.thread.id,
+      authorId: actor.id,
+      chapterId: ctx.thread.chapterId,
+      replyToId: post.replyToId,
+    });
+    return post;
+  });
+}
+
+/** Edit a post's body (author or staff); staff edits of others' posts are audit-logged. */
+export async function editPost(actor: Actor, ctx: PostContext, body: string, reason: string | null) {
+  authorize(actor, 'post.edit', ctx);
+  const { html, mentions } = renderMarkdown(body);
+  return withTransaction(async (transaction) => {
+    const post = ctx.post;
+    post.body = body;
+    post.html = html;
+    post.mentions = mentions;
+    post.editedAt = new Date();
+    await post.save({ transaction });
+    if (actor.id !== post.authorId) await audit(transaction, actor.id, 'post.edit', 'post', String(post.id), reason);
+    await recordEvents(transaction, { type: 'post.updated', postId: post.id, threadId: post.threadId, actorId: actor.id, chapterId: ctx.thread.chapterId });
+    return post;
+  });
+}
+
+/** Delete a post (author or staff). Soft delete: the row stays for the audit trail. */
+export async function deletePost(actor: Actor, ctx: PostContext, reason: string | null) {
+  authorize(actor, 'post.delete', ctx);
+  await withTransaction(async (transaction) => {
+    const post = ctx.post;
+    post.deletedAt = new Date();
+    await post.save({ transaction });
+    await Thread.decrement('postCount', { by: 1, where: { id: post.threadId }, transaction });
+    if (actor.id !== post.authorId) await audit(transaction, actor.id, 'post.delete', 'post', String(post.id), reason);
+    await recordEvents(transaction, { type: 'post.removed', postId: post.id, threadId: post.threadId, actorId: actor.id, chapterId: ctx.thread.chapterId, reason: 'deleted' });
+  });
+}
+
+/** Like a post (idempotent); returns the new like count. */
+export async function likePost(actor: Actor, ctx: PostContext): Promise<number> {
+  authorize(actor, 'post.like', ctx);
+  return withTransaction(async (transaction) => {
+    const [, created] = await Like.findOrCreate({ where: { postId: ctx.post.id, userId: actor.id }, transaction });
+    const likes = await Like.count({ where: { postId: ctx.post.id }, transaction });
+    if (created) {
+      await Post.update({ likeCount: likes }, { where: { id: ctx.post.id }, transaction });
+      await recordEvents(transaction, { type: 'post.liked', postId: ctx.post.id, threadId: ctx.post.threadId, userId: actor.id, chapterId: ctx.thread.chapterId, likes });
+    }
+    return likes;
+  });
+}
+
+/** Remove a like (idempotent); returns the new like count. */
+export async function unlikePost(actor: Actor, ctx: PostContext): Promise<number> {
+  authorize(actor, 'post.like', ctx);
+  return withTransaction(async (transaction) => {
+    const removed = await Like.destroy({ where: { postId: ctx.post.id, userId: actor.id }, transaction });
+    const likes = await Like.count({ where: { postId: ctx.post.id }, transaction });
+    if (removed) {
+      await Post.update({ likeCount: likes }, { where: { id: ctx.post.id }, transaction });
+      await recordEvents(transaction, { type: 'post.liked', postId: ctx.post.id, threadId: ctx.post.threadId, userId: actor.id, chapterId: ctx.thread.chapterId, likes });
+    }
+    return likes;
+  });
+}
+
+/** Flag a post for the moderators; one open flag per member and post. */
+export async function flagPost(actor: Actor, ctx: PostContext, reason: string) {
+  authorize(actor, 'post.flag', ctx);
+  return withTransaction(async (transaction) => {
+    const existing = await Flag.findOne({ where: { postId: ctx.post.id, userId: actor.id, status: 'open' }, transaction });
+    if (existing) return existing;
+    const flag = await Flag.create({ postId: ctx.post.id, userId: actor.id, reason }, { transaction });
+    await recordEvents(transaction, { type: 'post.flagged', flagId: flag.id, postId: ctx.post.id, threadId: ctx.post.threadId, userId: actor.id, chapterId: ctx.thread.chapterId, reason });
+    return flag;
+  });
+}
+
+/** Which of these posts the viewer has liked. */
+export async function likedBy(userId: number | undefined, postIds: number[]): Promise<Set<number>> {
+  if (!userId || postIds.length === 0) return new Set();
+  const likes = await Like.findAll({ where: { userId, postId: { [Op.in]: postIds } }, attributes: ['postId'] });
+  return new Set(likes.map((l) => l.postId));
+}
+
+/** Authors of these posts, by id. */
+export async function authorsOf(posts: Post[]): Promise<Map<number, User>> {
+  const ids = [...new Set(posts.map((p) => p.authorId))];
+  const users = ids.length ? await User.findAll({ where: { id: { [Op.in]: ids } } }) : [];
+  return new Map(users.map((u) => [u.id, u]));
+}

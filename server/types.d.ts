@@ -1,0 +1,14 @@
+import type { Actor } from './policies';
+
+declare global {
+  namespace Express {
+    interface Request {
+      actor: Actor | null;
+      authVia: 'bearer' | 'cookie' | null;
+      cookies: Record<string, string>;
+      csrfToken: string;
+      locale: import('./i18n').Locale;
+    }
+  }
+}
+export {};

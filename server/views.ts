@@ -1,0 +1,42 @@
+/** Handlebars views: layouts, partials and pages compiled once at boot; helpers from views/helpers. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { helpers } from '../views/helpers';
+
+const viewsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../views');
+
+function readTemplates(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string, prefix: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(path.join(d, entry.name), `${prefix}${entry.name}/`);
+      else if (entry.name.endsWith('.hbs')) out.set(prefix + entry.name.slice(0, -4), fs.readFileSync(path.join(d, entry.name), 'utf8'));
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir, '');
+  return out;
+}
+
+/** Compile every template; returns render(page, data) that wraps the page in the main layout. */
+export function createViews() {
+  const hbs = Handlebars.create();
+  for (const [name, fn] of Object.entries(helpers)) hbs.registerHelper(name, fn as Handlebars.HelperDelegate);
+  for (const [name, src] of readTemplates(path.join(viewsDir, 'partials'))) hbs.registerPartial(name, src);
+  // strict: a typo'd variable is a bug, not an empty string... but optional fields are common; keep lenient.
+  const compile = (src: string) => hbs.compile(src, { noPrototypeAccess: true } as CompileOptions);
+  const pages = new Map([...readTemplates(path.join(viewsDir, 'pages'))].map(([n, s]) => [n, compile(s)]));
+  const layouts = new Map([...readTemplates(path.join(viewsDir, 'layouts'))].map(([n, s]) => [n, compile(s)]));
+
+  return function render(page: string, data: Record<string, unknown>, layout = 'main'): string {
+    const tpl = pages.get(page);
+    if (!tpl) throw new Error(`no such view: ${page}`);
+    const body = tpl(data);
+    const wrap = layouts.get(layout);
+    return wrap ? wrap({ ...data, body }) : body;
+  };
+}
+
+type CompileOptions = Parameters<typeof Handlebars.compile>[1];
+export type Render = ReturnType<typeof createViews>;

@@ -1,0 +1,12 @@
+/** Which processors run in which role. `web` serves HTTP and sockets; `worker` runs the pipeline; `all` does both. */
+import type { Processor } from './dispatcher';
+import { notifyProcessor } from './notify';
+
+/** The processors this process runs for its role. */
+export function processorsFor(role: 'all' | 'web' | 'worker', extra: { web?: Processor[]; worker?: Processor[] } = {}): Processor[] {
+  const worker: Processor[] = [notifyProcessor as Processor, ...(extra.worker ?? [])];
+  const web: Processor[] = [...(extra.web ?? [])];
+  if (role === 'web') return web;
+  if (role === 'worker') return worker;
+  return [...worker, ...web];
+}

@@ -1,0 +1,40 @@
+/** Start a real Resonance (real SQLite file in a temp dir, real HTTP on a free loopback port). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../server/config';
+import { createResonance, type Resonance, type ResonanceOptions } from '../../server/app';
+
+export interface TestServer {
+  url: string;
+  resonance: Resonance;
+  dataDir: string;
+  close(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+/** Boot a server; env overrides are applied on top of quiet, generous test defaults. */
+export async function startServer(env: Record<string, string> = {}, options: ResonanceOptions = {}): Promise<TestServer> {
+  const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
+    RATE_LIMIT_POSTS_PER_MINUTE: '10000',
+    RATE_LIMIT_API_PER_MINUTE: '100000',
+    ...env,
+    DATA_DIR: dataDir,
+  });
+  const resonance = await createResonance(config, { dispatcher: { pollMs: 50, backoffBaseMs: 20, ...options.dispatcher }, processors: options.processors });
+  const url = await resonance.listen(0, '127.0.0.1');
+  return {
+    url,
+    resonance,
+    dataDir,
+    async close(opts = {}) {
+      await resonance.close();
+      if (!opts.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

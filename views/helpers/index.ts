@@ -1,0 +1,10 @@
+/** Every Handlebars helper, one per file. */
+import { t } from './t';
+import { eq } from './eq';
+import { time } from './time';
+import { html } from './html';
+import { json } from './json';
+import { initial } from './initial';
+import { concat } from './concat';
+
+export const helpers = { t, eq, time, html, json, initial, concat };
