@@ -29,6 +29,8 @@ import { staffPages } from './routes/pages/staff';
 import { renderPage } from './routes/pages/context';
 import { NotFound } from './errors';
 import type { HttpDeps } from './routes/deps';
+import { attachRealtime, type RealtimeOptions } from './realtime/io';
+import { broadcastProcessor } from './workers/broadcast';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,6 +38,7 @@ export interface ResonanceOptions {
   dispatcher?: DispatcherOptions;
   /** Extra processors (tests inject failing ones to prove retries). */
   processors?: Processor[];
+  realtime?: RealtimeOptions;
 }
 
 /** Open the database, migrate, and assemble the app. */
@@ -47,7 +50,6 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     const admin = await bootstrapAdmin(config.RESONANCE_ADMIN);
     log.info('admin account ready', { username: admin.username });
   }
-  const dispatcher = createDispatcher([...processorsFor(config.RESONANCE_ROLE), ...(options.processors ?? [])], options.dispatcher);
   const secret = serverSecret(config);
   const secureCookies = config.COOKIE_SECURE ?? config.NODE_ENV === 'production';
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies, path: '/', maxAge: 30 * 86400_000 };
@@ -152,11 +154,17 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   });
 
   const server = http.createServer(app);
+  const { io, presence } = attachRealtime(server, options.realtime);
+  const dispatcher = createDispatcher(
+    [...processorsFor(config.RESONANCE_ROLE, { web: [broadcastProcessor(io) as Processor] }), ...(options.processors ?? [])],
+    options.dispatcher,
+  );
   let closed = false;
 
   return {
     app,
     server,
+    io,
     config,
     dispatcher,
     /** Listen on config.PORT (0 = a free port); returns the base URL. */
@@ -172,6 +180,9 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       if (closed) return;
       closed = true;
       await dispatcher.stop();
+      presence.stop();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await closeDatabase();

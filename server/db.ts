@@ -21,22 +21,42 @@ export async function openDatabase(config: Config): Promise<Sequelize> {
       // SQLite has one writer: take the write lock up front so a transaction never fails
       // half-way with SQLITE_BUSY when it upgrades from reading to writing.
       transactionType: Transaction.TYPES.IMMEDIATE,
-      hooks: {
-        afterConnect: async (connection: unknown) => {
-          const db = connection as { configure(opt: 'busyTimeout', ms: number): void; exec(sql: string, cb: (err: Error | null) => void): void };
-          db.configure('busyTimeout', 10_000);
-          await new Promise<void>((resolve, reject) =>
-            db.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;', (err) => (err ? reject(err) : resolve())),
-          );
-        },
-      },
     });
   }
+  if (sequelize.getDialect() === 'sqlite') configureSqliteConnections(sequelize);
   await sequelize.authenticate();
   initModels(sequelize);
   current = sequelize;
   log.debug('database opened', { dialect: sequelize.getDialect() });
   return sequelize;
+}
+
+type SqliteConnection = {
+  configure(opt: 'busyTimeout', ms: number): void;
+  exec(sql: string, cb: (err: Error | null) => void): void;
+};
+
+/**
+ * Sequelize's SQLite connection manager opens a connection per transaction and runs no
+ * afterConnect hooks, so set our pragmas on every connection it hands out: WAL (readers never
+ * block the writer), synchronous=NORMAL (no fsync per commit; WAL keeps it crash-safe) and a
+ * busy timeout (wait for another process's write lock instead of failing with SQLITE_BUSY).
+ */
+function configureSqliteConnections(sequelize: Sequelize): void {
+  const manager = sequelize.connectionManager as unknown as { getConnection(options?: unknown): Promise<SqliteConnection> };
+  const original = manager.getConnection.bind(manager);
+  const configured = new WeakSet<SqliteConnection>();
+  manager.getConnection = async (options?: unknown) => {
+    const connection = await original(options);
+    if (!configured.has(connection)) {
+      configured.add(connection);
+      connection.configure('busyTimeout', 10_000);
+      await new Promise<void>((resolve, reject) =>
+        connection.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;', (err) => (err ? reject(err) : resolve())),
+      );
+    }
+    return connection;
+  };
 }
 
 /** The open database (throws before openDatabase). */

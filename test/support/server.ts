@@ -26,7 +26,7 @@ export async function startServer(env: Record<string, string> = {}, options: Res
     ...env,
     DATA_DIR: dataDir,
   });
-  const resonance = await createResonance(config, { dispatcher: { pollMs: 50, backoffBaseMs: 20, ...options.dispatcher }, processors: options.processors });
+  const resonance = await createResonance(config, { dispatcher: { pollMs: 50, backoffBaseMs: 20, ...options.dispatcher }, processors: options.processors, realtime: options.realtime });
   const url = await resonance.listen(0, '127.0.0.1');
   return {
     url,

@@ -1,0 +1,53 @@
+/**
+ * The typed Socket.IO contract, imported by the server, the browser code and the tests.
+ * Client -> server events are commands (with an ack); server -> client events are facts.
+ * Types only: the browser bundle imports nothing at runtime from here.
+ */
+import type { ErrorCode } from '../errors';
+import type { PresentedNotification, PresentedPost, PresentedThread } from '../presenters';
+
+/** Every command's acknowledgement. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
+
+export interface Viewer {
+  username: string;
+  displayName: string;
+}
+
+export interface JoinResult {
+  thread: PresentedThread;
+  /** How many posts after lastSeenPostId were replayed (as post:created) before this ack. */
+  replayed: number;
+  /** True when more posts were missed than one replay carries; the client should reload. */
+  truncated: boolean;
+}
+
+export interface ClientToServerEvents {
+  'thread:join': (payload: { threadId: string; lastSeenPostId?: string | null }, ack: (res: Ack<JoinResult>) => void) => void;
+  'thread:leave': (payload: { threadId: string }, ack?: (res: Ack<null>) => void) => void;
+  'typing:start': (payload: { threadId: string }, ack?: (res: Ack<null>) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  'post:created': (payload: { threadId: string; post: PresentedPost; replay?: boolean }) => void;
+  'post:updated': (payload: { threadId: string; post: PresentedPost }) => void;
+  'post:removed': (payload: { threadId: string; postId: string; reason: 'deleted' | 'hidden' }) => void;
+  'post:liked': (payload: { threadId: string; postId: string; likes: number }) => void;
+  'thread:updated': (payload: { threadId: string; locked: boolean }) => void;
+  /** The viewer count includes anonymous readers; `members` lists the logged-in ones. */
+  'presence:updated': (payload: { threadId: string; viewers: number; members: Viewer[] }) => void;
+  /** Someone is typing; clients hide it after expiresInMs unless it is renewed. */
+  typing: (payload: { threadId: string; username: string; displayName: string; expiresInMs: number }) => void;
+  /** Access to a thread ended (left or removed from its private chapter); no more events for it. */
+  'thread:revoked': (payload: { threadId: string }) => void;
+  'notification:created': (payload: { notification: PresentedNotification; unread: number }) => void;
+}
+
+export interface SocketData {
+  actor: import('../policies').Actor | null;
+  /** Threads this socket follows, with their chapter (for revocation). */
+  threads: Record<string, number | null>;
+}
+
+/** How long a typing indicator lives without renewal. */
+export const TYPING_TTL_MS = 5_000;
