@@ -141,7 +141,10 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(() => {
     throw NotFound('Page');
   });
-  app.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  const jsonErrors = apiErrors();
+  app.use(async (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    // Errors raised before the API router (body parsing, CSRF) still answer API clients in JSON.
+    if (req.originalUrl.startsWith('/api/')) return jsonErrors(err, req, res, next);
     const e = toAppError(err);
     if (e.code === 'internal') log.error('unhandled page error', { path: req.path, error: err instanceof Error ? err.stack : String(err) });
     if (e.details?.retryAfterSeconds) res.setHeader('Retry-After', String(e.details.retryAfterSeconds));

@@ -8,7 +8,13 @@ import sanitizeHtml from 'sanitize-html';
 const USERNAME = /^[a-z0-9_]{3,32}$/;
 
 const md = new MarkdownIt({ html: false, linkify: true, breaks: true, typographer: false });
-md.disable(['heading', 'lheading']); // headings in posts read as shouting; keep bold/lists/quotes/code
+// Headings inside a post sit below the page's own h1/h2: "# x" renders as h3 ... "####+ x" as h6.
+for (const rule of ['heading_open', 'heading_close'] as const) {
+  md.renderer.rules[rule] = (tokens, idx) => {
+    const level = Math.min(6, Number(tokens[idx].tag.slice(1)) + 2);
+    return rule === 'heading_open' ? `<h${level}>` : `</h${level}>\n`;
+  };
+}
 
 // Inline rule for @username mentions; runs outside code spans and blocks by construction.
 md.inline.ruler.after('emphasis', 'mention', (state, silent) => {
@@ -33,7 +39,7 @@ md.inline.ruler.after('emphasis', 'mention', (state, silent) => {
 });
 
 const sanitizeOptions: sanitizeHtml.IOptions = {
-  allowedTags: ['p', 'br', 'strong', 'em', 'del', 's', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img'],
+  allowedTags: ['h3', 'h4', 'h5', 'h6', 'p', 'br', 'strong', 'em', 'del', 's', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img'],
   allowedAttributes: { a: ['href', 'class', 'rel'], img: ['src', 'alt', 'title'], ol: ['start'], th: ['align'], td: ['align'] },
   allowedClasses: { a: ['mention'] },
   allowedSchemes: ['http', 'https', 'mailto'],
