@@ -51,7 +51,7 @@ export interface StartOptions {
   port?: number;
   /** JVM heap, e.g. '512m' (default). */
   heap?: string;
-  /** Time to wait for health yellow/green (default 120 s). */
+  /** Time to wait for health yellow/green (default: env RESONANCE_ES_START_TIMEOUT_MS or 120 s). */
   timeoutMs?: number;
   /** Progress messages (default: silent). */
   log?: (msg: string) => void;
@@ -443,8 +443,14 @@ export async function startElasticsearch(opts: StartOptions = {}): Promise<Elast
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);
+  let spawnError = '';
+  child.on('error', (e) => (spawnError = e.message));
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not spawn ${cmd}`);
+  if (pid === undefined) {
+    await sleep(50); // let the 'error' event (e.g. ENOENT) arrive
+    fs.rmSync(runDir, { recursive: true, force: true });
+    throw new Error(`could not spawn ${cmd}${as ? ' (setpriv is in util-linux)' : ''}: ${spawnError || 'no pid'}`);
+  }
   livePids.set(pid, runDir);
   fs.writeFileSync(path.join(runDir, LAUNCHER_FILE), String(pid));
   if (!opts.detached) installExitHooks();
@@ -468,7 +474,7 @@ export async function startElasticsearch(opts: StartOptions = {}): Promise<Elast
     cleanup();
   };
 
-  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const timeoutMs = opts.timeoutMs ?? (Number(process.env.RESONANCE_ES_START_TIMEOUT_MS) || 120_000);
   const deadline = Date.now() + timeoutMs;
   let lastErr = '';
   while (true) {
@@ -528,7 +534,7 @@ let unavailableReason: string | null = null;
  * The one Elasticsearch shared by the whole mocha run (started lazily on first call).
  * When it cannot be started: throws under CI=true, otherwise returns null
  * (see elasticsearchUnavailableReason()). Call it from a `before` hook with a
- * generous timeout (`this.timeout(180_000)`): a cold start takes ~10-30 s.
+ * generous timeout (`this.timeout(300_000)`): a start takes ~10 s on an idle 2-core machine, a minute when it is busy.
  */
 export async function elasticsearchForSuite(): Promise<ElasticsearchHandle | null> {
   if (!shared) {
@@ -561,7 +567,7 @@ export function elasticsearchUnavailableReason(): string | null {
 let warnedSkip = false;
 /** For `before` hooks: returns the shared ES, or prints why and skips the suite (non-CI only). */
 export async function requireElasticsearch(ctx: Mocha.Context): Promise<ElasticsearchHandle> {
-  ctx.timeout(Math.max(ctx.timeout(), 180_000));
+  ctx.timeout(Math.max(ctx.timeout(), 300_000)); // download + extract + start on a cold, busy machine
   const es = await elasticsearchForSuite();
   if (!es) {
     const first = !warnedSkip;

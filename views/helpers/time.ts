@@ -1,13 +1,20 @@
 import type { HelperOptions } from 'handlebars';
 import type { Locale } from '../../server/i18n';
 
-/** {{time iso}}: a locale-formatted date-time (Asia/Shanghai for zh-CN readers) in a <time> element's text. */
+// Building an Intl.DateTimeFormat costs far more than using one: keep one per locale.
+const formatters = new Map<Locale, Intl.DateTimeFormat>();
+function formatterFor(locale: Locale): Intl.DateTimeFormat {
+  let f = formatters.get(locale);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: locale === 'zh-CN' ? 'Asia/Shanghai' : 'UTC' });
+    formatters.set(locale, f);
+  }
+  return f;
+}
+
+/** {{time iso}}: a locale-formatted date-time (Asia/Shanghai for zh-CN readers, UTC otherwise). */
 export function time(iso: string | undefined, options: HelperOptions): string {
   if (!iso) return '';
   const locale = (options.data?.root?.locale as Locale) ?? 'zh-CN';
-  return new Intl.DateTimeFormat(locale, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: locale === 'zh-CN' ? 'Asia/Shanghai' : 'UTC',
-  }).format(new Date(iso));
+  return formatterFor(locale).format(new Date(iso));
 }
