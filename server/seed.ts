@@ -234,7 +234,7 @@ function planReplies(
   env: { ctx: { city: string }; canRead: string[]; englishMembers: string[]; memberOf: (u: string) => MemberSeed | undefined },
 ) {
   const topic = data.TOPICS[kind];
-  const count = kind === 'meetup' ? rng.int(4, 10) : rng.int(2, 9);
+  const count = kind === 'meetup' ? rng.int(4, 9) : rng.int(2, 8);
   const chapterMembers = thread.chapter ? env.canRead.filter((u) => env.memberOf(u)?.chapters.includes(thread.chapter!)) : env.canRead;
   const prIndex = ['service', 'delivery', 'caros'].includes(kind) && rng.chance(0.7) ? rng.int(1, 2) : -1;
   const used = new Set(thread.posts.map((p) => p.body));
@@ -248,7 +248,7 @@ function planReplies(
     let author = rng.pick(rng.chance(0.65) ? chapterMembers : env.canRead);
     if (topic.english && rng.chance(0.7)) author = rng.pick(env.englishMembers.filter((u) => env.canRead.includes(u)));
     if (author === previous) author = rng.pick(env.canRead.filter((u) => u !== previous));
-    const english = topic.english ? rng.chance(0.9) : env.memberOf(author)?.english ? rng.chance(0.35) : rng.chance(0.03);
+    const english = topic.english ? rng.chance(0.9) : env.memberOf(author)?.english ? rng.chance(0.3) : rng.chance(0.03);
     let body = '';
     for (let attempt = 0; attempt < 6 && (!body || used.has(body)); attempt++) {
       const pool = english ? (topic.english && rng.chance(0.7) ? topic.replies : data.GENERIC_REPLIES_EN) : rng.chance(0.6) ? topic.replies : data.GENERIC_REPLIES;

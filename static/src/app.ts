@@ -1,4 +1,15 @@
 /** Browser entry: progressive enhancements on top of server-rendered pages (they work without it). */
 import { enhanceConfirmations } from './confirm';
+import { liveSocket } from './socket';
+import { followNotifications } from './notifications';
+import { followThread } from './live-thread';
 
 enhanceConfirmations(document);
+
+const thread = document.querySelector<HTMLElement>('[data-thread-id]');
+const live = thread?.dataset.liveEnabled === 'true';
+if (document.body.dataset.username || live) {
+  const socket = liveSocket();
+  followNotifications(socket);
+  if (thread && live) followThread(socket, thread);
+}

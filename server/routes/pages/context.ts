@@ -3,7 +3,20 @@ import type { Request, Response } from 'express';
 import { can } from '../../policies';
 import { unreadCount } from '../../services/notifications';
 import type { Render } from '../../views';
-import { t } from '../../i18n';
+import { t, type Locale } from '../../i18n';
+
+// The few strings the browser code renders itself (live posts, presence, typing).
+const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing'];
+const clientStringsCache = new Map<Locale, Record<string, string>>();
+function clientStrings(locale: Locale): Record<string, string> {
+  let strings = clientStringsCache.get(locale);
+  if (!strings) {
+    // Keep the {placeholders}: the browser fills them.
+    strings = Object.fromEntries(CLIENT_KEYS.map((k) => [k, t(locale, k, { count: '{count}', names: '{names}' })]));
+    clientStringsCache.set(locale, strings);
+  }
+  return strings;
+}
 
 /** Render a page inside the main layout with the common context. */
 export async function renderPage(req: Request, res: Response, render: Render, page: string, data: Record<string, unknown>, status = 200) {
@@ -22,6 +35,7 @@ export async function renderPage(req: Request, res: Response, render: Render, pa
       admin: actor?.role === 'admin',
     },
     path: req.originalUrl,
+    clientStrings: clientStrings(req.locale),
     otherLocale: req.locale === 'zh-CN' ? 'en' : 'zh-CN',
   });
   res.status(status).type('html').send(html);
