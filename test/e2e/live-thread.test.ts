@@ -1,0 +1,103 @@
+/** Two members in two real browsers on one thread: live replies, typing, and a mention badge, without reloads. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type TestServer } from '../support/server';
+import { buildUser, buildThread, PASSWORD, type BuiltUser } from '../support/factories';
+import { launchBrowser } from '../support/browser';
+import { Client } from '../support/client';
+
+const ARTIFACTS = path.resolve('test-artifacts/e2e');
+
+describe('live thread in a real browser (e2e)', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let browser: Browser;
+
+  before(async function () {
+    browser = await launchBrowser(this);
+    server = await startServer();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function loggedIn(user: BuiltUser): Promise<Page> {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (err) => console.error(`  [browser ${user.username}] ${err.message}`));
+    await page.goto(`${server.url}/login`);
+    await page.fill('input[name="username"]', user.username);
+    await page.fill('input[name="password"]', PASSWORD);
+    await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type="submit"]')]);
+    return page;
+  }
+
+  it('shows a reply, the typing line and a mention badge in the other browser without reload', async () => {
+    const alice = await buildUser({ displayName: '爱丽丝' });
+    const bob = await buildUser({ displayName: '小波' });
+    const { thread } = await buildThread({ author: bob, title: '周末试驾活动报名', body: '有兴趣的朋友回帖报名～' });
+    await server.resonance.dispatcher.drain();
+
+    const pa = await loggedIn(alice);
+    const pb = await loggedIn(bob);
+    await pa.goto(`${server.url}/t/${thread.id}`);
+    await pb.goto(`${server.url}/t/${thread.id}`);
+    // A marker that a reload would wipe out.
+    await pb.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+
+    // Presence: both pages see two readers.
+    await pb.waitForFunction(() => document.querySelector('[data-presence]')?.textContent?.includes('2'), undefined, { timeout: 15_000 });
+
+    // Typing in one browser shows the typing line in the other...
+    await pa.click('textarea[name="body"]');
+    await pa.keyboard.type('我报名', { delay: 30 });
+    await pb.waitForFunction(() => document.querySelector('[data-typing]')?.textContent?.includes('爱丽丝'), undefined, { timeout: 10_000 });
+
+    // ...and the reply (with a mention of bob) appears there without reload; the typing line clears.
+    await pa.fill('textarea[name="body"]', `我报名 @${bob.username} 周六见！`);
+    await pa.click('[data-reply-form] button[type="submit"]');
+    await pb.waitForFunction(() => [...document.querySelectorAll('.post-body')].some((n) => n.textContent?.includes('周六见')), undefined, { timeout: 10_000 });
+    expect(await pb.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).to.equal(true);
+    await pb.waitForFunction(() => (document.querySelector('[data-typing]')?.textContent ?? '') === '', undefined, { timeout: 10_000 });
+    // The author's own page shows the post once (no duplicate from the socket echo).
+    await pa.waitForTimeout(500);
+    expect(await pa.locator('.post-body', { hasText: '周六见' }).count()).to.equal(1);
+    expect(await pa.locator('textarea[name="body"]').inputValue()).to.equal('');
+
+    // The mention lights up bob's notification badge.
+    await pb.waitForFunction(() => {
+      const badge = document.querySelector('[data-unread-badge]');
+      return badge && !badge.classList.contains('hidden') && badge.textContent?.trim() === '1';
+    }, undefined, { timeout: 10_000 });
+
+    await pa.screenshot({ path: path.join(ARTIFACTS, 'live-thread-alice.png'), fullPage: true });
+    await pb.screenshot({ path: path.join(ARTIFACTS, 'live-thread-bob.png'), fullPage: true });
+  });
+
+  it('catches up after a disconnect: posts made while offline appear after reconnect, in order', async () => {
+    const reader = await buildUser();
+    const writer = await buildUser();
+    const { thread } = await buildThread({ author: writer });
+    await server.resonance.dispatcher.drain();
+    const page = await loggedIn(reader);
+    await page.goto(`${server.url}/t/${thread.id}`);
+    await page.waitForFunction(() => document.querySelector('[data-presence]')?.textContent !== '', undefined, { timeout: 15_000 });
+    // Go offline at the network level: the socket drops and nothing is delivered.
+    await page.context().setOffline(true);
+    const api = new Client(server.url).withToken(writer.token);
+    for (const text of ['离线一', '离线二', '离线三']) await api.post(`/api/v1/threads/${thread.id}/posts`, { body: text });
+    await server.resonance.dispatcher.drain();
+    await page.waitForTimeout(500);
+    // Nothing arrived while offline, so what shows up next can only come from the replay.
+    expect(await page.locator('.post-body', { hasText: '离线' }).count()).to.equal(0);
+    await page.context().setOffline(false);
+    await page.waitForFunction(() => [...document.querySelectorAll('.post-body')].some((n) => n.textContent?.includes('离线三')), undefined, { timeout: 30_000 });
+    const bodies = await page.locator('.post-body').allTextContents();
+    const tail = bodies.slice(-3).map((b) => b.trim());
+    expect(tail).to.deep.equal(['离线一', '离线二', '离线三']);
+  });
+});
