@@ -23,6 +23,7 @@ type Subjects = {
   'chapter.read': { chapter: ChapterRef };
   'chapter.post': { chapter: ChapterRef };
   'chapter.moderate': { chapter: ChapterRef };
+  'chapter.join': { chapter: ChapterRef };
   'chapter.create': null;
   'category.create': null;
   'thread.read': { thread: ThreadRef; chapter: ChapterRef | null };
@@ -76,6 +77,7 @@ function canWriteIn(a: Actor | null, chapter: ChapterRef | null): boolean {
 const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'chapter.read': (a, s) => canReadChapter(a, s.chapter),
   'chapter.post': (a, s) => canWriteIn(a, s.chapter),
+  'chapter.join': (a) => active(a),
   'chapter.moderate': (a, s) => active(a) && (isModerator(a) || isChapterModerator(a, s.chapter.id)),
   'chapter.create': (a) => active(a) && isAdmin(a),
   'category.create': (a) => active(a) && isAdmin(a),

@@ -24,8 +24,9 @@ export function createViews() {
   const hbs = Handlebars.create();
   for (const [name, fn] of Object.entries(helpers)) hbs.registerHelper(name, fn as Handlebars.HelperDelegate);
   for (const [name, src] of readTemplates(path.join(viewsDir, 'partials'))) hbs.registerPartial(name, src);
-  // strict: a typo'd variable is a bug, not an empty string... but optional fields are common; keep lenient.
-  const compile = (src: string) => hbs.compile(src, { noPrototypeAccess: true } as CompileOptions);
+  // preventIndent: a standalone {{> partial}} would otherwise indent every line of its output,
+  // changing user text (titles, <pre> code) that spans lines.
+  const compile = (src: string) => hbs.compile(src, { noPrototypeAccess: true, preventIndent: true } as CompileOptions);
   const pages = new Map([...readTemplates(path.join(viewsDir, 'pages'))].map(([n, s]) => [n, compile(s)]));
   const layouts = new Map([...readTemplates(path.join(viewsDir, 'layouts'))].map(([n, s]) => [n, compile(s)]));
 

@@ -27,8 +27,10 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * CSRF: a random cookie plus an HMAC of it that pages embed (meta tag, hidden inputs).
- * Bearer requests carry no ambient credential and need no token; neither do cookie-less
- * API clients. Anything else that changes state must present the token.
+ * A token is required when a request could ride on a browser's ambient credentials: it
+ * carries the session cookie, or it is a form post (forms can be sent cross-site without
+ * CORS, so login and register forms need it too). Bearer and cookie-less JSON clients need
+ * none: a cross-site JSON POST needs a CORS preflight we never grant.
  */
 export function csrf(secret: string, secureCookies: boolean) {
   const sign = (value: string) => crypto.createHmac('sha256', secret).update(`csrf:${value}`).digest('base64url');
@@ -41,8 +43,9 @@ export function csrf(secret: string, secureCookies: boolean) {
     }
     req.csrfToken = sign(raw);
     if (SAFE.has(req.method) || req.authVia === 'bearer') return next();
-    const hasAmbientCredentials = Boolean(req.headers.cookie);
-    if (!hasAmbientCredentials) return next();
+    // The content types a cross-site <form> (or a no-preflight fetch) can send.
+    const formPost = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/i.test(String(req.headers['content-type'] ?? ''));
+    if (!req.cookies[SESSION_COOKIE] && !formPost) return next();
     const presented = (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as { _csrf?: unknown } | undefined)?._csrf;
     const expected = req.cookies[CSRF_COOKIE] ? sign(req.cookies[CSRF_COOKIE]) : null;
     if (typeof presented === 'string' && expected && presented.length === expected.length && crypto.timingSafeEqual(Buffer.from(presented), Buffer.from(expected))) {

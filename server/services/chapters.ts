@@ -33,6 +33,7 @@ export async function createChapter(actor: Actor, input: { slug: string; name: s
 
 /** Join a chapter: immediate for public chapters, pending approval for private ones. Idempotent. */
 export async function joinChapter(actor: Actor, chapter: Chapter) {
+  authorize(actor, 'chapter.join', { chapter });
   return withTransaction(async (transaction) => {
     const existing = await Membership.findOne({ where: { chapterId: chapter.id, userId: actor.id }, transaction });
     if (existing) return existing;

@@ -257,7 +257,7 @@ describe('OpenAPI document (server/openapi.yaml)', function () {
   // for those raised by app-level middleware before the API router: CSRF, body parsing, size.
   it('answers JSON errors for CSRF, malformed and oversized bodies under /api/v1', async function () {
     const cases: Array<[string, string, Reply, number]> = [
-      ['POST', '/api/v1/posts/{id}/like', await new Client(server.url).post(`/api/v1/posts/${values.postId}/like`, {}, { cookie: 'rs_csrf=abc' }), 403],
+      ['POST', '/api/v1/posts/{id}/like', await new Client(server.url).post(`/api/v1/posts/${values.postId}/like`, {}, { cookie: `rs_session=${member.token}` }), 403],
       ['POST', '/api/v1/auth/login', await new Client(server.url).post('/api/v1/auth/login', '{"username":'), 400],
       ['POST', '/api/v1/threads', await new Client(server.url).withToken(member.token).post('/api/v1/threads', { title: 'x', body: 'y'.repeat(200_000) }), 413],
     ];

@@ -37,7 +37,9 @@ export async function buildUser(opts: { role?: Role; username?: string; displayN
 
 let adminCache: BuiltUser | null = null;
 async function anAdmin(): Promise<BuiltUser> {
-  if (adminCache && (await User.findByPk(adminCache.user.id))) return adminCache;
+  // Each test server has a fresh database: an admin with the same id there is somebody else.
+  const existing = adminCache ? await User.findByPk(adminCache.user.id) : null;
+  if (adminCache && existing?.username === adminCache.username) return adminCache;
   adminCache = await buildUser({ role: 'admin' });
   return adminCache;
 }

@@ -1,0 +1,345 @@
+/**
+ * Authorization through the real JSON API with bearer tokens: one table of who may do what
+ * (read as the policy at a glance), then private-chapter visibility in every listing a
+ * non-member could use to peek, and mention notifications that must not leak.
+ */
+import crypto from 'node:crypto';
+import { expect } from 'chai';
+import { startServer, type TestServer } from '../support/server';
+import { Client, type Reply } from '../support/client';
+import { addMember, buildChapter, buildPost, buildThread, buildUser, type BuiltUser } from '../support/factories';
+import { AuditEntry, Chapter, Notification, Post, Thread, User } from '../../server/models';
+
+const uniq = () => crypto.randomBytes(4).toString('hex');
+
+type Role = 'anonymous' | 'member' | 'chapterMember' | 'pendingMember' | 'chapterModerator' | 'moderator' | 'pr' | 'admin' | 'suspended';
+const ROLES: Role[] = ['anonymous', 'member', 'chapterMember', 'pendingMember', 'chapterModerator', 'moderator', 'pr', 'admin', 'suspended'];
+
+const ACTIONS = ['readPrivateThread', 'listPrivateChapter', 'replyInPrivate', 'startThreadInPrivate', 'editOthersPublic', 'editOthersPrivate', 'createChapter', 'setRole'] as const;
+type ActionName = (typeof ACTIONS)[number];
+
+const Y = true;
+const N = false;
+/**
+ * The policy at a glance. `member` belongs to no chapter; `chapterMember`, `chapterModerator` and
+ * `suspended` (a suspended chapter member) belong to the private chapter; `pendingMember` asked to join.
+ */
+// prettier-ignore
+const MATRIX: Record<Role, [boolean, boolean, boolean, boolean, boolean, boolean, boolean, boolean]> = {
+  //                 read  list  reply start editPub editPriv mkChapter setRole
+  anonymous:        [N,    N,    N,    N,    N,      N,       N,        N],
+  member:           [N,    N,    N,    N,    N,      N,       N,        N],
+  chapterMember:    [Y,    Y,    Y,    Y,    N,      N,       N,        N],
+  pendingMember:    [N,    N,    N,    N,    N,      N,       N,        N],
+  chapterModerator: [Y,    Y,    Y,    Y,    N,      N,       N,        N],
+  moderator:        [Y,    Y,    Y,    Y,    Y,      Y,       N,        N],
+  pr:               [Y,    Y,    Y,    Y,    Y,      Y,       N,        N],
+  admin:            [Y,    Y,    Y,    Y,    Y,      Y,       Y,        Y],
+  suspended:        [Y,    Y,    N,    N,    N,      N,       N,        N], // may still read, may not write
+};
+
+interface World {
+  users: Record<Exclude<Role, 'anonymous'>, BuiltUser>;
+  author: BuiltUser;
+  outsider: BuiltUser;
+  roleTarget: BuiltUser;
+  privateChapter: Chapter;
+  privateThread: Thread;
+  /** Replies by `author` that the edit actions target (the markers live in other posts). */
+  privateEditTarget: Post;
+  publicEditTarget: Post;
+  privateMarker: string;
+  publicMarker: string;
+}
+
+interface ActionSpec {
+  /** The request, made as `client`. */
+  run(client: Client, w: World): Promise<Reply>;
+  /** Status on success. */
+  ok: number;
+  /** A snapshot of what the action would change (writes only): equal before/after a denial. */
+  probe?(w: World): Promise<unknown>;
+}
+
+const ACTION_SPECS: Record<ActionName, ActionSpec> = {
+  readPrivateThread: { ok: 200, run: (c, w) => c.get(`/api/v1/threads/${w.privateThread.id}`) },
+  listPrivateChapter: { ok: 200, run: (c, w) => c.get(`/api/v1/threads?chapter=${w.privateChapter.slug}`) },
+  replyInPrivate: {
+    ok: 201,
+    run: (c, w) => c.post(`/api/v1/threads/${w.privateThread.id}/posts`, { body: `回复 ${uniq()}` }),
+    probe: () => Post.count(),
+  },
+  startThreadInPrivate: {
+    ok: 201,
+    run: (c, w) => c.post('/api/v1/threads', { title: `新主题 ${uniq()}`, body: '正文', chapter: w.privateChapter.slug }),
+    probe: () => Thread.count(),
+  },
+  editOthersPublic: {
+    ok: 200,
+    run: (c, w) => c.patch(`/api/v1/posts/${w.publicEditTarget.id}`, { body: `改过 ${uniq()}`, reason: 'tidy up' }),
+    probe: async (w) => (await Post.findByPk(w.publicEditTarget.id))!.body,
+  },
+  editOthersPrivate: {
+    ok: 200,
+    run: (c, w) => c.patch(`/api/v1/posts/${w.privateEditTarget.id}`, { body: `改过 ${uniq()}`, reason: 'tidy up' }),
+    probe: async (w) => (await Post.findByPk(w.privateEditTarget.id))!.body,
+  },
+  createChapter: {
+    ok: 201,
+    run: (c) => c.post('/api/v1/chapters', { slug: `auth-${uniq()}`, name: '测试同城会', city: '杭州', visibility: 'public' }),
+    probe: () => Chapter.count(),
+  },
+  setRole: {
+    ok: 200,
+    run: (c, w) => c.put(`/api/v1/users/${w.roleTarget.username}/role`, { role: 'member', reason: 'matrix' }),
+    probe: () => AuditEntry.count({ where: { action: 'user.setRole' } }),
+  },
+};
+
+/** The contract's error body, exactly. */
+function expectError(res: Reply, status: number, code: string) {
+  expect(res.status, res.text).to.equal(status);
+  expect(Object.keys(res.body)).to.deep.equal(['error']);
+  expect(Object.keys(res.body.error).sort()).to.deep.equal(['code', 'message']);
+  expect(res.body.error.code).to.equal(code);
+  expect(res.body.error.message).to.be.a('string').and.not.equal('');
+}
+
+describe('authorization', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let w: World;
+  const clientFor = (role: Role) => new Client(server.url).withToken(role === 'anonymous' ? null : w.users[role].token);
+
+  before(async () => {
+    server = await startServer();
+    const users = {
+      member: await buildUser(),
+      chapterMember: await buildUser(),
+      pendingMember: await buildUser(),
+      chapterModerator: await buildUser(),
+      moderator: await buildUser({ role: 'moderator' }),
+      pr: await buildUser({ role: 'pr' }),
+      admin: await buildUser({ role: 'admin' }),
+      suspended: await buildUser(),
+    };
+    const author = await buildUser();
+    const privateChapter = await buildChapter({ visibility: 'private', members: [users.chapterMember, users.suspended, author], moderators: [users.chapterModerator] });
+    // Pending goes through the real join endpoint: a private chapter makes it "pending".
+    const join = await new Client(server.url).withToken(users.pendingMember.token).post(`/api/v1/chapters/${privateChapter.slug}/join`);
+    expect(join.body).to.deep.equal({ membership: { status: 'pending' } });
+    await User.update({ suspendedAt: new Date() }, { where: { id: users.suspended.user.id } });
+    const privateMarker = `privmarker${uniq()}`;
+    const publicMarker = `pubmarker${uniq()}`;
+    const { thread: privateThread } = await buildThread({ author, chapter: privateChapter, title: `私密 ${privateMarker}`, body: `只给会员 ${privateMarker}` });
+    const { thread: publicThread } = await buildThread({ author, title: `公开 ${publicMarker}`, body: `大家好 ${publicMarker}` });
+    const { post: privateEditTarget } = await buildPost({ thread: privateThread, author, body: '待编辑（私密）' });
+    const { post: publicEditTarget } = await buildPost({ thread: publicThread, author, body: '待编辑（公开）' });
+    w = { users, author, outsider: await buildUser(), roleTarget: await buildUser(), privateChapter, privateThread, privateEditTarget, publicEditTarget, privateMarker, publicMarker };
+  });
+  after(() => server?.close());
+
+  describe('role × action matrix (JSON API, bearer tokens)', () => {
+    for (const role of ROLES) {
+      ACTIONS.forEach((action, i) => {
+        const allowed = MATRIX[role][i];
+        it(`${role} ${allowed ? 'may' : 'may not'} ${action}`, async () => {
+          const spec = ACTION_SPECS[action];
+          const before = await spec.probe?.(w);
+          const res = await spec.run(clientFor(role), w);
+          if (allowed) {
+            expect(res.status, res.text).to.equal(spec.ok);
+            if (spec.probe) expect(await spec.probe(w), 'the write happened').to.not.deep.equal(before);
+          } else {
+            if (role === 'anonymous') expectError(res, 401, 'unauthenticated');
+            else expectError(res, 403, 'forbidden');
+            if (spec.probe) expect(await spec.probe(w), 'a denied write changes nothing').to.deep.equal(before);
+          }
+        });
+      });
+    }
+  });
+
+  describe('private chapter content is absent for non-members, present for members and staff', () => {
+    const viewers: Array<[Role, boolean]> = [
+      ['anonymous', false],
+      ['member', false],
+      ['pendingMember', false],
+      ['chapterMember', true],
+      ['chapterModerator', true],
+      ['moderator', true],
+      ['pr', true],
+      ['admin', true],
+    ];
+    for (const [role, sees] of viewers) {
+      it(`${role} ${sees ? 'sees' : 'does not see'} it in /api/v1/threads, /, /u/:username and /api/v1/users/:username`, async () => {
+        const c = clientFor(role);
+        const list = await c.get('/api/v1/threads?limit=100');
+        expect(list.status).to.equal(200);
+        const titles = list.body.items.map((t: { title: string }) => t.title).join('\n');
+        const home = await c.get('/');
+        const profilePage = await c.get(`/u/${w.author.username}`);
+        const profileApi = await c.get(`/api/v1/users/${w.author.username}`);
+        expect([home.status, profilePage.status, profileApi.status]).to.deep.equal([200, 200, 200]);
+        const sources: Array<[string, string]> = [
+          ['GET /api/v1/threads', titles],
+          ['GET /', home.text],
+          ['GET /u/:username', profilePage.text],
+          ['GET /api/v1/users/:username', profileApi.text],
+        ];
+        for (const [where, text] of sources) {
+          // The public thread is the control: the listing works and shows the author's content.
+          expect(text, `${where} shows public content`).to.include(w.publicMarker);
+          if (sees) expect(text, `${where} shows the private thread`).to.include(w.privateMarker);
+          else expect(text, `${where} must not leak the private thread`).to.not.include(w.privateMarker);
+        }
+        const chapterSlugs = profileApi.body.chapters.map((ch: { slug: string }) => ch.slug);
+        if (sees) expect(chapterSlugs).to.include(w.privateChapter.slug);
+        else expect(chapterSlugs).to.not.include(w.privateChapter.slug);
+      });
+    }
+
+    it('the thread page and chapter page do not leak it to a non-member', async () => {
+      const member = clientFor('member');
+      const page = await member.get(`/t/${w.privateThread.id}`);
+      expect(page.status).to.equal(403);
+      expect(page.text).to.not.include(w.privateMarker);
+      const chapterPage = await member.get(`/c/${w.privateChapter.slug}`);
+      expect(chapterPage.status).to.equal(200);
+      expect(chapterPage.text).to.not.include(w.privateMarker);
+      const anonymous = await clientFor('anonymous').get(`/t/${w.privateThread.id}`);
+      expect(anonymous.status).to.equal(303);
+      expect(anonymous.headers.get('location')).to.equal(`/login?next=${encodeURIComponent(`/t/${w.privateThread.id}`)}`);
+      // Control: a member of the chapter gets the page with the content.
+      const insider = await clientFor('chapterMember').get(`/t/${w.privateThread.id}`);
+      expect(insider.status).to.equal(200);
+      expect(insider.text).to.include(w.privateMarker);
+    });
+  });
+
+  it('mentioning a non-member (or a pending member) in a private thread notifies only those who can read it', async () => {
+    const outsider = w.outsider;
+    const pending = w.users.pendingMember;
+    const insider = await buildUser();
+    await addMember(w.privateChapter, insider);
+    const notesBefore = await Notification.count({ where: { userId: [outsider.user.id, pending.user.id] } });
+    const res = await new Client(server.url)
+      .withToken(w.author.token)
+      .post(`/api/v1/threads/${w.privateThread.id}/posts`, { body: `@${outsider.username} @${pending.username} @${insider.username} 周六见` });
+    expect(res.status, res.text).to.equal(201);
+    expect(res.body.post.mentions).to.have.members([outsider.username, pending.username, insider.username]);
+    const postId = res.body.post.id;
+
+    // The insider's notification proves the notify processor ran for this post.
+    const insiderClient = new Client(server.url).withToken(insider.token);
+    const deadline = Date.now() + 10_000;
+    let got = false;
+    while (!got && Date.now() < deadline) {
+      const notes = await insiderClient.get('/api/v1/notifications');
+      got = notes.body.items.some((n: { kind: string; postId?: string }) => n.kind === 'mention' && n.postId === postId);
+      if (!got) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(got, 'insider was notified').to.equal(true);
+
+    expect(await Notification.count({ where: { userId: [outsider.user.id, pending.user.id] } })).to.equal(notesBefore);
+    const outsiderNotes = await new Client(server.url).withToken(outsider.token).get('/api/v1/notifications');
+    expect(outsiderNotes.body.items.filter((n: { postId?: string }) => n.postId === postId)).to.deep.equal([]);
+    expect(outsiderNotes.text).to.not.include(w.privateMarker);
+  });
+
+  describe('CSRF for cookie sessions', () => {
+    it('a cookie-authenticated form POST without the _csrf token is 403 and changes nothing; with it, it works', async () => {
+      const u = await buildUser();
+      const browser = new Client(server.url);
+      await browser.browserLogin(u.username, u.password);
+      const token = browser.csrf!;
+      expect(token).to.be.a('string').and.not.equal('');
+      const title = `csrf ${uniq()}`;
+      const before = await Thread.count();
+
+      browser.csrf = null; // the client would otherwise add the x-csrf-token header by itself
+      const noToken = await browser.post('/new', new URLSearchParams({ title, body: '伪造的请求' }));
+      expect(noToken.status).to.equal(403);
+      const wrongToken = await browser.post('/new', new URLSearchParams({ title, body: '伪造的请求', _csrf: token.replace(/^./, (ch) => (ch === 'A' ? 'B' : 'A')) }));
+      expect(wrongToken.status).to.equal(403);
+      const apiNoToken = await browser.post('/api/v1/threads', { title, body: '伪造的请求' });
+      expectError(apiNoToken, 403, 'forbidden');
+      const like = await browser.post(`/p/${w.publicEditTarget.id}/like`, new URLSearchParams({}));
+      expect(like.status).to.equal(403);
+      expect(await Thread.count()).to.equal(before);
+      expect(await Thread.count({ where: { title } })).to.equal(0);
+
+      const ok = await browser.post('/new', new URLSearchParams({ title, body: '正常发帖', _csrf: token }));
+      expect(ok.status, ok.text.slice(0, 200)).to.equal(303);
+      expect(ok.headers.get('location')).to.match(/^\/t\/\d+$/);
+      expect(await Thread.count({ where: { title } })).to.equal(1);
+      // The header form (what the page's script sends) works for the JSON API too.
+      const viaHeader = await browser.request('POST', '/api/v1/threads', { title: `${title} api`, body: '正常发帖' }, { 'x-csrf-token': token });
+      expect(viaHeader.status).to.equal(201);
+    });
+  });
+
+  describe('passwords', () => {
+    it('are stored as scrypt hashes and never returned', async () => {
+      const password = `Tr0ub4dor&3-${uniq()}`;
+      const c = new Client(server.url);
+      const reg = await c.post('/api/v1/auth/register', { username: `pw_${uniq()}`, password });
+      expect(reg.status).to.equal(201);
+      const row = (await User.findOne({ where: { username: reg.body.user.username } }))!;
+      expect(row.passwordHash).to.not.equal(password);
+      expect(row.passwordHash).to.match(/^scrypt\$/);
+      expect(row.passwordHash).to.not.include(password);
+      const login = await new Client(server.url).post('/api/v1/auth/login', { username: row.username, password });
+      expect(login.status).to.equal(200);
+      const me = await new Client(server.url).withToken(login.body.token).get('/api/v1/me');
+      const profile = await new Client(server.url).get(`/api/v1/users/${row.username}`);
+      for (const res of [reg, login, me, profile]) {
+        expect(res.text).to.not.include(password);
+        expect(res.text).to.not.include('scrypt$');
+        expect(res.text).to.not.match(/passwordHash/i);
+      }
+      // Two accounts with the same password get different hashes (salted).
+      const other = await new Client(server.url).post('/api/v1/auth/register', { username: `pw_${uniq()}`, password });
+      const otherRow = (await User.findOne({ where: { username: other.body.user.username } }))!;
+      expect(otherRow.passwordHash).to.not.equal(row.passwordHash);
+    });
+  });
+});
+
+describe('passwords never reach the log', function () {
+  this.timeout(60_000);
+
+  it('at LOG_LEVEL=debug, boot with RESONANCE_ADMIN, register, login and failed logins log no password', async () => {
+    const adminPassword = `Adm1n-${uniq()}-secret`;
+    const memberPassword = `M3mber-${uniq()}-secret`;
+    const captured: string[] = [];
+    // Capture what the process writes (the logger writes JSON lines to stdout/stderr).
+    const streams = [process.stdout, process.stderr] as const;
+    const originals = streams.map((s) => s.write);
+    streams.forEach((s) => {
+      s.write = ((chunk: string | Uint8Array) => {
+        captured.push(String(chunk));
+        return true;
+      }) as typeof s.write;
+    });
+    let server: TestServer | null = null;
+    try {
+      server = await startServer({ LOG_LEVEL: 'debug', RESONANCE_ADMIN: `root_admin:${adminPassword}` });
+      const c = () => new Client(server!.url);
+      await c().post('/api/v1/auth/register', { username: 'log_probe', password: memberPassword });
+      await c().post('/api/v1/auth/login', { username: 'log_probe', password: memberPassword });
+      await c().post('/api/v1/auth/login', { username: 'log_probe', password: `${memberPassword}-wrong` });
+      await c().post('/api/v1/auth/login', { username: 'root_admin', password: adminPassword });
+      await c().post('/api/v1/auth/login', { username: 'nobody_here', password: memberPassword });
+    } finally {
+      streams.forEach((s, i) => (s.write = originals[i]));
+      await server?.close();
+    }
+    const log = captured.join('');
+    // Control: the capture sees the logger (boot logs these two lines at debug/info).
+    expect(log).to.include('database opened');
+    expect(log).to.include('admin account ready');
+    expect(log).to.not.include(adminPassword);
+    expect(log).to.not.include(memberPassword);
+  });
+});
