@@ -25,10 +25,14 @@ export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 /** An event as read back from the outbox, with its position. */
 export type StoredEvent<T extends EventType = EventType> = EventOf<T> & { eventId: number; at: Date };
 
-type Listener = () => void;
+type Listener = (events: readonly DomainEvent[]) => void;
 const committedListeners = new Set<Listener>();
 
-/** Be told (synchronously, cheaply) whenever a transaction that recorded events commits. */
+/**
+ * Be told, synchronously and in this process only, whenever a transaction that recorded
+ * events commits (before the caller's await returns). For wake-ups and cache invalidation;
+ * durable work belongs in a processor.
+ */
 export function onEventsCommitted(listener: Listener): () => void {
   committedListeners.add(listener);
   return () => committedListeners.delete(listener);
@@ -42,7 +46,7 @@ export async function recordEvents(t: Transaction, ...events: DomainEvent[]): Pr
     { transaction: t },
   );
   t.afterCommit(() => {
-    for (const listener of committedListeners) listener();
+    for (const listener of committedListeners) listener(events);
   });
 }
 

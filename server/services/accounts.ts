@@ -100,11 +100,12 @@ export async function updateProfile(userId: number, patch: { displayName?: strin
     const user = await User.findByPk(userId, { transaction });
     if (!user) throw NotFound('User');
     const consentChanged = patch.analyticsConsent !== undefined && patch.analyticsConsent !== user.analyticsConsent;
+    const nameChanged = patch.displayName !== undefined && (patch.displayName.trim() || user.username) !== user.displayName;
     if (patch.displayName !== undefined) user.displayName = patch.displayName.trim() || user.username;
     if (patch.analyticsConsent !== undefined) user.analyticsConsent = patch.analyticsConsent;
     if (patch.locale !== undefined) user.locale = patch.locale;
     await user.save({ transaction });
-    if (consentChanged) await recordEvents(transaction, { type: 'user.updated', userId, analyticsConsent: user.analyticsConsent });
+    if (consentChanged || nameChanged) await recordEvents(transaction, { type: 'user.updated', userId, analyticsConsent: user.analyticsConsent });
     return user;
   });
 }

@@ -6,6 +6,8 @@ import * as posts from '../../services/posts';
 import { chapterBySlug } from '../../services/chapters';
 import { categoryBySlug } from '../../services/categories';
 import { presentThread } from '../../presenters';
+import { readPosts, readThread } from '../../services/threadReads';
+import { likedBy } from '../../services/posts';
 import { Unauthenticated } from '../../errors';
 import { User } from '../../models';
 import { parse, id, limit, postBody, reason, slug, title, text } from '../schemas';
@@ -39,12 +41,12 @@ export function threadsApi({ limits }: HttpDeps): Router {
   r.get('/threads/:id', async (req, res) => {
     const threadId = parse(id, req.params.id);
     const q = parse(z.object({ after: id.optional(), limit: limit(50, 200) }), req.query);
-    const ctx = await threads.loadThread(req.actor, threadId);
-    const list = await threads.threadPosts(threadId, { after: q.after, limit: q.limit });
-    const author = await User.findByPk(ctx.thread.authorId);
+    const snap = await readThread(req.actor, threadId);
+    const { posts } = await readPosts(threadId, { after: q.after, limit: q.limit });
+    const liked = await likedBy(req.actor?.id, posts.map((p) => Number(p.presented.id)));
     res.json({
-      thread: presentThread(ctx.thread, { author: author ?? undefined, chapter: ctx.chapter, category: ctx.category }),
-      posts: await presentPosts(list, req.actor),
+      thread: snap.thread,
+      posts: posts.map(({ presented }) => ({ ...presented, likedByMe: req.actor ? liked.has(Number(presented.id)) : undefined })),
     });
   });
 

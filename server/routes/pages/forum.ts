@@ -13,6 +13,8 @@ import { Unauthenticated } from '../../errors';
 import { t } from '../../i18n';
 import { parse, id, postBody, reason, slug, title, text } from '../schemas';
 import { presentPosts, presentThreads } from '../present';
+import { readPosts, readThread } from '../../services/threadReads';
+import { likedBy } from '../../services/posts';
 import { renderPage } from './context';
 import type { Render } from '../../views';
 import type { HttpDeps } from '../deps';
@@ -107,10 +109,11 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
   r.get('/t/:id', async (req, res) => {
     const threadId = parse(id, req.params.id);
     const q = parse(pageParam.extend({ quote: id.optional(), replyTo: id.optional() }), req.query);
-    const ctx = await threads.loadThread(req.actor, threadId);
-    const list = await threads.threadPosts(threadId, { limit: POSTS_PER_PAGE + 1, offset: (q.page - 1) * POSTS_PER_PAGE });
-    const presented = await presentPosts(list.slice(0, POSTS_PER_PAGE), req.actor);
+    const snap = await readThread(req.actor, threadId);
+    const { posts: page } = await readPosts(threadId, { limit: POSTS_PER_PAGE + 1, offset: (q.page - 1) * POSTS_PER_PAGE });
+    const shown = page.slice(0, POSTS_PER_PAGE);
     const actor = req.actor && !req.actor.scopes ? req.actor : null;
+    const liked = await likedBy(actor?.id, shown.map((p) => Number(p.presented.id)));
     let draft = '';
     if (q.quote) {
       const quoted = await posts.loadPost(req.actor, q.quote).catch(() => null);
@@ -120,19 +123,26 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
       }
     }
     const replyTo = q.replyTo ?? q.quote;
-    const subject = (post: (typeof list)[number]) => ({ post, thread: ctx.thread, chapter: ctx.chapter });
-    const editable = new Set(list.filter((p) => can(actor, 'post.edit', subject(p))).map((p) => String(p.id)));
-    const likeable = new Set(list.filter((p) => can(actor, 'post.like', subject(p))).map((p) => String(p.id)));
-    const author = await User.findByPk(ctx.thread.authorId);
+    const subject = (authorId: number, postId: string) => ({
+      post: { id: Number(postId), authorId, deletedAt: null, hiddenAt: null },
+      thread: snap.ref,
+      chapter: snap.chapterRef,
+    });
     await renderPage(req, res, render, 'thread', {
-      title: ctx.thread.title,
-      thread: presentThread(ctx.thread, { author: author ?? undefined, chapter: ctx.chapter, category: ctx.category }),
-      chapter: ctx.chapter ? presentChapter(ctx.chapter) : null,
-      category: ctx.category ? presentCategory(ctx.category) : null,
-      posts: presented.map((p) => ({ ...p, canEdit: editable.has(p.id), canLike: likeable.has(p.id), canFlag: !!actor })),
-      lastPostId: presented.at(-1)?.id ?? null,
-      pager: { page: q.page, prev: q.page > 1 ? q.page - 1 : null, next: list.length > POSTS_PER_PAGE ? q.page + 1 : null, base: `/t/${threadId}` },
-      canReply: can(actor, 'thread.reply', { thread: ctx.thread, chapter: ctx.chapter }),
+      title: snap.thread.title,
+      thread: snap.thread,
+      chapter: snap.chapter,
+      category: snap.category,
+      posts: shown.map(({ presented, authorId }) => ({
+        ...presented,
+        likedByMe: actor ? liked.has(Number(presented.id)) : undefined,
+        canEdit: can(actor, 'post.edit', subject(authorId, presented.id)),
+        canLike: can(actor, 'post.like', subject(authorId, presented.id)),
+        canFlag: !!actor,
+      })),
+      lastPostId: shown.at(-1)?.presented.id ?? null,
+      pager: { page: q.page, prev: q.page > 1 ? q.page - 1 : null, next: page.length > POSTS_PER_PAGE ? q.page + 1 : null, base: `/t/${threadId}` },
+      canReply: can(actor, 'thread.reply', { thread: snap.ref, chapter: snap.chapterRef }),
       draft,
       flagged: req.query.flagged === '1',
       replyTo: replyTo ? String(replyTo) : null,

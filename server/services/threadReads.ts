@@ -1,0 +1,97 @@
+/**
+ * Cached, viewer-independent reads of threads and their posts: the hot path of the thread page,
+ * the thread API and socket replays. Entries are dropped synchronously when a transaction in
+ * this process commits an event about the thread (so a writer always reads its own write), and
+ * expire after a few seconds so other processes' writes show up too. Authorization still runs
+ * per request, against the cached refs.
+ */
+import { Op } from 'sequelize';
+import { Category, Chapter, Post, Thread, User } from '../models';
+import { authorize, isStaff, type Actor, type ChapterRef, type ThreadRef } from '../policies';
+import { NotFound } from '../errors';
+import { onEventsCommitted } from '../events';
+import { presentCategory, presentChapter, presentPost, presentThread, type PresentedPost } from '../presenters';
+import { LruCache } from '../cache/lru';
+
+const TTL_MS = 5_000;
+
+export interface ThreadSnapshot {
+  ref: ThreadRef & { postCount: number };
+  chapterRef: ChapterRef | null;
+  thread: ReturnType<typeof presentThread>;
+  chapter: ReturnType<typeof presentChapter> | null;
+  category: ReturnType<typeof presentCategory> | null;
+}
+
+export interface PostsSnapshot {
+  posts: Array<{ presented: PresentedPost; authorId: number }>;
+}
+
+const threads = new LruCache<number, ThreadSnapshot>(10_000, TTL_MS);
+const postPages = new LruCache<string, PostsSnapshot>(10_000, TTL_MS);
+
+/** Forget everything cached about a thread. */
+export function invalidateThread(threadId: number): void {
+  threads.delete(threadId);
+  postPages.deleteWhere((key) => key.startsWith(`${threadId}:`));
+}
+
+onEventsCommitted((events) => {
+  for (const e of events) {
+    if ('threadId' in e) invalidateThread(e.threadId);
+    // A display-name or role change shows in every cached post of that author: start over.
+    else if (e.type === 'user.updated') {
+      threads.clear();
+      postPages.clear();
+    }
+  }
+});
+
+async function loadSnapshot(threadId: number): Promise<ThreadSnapshot | null> {
+  const thread = await Thread.findByPk(threadId);
+  if (!thread) return null;
+  const [chapter, category, author] = await Promise.all([
+    thread.chapterId ? Chapter.findByPk(thread.chapterId) : null,
+    thread.categoryId ? Category.findByPk(thread.categoryId) : null,
+    User.findByPk(thread.authorId),
+  ]);
+  return {
+    ref: { id: thread.id, authorId: thread.authorId, chapterId: thread.chapterId, locked: thread.locked, hiddenAt: thread.hiddenAt, postCount: thread.postCount },
+    chapterRef: chapter ? { id: chapter.id, visibility: chapter.visibility } : null,
+    thread: presentThread(thread, { author: author ?? undefined, chapter, category }),
+    chapter: chapter ? presentChapter(chapter) : null,
+    category: category ? presentCategory(category) : null,
+  };
+}
+
+/** A thread the viewer may read (404 if missing or hidden from them, 401/403 by policy). */
+export async function readThread(actor: Actor | null, threadId: number): Promise<ThreadSnapshot> {
+  let snap = threads.get(threadId);
+  if (!snap) {
+    const loaded = await loadSnapshot(threadId);
+    if (!loaded) throw NotFound('Thread');
+    snap = loaded;
+    threads.set(threadId, snap);
+  }
+  if (snap.ref.hiddenAt && !isStaff(actor)) throw NotFound('Thread');
+  authorize(actor, 'thread.read', { thread: snap.ref, chapter: snap.chapterRef });
+  return snap;
+}
+
+/** Live posts of a thread (oldest first) after a post id or from an offset; cached per page. */
+export async function readPosts(threadId: number, opts: { after?: number; limit: number; offset?: number }): Promise<PostsSnapshot> {
+  const key = `${threadId}:${opts.after ?? 0}:${opts.limit}:${opts.offset ?? 0}`;
+  const hit = postPages.get(key);
+  if (hit) return hit;
+  const posts = await Post.findAll({
+    where: { threadId, deletedAt: null, hiddenAt: null, ...(opts.after ? { id: { [Op.gt]: opts.after } } : {}) },
+    order: [['id', 'ASC']],
+    limit: opts.limit,
+    offset: opts.offset ?? 0,
+  });
+  const authorIds = [...new Set(posts.map((p) => p.authorId))];
+  const authors = new Map((authorIds.length ? await User.findAll({ where: { id: { [Op.in]: authorIds } } }) : []).map((u) => [u.id, u]));
+  const snap = { posts: posts.map((p) => ({ presented: presentPost(p, authors.get(p.authorId)), authorId: p.authorId })) };
+  postPages.set(key, snap);
+  return snap;
+}
