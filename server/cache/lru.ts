@@ -30,9 +30,9 @@ export class LruCache<K, V> {
     this.entries.delete(key);
   }
 
-  /** Drop every entry whose key matches. */
-  deleteWhere(match: (key: K) => boolean): void {
-    for (const key of this.entries.keys()) if (match(key)) this.entries.delete(key);
+  /** Drop every entry that matches. */
+  deleteWhere(match: (key: K, value: V) => boolean): void {
+    for (const [key, e] of this.entries) if (match(key, e.value)) this.entries.delete(key);
   }
 
   clear(): void {

@@ -7,8 +7,9 @@ import type { Actor } from '../policies';
 import { hashPassword, verifyPassword, decoyHash } from '../passwords';
 import { Conflict, NotFound, Unauthenticated } from '../errors';
 import { withTransaction } from '../db';
-import { recordEvents } from '../events';
+import { onEventsCommitted, recordEvents } from '../events';
 import { audit } from './audit';
+import { LruCache } from '../cache/lru';
 
 const SESSION_DAYS = 30;
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
@@ -46,7 +47,7 @@ export async function login(input: { username: string; password: string }) {
 
 async function createSession(userId: number): Promise<string> {
   const token = newSecret('rs');
-  await Credential.create({
+  await withTransaction((transaction) => Credential.create({
     kind: 'session',
     secretHash: sha256(token),
     userId,
@@ -55,27 +56,49 @@ async function createSession(userId: number): Promise<string> {
     expiresAt: new Date(Date.now() + SESSION_DAYS * 86400_000),
     lastUsedAt: new Date(),
     revokedAt: null,
-  });
+  }, { transaction }));
   return token;
 }
 
 /** Revoke a session token (logout). */
 export async function logout(token: string): Promise<void> {
-  await Credential.update({ revokedAt: new Date() }, { where: { secretHash: sha256(token), kind: 'session' } });
+  actorCache.delete(sha256(token));
+  await withTransaction((transaction) => Credential.update({ revokedAt: new Date() }, { where: { secretHash: sha256(token), kind: 'session' }, transaction }));
 }
+
+// Resolved actors by secret hash, briefly: three queries per request otherwise. Dropped at
+// once in this process on logout, role, profile and membership changes; other processes
+// see such changes within the TTL.
+const actorCache = new LruCache<string, Actor>(20_000, 5_000);
+onEventsCommitted((events) => {
+  for (const e of events) {
+    if (e.type === 'member.joined' || e.type === 'member.left' || e.type === 'user.updated') {
+      actorCache.deleteWhere((_key, actor) => actor.id === e.userId);
+    }
+  }
+});
 
 /** Resolve a bearer secret (session token or API key) to an Actor, or null. */
 export async function authenticate(secret: string): Promise<Actor | null> {
   if (!secret || secret.length > 200) return null;
+  const hash = sha256(secret);
+  const cached = actorCache.get(hash);
+  if (cached) return cached;
+  const actor = await authenticateUncached(hash);
+  if (actor) actorCache.set(hash, actor);
+  return actor;
+}
+
+async function authenticateUncached(secretHash: string): Promise<Actor | null> {
   const cred = await Credential.findOne({
-    where: { secretHash: sha256(secret), revokedAt: null, [Op.or]: [{ expiresAt: null }, { expiresAt: { [Op.gt]: new Date() } }] },
+    where: { secretHash, revokedAt: null, [Op.or]: [{ expiresAt: null }, { expiresAt: { [Op.gt]: new Date() } }] },
   });
   if (!cred) return null;
   const user = await User.findByPk(cred.userId);
   if (!user) return null;
   // Touch at most once an hour: a write per request would serialise every read on SQLite.
   if (!cred.lastUsedAt || Date.now() - cred.lastUsedAt.getTime() > 3600_000) {
-    await Credential.update({ lastUsedAt: new Date() }, { where: { id: cred.id } });
+    await withTransaction((transaction) => Credential.update({ lastUsedAt: new Date() }, { where: { id: cred.id }, transaction }));
   }
   return actorFor(user, cred.kind === 'api_key' ? cred.scopes : null);
 }
@@ -119,6 +142,7 @@ export async function setRole(actor: Actor, username: string, role: Role, reason
     user.role = role;
     await user.save({ transaction });
     await audit(transaction, actor.id, 'user.setRole', 'user', String(user.id), reason, { from, to: role });
+    await recordEvents(transaction, { type: 'user.updated', userId: user.id, analyticsConsent: user.analyticsConsent });
     return user;
   });
 }

@@ -28,12 +28,21 @@ export interface PostsSnapshot {
 }
 
 const threads = new LruCache<number, ThreadSnapshot>(10_000, TTL_MS);
-const postPages = new LruCache<string, PostsSnapshot>(10_000, TTL_MS);
+const scoped: Array<LruCache<string, unknown>> = [];
+
+/** A cache whose keys start with `${threadId}:`; it is invalidated with the thread. */
+export function threadScopedCache<V>(maxEntries: number, ttlMs = TTL_MS): LruCache<string, V> {
+  const cache = new LruCache<string, V>(maxEntries, ttlMs);
+  scoped.push(cache as LruCache<string, unknown>);
+  return cache;
+}
+
+const postPages = threadScopedCache<PostsSnapshot>(10_000);
 
 /** Forget everything cached about a thread. */
 export function invalidateThread(threadId: number): void {
   threads.delete(threadId);
-  postPages.deleteWhere((key) => key.startsWith(`${threadId}:`));
+  for (const cache of scoped) cache.deleteWhere((key) => key.startsWith(`${threadId}:`));
 }
 
 onEventsCommitted((events) => {
@@ -42,7 +51,7 @@ onEventsCommitted((events) => {
     // A display-name or role change shows in every cached post of that author: start over.
     else if (e.type === 'user.updated') {
       threads.clear();
-      postPages.clear();
+      for (const cache of scoped) cache.clear();
     }
   }
 });

@@ -7,6 +7,7 @@ import { Op } from 'sequelize';
 import { DeadEvent, OutboxEvent, ProcessorCursor } from '../models';
 import { fromRow, onEventsCommitted, type EventType, type StoredEvent } from '../events';
 import { log } from '../log';
+import { withTransaction } from '../db';
 
 export interface Processor<T extends EventType = EventType> {
   /** Stable name: it keys the durable cursor. */
@@ -45,10 +46,17 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   let poller: NodeJS.Timeout | null = null;
   const idleWaiters: Array<() => void> = [];
 
+  // Every write goes through withTransaction: on SQLite that queues it behind the other writers
+  // of this process instead of letting it wait on the file lock inside a libuv thread.
   async function cursorOf(name: string): Promise<ProcessorCursor> {
-    const [cursor] = await ProcessorCursor.findOrCreate({ where: { name }, defaults: { name, lastError: null } });
-    return cursor;
+    const existing = await ProcessorCursor.findByPk(name);
+    if (existing) return existing;
+    return withTransaction(async (transaction) => {
+      const [cursor] = await ProcessorCursor.findOrCreate({ where: { name }, defaults: { name, lastError: null }, transaction });
+      return cursor;
+    });
   }
+  const saveCursor = (cursor: ProcessorCursor) => withTransaction((transaction) => cursor.save({ transaction }));
 
   /** Process everything available for one lane; returns when caught up or backing off. */
   async function runLane(lane: Lane): Promise<void> {
@@ -73,16 +81,19 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
             cursor.lastError = message.slice(0, 4000);
             if (cursor.attempts >= maxAttempts) {
               log.error('event dead-lettered', { processor: processor.name, eventId: row.id, type: row.type });
-              await DeadEvent.create({ processor: processor.name, eventId: row.id, error: cursor.lastError });
               cursor.attempts = 0;
               cursor.lastEventId = row.id;
-              await cursor.save();
+              const error = cursor.lastError;
+              await withTransaction(async (transaction) => {
+                await DeadEvent.create({ processor: processor.name, eventId: row.id, error }, { transaction });
+                await cursor.save({ transaction });
+              });
               continue;
             }
             const delay = Math.min(backoffMaxMs, backoffBaseMs * 2 ** (cursor.attempts - 1));
             log.warn('event processing failed; will retry', { processor: processor.name, eventId: row.id, attempt: cursor.attempts, delayMs: delay });
             lane.retryAt = Date.now() + delay;
-            await cursor.save();
+            await saveCursor(cursor);
             schedule(lane, delay);
             return;
           }
@@ -91,7 +102,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
         cursor.attempts = 0;
         cursor.lastError = null;
       }
-      await cursor.save();
+      await saveCursor(cursor);
       if (rows.length < batchSize) return;
     }
   }
@@ -106,7 +117,11 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
 
   function wake(lane: Lane) {
     if (stopped) return;
-    if (Date.now() < lane.retryAt) return;
+    const wait = lane.retryAt - Date.now();
+    if (wait > 0) {
+      if (!lane.timer) schedule(lane, wait);
+      return;
+    }
     if (lane.running) {
       lane.again = true;
       return;

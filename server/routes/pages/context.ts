@@ -20,8 +20,14 @@ function clientStrings(locale: Locale): Record<string, string> {
 
 /** Render a page inside the main layout with the common context. */
 export async function renderPage(req: Request, res: Response, render: Render, page: string, data: Record<string, unknown>, status = 200) {
+  const html = await renderPageHtml(req, render, page, data);
+  res.status(status).type('html').send(html);
+}
+
+/** The HTML of a page with the common context; `overrides` replace context fields (cached pages use a CSRF placeholder). */
+export async function renderPageHtml(req: Request, render: Render, page: string, data: Record<string, unknown>, overrides: Record<string, unknown> = {}): Promise<string> {
   const actor = req.actor && !req.actor.scopes ? req.actor : null;
-  const html = render(page, {
+  return render(page, {
     ...data,
     locale: req.locale,
     htmlLang: req.locale,
@@ -37,8 +43,8 @@ export async function renderPage(req: Request, res: Response, render: Render, pa
     path: req.originalUrl,
     clientStrings: clientStrings(req.locale),
     otherLocale: req.locale === 'zh-CN' ? 'en' : 'zh-CN',
+    ...overrides,
   });
-  res.status(status).type('html').send(html);
 }
 
 /** Redirect target from a form's `next` field, only ever a local path. */

@@ -13,15 +13,18 @@ import { Unauthenticated } from '../../errors';
 import { t } from '../../i18n';
 import { parse, id, postBody, reason, slug, title, text } from '../schemas';
 import { presentPosts, presentThreads } from '../present';
-import { readPosts, readThread } from '../../services/threadReads';
+import { readPosts, readThread, threadScopedCache } from '../../services/threadReads';
 import { likedBy } from '../../services/posts';
-import { renderPage } from './context';
+import { renderPage, renderPageHtml } from './context';
 import type { Render } from '../../views';
 import type { HttpDeps } from '../deps';
 
 const PAGE_SIZE = 30;
 const POSTS_PER_PAGE = 50;
 const pageParam = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) });
+const CSRF_PLACEHOLDER = '\u0000csrf\u0000';
+const anonymousPages = threadScopedCache<string>(2_000);
+const threadPageQuery = pageParam.extend({ quote: id.optional(), replyTo: id.optional() });
 
 export function forumPages(render: Render, { limits }: HttpDeps): Router {
   const r = Router();
@@ -108,7 +111,11 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
 
   r.get('/t/:id', async (req, res) => {
     const threadId = parse(id, req.params.id);
-    const q = parse(pageParam.extend({ quote: id.optional(), replyTo: id.optional() }), req.query);
+    const q = parse(threadPageQuery, req.query);
+    // Anonymous readers all see the same page: serve it from memory (only the CSRF token differs).
+    const anonymousKey = !req.actor && !q.quote && !q.replyTo && !req.query.flagged ? `${threadId}:${req.locale}:${req.originalUrl}` : null;
+    const cached = anonymousKey ? anonymousPages.get(anonymousKey) : undefined;
+    if (cached) return void res.type('html').send(cached.replace(CSRF_PLACEHOLDER, req.csrfToken));
     const snap = await readThread(req.actor, threadId);
     const { posts: page } = await readPosts(threadId, { limit: POSTS_PER_PAGE + 1, offset: (q.page - 1) * POSTS_PER_PAGE });
     const shown = page.slice(0, POSTS_PER_PAGE);
@@ -128,7 +135,7 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
       thread: snap.ref,
       chapter: snap.chapterRef,
     });
-    await renderPage(req, res, render, 'thread', {
+    const html = await renderPageHtml(req, render, 'thread', {
       title: snap.thread.title,
       thread: snap.thread,
       chapter: snap.chapter,
@@ -146,7 +153,9 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
       draft,
       flagged: req.query.flagged === '1',
       replyTo: replyTo ? String(replyTo) : null,
-    });
+    }, anonymousKey ? { csrfToken: CSRF_PLACEHOLDER } : {});
+    if (anonymousKey) anonymousPages.set(anonymousKey, html);
+    res.type('html').send(anonymousKey ? html.replace(CSRF_PLACEHOLDER, req.csrfToken) : html);
   });
 
   r.post('/t/:id/reply', limits.posting, async (req, res) => {
