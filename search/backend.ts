@@ -1,0 +1,125 @@
+/**
+ * The listening index behind one small interface. Two implementations pass ONE shared
+ * behaviour suite (test/integration/search-backends.test.ts): `embedded` (SQLite FTS5, the
+ * default) and `elasticsearch` (when ELASTICSEARCH_URL is set).
+ *
+ * Documents carry pre-segmented `tokens` (search/analysis segmentForIndex); queries are
+ * segmented the same way, so Chinese search finds words, not characters, on any backend.
+ */
+import type { Lang, SentimentLabel } from './analysis';
+
+export type DocKind = 'post' | 'mention';
+/** `forum` for posts; the mention's source otherwise (weibo, wechat, douyin, xiaohongshu, news, other). */
+export type Source = string;
+
+/** One analysed post or mention, ready to index. `id` is `post:<id>` or `mention:<id>`. */
+export interface SearchDocument {
+  id: string;
+  kind: DocKind;
+  text: string;
+  tokens: string[];
+  lang: Lang;
+  sentiment: { label: SentimentLabel; score: number; confidence: number };
+  keywords: string[];
+  hashtags: string[];
+  author: string;
+  authorFollowers: number | null;
+  kol: boolean;
+  /** Chapter slug and id (posts in chapters only); the id lets queries exclude unreadable chapters. */
+  chapter: string | null;
+  chapterId: number | null;
+  threadId: string | null;
+  source: Source;
+  url: string | null;
+  complaint: string | null;
+  createdAt: string; // ISO-8601 UTC
+}
+
+export interface SearchQuery {
+  /** Free text; segmented with the same analyser as the documents. Empty = everything. */
+  q?: string;
+  sentiment?: SentimentLabel;
+  chapter?: string;
+  source?: Source;
+  kind?: DocKind;
+  from?: Date;
+  to?: Date;
+  kol?: boolean;
+  /** Chapter ids whose content the caller may not read (private chapters): never returned. */
+  excludeChapterIds?: number[];
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface SearchHit {
+  id: string;
+  kind: DocKind;
+  text: string;
+  /** The text, HTML-escaped, with matched words in <mark>…</mark>. */
+  highlight: string;
+  sentiment: { label: SentimentLabel; score: number };
+  author: string;
+  kol: boolean;
+  chapter: string | null;
+  threadId: string | null;
+  source: Source;
+  url: string | null;
+  createdAt: string;
+}
+
+export interface SearchResult {
+  total: number;
+  items: SearchHit[];
+  cursor?: string;
+}
+
+export type Interval = 'minute' | 'hour' | 'day';
+
+export interface AggregateQuery {
+  from: Date;
+  to: Date;
+  interval: Interval;
+  chapter?: string;
+  source?: Source;
+  excludeChapterIds?: number[];
+  /** How many top keywords to return. */
+  topKeywords?: number;
+}
+
+export interface Bucket {
+  t: string; // bucket start, ISO-8601 UTC
+  total: number;
+  negative: number;
+  neutral: number;
+  positive: number;
+  avgScore: number;
+}
+
+export interface Aggregates {
+  buckets: Bucket[];
+  topKeywords: { term: string; count: number }[];
+  byChapter: { chapter: string; total: number; negative: number; avgScore: number }[];
+  bySource: { source: Source; total: number; negative: number; avgScore: number }[];
+}
+
+export interface SearchBackend {
+  readonly name: 'embedded' | 'elasticsearch';
+  /** Create tables / templates / the index alias if missing (idempotent). */
+  init(): Promise<void>;
+  /** Upsert documents by id (idempotent: indexing the same id twice keeps one document). */
+  index(docs: SearchDocument[]): Promise<void>;
+  /** Remove documents by id (missing ids are fine). */
+  remove(ids: string[]): Promise<void>;
+  /** Remove every document of these authors (analytics consent withdrawn). */
+  removeByAuthor(authors: string[], kind: DocKind): Promise<void>;
+  search(query: SearchQuery): Promise<SearchResult>;
+  aggregate(query: AggregateQuery): Promise<Aggregates>;
+  /** Number of documents (tests, health, reindex checks). */
+  count(): Promise<number>;
+  /** Drop every document (tests; reindex builds a fresh index instead). */
+  reset(): Promise<void>;
+  /** True when the backend answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
