@@ -31,6 +31,9 @@ import { NotFound } from './errors';
 import type { HttpDeps } from './routes/deps';
 import { attachRealtime, type RealtimeOptions } from './realtime/io';
 import { broadcastProcessor } from './workers/broadcast';
+import { indexProcessor } from './workers/indexer';
+import { createSearch } from './search';
+import { listeningApi } from './routes/api/listening';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -50,6 +53,9 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     const admin = await bootstrapAdmin(config.RESONANCE_ADMIN);
     log.info('admin account ready', { username: admin.username });
   }
+  const search = await createSearch(config);
+  // Not awaited: a down search backend must not keep the forum from starting; the indexer retries.
+  search.ready().catch((err) => log.warn('search backend not ready yet; indexing will retry', { backend: search.backend.name, error: String(err) }));
   const secret = serverSecret(config);
   const secureCookies = config.COOKIE_SECURE ?? config.NODE_ENV === 'production';
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies, path: '/', maxAge: 30 * 86400_000 };
@@ -102,15 +108,21 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use('/static', express.static(path.join(root, 'static'), { maxAge: config.NODE_ENV === 'production' ? '1d' : 0, index: false }));
 
   app.get('/healthz', async (_req, res) => {
-    const dbOk = await db().authenticate().then(() => true, () => false);
-    const pipeline = await dispatcher.health().catch(() => ({ backlog: -1, lagSeconds: -1 }));
-    res.status(dbOk ? 200 : 503).json({ ok: dbOk, db: dbOk ? 'ok' : 'down', search: 'embedded', pipeline });
+    const [dbOk, searchOk, pipeline] = await Promise.all([
+      db().authenticate().then(() => true, () => false),
+      search.healthy(),
+      dispatcher.health().catch(() => ({ backlog: -1, lagSeconds: -1 })),
+    ]);
+    // A down search backend degrades listening, not the forum: still 200, with search 'down'.
+    res.status(dbOk ? 200 : 503).json({ ok: dbOk, db: dbOk ? 'ok' : 'down', search: searchOk ? 'ok' : 'down', searchBackend: search.backend.name, pipeline });
   });
   app.get('/metrics', async (_req, res) => {
     const pipeline = await dispatcher.health().catch(() => ({ backlog: -1, lagSeconds: -1 }));
     res.type('text/plain; version=0.0.4').send(renderMetrics({ resonance_pipeline_backlog: pipeline.backlog, resonance_pipeline_lag_seconds: pipeline.lagSeconds }));
   });
 
+  // Mention batches (up to 1,000 items) get a larger cap than everything else.
+  app.use('/api/v1/mentions', express.json({ limit: config.INGEST_BODY_LIMIT }));
   app.use(express.json({ limit: config.BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: config.BODY_LIMIT, parameterLimit: 100 }));
   app.use(authentication());
@@ -127,6 +139,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(communityApi());
   api.use(threadsApi(deps));
   api.use(notificationsApi());
+  api.use(listeningApi(deps, search));
   api.use(() => {
     throw NotFound('Route');
   });
@@ -159,7 +172,10 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   const server = http.createServer(app);
   const { io, presence } = attachRealtime(server, options.realtime);
   const dispatcher = createDispatcher(
-    [...processorsFor(config.RESONANCE_ROLE, { web: [broadcastProcessor(io) as Processor] }), ...(options.processors ?? [])],
+    [
+      ...processorsFor(config.RESONANCE_ROLE, { web: [broadcastProcessor(io) as Processor], worker: [indexProcessor(search) as Processor] }),
+      ...(options.processors ?? []),
+    ],
     options.dispatcher,
   );
   let closed = false;
@@ -168,6 +184,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     app,
     server,
     io,
+    search,
     config,
     dispatcher,
     /** Listen on config.PORT (0 = a free port); returns the base URL. */
@@ -183,6 +200,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       if (closed) return;
       closed = true;
       await dispatcher.stop();
+      await search.close();
       presence.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -28,6 +28,7 @@ const schema = z.object({
   RATE_LIMIT_POSTS_PER_MINUTE: z.coerce.number().int().positive().default(20),
   RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().positive().default(600),
   BODY_LIMIT: z.string().default('100kb'),
+  INGEST_BODY_LIMIT: z.string().default('10mb'),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; sqlitePath: string };

@@ -17,8 +17,10 @@ export type DomainEvent =
   | { type: 'post.flagged'; flagId: Id; postId: Id; threadId: Id; userId: Id; chapterId: Id | null; reason: string }
   | { type: 'member.joined'; chapterId: Id; userId: Id; status: 'member' | 'pending' }
   | { type: 'member.left'; chapterId: Id; userId: Id }
-  | { type: 'user.updated'; userId: Id; analyticsConsent: boolean }
-  | { type: 'notification.created'; notificationId: Id; userId: Id };
+  | { type: 'user.updated'; userId: Id; analyticsConsent: boolean; consentChanged: boolean }
+  | { type: 'notification.created'; notificationId: Id; userId: Id }
+  /** One event per accepted batch, not per mention: ingest runs at thousands per second. */
+  | { type: 'mentions.ingested'; mentionIds: Id[] };
 
 export type EventType = DomainEvent['type'];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

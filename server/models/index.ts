@@ -14,12 +14,14 @@ import { OutboxEvent } from './OutboxEvent';
 import { ProcessorCursor } from './ProcessorCursor';
 import { DeadEvent } from './DeadEvent';
 import { AuditEntry } from './AuditEntry';
+import { Mention } from './Mention';
+import { Analysis } from './Analysis';
 
-const all = [User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry];
+const all = [User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis];
 
 /** Initialise every model on this connection. */
 export function initModels(sequelize: Sequelize): void {
   for (const model of all) model.initModel(sequelize);
 }
 
-export { User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry };
+export { User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis };

@@ -128,7 +128,7 @@ export async function updateProfile(userId: number, patch: { displayName?: strin
     if (patch.analyticsConsent !== undefined) user.analyticsConsent = patch.analyticsConsent;
     if (patch.locale !== undefined) user.locale = patch.locale;
     await user.save({ transaction });
-    if (consentChanged || nameChanged) await recordEvents(transaction, { type: 'user.updated', userId, analyticsConsent: user.analyticsConsent });
+    if (consentChanged || nameChanged) await recordEvents(transaction, { type: 'user.updated', userId, analyticsConsent: user.analyticsConsent, consentChanged });
     return user;
   });
 }
@@ -142,7 +142,7 @@ export async function setRole(actor: Actor, username: string, role: Role, reason
     user.role = role;
     await user.save({ transaction });
     await audit(transaction, actor.id, 'user.setRole', 'user', String(user.id), reason, { from, to: role });
-    await recordEvents(transaction, { type: 'user.updated', userId: user.id, analyticsConsent: user.analyticsConsent });
+    await recordEvents(transaction, { type: 'user.updated', userId: user.id, analyticsConsent: user.analyticsConsent, consentChanged: false });
     return user;
   });
 }

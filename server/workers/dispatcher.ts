@@ -13,8 +13,16 @@ export interface Processor<T extends EventType = EventType> {
   /** Stable name: it keys the durable cursor. */
   name: string;
   handles: readonly T[];
-  /** Handle one event; throw to have it retried. */
-  handle(event: StoredEvent<T>): Promise<void>;
+  /** Handle one event; throw to have it retried. (Give this or handleBatch.) */
+  handle?(event: StoredEvent<T>): Promise<void>;
+  /**
+   * Handle every matching event of a fetched batch at once (bulk indexing). On a failure that
+   * is not transient the dispatcher retries the events one by one, so one poison event is
+   * dead-lettered alone instead of taking its batch with it.
+   */
+  handleBatch?(events: StoredEvent<T>[]): Promise<void>;
+  /** A transient failure (a dependency is down) is retried forever with backoff, never dead-lettered. */
+  isTransient?(err: unknown): Promise<boolean>;
 }
 
 export interface DispatcherOptions {
@@ -27,6 +35,8 @@ export interface DispatcherOptions {
 
 interface Lane {
   processor: Processor;
+  /** After a failed batch: process one event at a time until caught up. */
+  isolate: boolean;
   running: boolean;
   again: boolean;
   retryAt: number;
@@ -40,7 +50,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   const maxAttempts = options.maxAttempts ?? 6;
   const backoffBaseMs = options.backoffBaseMs ?? 200;
   const backoffMaxMs = options.backoffMaxMs ?? 30_000;
-  const lanes: Lane[] = processors.map((processor) => ({ processor, running: false, again: false, retryAt: 0, timer: null }));
+  const lanes: Lane[] = processors.map((processor) => ({ processor, isolate: false, running: false, again: false, retryAt: 0, timer: null }));
   let stopped = true;
   let unsubscribe: (() => void) | null = null;
   let poller: NodeJS.Timeout | null = null;
@@ -62,6 +72,8 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   async function runLane(lane: Lane): Promise<void> {
     const { processor } = lane;
     const handles = new Set<string>(processor.handles);
+    const handleOne = (event: StoredEvent) =>
+      processor.handleBatch ? processor.handleBatch([event as StoredEvent<never>]) : processor.handle!(event as StoredEvent<never>);
     const cursor = await cursorOf(processor.name);
     for (;;) {
       if (stopped) return;
@@ -70,41 +82,83 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
         order: [['id', 'ASC']],
         limit: batchSize,
       });
-      if (rows.length === 0) return;
-      for (const row of rows) {
-        if (handles.has(row.type)) {
-          try {
-            await processor.handle(fromRow(row) as StoredEvent<never>);
-          } catch (err) {
-            const message = err instanceof Error ? err.stack ?? err.message : String(err);
-            cursor.attempts += 1;
-            cursor.lastError = message.slice(0, 4000);
-            if (cursor.attempts >= maxAttempts) {
-              log.error('event dead-lettered', { processor: processor.name, eventId: row.id, type: row.type });
-              cursor.attempts = 0;
-              cursor.lastEventId = row.id;
-              const error = cursor.lastError;
-              await withTransaction(async (transaction) => {
-                await DeadEvent.create({ processor: processor.name, eventId: row.id, error }, { transaction });
-                await cursor.save({ transaction });
-              });
-              continue;
-            }
-            const delay = Math.min(backoffMaxMs, backoffBaseMs * 2 ** (cursor.attempts - 1));
-            log.warn('event processing failed; will retry', { processor: processor.name, eventId: row.id, attempt: cursor.attempts, delayMs: delay });
-            lane.retryAt = Date.now() + delay;
-            await saveCursor(cursor);
-            schedule(lane, delay);
-            return;
+      if (rows.length === 0) {
+        lane.isolate = false;
+        return;
+      }
+      const relevant = rows.filter((r) => handles.has(r.type));
+      if (processor.handleBatch && !lane.isolate && relevant.length > 1) {
+        try {
+          await processor.handleBatch(relevant.map((r) => fromRow(r) as StoredEvent<never>));
+        } catch (err) {
+          if (!(await transient(processor, err))) {
+            log.warn('batch failed; retrying its events one by one', { processor: processor.name, events: relevant.length });
+            lane.isolate = true;
+            continue;
           }
+          await backOff(lane, cursor, relevant[0].id, err);
+          return;
         }
-        cursor.lastEventId = row.id;
+        cursor.lastEventId = rows[rows.length - 1].id;
         cursor.attempts = 0;
         cursor.lastError = null;
+      } else {
+        for (const row of rows) {
+          if (handles.has(row.type)) {
+            try {
+              await handleOne(fromRow(row));
+            } catch (err) {
+              const isTransient = await transient(processor, err);
+              if (!isTransient && cursor.attempts + 1 >= maxAttempts) {
+                await deadLetter(cursor, processor, row.id, err);
+                continue;
+              }
+              await backOff(lane, cursor, row.id, err);
+              return;
+            }
+          }
+          cursor.lastEventId = row.id;
+          cursor.attempts = 0;
+          cursor.lastError = null;
+        }
       }
       await saveCursor(cursor);
       if (rows.length < batchSize) return;
     }
+  }
+
+  async function transient(processor: Processor, err: unknown): Promise<boolean> {
+    try {
+      return (await processor.isTransient?.(err)) ?? false;
+    } catch {
+      return true;
+    }
+  }
+
+  const describe = (err: unknown) => (err instanceof Error ? err.stack ?? err.message : String(err)).slice(0, 4000);
+
+  async function deadLetter(cursor: ProcessorCursor, processor: Processor, eventId: number, err: unknown) {
+    log.error('event dead-lettered', { processor: processor.name, eventId });
+    const error = describe(err);
+    cursor.attempts = 0;
+    cursor.lastError = null;
+    cursor.lastEventId = eventId;
+    await withTransaction(async (transaction) => {
+      await DeadEvent.create({ processor: processor.name, eventId, error }, { transaction });
+      await cursor.save({ transaction });
+    });
+  }
+
+  async function backOff(lane: Lane, cursor: ProcessorCursor, eventId: number, err: unknown) {
+    // Everything before the failing event is done: keep that progress.
+    cursor.lastEventId = Math.max(cursor.lastEventId, eventId - 1);
+    cursor.attempts += 1;
+    cursor.lastError = describe(err);
+    const delay = Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(20, cursor.attempts - 1));
+    log.warn('event processing failed; will retry', { processor: lane.processor.name, eventId, attempt: cursor.attempts, delayMs: delay });
+    lane.retryAt = Date.now() + delay;
+    await saveCursor(cursor);
+    schedule(lane, delay);
   }
 
   function schedule(lane: Lane, delay: number) {

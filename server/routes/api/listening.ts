@@ -1,0 +1,87 @@
+/** Listening API: mention ingest (API key, scope `ingest`) and search (staff). */
+import { Router } from 'express';
+import { z } from 'zod';
+import { authorize, can, type Actor } from '../../policies';
+import { ingestMentions, MAX_BATCH } from '../../services/mentions';
+import { Chapter } from '../../models';
+import { Unavailable, Validation } from '../../errors';
+import type { SearchService } from '../../search';
+import { parse, limit, slug } from '../schemas';
+import type { HttpDeps } from '../deps';
+
+const searchQuery = z.object({
+  q: z.string().max(500).refine((s) => s.isWellFormed(), 'contains invalid characters').optional(),
+  sentiment: z.enum(['negative', 'neutral', 'positive']).optional(),
+  chapter: slug.optional(),
+  source: z.string().regex(/^[a-z][a-z0-9_]{1,31}$/).optional(),
+  kind: z.enum(['post', 'mention']).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  kol: z.enum(['true', 'false']).optional(),
+  limit: limit(20, 100),
+  cursor: z.string().max(500).regex(/^[A-Za-z0-9_-]*$/).optional(),
+});
+
+/** Private chapters whose content this caller may not read. */
+export async function unreadableChapterIds(actor: Actor | null): Promise<number[]> {
+  const privateChapters = await Chapter.findAll({ where: { visibility: 'private' }, attributes: ['id', 'visibility'] });
+  return privateChapters.filter((chapter) => !can(actor, 'chapter.read', { chapter })).map((c) => c.id);
+}
+
+export function listeningApi(_deps: HttpDeps, search: SearchService): Router {
+  const r = Router();
+
+  r.post('/mentions', async (req, res) => {
+    authorize(req.actor, 'mentions.ingest', null);
+    const body = parse(z.object({ items: z.array(z.unknown()).min(1, 'must not be empty').max(MAX_BATCH, `at most ${MAX_BATCH} items per request`) }), req.body);
+    const result = await ingestMentions(body.items);
+    res.status(202).json(result);
+  });
+
+  r.get('/search', async (req, res) => {
+    authorize(req.actor, 'search.query', null);
+    const q = parse(searchQuery, req.query);
+    const from = q.from ? new Date(q.from) : undefined;
+    const to = q.to ? new Date(q.to) : undefined;
+    if (from && to && from > to) throw Validation('from', 'must not be after to');
+    const result = await search.backend
+      .search({
+      q: q.q,
+      sentiment: q.sentiment,
+      chapter: q.chapter,
+      source: q.source,
+      kind: q.kind,
+      from,
+      to,
+      kol: q.kol === undefined ? undefined : q.kol === 'true',
+      excludeChapterIds: await unreadableChapterIds(req.actor),
+      limit: q.limit,
+      cursor: q.cursor,
+    })
+      .catch(async (err) => {
+        // An outage is a 503 the client can retry, not an internal error.
+        if (!(await search.healthy())) throw Unavailable('The search backend is unavailable; try again shortly');
+        throw err;
+      });
+    res.json({
+      total: result.total,
+      items: result.items.map((hit) => ({
+        id: hit.id,
+        kind: hit.kind,
+        text: hit.text,
+        highlight: hit.highlight,
+        sentiment: hit.sentiment,
+        author: hit.author,
+        kol: hit.kol,
+        chapter: hit.chapter ?? undefined,
+        threadId: hit.threadId ?? undefined,
+        source: hit.source,
+        url: hit.url ?? undefined,
+        createdAt: hit.createdAt,
+      })),
+      cursor: result.cursor,
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,43 @@
+/** Chooses and owns the search backend: Elasticsearch when ELASTICSEARCH_URL is set, else the embedded SQLite FTS5 index. */
+import path from 'node:path';
+import type { Config } from './config';
+import type { SearchBackend } from '../search/backend';
+import { log } from './log';
+
+export interface SearchService {
+  backend: SearchBackend;
+  /** Create indices/tables once; retried on later calls if the backend was down. */
+  ready(): Promise<void>;
+  /** Whether the backend answers right now. */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Build the configured backend (not yet initialised: a down backend must not stop the forum). */
+export async function createSearch(config: Config): Promise<SearchService> {
+  let backend: SearchBackend;
+  if (config.ELASTICSEARCH_URL) {
+    const { createElasticsearchBackend } = await import('../search/elasticsearch');
+    backend = createElasticsearchBackend({ node: config.ELASTICSEARCH_URL, indexPrefix: config.ELASTICSEARCH_INDEX_PREFIX });
+  } else {
+    const { createEmbeddedBackend } = await import('../search/embedded');
+    backend = createEmbeddedBackend({ file: path.join(config.dataDir, 'search.sqlite') });
+  }
+  let initialised: Promise<void> | null = null;
+  return {
+    backend,
+    ready() {
+      initialised ??= backend.init().catch((err) => {
+        initialised = null;
+        throw err;
+      });
+      return initialised;
+    },
+    async healthy() {
+      return backend.ping().catch(() => false);
+    },
+    async close() {
+      await backend.close().catch((err) => log.warn('search backend close failed', { error: String(err) }));
+    },
+  };
+}
