@@ -1,11 +1,15 @@
-/** The `resonance` command: migrate, seed, and (later) analyze/reindex/import. */
+/** The `resonance` command: migrate, seed, analyze, import, reindex. */
+import readline from 'node:readline';
 import { loadConfig } from './config';
 import { openDatabase, closeDatabase } from './db';
 import { migrate } from './migrate';
 
 const usage = `usage: resonance <command>
   migrate            apply database migrations
-  seed [--demo]      fill a demo community (chapters, categories, members, posts)`;
+  seed [--demo]      fill a demo community (chapters, categories, members, posts)
+  analyze            read JSON lines {"text": "..."} on stdin, write one analysis per line (no server, no database)
+  import FILE.jsonl  ingest external mentions (one JSON item per line), with progress on stderr
+  reindex            rebuild the search index from the database`;
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
@@ -23,13 +27,53 @@ async function main(argv: string[]) {
       await seedDemo(loadConfig(), { demo: rest.includes('--demo') });
       return;
     }
+    case 'analyze':
+      return analyzeStdin();
+    case 'import': {
+      if (!rest[0]) throw new Error('usage: resonance import FILE.jsonl');
+      const { importMentions } = await import('./commands/import');
+      process.exitCode = await importMentions(loadConfig(), rest[0]);
+      return;
+    }
+    case 'reindex': {
+      const { reindex } = await import('./commands/reindex');
+      await reindex(loadConfig());
+      return;
+    }
     default:
       console.error(usage);
       process.exitCode = command ? 2 : 0;
   }
 }
 
+/** CONTRACT (CLI): one output line per input line; a bad line gets {"error": ...} and never stops the stream. */
+async function analyzeStdin(): Promise<void> {
+  const { analyze } = await import('../search/analysis');
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  let out = '';
+  const flush = () => {
+    if (out) process.stdout.write(out);
+    out = '';
+  };
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    let result: unknown;
+    try {
+      const input = JSON.parse(line) as { text?: unknown };
+      if (typeof input?.text !== 'string') throw new Error('each line must be a JSON object with a string "text"');
+      const a = analyze(input.text);
+      result = { lang: a.lang, sentiment: { label: a.sentiment.label, score: a.sentiment.score, confidence: a.sentiment.confidence, reasons: a.sentiment.reasons }, keywords: a.keywords };
+    } catch (err) {
+      result = { error: err instanceof Error ? err.message : String(err) };
+    }
+    out += JSON.stringify(result) + '\n';
+    if (out.length > 64 * 1024) flush();
+  }
+  flush();
+}
+
 main(process.argv.slice(2)).catch((err) => {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
 });
+

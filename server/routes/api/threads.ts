@@ -8,6 +8,8 @@ import { categoryBySlug } from '../../services/categories';
 import { presentThread } from '../../presenters';
 import { readPosts, readThread } from '../../services/threadReads';
 import { likedBy } from '../../services/posts';
+import { analysesOf } from '../../services/analyses';
+import { can } from '../../policies';
 import { Unauthenticated } from '../../errors';
 import { User } from '../../models';
 import { parse, id, limit, postBody, reason, slug, title, text } from '../schemas';
@@ -44,9 +46,15 @@ export function threadsApi({ limits }: HttpDeps): Router {
     const snap = await readThread(req.actor, threadId);
     const { posts } = await readPosts(threadId, { after: q.after, limit: q.limit });
     const liked = await likedBy(req.actor?.id, posts.map((p) => Number(p.presented.id)));
+    // CONTRACT: staff (only) see each post's analysis.
+    const analyses = can(req.actor, 'post.viewAnalysis', null) ? await analysesOf(posts.map((p) => `post:${p.presented.id}`)) : null;
     res.json({
       thread: snap.thread,
-      posts: posts.map(({ presented }) => ({ ...presented, likedByMe: req.actor ? liked.has(Number(presented.id)) : undefined })),
+      posts: posts.map(({ presented }) => ({
+        ...presented,
+        likedByMe: req.actor ? liked.has(Number(presented.id)) : undefined,
+        ...(analyses?.has(`post:${presented.id}`) ? { analysis: analyses.get(`post:${presented.id}`) } : {}),
+      })),
     });
   });
 
