@@ -1,0 +1,475 @@
+/**
+ * The `embedded` SearchBackend: SQLite FTS5 in its OWN file (DATA_DIR/search.sqlite), opened
+ * with the `sqlite3` package directly, not through Sequelize.
+ *
+ * Why a separate file: SQLite allows one writer per file, and indexing thousands of docs/s must
+ * not queue behind forum writes (nor they behind it); it also keeps working unchanged when the
+ * forum itself runs on Postgres. WAL + synchronous=NORMAL + busy_timeout: readers never block
+ * the writer, commits are cheap, and a concurrent process (reindex CLI) waits instead of failing.
+ * One writer connection (writes serialised in-process by a promise chain, one transaction per
+ * call) and one reader connection, so searches never wait behind a big index batch.
+ *
+ * Tokeniser: documents carry pre-segmented `tokens` (jieba + normaliser, search/analysis); the
+ * FTS column holds them space-joined and must split on whitespace ONLY, so one token = one FTS
+ * term. Plain unicode61 keeps CJK runs whole but splits "c++", "1.5", "e-mail" and drops emoji;
+ * `ascii` does not fold "É". unicode61 with `categories` listing every class except Z* (spaces)
+ * and Cc (controls) makes everything else a token character: whitespace-only splitting, with
+ * Unicode case folding (harmless: tokens and queries are already lower-cased). detail=none:
+ * queries are an AND of single terms, never phrases, so positions are not stored.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import sqlite3 from 'sqlite3';
+import { segmentForIndex } from './analysis';
+import type {
+  AggregateQuery,
+  Aggregates,
+  Bucket,
+  DocKind,
+  Interval,
+  SearchBackend,
+  SearchDocument,
+  SearchHit,
+  SearchQuery,
+  SearchResult,
+} from './backend';
+import { highlight } from './highlight';
+import { Validation } from '../server/errors';
+
+const SCHEMA_VERSION = 1;
+const TOKENIZER = `unicode61 remove_diacritics 0 categories 'L* M* N* P* S* Co Cf Cs Cn'`;
+const INTERVAL_MS: Record<Interval, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+/** Same order of magnitude as Elasticsearch's search.max_buckets: refuse, don't allocate. */
+const MAX_BUCKETS = 50_000;
+const MAX_LIMIT = 1000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS docs (
+  rid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  text TEXT NOT NULL,
+  tokens TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  sentiment_label TEXT NOT NULL,
+  sentiment_score REAL NOT NULL,
+  sentiment_confidence REAL NOT NULL,
+  keywords TEXT NOT NULL,
+  hashtags TEXT NOT NULL,
+  author TEXT NOT NULL,
+  author_followers INTEGER,
+  kol INTEGER NOT NULL,
+  chapter TEXT,
+  chapter_id INTEGER,
+  thread_id TEXT,
+  source TEXT NOT NULL,
+  url TEXT,
+  complaint TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS docs_created ON docs(created_at, id);
+CREATE INDEX IF NOT EXISTS docs_author ON docs(author, kind);
+CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
+  tokens, content='docs', content_rowid='rid', detail=none, tokenize="${TOKENIZER}"
+);
+-- External-content FTS kept in sync by triggers, i.e. inside the writing transaction.
+CREATE TRIGGER IF NOT EXISTS docs_fts_ai AFTER INSERT ON docs BEGIN
+  INSERT INTO docs_fts(rowid, tokens) VALUES (new.rid, new.tokens);
+END;
+CREATE TRIGGER IF NOT EXISTS docs_fts_ad AFTER DELETE ON docs BEGIN
+  INSERT INTO docs_fts(docs_fts, rowid, tokens) VALUES ('delete', old.rid, old.tokens);
+END;
+CREATE TRIGGER IF NOT EXISTS docs_fts_au AFTER UPDATE OF tokens ON docs BEGIN
+  INSERT INTO docs_fts(docs_fts, rowid, tokens) VALUES ('delete', old.rid, old.tokens);
+  INSERT INTO docs_fts(rowid, tokens) VALUES (new.rid, new.tokens);
+END;
+PRAGMA user_version = ${SCHEMA_VERSION};
+`;
+const DROP = `
+DROP TRIGGER IF EXISTS docs_fts_ai; DROP TRIGGER IF EXISTS docs_fts_ad; DROP TRIGGER IF EXISTS docs_fts_au;
+DROP TABLE IF EXISTS docs_fts; DROP TABLE IF EXISTS docs;
+`;
+
+const COLUMNS = [
+  'id', 'kind', 'text', 'tokens', 'lang', 'sentiment_label', 'sentiment_score', 'sentiment_confidence', 'keywords',
+  'hashtags', 'author', 'author_followers', 'kol', 'chapter', 'chapter_id', 'thread_id', 'source', 'url', 'complaint',
+  'created_at',
+];
+const UPSERT = `INSERT INTO docs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
+  ON CONFLICT(id) DO UPDATE SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`).join(', ')}`;
+
+type Param = string | number | null;
+
+interface HitRow {
+  id: string;
+  kind: DocKind;
+  text: string;
+  sentiment_label: SearchHit['sentiment']['label'];
+  sentiment_score: number;
+  author: string;
+  kol: number;
+  chapter: string | null;
+  thread_id: string | null;
+  source: string;
+  url: string | null;
+  created_at: number;
+}
+
+/** One sqlite3 connection with promises and a cache of prepared statements. */
+class Connection {
+  private readonly statements = new Map<string, sqlite3.Statement>();
+  private constructor(private readonly db: sqlite3.Database) {}
+
+  static open(file: string, mode: number): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const db = new sqlite3.Database(file, mode, (err) => (err ? reject(err) : resolve(new Connection(db))));
+      db.serialize(); // statements on this connection run in call order (BEGIN … COMMIT)
+    });
+  }
+
+  exec(sql: string): Promise<void> {
+    return new Promise((resolve, reject) => this.db.exec(sql, (err) => (err ? reject(err) : resolve())));
+  }
+
+  private statement(sql: string): Promise<sqlite3.Statement> {
+    const cached = this.statements.get(sql);
+    if (cached) return Promise.resolve(cached);
+    return new Promise((resolve, reject) => {
+      const stmt = this.db.prepare(sql, (err) => {
+        if (err) return reject(err);
+        this.statements.set(sql, stmt);
+        resolve(stmt);
+      });
+    });
+  }
+
+  async run(sql: string, params: Param[] = []): Promise<number> {
+    const stmt = await this.statement(sql);
+    return new Promise((resolve, reject) =>
+      stmt.run(params, function (this: sqlite3.RunResult, err: Error | null) {
+        if (err) reject(err);
+        else resolve(this.changes);
+      }),
+    );
+  }
+
+  async all<T>(sql: string, params: Param[] = []): Promise<T[]> {
+    const stmt = await this.statement(sql);
+    return new Promise((resolve, reject) => stmt.all(params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows))));
+  }
+
+  async close(): Promise<void> {
+    const stmts = [...this.statements.values()];
+    this.statements.clear();
+    await Promise.all(stmts.map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))));
+    await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
+  }
+}
+
+/** Filters shared by search and aggregate, as SQL over the `docs` alias `d`. */
+function whereClause(q: {
+  sentiment?: string;
+  chapter?: string;
+  source?: string;
+  kind?: DocKind;
+  from?: Date;
+  to?: Date;
+  kol?: boolean;
+  excludeChapterIds?: number[];
+}): { sql: string[]; params: Param[] } {
+  const sql: string[] = [];
+  const params: Param[] = [];
+  const add = (clause: string, ...p: Param[]) => {
+    sql.push(clause);
+    params.push(...p);
+  };
+  if (q.sentiment) add('d.sentiment_label = ?', q.sentiment);
+  if (q.chapter) add('d.chapter = ?', q.chapter);
+  if (q.source) add('d.source = ?', q.source);
+  if (q.kind) add('d.kind = ?', q.kind);
+  if (q.from) add('d.created_at >= ?', q.from.getTime());
+  if (q.to) add('d.created_at < ?', q.to.getTime());
+  if (q.kol !== undefined) add('d.kol = ?', q.kol ? 1 : 0);
+  if (q.excludeChapterIds?.length) {
+    // One JSON parameter instead of N placeholders keeps the SQL text (and statement) stable.
+    add('(d.chapter_id IS NULL OR d.chapter_id NOT IN (SELECT value FROM json_each(?)))', JSON.stringify(q.excludeChapterIds));
+  }
+  return { sql, params };
+}
+
+/** FTS5 MATCH expression: every term quoted (no operator injection) and ANDed. */
+function matchExpression(terms: string[]): string {
+  return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') {
+      return [value[0], value[1]];
+    }
+  } catch {
+    /* fall through */
+  }
+  throw Validation('cursor', 'invalid cursor');
+}
+
+function toParams(doc: SearchDocument): Param[] {
+  const createdAt = Date.parse(doc.createdAt);
+  if (!Number.isFinite(createdAt)) throw Validation('createdAt', `invalid date for ${doc.id}: ${doc.createdAt}`);
+  return [
+    doc.id,
+    doc.kind,
+    doc.text,
+    // Whitespace inside a token would split it on both sides alike; normalise it to one space.
+    doc.tokens.map((t) => t.trim()).filter(Boolean).join(' '),
+    doc.lang,
+    doc.sentiment.label,
+    doc.sentiment.score,
+    doc.sentiment.confidence,
+    JSON.stringify(doc.keywords),
+    JSON.stringify(doc.hashtags),
+    doc.author,
+    doc.authorFollowers,
+    doc.kol ? 1 : 0,
+    doc.chapter,
+    doc.chapterId,
+    doc.threadId,
+    doc.source,
+    doc.url,
+    doc.complaint,
+    createdAt,
+  ];
+}
+
+/** The embedded (SQLite FTS5) search backend, stored in `opts.file` (DATA_DIR/search.sqlite). */
+export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
+  let writer: Connection | null = null;
+  let reader: Connection | null = null;
+  let opening: Promise<void> | null = null;
+  let closed = false;
+  let writeChain: Promise<unknown> = Promise.resolve();
+
+  const open = async () => {
+    const inMemory = opts.file === ':memory:' || opts.file === '';
+    if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(opts.file)), { recursive: true });
+    const w = await Connection.open(opts.file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
+    await w.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    await w.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
+    writer = w;
+    if (inMemory) reader = w; // a second :memory: connection would be a different database
+    else {
+      const r = await Connection.open(opts.file, sqlite3.OPEN_READONLY);
+      await r.exec('PRAGMA busy_timeout = 5000;');
+      reader = r;
+    }
+  };
+  const ready = async (): Promise<{ writer: Connection; reader: Connection }> => {
+    if (closed) throw new Error('embedded search backend is closed');
+    opening ??= open().catch((e) => {
+      opening = null;
+      throw e;
+    });
+    await opening;
+    return { writer: writer!, reader: reader! };
+  };
+
+  /** Writes run one at a time, each in its own transaction. */
+  const write = <T>(fn: (w: Connection) => Promise<T>): Promise<T> => {
+    const run = writeChain.then(async () => {
+      const { writer: w } = await ready();
+      await w.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(w);
+        await w.exec('COMMIT');
+        return result;
+      } catch (e) {
+        await w.exec('ROLLBACK').catch(() => {});
+        throw e;
+      }
+    });
+    writeChain = run.catch(() => {});
+    return run;
+  };
+
+  return {
+    name: 'embedded',
+
+    async init() {
+      await ready();
+    },
+
+    async index(docs) {
+      if (!docs.length) return;
+      const rows = docs.map(toParams); // validate before opening the transaction
+      await write(async (w) => {
+        // Queued in order on the serialized connection; settle all before COMMIT/ROLLBACK.
+        const results = await Promise.allSettled(rows.map((p) => w.run(UPSERT, p)));
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      });
+    },
+
+    async remove(ids) {
+      if (!ids.length) return;
+      await write((w) => w.run('DELETE FROM docs WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(ids)]));
+    },
+
+    async removeByAuthor(authors, kind) {
+      if (!authors.length) return;
+      await write((w) =>
+        w.run('DELETE FROM docs WHERE kind = ? AND author IN (SELECT value FROM json_each(?))', [kind, JSON.stringify(authors)]),
+      );
+    },
+
+    async search(query: SearchQuery): Promise<SearchResult> {
+      const { reader: r } = await ready();
+      const terms = [...new Set(segmentForIndex(query.q ?? ''))];
+      const limit = Math.max(0, Math.min(MAX_LIMIT, Math.floor(query.limit)));
+      const where = whereClause(query);
+      if (terms.length) {
+        where.sql.push('d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)');
+        where.params.push(matchExpression(terms));
+      }
+      const filter = (extra: string[]) => {
+        const all = [...where.sql, ...extra];
+        return all.length ? `WHERE ${all.join(' AND ')}` : '';
+      };
+      const [{ total }] = await r.all<{ total: number }>(`SELECT count(*) AS total FROM docs d ${filter([])}`, where.params);
+      if (limit === 0) return { total, items: [] };
+
+      const page: string[] = [];
+      const pageParams: Param[] = [];
+      if (query.cursor) {
+        const [createdAt, id] = decodeCursor(query.cursor);
+        page.push('(d.created_at, d.id) < (?, ?)');
+        pageParams.push(createdAt, id);
+      }
+      // One extra row tells whether another page exists, so the last page carries no cursor.
+      const rows = await r.all<HitRow>(
+        `SELECT d.id, d.kind, d.text, d.sentiment_label, d.sentiment_score, d.author, d.kol, d.chapter, d.thread_id,
+                d.source, d.url, d.created_at
+           FROM docs d ${filter(page)} ORDER BY d.created_at DESC, d.id DESC LIMIT ?`,
+        [...where.params, ...pageParams, limit + 1],
+      );
+      const more = rows.length > limit;
+      const items = rows.slice(0, limit).map(
+        (row): SearchHit => ({
+          id: row.id,
+          kind: row.kind,
+          text: row.text,
+          highlight: highlight(row.text, terms),
+          sentiment: { label: row.sentiment_label, score: row.sentiment_score },
+          author: row.author,
+          kol: row.kol === 1,
+          chapter: row.chapter,
+          threadId: row.thread_id,
+          source: row.source,
+          url: row.url,
+          createdAt: new Date(row.created_at).toISOString(),
+        }),
+      );
+      const last = rows[limit - 1];
+      return more && last ? { total, items, cursor: encodeCursor(last.created_at, last.id) } : { total, items };
+    },
+
+    async aggregate(query: AggregateQuery): Promise<Aggregates> {
+      const { reader: r } = await ready();
+      const size = INTERVAL_MS[query.interval];
+      if (!size) throw Validation('interval', `unknown interval ${String(query.interval)}`);
+      const from = query.from.getTime();
+      const to = query.to.getTime();
+      const first = Math.floor(from / size) * size;
+      const bucketCount = to > first ? Math.ceil((to - first) / size) : 0;
+      if (bucketCount > MAX_BUCKETS) throw Validation('interval', `too many buckets (${bucketCount} > ${MAX_BUCKETS})`);
+      const { sql, params } = whereClause({
+        from: query.from,
+        to: query.to,
+        chapter: query.chapter,
+        source: query.source,
+        excludeChapterIds: query.excludeChapterIds,
+      });
+      const where = `WHERE ${sql.join(' AND ')}`;
+      const negative = "sum(d.sentiment_label = 'negative')";
+
+      const [bucketRows, keywordRows, chapterRows, sourceRows] = await Promise.all([
+        r.all<Omit<Bucket, 't'> & { t: number }>(
+          `SELECT (d.created_at / ${size}) * ${size} AS t, count(*) AS total, ${negative} AS negative,
+                  sum(d.sentiment_label = 'neutral') AS neutral, sum(d.sentiment_label = 'positive') AS positive,
+                  avg(d.sentiment_score) AS avgScore
+             FROM docs d ${where} GROUP BY 1`,
+          params,
+        ),
+        r.all<{ term: string; count: number }>(
+          `SELECT k.value AS term, count(DISTINCT d.rid) AS count FROM docs d, json_each(d.keywords) k ${where}
+            GROUP BY k.value ORDER BY count DESC, term ASC LIMIT ?`,
+          [...params, Math.max(0, query.topKeywords ?? 10)],
+        ),
+        r.all<{ chapter: string; total: number; negative: number; avgScore: number }>(
+          `SELECT d.chapter AS chapter, count(*) AS total, ${negative} AS negative, avg(d.sentiment_score) AS avgScore
+             FROM docs d ${where} AND d.chapter IS NOT NULL GROUP BY d.chapter ORDER BY total DESC, chapter ASC`,
+          params,
+        ),
+        r.all<{ source: string; total: number; negative: number; avgScore: number }>(
+          `SELECT d.source AS source, count(*) AS total, ${negative} AS negative, avg(d.sentiment_score) AS avgScore
+             FROM docs d ${where} GROUP BY d.source ORDER BY total DESC, source ASC`,
+          params,
+        ),
+      ]);
+
+      const byStart = new Map(bucketRows.map((b) => [b.t, b]));
+      const buckets: Bucket[] = [];
+      for (let i = 0; i < bucketCount; i++) {
+        const t = first + i * size;
+        const b = byStart.get(t);
+        buckets.push({
+          t: new Date(t).toISOString(),
+          total: b?.total ?? 0,
+          negative: b?.negative ?? 0,
+          neutral: b?.neutral ?? 0,
+          positive: b?.positive ?? 0,
+          avgScore: b?.avgScore ?? 0,
+        });
+      }
+      return { buckets, topKeywords: keywordRows, byChapter: chapterRows, bySource: sourceRows };
+    },
+
+    async count() {
+      const { reader: r } = await ready();
+      const [{ n }] = await r.all<{ n: number }>('SELECT count(*) AS n FROM docs');
+      return n;
+    },
+
+    async reset() {
+      // Drop and recreate: per-row FTS 'delete' triggers would make a large reset slow.
+      // Cached statements survive: sqlite3_prepare_v2 statements re-prepare after a schema change.
+      await write((w) => w.exec(DROP + SCHEMA));
+    },
+
+    async ping() {
+      try {
+        const { reader: r } = await ready();
+        await r.all('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await writeChain;
+      await opening?.catch(() => {});
+      const w = writer;
+      const r = reader;
+      writer = reader = null;
+      if (r && r !== w) await r.close();
+      if (w) await w.close();
+    },
+  };
+}
