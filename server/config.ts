@@ -13,6 +13,9 @@ const schema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().url().optional(),
   ELASTICSEARCH_URL: z.string().url().optional(),
+  // 'false' (default): writes become searchable within the 1 s refresh interval without making the
+  // pipeline wait; 'wait_for' makes each bulk wait for it (tests, read-your-write demos).
+  ELASTICSEARCH_REFRESH: z.enum(['false', 'wait_for']).default('false'),
   ELASTICSEARCH_INDEX_PREFIX: z.string().regex(/^[a-z0-9_-]+$/).default('resonance'),
   RESONANCE_ADMIN: z
     .string()

@@ -18,7 +18,11 @@ export async function createSearch(config: Config): Promise<SearchService> {
   let backend: SearchBackend;
   if (config.ELASTICSEARCH_URL) {
     const { createElasticsearchBackend } = await import('../search/elasticsearch');
-    backend = createElasticsearchBackend({ node: config.ELASTICSEARCH_URL, indexPrefix: config.ELASTICSEARCH_INDEX_PREFIX });
+    backend = createElasticsearchBackend({
+      node: config.ELASTICSEARCH_URL,
+      indexPrefix: config.ELASTICSEARCH_INDEX_PREFIX,
+      refresh: config.ELASTICSEARCH_REFRESH === 'wait_for' ? 'wait_for' : false,
+    });
   } else {
     const { createEmbeddedBackend } = await import('../search/embedded');
     backend = createEmbeddedBackend({ file: path.join(config.dataDir, 'search.sqlite') });

@@ -23,6 +23,8 @@ export interface Processor<T extends EventType = EventType> {
   handleBatch?(events: StoredEvent<T>[]): Promise<void>;
   /** A transient failure (a dependency is down) is retried forever with backoff, never dead-lettered. */
   isTransient?(err: unknown): Promise<boolean>;
+  /** Events fetched per round for this processor (bulk processors want more). */
+  batchSize?: number;
 }
 
 export interface DispatcherOptions {
@@ -75,12 +77,13 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     const handleOne = (event: StoredEvent) =>
       processor.handleBatch ? processor.handleBatch([event as StoredEvent<never>]) : processor.handle!(event as StoredEvent<never>);
     const cursor = await cursorOf(processor.name);
+    const limit = processor.batchSize ?? batchSize;
     for (;;) {
       if (stopped) return;
       const rows = await OutboxEvent.findAll({
         where: { id: { [Op.gt]: cursor.lastEventId } },
         order: [['id', 'ASC']],
-        limit: batchSize,
+        limit,
       });
       if (rows.length === 0) {
         lane.isolate = false;
@@ -123,7 +126,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
         }
       }
       await saveCursor(cursor);
-      if (rows.length < batchSize) return;
+      if (rows.length < limit) return;
     }
   }
 

@@ -143,6 +143,8 @@ async function saveAnalyses(rows: ReturnType<typeof analysisRow>[], removals: st
 export function indexProcessor(search: SearchService): Processor<Handled> {
   return {
     name: 'index',
+    // Bulk writes amortise well: up to 1,000 events (posts, or mention batches) per round.
+    batchSize: 1000,
     handles: ['post.created', 'post.updated', 'post.removed', 'mentions.ingested', 'user.updated'],
     async isTransient() {
       // A failure while the backend is unreachable is an outage, not a poison event.
