@@ -100,4 +100,25 @@ describe('live thread in a real browser (e2e)', function () {
     const tail = bodies.slice(-3).map((b) => b.trim());
     expect(tail).to.deep.equal(['离线一', '离线二', '离线三']);
   });
+
+  it('shows a "new posts" pill instead of jumping when the reader has scrolled up', async () => {
+    const reader = await buildUser();
+    const writer = await buildUser();
+    const { thread } = await buildThread({ author: writer, body: '长帖 第一楼' });
+    const api = new Client(server.url).withToken(writer.token);
+    for (let i = 0; i < 25; i++) await api.post(`/api/v1/threads/${thread.id}/posts`, { body: `楼层 ${i}\n\n内容内容内容内容\n\n更多内容` });
+    await server.resonance.dispatcher.drain();
+    const page = await loggedIn(reader);
+    await page.goto(`${server.url}/t/${thread.id}`);
+    await page.waitForFunction(() => document.querySelector('[data-presence]')?.textContent !== '', undefined, { timeout: 15_000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await api.post(`/api/v1/threads/${thread.id}/posts`, { body: '滚动时的新回复' });
+    const pill = page.locator('[data-new-posts-pill]');
+    await pill.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await pill.textContent()).to.contain('1');
+    expect(await page.evaluate(() => window.scrollY)).to.equal(0); // the reader was not yanked down
+    await pill.click();
+    await pill.waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'new-posts-pill.png') });
+  });
 });
