@@ -3,6 +3,7 @@
  * shared backend suite and the benchmarks index exactly what the workers would index.
  * Explicit fields in `partial` win over the analysed ones (e.g. a fixed sentiment for sums).
  */
+import { expandForIndex } from './expand';
 import { analyze } from './analysis';
 import type { SearchDocument } from './backend';
 
@@ -16,7 +17,7 @@ export function makeDocument(partial: Partial<SearchDocument> & { text: string }
     id: partial.id ?? `${kind}:${++sequence}`,
     kind,
     text: partial.text,
-    tokens: partial.tokens ?? a.tokens,
+    tokens: partial.tokens ?? expandForIndex(a.tokens),
     lang: partial.lang ?? a.lang,
     sentiment: partial.sentiment ?? { label: a.sentiment.label, score: a.sentiment.score, confidence: a.sentiment.confidence },
     keywords: partial.keywords ?? a.keywords,

@@ -3,11 +3,14 @@ import type { ResonanceServer } from './io';
 import type { Viewer } from './contract';
 import { rooms } from './rooms';
 
-const DEBOUNCE_MS = 250;
+// Each update goes to every viewer, so a join storm in a big room is O(viewers²) messages:
+// debounce longer as the room grows (the count is approximate for a moment, never wrong for long).
+const debounceFor = (viewers: number) => (viewers < 100 ? 250 : viewers < 1_000 ? 1_000 : 3_000);
 
 /** Presence tracker: touch(threadId) schedules one presence:updated for that thread. */
 export function createPresence(io: ResonanceServer) {
   const pending = new Map<string, NodeJS.Timeout>();
+  const lastSize = new Map<string, number>();
 
   async function snapshot(threadId: string): Promise<{ viewers: number; members: Viewer[] }> {
     const sockets = await io.in(rooms.thread(threadId)).fetchSockets();
@@ -26,8 +29,10 @@ export function createPresence(io: ResonanceServer) {
       setTimeout(async () => {
         pending.delete(threadId);
         const { viewers, members } = await snapshot(threadId);
+        if (viewers === 0) lastSize.delete(threadId);
+        else lastSize.set(threadId, viewers);
         io.to(rooms.thread(threadId)).emit('presence:updated', { threadId, viewers, members });
-      }, DEBOUNCE_MS),
+      }, debounceFor(lastSize.get(threadId) ?? 0)),
     );
   }
 

@@ -37,6 +37,14 @@ export interface DispatcherOptions {
 
 interface Lane {
   processor: Processor;
+  /** The cursor in memory, re-read from the database at most once a second (another process may rewind it). */
+  cursor: ProcessorCursor | null;
+  loadedAt: number;
+  /** lastEventId as last read from or written to the database (for the conditional save). */
+  persisted: number;
+  /** A cursor save in flight (coalesced; progress is re-done idempotently if it is lost). */
+  saving: Promise<unknown> | null;
+  dirty: boolean;
   /** After a failed batch: process one event at a time until caught up. */
   isolate: boolean;
   running: boolean;
@@ -52,7 +60,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   const maxAttempts = options.maxAttempts ?? 6;
   const backoffBaseMs = options.backoffBaseMs ?? 200;
   const backoffMaxMs = options.backoffMaxMs ?? 30_000;
-  const lanes: Lane[] = processors.map((processor) => ({ processor, isolate: false, running: false, again: false, retryAt: 0, timer: null }));
+  const lanes: Lane[] = processors.map((processor) => ({ processor, cursor: null, loadedAt: 0, persisted: 0, saving: null, dirty: false, isolate: false, running: false, again: false, retryAt: 0, timer: null }));
   let stopped = true;
   let unsubscribe: (() => void) | null = null;
   let poller: NodeJS.Timeout | null = null;
@@ -70,13 +78,41 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   }
   const saveCursor = (cursor: ProcessorCursor) => withTransaction((transaction) => cursor.save({ transaction }));
 
+  /**
+   * Save only if nobody else moved the cursor since we read it (`resonance reindex` rewinds the
+   * indexer's to replay); if somebody did, adopt their position instead.
+   */
+  async function saveLaneCursor(lane: Lane, cursor: ProcessorCursor): Promise<void> {
+    const target = cursor.lastEventId;
+    const [affected] = await withTransaction((transaction) =>
+      ProcessorCursor.update(
+        { lastEventId: target, attempts: cursor.attempts, lastError: cursor.lastError },
+        { where: { name: cursor.name, lastEventId: lane.persisted }, transaction },
+      ),
+    );
+    if (affected === 1) {
+      lane.persisted = target;
+      return;
+    }
+    const fresh = await cursorOf(cursor.name);
+    lane.cursor = fresh;
+    lane.persisted = fresh.lastEventId;
+    lane.loadedAt = Date.now();
+    log.info('cursor moved by another process; following it', { processor: cursor.name, lastEventId: fresh.lastEventId });
+  }
+
   /** Process everything available for one lane; returns when caught up or backing off. */
   async function runLane(lane: Lane): Promise<void> {
     const { processor } = lane;
     const handles = new Set<string>(processor.handles);
     const handleOne = (event: StoredEvent) =>
       processor.handleBatch ? processor.handleBatch([event as StoredEvent<never>]) : processor.handle!(event as StoredEvent<never>);
-    const cursor = await cursorOf(processor.name);
+    if (!lane.cursor || (Date.now() - lane.loadedAt > 1_000 && !lane.saving && !lane.dirty)) {
+      lane.cursor = await cursorOf(processor.name);
+      lane.persisted = lane.cursor.lastEventId;
+      lane.loadedAt = Date.now();
+    }
+    const cursor = lane.cursor;
     const limit = processor.batchSize ?? batchSize;
     for (;;) {
       if (stopped) return;
@@ -100,6 +136,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
             continue;
           }
           await backOff(lane, cursor, relevant[0].id, err);
+          lane.persisted = cursor.lastEventId;
           return;
         }
         cursor.lastEventId = rows[rows.length - 1].id;
@@ -114,9 +151,11 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
               const isTransient = await transient(processor, err);
               if (!isTransient && cursor.attempts + 1 >= maxAttempts) {
                 await deadLetter(cursor, processor, row.id, err);
+                lane.persisted = cursor.lastEventId;
                 continue;
               }
               await backOff(lane, cursor, row.id, err);
+              lane.persisted = cursor.lastEventId;
               return;
             }
           }
@@ -125,7 +164,9 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
           cursor.lastError = null;
         }
       }
-      await saveCursor(cursor);
+      // Don't make the next batch wait in the write queue for the cursor: save in the background,
+      // coalesced. Losing it in a crash only means re-doing idempotent work.
+      persistCursor(lane);
       if (rows.length < limit) return;
     }
   }
@@ -162,6 +203,28 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     lane.retryAt = Date.now() + delay;
     await saveCursor(cursor);
     schedule(lane, delay);
+  }
+
+  function persistCursor(lane: Lane) {
+    lane.dirty = true;
+    if (lane.saving || !lane.cursor) return;
+    const cursor = lane.cursor;
+    lane.dirty = false;
+    lane.saving = saveLaneCursor(lane, cursor)
+      .catch((err) => log.warn('cursor save failed; will retry', { processor: lane.processor.name, error: String(err) }))
+      .finally(() => {
+        lane.saving = null;
+        if (lane.dirty) persistCursor(lane);
+      });
+  }
+
+  async function flushCursors() {
+    for (;;) {
+      const pending = lanes.filter((l) => l.saving || l.dirty);
+      if (pending.length === 0) return;
+      for (const l of pending) if (!l.saving) persistCursor(l);
+      await Promise.all(pending.map((l) => l.saving));
+    }
   }
 
   function schedule(lane: Lane, delay: number) {
@@ -215,6 +278,8 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
       if (poller) clearInterval(poller);
       for (const lane of lanes) if (lane.timer) clearTimeout(lane.timer);
       while (lanes.some((l) => l.running)) await new Promise((r) => setTimeout(r, 10));
+      await flushCursors();
+      for (const lane of lanes) lane.cursor = null;
     },
     kick,
     /** Resolve when every processor has caught up with the outbox (tests, CLI). */
@@ -222,8 +287,11 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const max = ((await OutboxEvent.max('id')) as number | null) ?? 0;
-        const cursors = await Promise.all(lanes.map((l) => cursorOf(l.processor.name)));
-        if (cursors.every((c) => c.lastEventId >= max) && lanes.every((l) => !l.running)) return;
+        const cursors = await Promise.all(lanes.map((l) => l.cursor ?? cursorOf(l.processor.name)));
+        if (cursors.every((c) => c.lastEventId >= max) && lanes.every((l) => !l.running)) {
+          await flushCursors();
+          return;
+        }
         if (Date.now() > deadline) throw new Error(`dispatcher did not drain within ${timeoutMs}ms`);
         kick();
         await new Promise((r) => setTimeout(r, 10));
@@ -232,7 +300,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     /** Backlog (events not yet processed by the slowest processor) and the age of the oldest. */
     async health(): Promise<{ backlog: number; lagSeconds: number }> {
       if (lanes.length === 0) return { backlog: 0, lagSeconds: 0 };
-      const cursors = await Promise.all(lanes.map((l) => cursorOf(l.processor.name)));
+      const cursors = await Promise.all(lanes.map((l) => l.cursor ?? cursorOf(l.processor.name)));
       const slowest = Math.min(...cursors.map((c) => c.lastEventId));
       const backlog = await OutboxEvent.count({ where: { id: { [Op.gt]: slowest } } });
       const oldest = backlog ? await OutboxEvent.findOne({ where: { id: { [Op.gt]: slowest } }, order: [['id', 'ASC']] }) : null;

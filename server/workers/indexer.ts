@@ -10,6 +10,7 @@ import type { StoredEvent } from '../events';
 import type { SearchService } from '../search';
 import type { SearchDocument } from '../../search/backend';
 import { analyze, type Analysis as TextAnalysis } from '../../search/analysis';
+import { expandForIndex } from '../../search/expand';
 import { Analysis, Chapter, Mention, Post, Thread, User } from '../models';
 import { withTransaction } from '../db';
 
@@ -24,7 +25,7 @@ function postDocument(post: Post, author: User, thread: Thread, chapter: Chapter
     id: `post:${post.id}`,
     kind: 'post',
     text: post.body,
-    tokens: a.tokens,
+    tokens: expandForIndex(a.tokens),
     lang: a.lang,
     sentiment: { label: a.sentiment.label, score: a.sentiment.score, confidence: a.sentiment.confidence },
     keywords: a.keywords,
@@ -47,7 +48,7 @@ function mentionDocument(m: Mention, a: TextAnalysis): SearchDocument {
     id: `mention:${m.id}`,
     kind: 'mention',
     text: m.text,
-    tokens: a.tokens,
+    tokens: expandForIndex(a.tokens),
     lang: a.lang,
     sentiment: { label: a.sentiment.label, score: a.sentiment.score, confidence: a.sentiment.confidence },
     keywords: a.keywords,

@@ -60,6 +60,15 @@ for (const backend of backends) {
       expect((await new Client(server.url).withToken(member.token).get('/api/v1/search?q=x')).status).to.equal(403);
     });
 
+    it('finds the short words inside long ones (售后 in 售后服务) but not fragments across words', async () => {
+      const { post } = await buildThread({ body: '售后服务太差了，智能座舱也经常卡顿' });
+      await server.resonance.dispatcher.drain();
+      for (const q of ['售后', '售后服务', '座舱', '智能座舱']) {
+        expect((await searchFor(q)).items.map((i: { id: string }) => i.id), q).to.include(`post:${post.id}`);
+      }
+      expect((await searchFor('务太')).items.map((i: { id: string }) => i.id)).to.not.include(`post:${post.id}`);
+    });
+
     it('re-analyses an edit and removes a deleted post', async () => {
       const author = await buildUser();
       const { post } = await buildThread({ author, body: '客服态度很差，等了三天没人理' });
