@@ -112,3 +112,11 @@ export function rssMB(pid: number | undefined): number | null {
     return null;
   }
 }
+
+/** Register a child spawned elsewhere (e.g. with IPC or a raised ulimit) so it is killed like the others. */
+export function adopt<C extends ChildProcess>(child: C): C {
+  installHooks();
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}

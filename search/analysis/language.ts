@@ -2,7 +2,8 @@
 export type Lang = 'zh' | 'en' | 'mixed' | 'other';
 
 const HAN = /\p{Script=Han}/u;
-const LATIN = /[A-Za-z]/;
+// Latin letters beyond ASCII (é, ñ) count as Latin too.
+const LATIN = /\p{Script=Latin}/u;
 const LETTER = /\p{L}/u;
 
 // About three Latin letters carry as much text as one Han character (an English word
@@ -16,10 +17,19 @@ export interface ScriptCounts { han: number; latin: number; other: number }
 /** Count the script of every letter in the text. */
 export function countScripts(text: string): ScriptCounts {
   const counts: ScriptCounts = { han: 0, latin: 0, other: 0 };
-  for (const ch of text) {
-    if (LATIN.test(ch)) counts.latin++;
-    else if (HAN.test(ch)) counts.han++;
-    else if (LETTER.test(ch)) counts.other++;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // ASCII and the main CJK block by code range; the regexes only for the rest (runs per character).
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) counts.latin++;
+    else if (c < 128) continue;
+    else if (c >= 0x4e00 && c <= 0x9fff) counts.han++;
+    else {
+      const ch = String.fromCodePoint(text.codePointAt(i) ?? c);
+      if (ch.length === 2) i++;
+      if (HAN.test(ch)) counts.han++;
+      else if (LATIN.test(ch)) counts.latin++;
+      else if (LETTER.test(ch)) counts.other++;
+    }
   }
   return counts;
 }

@@ -8,10 +8,3 @@ export function normalizeText(text: string): string {
   // NFKC turns "ｉＰｈｏｎｅ，１２３" into "iphone,123" so one dictionary entry covers both widths.
   return text.normalize('NFKC').toLowerCase();
 }
-
-const WORDLIKE = /[\p{L}\p{N}]/u;
-
-/** True when a token carries letters or digits (i.e. is not punctuation, whitespace or a symbol). */
-export function isWordLike(token: string): boolean {
-  return WORDLIKE.test(token);
-}

@@ -1,12 +1,12 @@
 /**
  * Chinese word segmentation (jieba, via @node-rs/jieba) with the committed user dictionary
- * `search/dict/user.txt`; the one tokeniser for search documents and queries alike.
+ * `search/dict/user.txt` and run-time additions; tokenize.ts builds index and sentiment tokens on it.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict';
-import { isWordLike, normalizeText } from './normalize';
+import { dict } from '@node-rs/jieba/dict.js';
+import { normalizeText } from './normalize';
 
 const USER_DICT_PATH = fileURLToPath(new URL('../dict/user.txt', import.meta.url));
 
@@ -16,7 +16,8 @@ const USER_WORD_FREQ = 20000;
 
 // Multi-character function words the sentiment features rely on seeing as one token
 // ("一点也不好" -> 一点也 | 不好). Kept here, not in user.txt, because they are code's concern.
-const SENTIMENT_PHRASES = ['一点也', '一点都', '一点儿也', '一点儿都', '并不是', '不怎么'];
+// "不太行" likewise, or jieba reads 不 + 太行 (the mountains).
+const SENTIMENT_PHRASES = ['一点也', '一点都', '一点儿也', '一点儿都', '并不是', '不怎么', '不太行'];
 
 let jieba: Jieba | undefined;
 const runtimeWords: string[] = [];
@@ -40,16 +41,6 @@ export function getJieba(): Jieba {
 /** Raw jieba cut (HMM on, so unseen names are still grouped) of already-normalised text. */
 export function cutNormalized(normalized: string): string[] {
   return getJieba().cut(normalized, true);
-}
-
-/** Index tokens of already-normalised text: words only, no whitespace or punctuation. */
-export function indexTokensOfNormalized(normalized: string): string[] {
-  return cutNormalized(normalized).filter(isWordLike);
-}
-
-/** Segment text for search indexing; queries and documents must both go through this. */
-export function segmentForIndex(text: string): string[] {
-  return indexTokensOfNormalized(normalizeText(text));
 }
 
 /** Add words to the dictionary at run time (admins: brand names, new slang). */

@@ -1,0 +1,77 @@
+/**
+ * The text-analysis layer: language, segmentation, sentiment, keywords, extraction and complaint
+ * category for one post. Synchronous and fast (no I/O after the first call loads the
+ * dictionaries and the model); every judgement carries its reasons.
+ */
+import { classifyComplaint, isExplicitComplaint, type ComplaintCategory } from './complaint';
+import { extractAll, type Entity } from './extract';
+import { extractKeywords } from './keywords';
+import { detectLanguage, type Lang } from './language';
+import { normalizeText } from './normalize';
+import { lexNormalized } from './tokenize';
+import { analyzeSentiment, type Sentiment } from './sentiment';
+
+export type { Lang } from './language';
+export type { Sentiment, SentimentLabel } from './sentiment';
+export type { ComplaintCategory } from './complaint';
+export type { Entity } from './extract';
+export { addUserWords } from './segment';
+export { segmentForIndex } from './tokenize';
+
+/** Everything the listening side needs to know about one post. */
+export interface Analysis {
+  lang: Lang;
+  /** Segmented, lowercased words for search indexing (no punctuation); same as segmentForIndex. */
+  tokens: string[];
+  sentiment: Sentiment;
+  /** Up to 8 keywords, best first. */
+  keywords: string[];
+  /** @handles without the @. */
+  mentions: string[];
+  /** #话题# and #tag, without the #. */
+  hashtags: string[];
+  urls: string[];
+  entities: Entity[];
+  /** Set only for negative or explicitly complaining posts that match a category rule. */
+  complaint?: { category: ComplaintCategory; reasons: string[] };
+}
+
+// First character decides: jieba never mixes Han and Latin inside one token.
+function isHanToken(t: string): boolean {
+  const c = t.charCodeAt(0);
+  return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf);
+}
+function isLatinToken(t: string): boolean {
+  const c = t.charCodeAt(0);
+  return c >= 97 && c <= 122;
+}
+
+/** Analyse one post. Never throws on odd input (empty, huge, emoji-only). */
+export function analyze(text: string): Analysis {
+  // Callers from plain JS (or JSON) may hand over null or a number: treat as empty, never throw.
+  const raw = typeof text === 'string' ? text : '';
+  const normalized = normalizeText(raw);
+  const lang = detectLanguage(normalized);
+  const { indexTokens: tokens, sentimentTokens } = lexNormalized(normalized);
+  // Mixed text weighs the two scorers by their share of the tokens.
+  let zhTokens = 0;
+  let enTokens = 0;
+  for (const t of tokens) {
+    if (isHanToken(t)) zhTokens++;
+    else if (isLatinToken(t)) enTokens++;
+  }
+  const zhShare = zhTokens + enTokens === 0 ? 0 : zhTokens / (zhTokens + enTokens);
+  const sentiment = analyzeSentiment(normalized, sentimentTokens, lang, zhShare);
+  // Extraction runs on the original text so handles, tags and URLs keep their case.
+  const { mentions, hashtags, urls, entities } = extractAll(raw);
+  // URL and email pieces ("https", "com") are indexed but are not what a post is about.
+  const links = [...urls, ...entities.filter((e) => e.kind === 'email').map((e) => e.value)];
+  const linkParts = new Set(links.flatMap((u) => normalizeText(u).split(/[^\p{L}\p{N}]+/u)));
+  const keywords = extractKeywords(links.length > 0 ? tokens.filter((t) => !linkParts.has(t)) : tokens);
+  const analysis: Analysis = { lang, tokens, sentiment, keywords, mentions, hashtags, urls, entities };
+  if (sentiment.label === 'negative' || isExplicitComplaint(normalized)) {
+    const complaint = classifyComplaint(normalized);
+    if (complaint) analysis.complaint = complaint;
+  }
+  return analysis;
+}

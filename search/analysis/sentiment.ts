@@ -1,0 +1,110 @@
+/**
+ * Sentiment labelling: picks the Chinese model, the English lexicon or both (mixed text,
+ * weighted by token share), turns the score into a label with a neutral band, and keeps
+ * questions and announcements neutral unless the scorer is confident.
+ */
+import type { Lang } from './language';
+import { scoreEn } from './sentiment-en';
+import { scoreZhTokens, zhModel } from './sentiment-zh';
+import type { SentimentToken } from './tokenize';
+
+/** Sentiment labels; there is no neutral class in the training data, neutral comes from the score. */
+export type SentimentLabel = 'negative' | 'neutral' | 'positive';
+
+/** A sentiment judgement with its explanation. */
+export interface Sentiment {
+  label: SentimentLabel;
+  /** 2p-1 in [-1,1]: -1 certainly negative, +1 certainly positive. */
+  score: number;
+  /** Probability-like confidence in the label, in [0,1]. */
+  confidence: number;
+  /** Top contributing terms, e.g. "太差(-1.72)", "不+好(-1.07, negated)", "拉胯(-3.70, lexicon)". */
+  reasons: string[];
+}
+
+// English lexicon scores below this are neutral. Set by hand (no English training data):
+// a single weak word ("works", 0.2) should not make a post positive.
+const EN_NEUTRAL_BAND = 0.15;
+// Questions and announcements are neutral unless |score| reaches this (p >= 0.8):
+// "为什么质量这么差？" is still a complaint, "请问什么时候发货？" is not.
+const CUE_CONFIDENT = 0.6;
+const MAX_REASONS = 5;
+// Contributions smaller than this (in logit units) explain nothing worth showing.
+const MIN_REASON_WEIGHT = 0.05;
+
+const QUESTION_RE = /[?？]|吗\s*[。.!！~～]*\s*$|请问|求问|求助|有没有人|有人知道|怎么办|是否|\b(?:anyone know|does anyone|how do i|how to)\b/u;
+const ANNOUNCEMENT_RE = /通知|公告|活动报名|报名|预告|招募|抽奖|敬请|欢迎参加|即将开始|维护|更新日志|announcement|notice|maintenance|registration|sign up|event starts/u;
+
+/** True for questions and announcements, which are neutral unless the wording is clearly polar. */
+export function isQuestionOrAnnouncement(normalized: string): boolean {
+  return QUESTION_RE.test(normalized) || ANNOUNCEMENT_RE.test(normalized);
+}
+
+interface Reason { term: string; weight: number; note?: string }
+interface Part { score: number; band: number; evidence: number; reasons: Reason[] }
+
+function formatReason({ term, weight, note }: Reason): string {
+  const w = (weight >= 0 ? '+' : '') + weight.toFixed(2);
+  return note ? `${term}(${w}, ${note})` : `${term}(${w})`;
+}
+
+function zhPart(tokens: SentimentToken[]): Part {
+  const s = scoreZhTokens(tokens);
+  return {
+    score: s.score,
+    band: zhModel().model.neutralBand,
+    evidence: s.evidence,
+    reasons: s.contributions.map((c) => ({
+      term: c.term,
+      weight: c.weight,
+      note: c.negated ? 'negated' : c.source === 'lexicon' ? 'lexicon' : undefined,
+    })),
+  };
+}
+
+function enPart(normalized: string): Part {
+  const s = scoreEn(normalized);
+  return {
+    score: s.score,
+    band: EN_NEUTRAL_BAND,
+    evidence: s.evidence,
+    reasons: s.contributions.map((c) => ({ term: c.term, weight: c.weight, note: c.negated ? 'negated' : undefined })),
+  };
+}
+
+/**
+ * Label the sentiment of normalised text. `tokens` are its sentiment tokens (tokenize.ts) and
+ * `zhShare` the Chinese share of its word tokens, used to blend the two scorers for mixed text.
+ */
+export function analyzeSentiment(normalized: string, tokens: SentimentToken[], lang: Lang, zhShare: number): Sentiment {
+  let part: Part;
+  if (lang === 'zh') part = zhPart(tokens);
+  else if (lang === 'mixed') {
+    const zh = zhPart(tokens);
+    const en = enPart(normalized);
+    const share = Math.min(1, Math.max(0, zhShare));
+    part = {
+      score: share * zh.score + (1 - share) * en.score,
+      band: share * zh.band + (1 - share) * en.band,
+      evidence: zh.evidence + en.evidence,
+      reasons: [...zh.reasons.map((r) => ({ ...r, weight: r.weight * share })), ...en.reasons.map((r) => ({ ...r, weight: r.weight * (1 - share) }))],
+    };
+  } else part = enPart(normalized); // en, and "other" (emoji-only, other scripts): lexicon and emoji priors
+  const score = Math.max(-1, Math.min(1, part.score));
+  const magnitude = Math.abs(score);
+  let label: SentimentLabel = score > 0 ? 'positive' : 'negative';
+  if (part.evidence === 0 || magnitude < part.band) label = 'neutral';
+  else if (magnitude < CUE_CONFIDENT && isQuestionOrAnnouncement(normalized)) label = 'neutral';
+  // Polar: the calibrated probability of the label. Neutral: how close to the middle (0.5 with no evidence at all).
+  const confidence = label === 'neutral' ? (part.evidence === 0 ? 0.5 : 1 - magnitude) : (1 + magnitude) / 2;
+  const reasons = part.reasons
+    .filter((r) => Math.abs(r.weight) >= MIN_REASON_WEIGHT)
+    .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
+    .slice(0, MAX_REASONS)
+    .map(formatReason);
+  return { label, score: round(score), confidence: round(confidence), reasons };
+}
+
+function round(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}
