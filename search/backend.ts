@@ -52,6 +52,9 @@ export interface SearchQuery {
   cursor?: string;
 }
 
+/** The filters shared by search and aggregate queries. */
+export type SearchFilters = Pick<SearchQuery, 'sentiment' | 'chapter' | 'source' | 'kind' | 'from' | 'to' | 'kol' | 'excludeChapterIds'>;
+
 export interface SearchHit {
   id: string;
   kind: DocKind;

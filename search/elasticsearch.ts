@@ -19,8 +19,7 @@ import type {
   SearchDocument,
   SearchHit,
   SearchQuery,
-  SearchResult,
-} from './backend';
+  SearchResult, SearchFilters } from './backend';
 import { highlight } from './highlight';
 
 export interface ElasticsearchBackendOptions {
@@ -174,16 +173,7 @@ function decodeCursor(cursor: string): estypes.SortResults {
 
 // ------------------------------------------------------------------ queries
 
-function filtersFor(q: {
-  sentiment?: string;
-  chapter?: string;
-  source?: string;
-  kind?: DocKind;
-  from?: Date;
-  to?: Date;
-  kol?: boolean;
-  excludeChapterIds?: number[];
-}): { filter: estypes.QueryDslQueryContainer[]; must_not: estypes.QueryDslQueryContainer[] } {
+function filtersFor(q: SearchFilters): { filter: estypes.QueryDslQueryContainer[]; must_not: estypes.QueryDslQueryContainer[] } {
   const filter: estypes.QueryDslQueryContainer[] = [];
   const must_not: estypes.QueryDslQueryContainer[] = [];
   if (q.sentiment) filter.push({ term: { 'sentiment.label': q.sentiment } });

@@ -31,8 +31,7 @@ import type {
   SearchDocument,
   SearchHit,
   SearchQuery,
-  SearchResult,
-} from './backend';
+  SearchResult, SearchFilters } from './backend';
 import { highlight } from './highlight';
 import { Validation } from '../server/errors';
 
@@ -167,16 +166,7 @@ class Connection {
 }
 
 /** Filters shared by search and aggregate, as SQL over the `docs` alias `d`. */
-function whereClause(q: {
-  sentiment?: string;
-  chapter?: string;
-  source?: string;
-  kind?: DocKind;
-  from?: Date;
-  to?: Date;
-  kol?: boolean;
-  excludeChapterIds?: number[];
-}): { sql: string[]; params: Param[] } {
+function whereClause(q: SearchFilters): { sql: string[]; params: Param[] } {
   const sql: string[] = [];
   const params: Param[] = [];
   const add = (clause: string, ...p: Param[]) => {

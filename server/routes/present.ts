@@ -1,7 +1,8 @@
 /** Batch-load what presenters need for lists (authors, chapters, likes) and present them. */
-import type { Post, Thread } from '../models';
+import type { Notification, Post, Thread } from '../models';
 import type { Actor } from '../policies';
-import { presentPost, presentThread } from '../presenters';
+import { presentNotification, presentPost, presentThread } from '../presenters';
+import { notificationContext } from '../services/notifications';
 import { threadListContext } from '../services/threads';
 import { authorsOf, likedBy } from '../services/posts';
 
@@ -21,4 +22,16 @@ export async function presentThreads(threads: Thread[]) {
 export async function presentPosts(posts: Post[], viewer: Actor | null) {
   const [authors, liked] = await Promise.all([authorsOf(posts), likedBy(viewer?.id, posts.map((p) => p.id))]);
   return posts.map((p) => presentPost(p, authors.get(p.authorId), { likedByMe: viewer ? liked.has(p.id) : undefined }));
+}
+
+/** Present notifications with their actors, threads and chapters. */
+export async function presentNotifications(notes: Notification[]) {
+  const ctx = await notificationContext(notes);
+  return notes.map((n) =>
+    presentNotification(n, {
+      actor: n.actorId ? ctx.actors.get(n.actorId) : undefined,
+      thread: n.threadId ? ctx.threads.get(n.threadId) : undefined,
+      chapter: n.chapterId ? ctx.chapters.get(n.chapterId) : undefined,
+    }),
+  );
 }

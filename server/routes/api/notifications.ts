@@ -3,7 +3,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import * as notifications from '../../services/notifications';
 import { loadProfile } from '../../services/profiles';
-import { presentNotification, presentPost, presentUser, presentChapter } from '../../presenters';
+import { presentPost, presentUser, presentChapter } from '../../presenters';
+import { presentNotifications } from '../present';
 import { Unauthenticated } from '../../errors';
 import { parse, id, limit, username } from '../schemas';
 
@@ -14,17 +15,7 @@ export function notificationsApi(): Router {
     if (!req.actor || req.actor.scopes) throw Unauthenticated();
     const q = parse(z.object({ limit: limit(50, 200) }), req.query);
     const notes = await notifications.listNotifications(req.actor.id, q.limit);
-    const ctx = await notifications.notificationContext(notes);
-    res.json({
-      unread: await notifications.unreadCount(req.actor.id),
-      items: notes.map((n) =>
-        presentNotification(n, {
-          actor: n.actorId ? ctx.actors.get(n.actorId) : undefined,
-          thread: n.threadId ? ctx.threads.get(n.threadId) : undefined,
-          chapter: n.chapterId ? ctx.chapters.get(n.chapterId) : undefined,
-        }),
-      ),
-    });
+    res.json({ unread: await notifications.unreadCount(req.actor.id), items: await presentNotifications(notes) });
   });
 
   r.post('/notifications/read', async (req, res) => {

@@ -7,14 +7,14 @@ import { createChapter } from '../../services/chapters';
 import { createCategory } from '../../services/categories';
 import { loadProfile } from '../../services/profiles';
 import { authorize } from '../../policies';
-import { presentChapter, presentNotification, presentSelf, presentUser } from '../../presenters';
+import { presentChapter, presentSelf, presentUser } from '../../presenters';
 import { Unauthenticated } from '../../errors';
 import { User } from '../../models';
 import { toAppError } from '../../middleware/errors';
 import { SESSION_COOKIE, LANG_COOKIE } from '../../middleware/cookies';
 import { t, matchLocale } from '../../i18n';
 import { parse, username, password, displayName, slug, text, role } from '../schemas';
-import { presentPosts } from '../present';
+import { presentNotifications, presentPosts } from '../present';
 import { renderPage, safeNext } from './context';
 import type { Render } from '../../views';
 import type { HttpDeps } from '../deps';
@@ -95,17 +95,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   r.get('/notifications', async (req, res) => {
     if (!req.actor || req.actor.scopes) throw Unauthenticated();
     const notes = await notifications.listNotifications(req.actor.id, 100);
-    const ctx = await notifications.notificationContext(notes);
-    await renderPage(req, res, render, 'notifications', {
-      title: t(req.locale, 'nav.notifications'),
-      notifications: notes.map((n) =>
-        presentNotification(n, {
-          actor: n.actorId ? ctx.actors.get(n.actorId) : undefined,
-          thread: n.threadId ? ctx.threads.get(n.threadId) : undefined,
-          chapter: n.chapterId ? ctx.chapters.get(n.chapterId) : undefined,
-        }),
-      ),
-    });
+    await renderPage(req, res, render, 'notifications', { title: t(req.locale, 'nav.notifications'), notifications: await presentNotifications(notes) });
   });
 
   r.post('/notifications/read', async (req, res) => {
