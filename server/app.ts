@@ -33,6 +33,7 @@ import { attachRealtime, type RealtimeOptions } from './realtime/io';
 import { broadcastProcessor } from './workers/broadcast';
 import { indexProcessor } from './workers/indexer';
 import { createSearch } from './search';
+import { loadDictionary } from './services/dictionary';
 import { listeningApi } from './routes/api/listening';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,6 +54,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     const admin = await bootstrapAdmin(config.RESONANCE_ADMIN);
     log.info('admin account ready', { username: admin.username });
   }
+  await loadDictionary();
   const search = await createSearch(config);
   // Not awaited: a down search backend must not keep the forum from starting; the indexer retries.
   search.ready().catch((err) => log.warn('search backend not ready yet; indexing will retry', { backend: search.backend.name, error: String(err) }));

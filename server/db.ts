@@ -34,7 +34,14 @@ export async function openDatabase(config: Config): Promise<Sequelize> {
 type SqliteConnection = {
   configure(opt: 'busyTimeout', ms: number): void;
   exec(sql: string, cb: (err: Error | null) => void): void;
+  close(cb?: (err: Error | null) => void): void;
+  uuid?: string;
 };
+
+// Sequelize opens (and closes) a fresh SQLite connection for every transaction, which costs
+// more than the transaction itself; keep a few finished ones for reuse.
+const idleTransactionConnections: SqliteConnection[] = [];
+const MAX_IDLE = 4;
 
 /**
  * Sequelize's SQLite connection manager opens a connection per transaction and runs no
@@ -43,10 +50,29 @@ type SqliteConnection = {
  * busy timeout (wait for another process's write lock instead of failing with SQLITE_BUSY).
  */
 function configureSqliteConnections(sequelize: Sequelize): void {
-  const manager = sequelize.connectionManager as unknown as { getConnection(options?: unknown): Promise<SqliteConnection> };
+  const manager = sequelize.connectionManager as unknown as {
+    connections: Record<string, SqliteConnection>;
+    getConnection(options?: { uuid?: string }): Promise<SqliteConnection>;
+    releaseConnection(connection: SqliteConnection, force?: boolean): unknown;
+  };
   const original = manager.getConnection.bind(manager);
+  const originalRelease = manager.releaseConnection.bind(manager);
   const configured = new WeakSet<SqliteConnection>();
-  manager.getConnection = async (options?: unknown) => {
+  manager.releaseConnection = (connection, force) => {
+    if (connection.uuid && !force && idleTransactionConnections.length < MAX_IDLE) {
+      delete manager.connections[connection.uuid];
+      connection.uuid = undefined;
+      idleTransactionConnections.push(connection);
+      return;
+    }
+    return originalRelease(connection, force);
+  };
+  manager.getConnection = async (options?: { uuid?: string }) => {
+    const reusable = options?.uuid ? idleTransactionConnections.pop() : undefined;
+    if (reusable && options?.uuid) {
+      manager.connections[options.uuid] = reusable;
+      return reusable;
+    }
     const connection = await original(options);
     if (!configured.has(connection)) {
       configured.add(connection);
@@ -85,6 +111,9 @@ export async function withTransaction<T>(fn: (t: Transaction) => Promise<T>): Pr
 
 /** Close the database connection. */
 export async function closeDatabase(): Promise<void> {
+  for (const connection of idleTransactionConnections.splice(0)) {
+    await new Promise<void>((resolve) => connection.close(() => resolve()));
+  }
   if (current) await current.close();
   current = null;
 }

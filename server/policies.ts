@@ -37,6 +37,7 @@ type Subjects = {
   'post.viewAnalysis': null;
   'user.setRole': null;
   'apiKey.create': null;
+  'dictionary.edit': null;
   'mentions.ingest': null;
   'search.query': null;
   'console.view': null;
@@ -98,6 +99,7 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'post.viewAnalysis': (a) => isStaff(a),
   'user.setRole': (a) => active(a) && isAdmin(a),
   'apiKey.create': (a) => active(a) && isAdmin(a),
+  'dictionary.edit': (a) => active(a) && isAdmin(a),
   'mentions.ingest': (a) => !!a && !a.suspended && (a.scopes?.includes('ingest') ?? false),
   'search.query': (a) => active(a) && isStaff(a),
   'console.view': (a) => active(a) && (a.role === 'pr' || a.role === 'admin'),

@@ -3,6 +3,10 @@ import path from 'node:path';
 import type { Config } from './config';
 import type { SearchBackend } from '../search/backend';
 import { log } from './log';
+// Static imports on purpose: the analysis module holds the segmentation dictionary, and a dynamic
+// import can load a second copy of it under some loaders (mocha's), with words added to only one.
+import { createElasticsearchBackend } from '../search/elasticsearch';
+import { createEmbeddedBackend } from '../search/embedded';
 
 export interface SearchService {
   backend: SearchBackend;
@@ -17,14 +21,12 @@ export interface SearchService {
 export async function createSearch(config: Config): Promise<SearchService> {
   let backend: SearchBackend;
   if (config.ELASTICSEARCH_URL) {
-    const { createElasticsearchBackend } = await import('../search/elasticsearch');
     backend = createElasticsearchBackend({
       node: config.ELASTICSEARCH_URL,
       indexPrefix: config.ELASTICSEARCH_INDEX_PREFIX,
       refresh: config.ELASTICSEARCH_REFRESH === 'wait_for' ? 'wait_for' : false,
     });
   } else {
-    const { createEmbeddedBackend } = await import('../search/embedded');
     backend = createEmbeddedBackend({ file: path.join(config.dataDir, 'search.sqlite') });
   }
   let initialised: Promise<void> | null = null;

@@ -181,7 +181,7 @@ export function walkZhFeatures(tokens: SentimentToken[], sink: FeatureSink): voi
       const code = w.charCodeAt(i);
       if (!isHan(code)) { prevHan = 0; continue; }
       // The inner bigram of a two-character word is the word itself: skip the duplicate feature.
-      if (prevHan !== 0 && !(i === 1 && w.length === 2 && !process.env.KEEP2)) sink.charBigram(prevHan, code, i === 0 ? 1 : value, inNegation && i > 0, negCue, w);
+      if (prevHan !== 0 && !(i === 1 && w.length === 2)) sink.charBigram(prevHan, code, i === 0 ? 1 : value, inNegation && i > 0, negCue, w);
       prevHan = code;
     }
     if (isContrast) {

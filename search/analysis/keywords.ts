@@ -10,9 +10,22 @@ import { isStopword } from './stopwords';
 /** Maximum number of keywords returned per post. */
 export const MAX_KEYWORDS = 8;
 
-const NUMBERISH = /^[\p{N}.,:%/+\-]+$/u;
-const HAN = /\p{Script=Han}/u;
-const LETTER_OR_HAN = /[\p{L}]/u;
+const LETTER = /\p{L}/u;
+
+// Fast paths for ASCII letters and CJK; the unicode regex only for other scripts (runs per token).
+function hasLetter(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0x4e00 && c <= 0x9fff)) return true;
+    if (c >= 128 && LETTER.test(token[i])) return true;
+  }
+  return false;
+}
+
+function isHanToken(token: string): boolean {
+  const c = token.charCodeAt(0);
+  return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf);
+}
 
 let idf: HashTable | undefined;
 let medianIdf = 0;
@@ -37,10 +50,9 @@ function idfTable(): HashTable {
   return idf;
 }
 
-/** True when a token can be a keyword: not a stopword, not a number, not a lone Han character or letter. */
+/** True when a token can be a keyword: two or more characters, has a letter (so no pure numbers), not a stopword. */
 export function isKeywordCandidate(token: string): boolean {
-  if (token.length < 2 || isStopword(token) || NUMBERISH.test(token) || !LETTER_OR_HAN.test(token)) return false;
-  return true;
+  return token.length >= 2 && hasLetter(token) && !isStopword(token);
 }
 
 /** Up to MAX_KEYWORDS keywords of a post from its index tokens, best first (ties: first occurrence). */
@@ -52,7 +64,7 @@ export function extractKeywords(tokens: string[], max = MAX_KEYWORDS): string[] 
   let order = 0;
   for (const [term, count] of tf) {
     // Latin tokens are never in jieba's table; give them the median so they compete fairly.
-    const weight = HAN.test(term) ? table.get(hashOf(term)) ?? medianIdf : medianIdf;
+    const weight = isHanToken(term) ? table.get(hashOf(term)) ?? medianIdf : medianIdf;
     scored.push({ term, score: count * weight, order: order++ });
   }
   scored.sort((a, b) => b.score - a.score || a.order - b.order);

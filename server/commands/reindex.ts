@@ -9,9 +9,11 @@ import type { Config } from '../config';
 import { openDatabase, closeDatabase } from '../db';
 import { migrate } from '../migrate';
 import { createSearch } from '../search';
+import { loadDictionary } from '../services/dictionary';
 import { buildMentionDocuments, buildPostDocuments } from '../workers/indexer';
 import { Mention, OutboxEvent, Post, ProcessorCursor } from '../models';
 import type { SearchDocument } from '../../search/backend';
+import { reindexElasticsearch } from '../../search/elasticsearch';
 
 const BATCH = 500;
 
@@ -39,6 +41,7 @@ export async function* allDocuments(): AsyncGenerator<SearchDocument[]> {
 export async function reindex(config: Config): Promise<{ backend: string; documents: number; index?: string }> {
   const sequelize = await openDatabase(config);
   await migrate(sequelize);
+  await loadDictionary();
   const search = await createSearch(config);
   await search.ready();
   const started = Date.now();
@@ -53,7 +56,6 @@ export async function reindex(config: Config): Promise<{ backend: string; docume
     }
   };
   if (search.backend.name === 'elasticsearch') {
-    const { reindexElasticsearch } = await import('../../search/elasticsearch');
     const result = await reindexElasticsearch({ node: config.ELASTICSEARCH_URL!, indexPrefix: config.ELASTICSEARCH_INDEX_PREFIX, docs: counted() });
     index = result.index;
   } else {

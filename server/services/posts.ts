@@ -1,5 +1,5 @@
 /** Posts: reply, edit, delete, like, flag. Each write records its domain event in the same transaction. */
-import { Op } from 'sequelize';
+import { literal, Op } from 'sequelize';
 import { Flag, Like, Post, Thread, User } from '../models';
 import type { Actor } from '../policies';
 import { authorize } from '../policies';
@@ -38,9 +38,8 @@ export async function createPost(actor: Actor, ctx: ThreadContext, input: { body
       { threadId: ctx.thread.id, authorId: actor.id, body: input.body, html, mentions, replyToId: input.replyTo ?? null, editedAt: null, deletedAt: null, hiddenAt: null },
       { transaction },
     );
-    // increment() is `postCount = postCount + 1` in SQL, so concurrent replies never lose a count.
-    await Thread.increment('postCount', { by: 1, where: { id: ctx.thread.id }, transaction });
-    await Thread.update({ lastPostAt: now }, { where: { id: ctx.thread.id }, transaction });
+    // `postCount = postCount + 1` in SQL, so concurrent replies never lose a count; one statement.
+    await Thread.update({ lastPostAt: now, postCount: literal('"postCount" + 1') as unknown as number }, { where: { id: ctx.thread.id }, transaction });
     await recordEvents(transaction, {
       type: 'post.created',
       postId: post.id,

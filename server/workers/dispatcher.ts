@@ -25,6 +25,11 @@ export interface Processor<T extends EventType = EventType> {
   isTransient?(err: unknown): Promise<boolean>;
   /** Events fetched per round for this processor (bulk processors want more). */
   batchSize?: number;
+  /**
+   * Batch by time as well as size: wait until the oldest pending event is this old (or a full
+   * batch is there) before handling, so a steady trickle becomes a few bulk writes a second.
+   */
+  lingerMs?: number;
 }
 
 export interface DispatcherOptions {
@@ -42,9 +47,10 @@ interface Lane {
   loadedAt: number;
   /** lastEventId as last read from or written to the database (for the conditional save). */
   persisted: number;
-  /** A cursor save in flight (coalesced; progress is re-done idempotently if it is lost). */
-  saving: Promise<unknown> | null;
+  /** Progress not yet saved (saved in batches; re-done idempotently if lost in a crash). */
   dirty: boolean;
+  /** Lingering for a fuller batch until this time. */
+  lingerUntil: number;
   /** After a failed batch: process one event at a time until caught up. */
   isolate: boolean;
   running: boolean;
@@ -60,7 +66,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   const maxAttempts = options.maxAttempts ?? 6;
   const backoffBaseMs = options.backoffBaseMs ?? 200;
   const backoffMaxMs = options.backoffMaxMs ?? 30_000;
-  const lanes: Lane[] = processors.map((processor) => ({ processor, cursor: null, loadedAt: 0, persisted: 0, saving: null, dirty: false, isolate: false, running: false, again: false, retryAt: 0, timer: null }));
+  const lanes: Lane[] = processors.map((processor) => ({ processor, cursor: null, loadedAt: 0, persisted: 0, dirty: false, lingerUntil: 0, isolate: false, running: false, again: false, retryAt: 0, timer: null }));
   let stopped = true;
   let unsubscribe: (() => void) | null = null;
   let poller: NodeJS.Timeout | null = null;
@@ -79,26 +85,33 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   const saveCursor = (cursor: ProcessorCursor) => withTransaction((transaction) => cursor.save({ transaction }));
 
   /**
-   * Save only if nobody else moved the cursor since we read it (`resonance reindex` rewinds the
-   * indexer's to replay); if somebody did, adopt their position instead.
+   * Save the dirty cursors of every lane in ONE transaction, each only if nobody else moved it
+   * since we read it (`resonance reindex` rewinds the indexer's to replay); where somebody did,
+   * adopt their position instead.
    */
-  async function saveLaneCursor(lane: Lane, cursor: ProcessorCursor): Promise<void> {
-    const target = cursor.lastEventId;
-    const [affected] = await withTransaction((transaction) =>
-      ProcessorCursor.update(
-        { lastEventId: target, attempts: cursor.attempts, lastError: cursor.lastError },
-        { where: { name: cursor.name, lastEventId: lane.persisted }, transaction },
-      ),
-    );
-    if (affected === 1) {
-      lane.persisted = target;
-      return;
+  async function saveDirtyCursors(): Promise<void> {
+    const dirty = lanes.filter((l) => l.dirty && l.cursor);
+    if (dirty.length === 0) return;
+    for (const l of dirty) l.dirty = false;
+    const snapshot = dirty.map((lane) => ({ lane, cursor: lane.cursor!, target: lane.cursor!.lastEventId, expected: lane.persisted }));
+    const moved: Lane[] = [];
+    await withTransaction(async (transaction) => {
+      for (const { lane, cursor, target, expected } of snapshot) {
+        const [affected] = await ProcessorCursor.update(
+          { lastEventId: target, attempts: cursor.attempts, lastError: cursor.lastError },
+          { where: { name: cursor.name, lastEventId: expected }, transaction },
+        );
+        if (affected === 1) lane.persisted = target;
+        else moved.push(lane);
+      }
+    });
+    for (const lane of moved) {
+      const fresh = await cursorOf(lane.processor.name);
+      lane.cursor = fresh;
+      lane.persisted = fresh.lastEventId;
+      lane.loadedAt = Date.now();
+      log.info('cursor moved by another process; following it', { processor: lane.processor.name, lastEventId: fresh.lastEventId });
     }
-    const fresh = await cursorOf(cursor.name);
-    lane.cursor = fresh;
-    lane.persisted = fresh.lastEventId;
-    lane.loadedAt = Date.now();
-    log.info('cursor moved by another process; following it', { processor: cursor.name, lastEventId: fresh.lastEventId });
   }
 
   /** Process everything available for one lane; returns when caught up or backing off. */
@@ -107,7 +120,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     const handles = new Set<string>(processor.handles);
     const handleOne = (event: StoredEvent) =>
       processor.handleBatch ? processor.handleBatch([event as StoredEvent<never>]) : processor.handle!(event as StoredEvent<never>);
-    if (!lane.cursor || (Date.now() - lane.loadedAt > 1_000 && !lane.saving && !lane.dirty)) {
+    if (!lane.cursor || (Date.now() - lane.loadedAt > 1_000 && !flushing && !lane.dirty)) {
       lane.cursor = await cursorOf(processor.name);
       lane.persisted = lane.cursor.lastEventId;
       lane.loadedAt = Date.now();
@@ -126,6 +139,14 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
         return;
       }
       const relevant = rows.filter((r) => handles.has(r.type));
+      if (processor.lingerMs && relevant.length > 0 && rows.length < limit && !lane.isolate) {
+        const wait = processor.lingerMs - (Date.now() - relevant[0].createdAt.getTime());
+        if (wait > 0) {
+          lane.lingerUntil = Date.now() + wait;
+          schedule(lane, wait);
+          return;
+        }
+      }
       if (processor.handleBatch && !lane.isolate && relevant.length > 1) {
         try {
           await processor.handleBatch(relevant.map((r) => fromRow(r) as StoredEvent<never>));
@@ -205,26 +226,34 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     schedule(lane, delay);
   }
 
+  // Cursor saves are batched: at most one small transaction per CURSOR_FLUSH_MS for all lanes,
+  // instead of one per lane per batch in the same write queue as the forum's own writes.
+  const CURSOR_FLUSH_MS = 200;
+  let flushTimer: NodeJS.Timeout | null = null;
+  let flushing: Promise<void> | null = null;
+
   function persistCursor(lane: Lane) {
     lane.dirty = true;
-    if (lane.saving || !lane.cursor) return;
-    const cursor = lane.cursor;
-    lane.dirty = false;
-    lane.saving = saveLaneCursor(lane, cursor)
-      .catch((err) => log.warn('cursor save failed; will retry', { processor: lane.processor.name, error: String(err) }))
+    if (!flushTimer) flushTimer = setTimeout(() => void flushNow(), CURSOR_FLUSH_MS);
+  }
+
+  function flushNow(): Promise<void> {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
+    flushing ??= saveDirtyCursors()
+      .catch((err) => {
+        log.warn('cursor save failed; will retry', { error: String(err) });
+        for (const l of lanes) if (l.cursor && l.cursor.lastEventId !== l.persisted) l.dirty = true;
+      })
       .finally(() => {
-        lane.saving = null;
-        if (lane.dirty) persistCursor(lane);
+        flushing = null;
+        if (lanes.some((l) => l.dirty) && !flushTimer) flushTimer = setTimeout(() => void flushNow(), CURSOR_FLUSH_MS);
       });
+    return flushing;
   }
 
   async function flushCursors() {
-    for (;;) {
-      const pending = lanes.filter((l) => l.saving || l.dirty);
-      if (pending.length === 0) return;
-      for (const l of pending) if (!l.saving) persistCursor(l);
-      await Promise.all(pending.map((l) => l.saving));
-    }
+    while (flushing || lanes.some((l) => l.dirty)) await flushNow();
   }
 
   function schedule(lane: Lane, delay: number) {
@@ -237,6 +266,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
 
   function wake(lane: Lane) {
     if (stopped) return;
+    if (Date.now() < lane.lingerUntil) return; // its timer is set
     const wait = lane.retryAt - Date.now();
     if (wait > 0) {
       if (!lane.timer) schedule(lane, wait);
@@ -277,6 +307,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
       unsubscribe?.();
       if (poller) clearInterval(poller);
       for (const lane of lanes) if (lane.timer) clearTimeout(lane.timer);
+      if (flushTimer) clearTimeout(flushTimer);
       while (lanes.some((l) => l.running)) await new Promise((r) => setTimeout(r, 10));
       await flushCursors();
       for (const lane of lanes) lane.cursor = null;

@@ -146,6 +146,8 @@ export function indexProcessor(search: SearchService): Processor<Handled> {
     name: 'index',
     // Bulk writes amortise well: up to 1,000 events (posts, or mention batches) per round.
     batchSize: 1000,
+    // ...and by time: a steady stream of posts becomes ~10 bulk writes a second.
+    lingerMs: 100,
     handles: ['post.created', 'post.updated', 'post.removed', 'mentions.ingested', 'user.updated'],
     async isTransient() {
       // A failure while the backend is unreachable is an outage, not a poison event.

@@ -10,6 +10,7 @@ import { Client } from '../support/client';
 import { buildUser, buildThread, buildChapter } from '../support/factories';
 import { requireElasticsearch } from '../support/elasticsearch';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { segmentForIndex } from '../../search/analysis';
 
 type Backend = { name: string; env: (ctx: Mocha.Context) => Promise<Record<string, string>> };
 const backends: Backend[] = [
@@ -67,6 +68,22 @@ for (const backend of backends) {
         expect((await searchFor(q)).items.map((i: { id: string }) => i.id), q).to.include(`post:${post.id}`);
       }
       expect((await searchFor('务太')).items.map((i: { id: string }) => i.id)).to.not.include(`post:${post.id}`);
+    });
+
+    it('lets admins extend the dictionary so a new brand word is segmented (and found) whole', async () => {
+      const admin = new Client(server.url).withToken((await buildUser({ role: 'admin' })).token);
+      // The segmenter is per process: each backend's run needs a word nobody added yet.
+      const word = backend.name === 'embedded' ? '浪擎星舰' : '澜擎云舟';
+      expect(segmentForIndex(`我的${word}到了`)).to.not.include(word);
+      expect((await staff.post('/api/v1/dictionary', { words: [word] })).status).to.equal(403);
+      const added = await admin.post('/api/v1/dictionary', { words: [word, ' ', 'two words'] });
+      expect(added.status).to.equal(400);
+      expect((await admin.post('/api/v1/dictionary', { words: [word] })).body.added).to.deep.equal([word]);
+      expect((await admin.get('/api/v1/dictionary')).body.words).to.include(word);
+      const { post } = await buildThread({ body: `我的${word}到了，颜值很高` });
+      await server.resonance.dispatcher.drain();
+      expect((await searchFor(word)).items.map((i: { id: string }) => i.id)).to.include(`post:${post.id}`);
+      expect(segmentForIndex(`我的${word}到了`)).to.include(word);
     });
 
     it('re-analyses an edit and removes a deleted post', async () => {

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { authorize, can, type Actor } from '../../policies';
 import { ingestMentions, MAX_BATCH } from '../../services/mentions';
+import { addWords, listWords } from '../../services/dictionary';
 import { Chapter } from '../../models';
 import { Unavailable, Validation } from '../../errors';
 import type { SearchService } from '../../search';
@@ -38,12 +39,26 @@ export function listeningApi(_deps: HttpDeps, search: SearchService): Router {
     res.status(202).json(result);
   });
 
+  r.get('/dictionary', async (req, res) => {
+    authorize(req.actor, 'dictionary.edit', null);
+    res.json({ words: await listWords() });
+  });
+
+  r.post('/dictionary', async (req, res) => {
+    authorize(req.actor, 'dictionary.edit', null);
+    const input = parse(z.object({ words: z.array(z.string().min(1).max(32).regex(/^[^\s]+$/, 'must be one word without spaces').refine((w) => w.isWellFormed(), 'contains invalid characters')).min(1).max(500) }), req.body);
+    res.status(201).json({ added: await addWords(req.actor!, input.words) });
+  });
+
   r.get('/search', async (req, res) => {
     authorize(req.actor, 'search.query', null);
     const q = parse(searchQuery, req.query);
     const from = q.from ? new Date(q.from) : undefined;
     const to = q.to ? new Date(q.to) : undefined;
     if (from && to && from > to) throw Validation('from', 'must not be after to');
+    await search.ready().catch(() => {
+      throw Unavailable('The search backend is unavailable; try again shortly');
+    });
     const result = await search.backend
       .search({
       q: q.q,

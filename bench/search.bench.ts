@@ -1,0 +1,198 @@
+/**
+ * Benchmark: search and aggregate latency at 100,000 documents, per backend.
+ *
+ *   node --import tsx bench/search.bench.ts [--docs 100000] [--iterations 200]
+ *     [--backend embedded|elasticsearch|both] [--quick]
+ *
+ * Documents are built with makeDocument (real analysis) from seeded mixed zh/en mention texts,
+ * spread over the 7 days before a fixed anchor, and cached as JSON lines under .cache/bench/
+ * (keyed by count, seed and a hash of search/analysis/*.ts, so an analysis change rebuilds).
+ * They are indexed in the bench process straight into each backend (a fresh embedded file; a
+ * fresh Elasticsearch index with refresh=false, then one refresh), then a fixed query mix runs
+ * sequentially, `--iterations` times per query after a warm-up, through backend.search() /
+ * aggregate(). The same-run reference is backend.count() on the same index: the floor.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { machine } from './support/machine';
+import { repoRoot } from './support/processes';
+import {
+  arg, backendsFromArgs, dropElasticsearchIndices, elasticsearchForRun, log, machineWithLoad, mentionItems, RARE_WORD,
+  refreshElasticsearch, round, summary, type BackendName, type BenchElasticsearch,
+} from './support/listening';
+import { makeDocument } from '../search/documents';
+import { segmentForIndex } from '../search/analysis';
+import type { AggregateQuery, SearchBackend, SearchDocument, SearchQuery } from '../search/backend';
+
+const quick = process.argv.includes('--quick');
+const params = {
+  docs: Number(arg('docs', quick ? '10000' : '100000')),
+  iterations: Number(arg('iterations', quick ? '20' : '200')),
+  warmup: quick ? 3 : 10,
+  backends: backendsFromArgs(),
+  indexBatch: 1000,
+  seed: 1234,
+  anchor: '2025-06-01T00:00:00.000Z',
+  generatorVersion: 1,
+};
+const ANCHOR = Date.parse(params.anchor);
+const DAY = 86_400_000;
+
+type Op = { name: string; run: (b: SearchBackend) => Promise<unknown> };
+
+const search = (q: Omit<SearchQuery, 'limit'>): ((b: SearchBackend) => Promise<number>) => async (b) => (await b.search({ limit: 20, ...q })).total;
+const OPS: Op[] = [
+  { name: 'common zh word (续航)', run: search({ q: '续航' }) },
+  { name: 'two-word AND (续航 售后)', run: search({ q: '续航 售后' }) },
+  { name: `rare word (${RARE_WORD})`, run: search({ q: RARE_WORD }) },
+  { name: 'English word (battery)', run: search({ q: 'battery' }) },
+  { name: 'sentiment=negative + last 24 h', run: search({ sentiment: 'negative', from: new Date(ANCHOR - DAY), to: new Date(ANCHOR) }) },
+  { name: 'source=weibo + word (充电)', run: search({ q: '充电', source: 'weibo' }) },
+  { name: 'kol=true', run: search({ kol: true }) },
+  { name: 'empty query + source=news', run: search({ source: 'news' }) },
+  { name: 'aggregate 7 days hourly', run: async (b) => (await b.aggregate({ from: new Date(ANCHOR - 7 * DAY), to: new Date(ANCHOR), interval: 'hour', topKeywords: 20 } satisfies AggregateQuery)).buckets.length },
+];
+
+function analysisHash(): string {
+  const dir = path.join(repoRoot, 'search', 'analysis');
+  const h = crypto.createHash('sha256');
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|json|txt)$/.test(e.name)) h.update(e.name).update(fs.readFileSync(p));
+    }
+  };
+  walk(dir);
+  h.update(fs.readFileSync(path.join(repoRoot, 'search', 'documents.ts')));
+  h.update(fs.readFileSync(path.join(repoRoot, 'bench', 'support', 'listening.ts')));
+  return h.digest('hex').slice(0, 12);
+}
+
+/** Build (or load from the cache) the documents. */
+async function documents(): Promise<{ docs: SearchDocument[]; built: boolean; buildSeconds: number; cacheFile: string }> {
+  const dir = path.join(repoRoot, '.cache', 'bench');
+  fs.mkdirSync(dir, { recursive: true });
+  const cacheFile = path.join(dir, `search-docs-${params.docs}-${params.seed}-v${params.generatorVersion}-${analysisHash()}.jsonl`);
+  if (fs.existsSync(cacheFile)) {
+    log(`loading cached documents ${path.relative(repoRoot, cacheFile)}`);
+    const docs: SearchDocument[] = [];
+    for await (const line of readline.createInterface({ input: fs.createReadStream(cacheFile) })) if (line) docs.push(JSON.parse(line) as SearchDocument);
+    if (docs.length === params.docs) return { docs, built: false, buildSeconds: 0, cacheFile };
+    log('cache incomplete; rebuilding');
+  }
+  const items = mentionItems(params.docs, params.seed, 'search', ANCHOR);
+  const t0 = performance.now();
+  const docs = items.map((it, i) => {
+    if (i % 10_000 === 0) log(`makeDocument ${i}/${items.length}`);
+    return makeDocument({
+      id: `mention:${i + 1}`,
+      kind: 'mention',
+      text: it.text,
+      author: it.author.handle,
+      authorFollowers: it.author.followers,
+      kol: it.author.followers >= 10_000,
+      source: it.source,
+      createdAt: it.publishedAt,
+    });
+  });
+  const buildSeconds = (performance.now() - t0) / 1000;
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  fs.renameSync(tmp, cacheFile);
+  return { docs, built: true, buildSeconds, cacheFile };
+}
+
+async function runBackend(backend: BackendName, es: BenchElasticsearch | null, docs: SearchDocument[]) {
+  let b: SearchBackend;
+  let cleanup: () => Promise<void>;
+  const prefix = `benchsearch-${Date.now().toString(36)}`;
+  if (backend === 'embedded') {
+    const { createEmbeddedBackend } = await import('../search/embedded');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-bench-search-'));
+    b = createEmbeddedBackend({ file: path.join(dir, 'search.sqlite') });
+    cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
+  } else {
+    const { createElasticsearchBackend } = await import('../search/elasticsearch');
+    b = createElasticsearchBackend({ node: es!.url, indexPrefix: prefix, refresh: false });
+    cleanup = () => dropElasticsearchIndices(es!.url, prefix);
+  }
+  try {
+    await b.init();
+    log(`${backend}: indexing ${docs.length} documents`);
+    const t0 = performance.now();
+    for (let i = 0; i < docs.length; i += params.indexBatch) await b.index(docs.slice(i, i + params.indexBatch));
+    if (backend === 'elasticsearch') await refreshElasticsearch(es!.url, prefix);
+    const indexSeconds = (performance.now() - t0) / 1000;
+    const count = await b.count();
+    if (count !== docs.length) throw new Error(`${backend}: ${count} of ${docs.length} documents indexed`);
+    log(`${backend}: indexed in ${indexSeconds.toFixed(1)} s; running ${OPS.length} queries × ${params.iterations}`);
+
+    const time = async (op: Op) => {
+      for (let i = 0; i < params.warmup; i++) await op.run(b);
+      const ms: number[] = [];
+      let result: unknown;
+      for (let i = 0; i < params.iterations; i++) {
+        const s = performance.now();
+        result = await op.run(b);
+        ms.push(performance.now() - s);
+      }
+      return { ms, result };
+    };
+    const floor = await time({ name: 'count()', run: (x) => x.count() });
+    const all: number[] = [];
+    const queries = [];
+    for (const op of OPS) {
+      const { ms, result } = await time(op);
+      all.push(...ms);
+      const s = summary(ms);
+      queries.push({ name: op.name, result, latencyMs: { p50: s.p50, p95: s.p95, max: s.max } });
+      log(`${backend}: ${op.name}: p50 ${s.p50} ms, p95 ${s.p95} ms (${op.name.startsWith('aggregate') ? 'buckets' : 'total'} ${String(result)})`);
+    }
+    const overall = summary(all);
+    const f = summary(floor.ms);
+    return {
+      backend,
+      docs: docs.length,
+      indexSeconds: round(indexSeconds, 2),
+      indexDocsPerSec: round(docs.length / indexSeconds, 0),
+      queries,
+      overallMs: { p50: overall.p50, p95: overall.p95, max: overall.max },
+      reference: { name: 'count()', latencyMs: { p50: f.p50, p95: f.p95, max: f.max } },
+    };
+  } finally {
+    await b.close().catch((err) => log(`${backend}: close failed: ${String(err)}`));
+    await cleanup();
+  }
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = machine().loadavg1m;
+  let es: BenchElasticsearch | null = null;
+  try {
+    const { docs, built, buildSeconds, cacheFile } = await documents();
+    if (params.backends.includes('elasticsearch')) es = await elasticsearchForRun();
+    const results = [];
+    for (const backend of params.backends) results.push(await runBackend(backend, es, docs));
+    const report = {
+      benchmark: 'search',
+      date: new Date().toISOString(),
+      params: { ...params, quick, queryTokens: Object.fromEntries(['续航', '续航 售后', RARE_WORD, 'battery', '充电'].map((q) => [q, segmentForIndex(q)])) },
+      machine: machineWithLoad(loadAtStart, machine()),
+      documents: { count: docs.length, cache: path.relative(repoRoot, cacheFile), builtThisRun: built, ...(built ? { buildSeconds: round(buildSeconds, 1), buildDocsPerSec: round(docs.length / buildSeconds, 0) } : {}) },
+      results,
+      reference: { description: 'backend.count() on the same index (results[].reference): the floor a query cannot beat' },
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await es?.stop();
+  }
+}
+
+main().catch(async (err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1); // main's finally has stopped Elasticsearch (and its exit hook would anyway)
+});
