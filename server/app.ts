@@ -76,6 +76,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
 
   const app = express();
   app.disable('x-powered-by');
+  // Pages embed a per-visitor CSRF token, so an ETag would never match; hashing 50 kB per response is pure cost.
+  app.set('etag', false);
   app.set('trust proxy', config.TRUST_PROXY);
   app.set('query parser', 'simple');
 
