@@ -10,7 +10,8 @@ type Id = number;
 export type DomainEvent =
   | { type: 'thread.created'; threadId: Id; postId: Id; authorId: Id; chapterId: Id | null }
   | { type: 'thread.updated'; threadId: Id; chapterId: Id | null; locked: boolean; actorId: Id }
-  | { type: 'post.created'; postId: Id; threadId: Id; authorId: Id; chapterId: Id | null; replyToId: Id | null }
+  /** `mentions` counts the @mentions, so the notifier can skip the common post that has none. */
+  | { type: 'post.created'; postId: Id; threadId: Id; authorId: Id; chapterId: Id | null; replyToId: Id | null; mentions?: number }
   | { type: 'post.updated'; postId: Id; threadId: Id; actorId: Id; chapterId: Id | null }
   | { type: 'post.removed'; postId: Id; threadId: Id; actorId: Id; chapterId: Id | null; reason: 'deleted' | 'hidden' }
   | { type: 'post.liked'; postId: Id; threadId: Id; userId: Id; chapterId: Id | null; likes: number }

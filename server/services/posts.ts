@@ -1,7 +1,7 @@
 /** Posts: reply, edit, delete, like, flag. Each write records its domain event in the same transaction. */
 import { literal, Op } from 'sequelize';
 import { Flag, Like, Post, Thread, User } from '../models';
-import type { Actor } from '../policies';
+import type { Actor, ChapterRef, ThreadRef } from '../policies';
 import { authorize } from '../policies';
 import { NotFound, Validation } from '../errors';
 import { withTransaction } from '../db';
@@ -23,7 +23,11 @@ export async function loadPost(actor: Actor | null, postId: number): Promise<Pos
 }
 
 /** Reply in a thread, optionally to a specific post of it. */
-export async function createPost(actor: Actor, ctx: ThreadContext, input: { body: string; replyTo?: number }) {
+export async function createPost(
+  actor: Actor,
+  ctx: { thread: ThreadRef; chapter: ChapterRef | null },
+  input: { body: string; replyTo?: number },
+) {
   authorize(actor, 'thread.reply', { thread: ctx.thread, chapter: ctx.chapter });
   if (input.replyTo !== undefined) {
     const target = await Post.findByPk(input.replyTo);
@@ -47,6 +51,7 @@ export async function createPost(actor: Actor, ctx: ThreadContext, input: { body
       authorId: actor.id,
       chapterId: ctx.thread.chapterId,
       replyToId: post.replyToId,
+      mentions: mentions.length,
     });
     return post;
   });

@@ -47,7 +47,16 @@ export function invalidateThread(threadId: number): void {
 
 onEventsCommitted((events) => {
   for (const e of events) {
-    if ('threadId' in e) invalidateThread(e.threadId);
+    if (e.type === 'post.created') {
+      // The common write: keep the thread snapshot (patch its counters) and drop only the pages.
+      const snap = threads.get(e.threadId);
+      invalidateThread(e.threadId);
+      if (snap) {
+        snap.ref.postCount += 1;
+        snap.thread = { ...snap.thread, postCount: snap.thread.postCount + 1, lastPostAt: new Date().toISOString() };
+        threads.set(e.threadId, snap);
+      }
+    } else if ('threadId' in e) invalidateThread(e.threadId);
     // A display-name or role change shows in every cached post of that author: start over.
     else if (e.type === 'user.updated') {
       threads.clear();

@@ -57,7 +57,7 @@ export async function createThread(
     await recordEvents(
       transaction,
       { type: 'thread.created', threadId: thread.id, postId: post.id, authorId: actor.id, chapterId: thread.chapterId },
-      { type: 'post.created', postId: post.id, threadId: thread.id, authorId: actor.id, chapterId: thread.chapterId, replyToId: null },
+      { type: 'post.created', postId: post.id, threadId: thread.id, authorId: actor.id, chapterId: thread.chapterId, replyToId: null, mentions: mentions.length },
     );
     return { thread, post };
   });

@@ -6,6 +6,8 @@ export const notifyProcessor: Processor<'post.created'> = {
   name: 'notify',
   handles: ['post.created'],
   async handle(event) {
+    // Most posts mention nobody and reply to no one: nothing to read. (Older events lack the count.)
+    if (event.mentions === 0 && !event.replyToId) return;
     await notifyForPost(event.postId);
   },
 };

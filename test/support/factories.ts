@@ -93,6 +93,6 @@ export async function buildPost(opts: { thread?: Thread; author?: BuiltUser; bod
     await addMember(chapter, author);
   }
   const fresh = (await Thread.findByPk(thread.id))!;
-  const post = await createPost(author.actor, { thread: fresh, chapter, category: null }, { body: opts.body ?? '同意楼上，周末一起去看看。', replyTo: opts.replyTo });
+  const post = await createPost(author.actor, { thread: fresh, chapter }, { body: opts.body ?? '同意楼上，周末一起去看看。', replyTo: opts.replyTo });
   return { post, thread: fresh, author };
 }
