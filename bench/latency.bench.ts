@@ -38,6 +38,8 @@ const params = {
   giveUpMs: 10_000,
   warmupPosts: 5,
   seed: 7,
+  /** --split: a `web` process plus a `worker` process (the pipeline on the second core). */
+  split: process.argv.includes('--split'),
 };
 const GOAL_P99_MS = 1500;
 const MARKER = /\bzq[0-9a-z]{6}\b/g;
@@ -61,7 +63,7 @@ async function latencyRun(backend: BackendName, es: BenchElasticsearch | null) {
   log(`${backend}: seeding a thread in ${dataDir}`);
   const seeded = JSON.parse((await runTsx('bench/support/seed-thread.ts', { DATA_DIR: dataDir, LOG_LEVEL: 'warn' })).trim().split('\n').at(-1)!) as SeededThread;
   if (saved !== undefined) process.env.ELASTICSEARCH_URL = saved;
-  const server = await startResonance(backend, es?.url ?? null, { dataDir });
+  const server = await startResonance(backend, es?.url ?? null, { dataDir, split: params.split });
   try {
     const staff = await adminToken(server.base);
     const rand = prng(params.seed);
@@ -158,6 +160,7 @@ async function latencyRun(backend: BackendName, es: BenchElasticsearch | null) {
     const measured: Sent[] = [];
     const total = Math.round(params.rate * params.seconds);
     const cpu0 = cpuSeconds(server.pid);
+    const w0 = server.workerPid ? cpuSeconds(server.workerPid) : null;
     let peakRss = 0;
     const t0 = performance.now() + 50;
     let lastSend = t0;
@@ -186,6 +189,7 @@ async function latencyRun(backend: BackendName, es: BenchElasticsearch | null) {
     polling = false;
     await poller;
     const cpu1 = cpuSeconds(server.pid);
+    const w1 = server.workerPid ? cpuSeconds(server.workerPid) : null;
 
     const accepted = measured.filter((s) => s.status === 201);
     const latencies = accepted.filter((s) => s.foundAt !== undefined).map((s) => s.foundAt! - s.sentAt);
@@ -206,6 +210,7 @@ async function latencyRun(backend: BackendName, es: BenchElasticsearch | null) {
       postLatencyMs: summary(accepted.map((s) => s.postMs!)),
       poller: { requests: polls, errors: pollErrors, roundTripMs: summary(pollMs) },
       serverCpuCores: cpu0 !== null && cpu1 !== null ? round((cpu1 - cpu0) / ((performance.now() - t0) / 1000), 2) : null,
+      workerCpuCores: w0 !== null && w1 !== null ? round((w1 - w0) / ((performance.now() - t0) / 1000), 2) : null,
       serverRssMB: { peak: peakRss, end: rssMB(server.pid) },
       goalP99Ms: GOAL_P99_MS,
       goalMet: lat.p99 <= GOAL_P99_MS && notWithin10s === 0 && accepted.length === measured.length,

@@ -9,8 +9,11 @@ async function main() {
   // mapping it costs ~6% of the CPU of a busy server. Production logs keep transpiled positions.
   if (config.NODE_ENV === 'production') process.setSourceMapsEnabled(false);
   const resonance = await createResonance(config);
+  let keepAlive: NodeJS.Timeout | null = null;
   if (config.RESONANCE_ROLE === 'worker') {
     resonance.dispatcher.start();
+    // The dispatcher's poll timer is unref'd (it must not hold tests open); a worker has nothing else.
+    keepAlive = setInterval(() => undefined, 60_000);
     log.info('worker started');
   } else {
     const url = await resonance.listen();
@@ -21,6 +24,7 @@ async function main() {
   }
   const shutdown = async (signal: string) => {
     log.info('shutting down', { signal });
+    if (keepAlive) clearInterval(keepAlive);
     await resonance.close();
     process.exit(0);
   };

@@ -154,13 +154,15 @@ export interface BenchServer {
   dataDir: string;
   /** ELASTICSEARCH_INDEX_PREFIX of this server (elasticsearch backend only). */
   esPrefix: string | null;
+  /** With `split`: the pid of the separate `worker` process (pipeline), else undefined. */
+  workerPid?: number;
   stop(): Promise<void>;
 }
 
 export const ADMIN = { username: 'bench', password: 'benchpass123' };
 
 /** Resonance in its own process on a free port: temp DATA_DIR (or the given one), rate limits lifted. */
-export async function startResonance(backend: BackendName, esUrl: string | null, opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<BenchServer> {
+export async function startResonance(backend: BackendName, esUrl: string | null, opts: { dataDir?: string; env?: Record<string, string>; split?: boolean } = {}): Promise<BenchServer> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-bench-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -186,16 +188,21 @@ export async function startResonance(backend: BackendName, esUrl: string | null,
   const childEnv = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')) as Record<string, string>;
   const saved = process.env.ELASTICSEARCH_URL;
   delete process.env.ELASTICSEARCH_URL; // spawnTsx merges process.env: the backend choice is ours
-  const server = spawnTsx('server/main.ts', childEnv);
-  if (saved !== undefined) process.env.ELASTICSEARCH_URL = saved;
+  // split: RESONANCE_ROLE=web serves HTTP and sockets, a second process runs the pipeline.
+  const server = spawnTsx('server/main.ts', opts.split ? { ...childEnv, RESONANCE_ROLE: 'web' } : childEnv);
   await waitForOk(`${base}/healthz`, server, 60_000);
-  log(`resonance (${backend}, pid ${server.pid}) ready on ${base}`);
+  const worker = opts.split ? spawnTsx('server/main.ts', { ...childEnv, RESONANCE_ROLE: 'worker', PORT: '0' }) : null;
+  if (saved !== undefined) process.env.ELASTICSEARCH_URL = saved;
+  if (worker) await sleep(3_000); // boot: migrations are done by the web process already
+  log(`resonance (${backend}, pid ${server.pid}${worker ? `, worker pid ${worker.pid}` : ''}) ready on ${base}`);
   return {
     base,
     pid: server.pid,
+    workerPid: worker?.pid,
     dataDir,
     esPrefix: env.ELASTICSEARCH_INDEX_PREFIX ?? null,
     async stop() {
+      if (worker) await stop(worker);
       await stop(server);
       if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },

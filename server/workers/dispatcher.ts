@@ -330,9 +330,13 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     },
     /** Backlog (events not yet processed by the slowest processor) and the age of the oldest. */
     async health(): Promise<{ backlog: number; lagSeconds: number }> {
-      if (lanes.length === 0) return { backlog: 0, lagSeconds: 0 };
-      const cursors = await Promise.all(lanes.map((l) => l.cursor ?? cursorOf(l.processor.name)));
-      const slowest = Math.min(...cursors.map((c) => c.lastEventId));
+      // Every processor with a cursor counts, including those running in another process
+      // (RESONANCE_ROLE=worker): the slowest one defines the backlog.
+      const rows = await ProcessorCursor.findAll();
+      const positions = new Map(rows.map((c) => [c.name, c.lastEventId]));
+      for (const l of lanes) if (l.cursor) positions.set(l.processor.name, Math.max(positions.get(l.processor.name) ?? 0, l.cursor.lastEventId));
+      if (positions.size === 0) return { backlog: 0, lagSeconds: 0 };
+      const slowest = Math.min(...positions.values());
       const backlog = await OutboxEvent.count({ where: { id: { [Op.gt]: slowest } } });
       const oldest = backlog ? await OutboxEvent.findOne({ where: { id: { [Op.gt]: slowest } }, order: [['id', 'ASC']] }) : null;
       const lagSeconds = oldest ? Math.max(0, (Date.now() - oldest.createdAt.getTime()) / 1000) : 0;
