@@ -21,7 +21,7 @@ import { cpuSeconds } from './support/node-child';
 import { machine } from './support/machine';
 import {
   adminToken, api, arg, backendsFromArgs, dropElasticsearchIndices, elasticsearchForRun, health, ingestKey, log,
-  machineWithLoad, mentionItems, refreshElasticsearch, round, sleep, startResonance, summary,
+  machineWithLoad, mentionDocument, mentionItems, refreshElasticsearch, round, sleep, startResonance, summary,
   type BackendName, type BenchElasticsearch, type MentionItem,
 } from './support/listening';
 import { makeDocument } from '../search/documents';
@@ -190,18 +190,7 @@ async function main(): Promise<void> {
     log(`building ${items.length} documents with makeDocument (analysis)`);
     for (const it of warmup) makeDocument({ text: it.text }); // load the dictionaries first
     const a0 = performance.now();
-    const docs = items.map((it, i) =>
-      makeDocument({
-        id: `mention:${i + 1}`,
-        kind: 'mention',
-        text: it.text,
-        author: it.author.handle,
-        authorFollowers: it.author.followers,
-        kol: it.author.followers >= 10_000,
-        source: it.source,
-        createdAt: it.publishedAt,
-      }),
-    );
+    const docs = items.map((it, i) => mentionDocument(it, i));
     const analysisSeconds = (performance.now() - a0) / 1000;
     const references: Awaited<ReturnType<typeof referenceRun>>[] = [];
     for (const backend of params.backends) references.push(await referenceRun(backend, es, docs));

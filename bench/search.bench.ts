@@ -20,10 +20,9 @@ import readline from 'node:readline';
 import { machine } from './support/machine';
 import { repoRoot } from './support/processes';
 import {
-  arg, backendsFromArgs, dropElasticsearchIndices, elasticsearchForRun, log, machineWithLoad, mentionItems, RARE_WORD,
+  arg, backendsFromArgs, dropElasticsearchIndices, elasticsearchForRun, log, machineWithLoad, mentionDocument, mentionItems, RARE_WORD,
   refreshElasticsearch, round, summary, type BackendName, type BenchElasticsearch,
 } from './support/listening';
-import { makeDocument } from '../search/documents';
 import { segmentForIndex } from '../search/analysis';
 import type { AggregateQuery, SearchBackend, SearchDocument, SearchQuery } from '../search/backend';
 
@@ -88,16 +87,7 @@ async function documents(): Promise<{ docs: SearchDocument[]; built: boolean; bu
   const t0 = performance.now();
   const docs = items.map((it, i) => {
     if (i % 10_000 === 0) log(`makeDocument ${i}/${items.length}`);
-    return makeDocument({
-      id: `mention:${i + 1}`,
-      kind: 'mention',
-      text: it.text,
-      author: it.author.handle,
-      authorFollowers: it.author.followers,
-      kol: it.author.followers >= 10_000,
-      source: it.source,
-      createdAt: it.publishedAt,
-    });
+    return mentionDocument(it, i);
   });
   const buildSeconds = (performance.now() - t0) / 1000;
   const tmp = `${cacheFile}.${process.pid}.tmp`;

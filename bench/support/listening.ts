@@ -9,6 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, repoRoot, spawnTsx, stop, waitForOk } from './processes';
+import { makeDocument } from '../../search/documents';
+import type { SearchDocument } from '../../search/backend';
+import { KOL_FOLLOWERS } from '../../server/workers/indexer';
 
 export type BackendName = 'embedded' | 'elasticsearch';
 
@@ -268,4 +271,18 @@ export async function refreshElasticsearch(url: string, prefix: string): Promise
 
 export function machineWithLoad(loadAtStart: number, m: ReturnType<typeof import('./machine').machine>) {
   return { ...m, loadavg1mAtStart: loadAtStart, loadavg1mAtEnd: m.loadavg1m, busy: Math.max(loadAtStart, m.loadavg1m) > m.cpus };
+}
+
+/** The document the indexer would build for the i-th generated mention (analysed by makeDocument). */
+export function mentionDocument(it: MentionItem, i: number): SearchDocument {
+  return makeDocument({
+    id: `mention:${i + 1}`,
+    kind: 'mention',
+    text: it.text,
+    author: it.author.handle,
+    authorFollowers: it.author.followers,
+    kol: it.author.followers >= KOL_FOLLOWERS,
+    source: it.source,
+    createdAt: it.publishedAt,
+  });
 }
