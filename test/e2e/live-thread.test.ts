@@ -121,4 +121,23 @@ describe('live thread in a real browser (e2e)', function () {
     await pill.waitFor({ state: 'hidden', timeout: 10_000 });
     await page.screenshot({ path: path.join(ARTIFACTS, 'new-posts-pill.png') });
   });
+
+  it('lets the typing line expire by itself when the typist stops without posting', async () => {
+    const typist = await buildUser({ displayName: '只打字' });
+    const reader = await buildUser();
+    const { thread } = await buildThread();
+    await server.resonance.dispatcher.drain();
+    const pt = await loggedIn(typist);
+    const pr = await loggedIn(reader);
+    await pt.goto(`${server.url}/t/${thread.id}`);
+    await pr.goto(`${server.url}/t/${thread.id}`);
+    await pr.waitForFunction(() => document.querySelector('[data-presence]')?.textContent?.includes('2'), undefined, { timeout: 15_000 });
+    await pt.click('textarea[name="body"]');
+    await pt.keyboard.type('想说点什么', { delay: 20 });
+    await pr.waitForFunction(() => document.querySelector('[data-typing]')?.textContent?.includes('只打字'), undefined, { timeout: 10_000 });
+    const shownAt = Date.now();
+    // No post, no more keystrokes: the indicator must clear on its own after TYPING_TTL_MS (5 s).
+    await pr.waitForFunction(() => (document.querySelector('[data-typing]')?.textContent ?? '') === '', undefined, { timeout: 10_000 });
+    expect(Date.now() - shownAt).to.be.greaterThan(3_000);
+  });
 });
