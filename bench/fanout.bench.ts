@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ChildProcess } from 'node:child_process';
-import { freePort, killAll, rssMB, runTsx, stop, waitForOk } from './support/processes';
+import { freePort, killAll, rssMB, runTsx, stop, waitForOk, runBench } from './support/processes';
 import { cpuSeconds, machineBusySeconds, openFileLimit, spawnNode } from './support/node-child';
 import { machine } from './support/machine';
 import type { SeededThread } from './support/seed-thread';
@@ -330,8 +330,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(async (err) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-  await killAll();
-  process.exit(1);
-});
+runBench(main);

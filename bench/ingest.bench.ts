@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { killAll, rssMB } from './support/processes';
+import { killAll, rssMB, runBench } from './support/processes';
 import { cpuSeconds } from './support/node-child';
 import { machine } from './support/machine';
 import {
@@ -217,8 +217,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(async (err) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-  await killAll();
-  process.exit(1);
-});
+runBench(main);

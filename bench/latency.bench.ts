@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { killAll, rssMB, runTsx } from './support/processes';
+import { killAll, rssMB, runTsx, runBench } from './support/processes';
 import { cpuSeconds } from './support/node-child';
 import { machine } from './support/machine';
 import type { SeededThread } from './support/seed-thread';
@@ -248,8 +248,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(async (err) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-  await killAll();
-  process.exit(1);
-});
+runBench(main);

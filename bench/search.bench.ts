@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { machine } from './support/machine';
-import { repoRoot } from './support/processes';
+import { repoRoot, runBench } from './support/processes';
 import {
   arg, backendsFromArgs, dropElasticsearchIndices, elasticsearchForRun, log, machineWithLoad, mentionDocument, mentionItems, RARE_WORD,
   refreshElasticsearch, round, summary, type BackendName, type BenchElasticsearch,
@@ -182,7 +182,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(async (err) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1); // main's finally has stopped Elasticsearch (and its exit hook would anyway)
-});
+runBench(main);

@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, killAll, rssMB, runTsx, spawnTsx, stop, waitForOk } from './support/processes';
+import { freePort, killAll, rssMB, runTsx, spawnTsx, stop, waitForOk, runBench } from './support/processes';
 import { measure, serviceTimeMs, settle, type LoadResult } from './support/load';
 import { machine } from './support/machine';
 import type { SeededThread } from './support/seed-thread';
@@ -139,8 +139,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(async (err) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-  await killAll();
-  process.exit(1);
-});
+runBench(main);

@@ -12,6 +12,7 @@ import { freePort, repoRoot, spawnTsx, stop, waitForOk } from './processes';
 import { makeDocument } from '../../search/documents';
 import type { SearchDocument } from '../../search/backend';
 import { KOL_FOLLOWERS } from '../../server/workers/indexer';
+import { rng } from '../../search/train/sentiment-data';
 
 export type BackendName = 'embedded' | 'elasticsearch';
 
@@ -30,17 +31,8 @@ export function backendsFromArgs(): BackendName[] {
   throw new Error(`--backend must be embedded, elasticsearch or both (got ${b})`);
 }
 
-/** mulberry32: small, fast, deterministic. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the same generator the sentiment splits use). */
+export const prng = rng;
 
 const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 

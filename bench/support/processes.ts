@@ -120,3 +120,12 @@ export function adopt<C extends ChildProcess>(child: C): C {
   child.once('exit', () => children.delete(child));
   return child;
 }
+
+/** Run a benchmark's main: on failure print the stack, kill every child, exit 1. */
+export function runBench(main: () => Promise<void>): void {
+  main().catch(async (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    await killAll();
+    process.exit(1);
+  });
+}

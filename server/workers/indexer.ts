@@ -19,51 +19,61 @@ type Handled = 'post.created' | 'post.updated' | 'post.removed' | 'mentions.inge
 /** A mention author with at least this many followers counts as a KOL until issue-5 scoring refines it. */
 export const KOL_FOLLOWERS = 10_000;
 
-/** Build the document and the stored analysis for a post. */
-function postDocument(post: Post, author: User, thread: Thread, chapter: Chapter | null, a: TextAnalysis): SearchDocument {
+type DocFields = Pick<SearchDocument, 'id' | 'kind' | 'text' | 'author' | 'authorFollowers' | 'kol' | 'chapter' | 'chapterId' | 'threadId' | 'source' | 'url' | 'createdAt'>;
+
+/** A document from its own fields plus the analysis (the part every kind shares). */
+function toDocument(fields: DocFields, a: TextAnalysis): SearchDocument {
   return {
-    id: `post:${post.id}`,
-    kind: 'post',
-    text: post.body,
+    ...fields,
     tokens: expandForIndex(a.tokens),
     lang: a.lang,
     sentiment: { label: a.sentiment.label, score: a.sentiment.score, confidence: a.sentiment.confidence },
     keywords: a.keywords,
     hashtags: a.hashtags,
-    author: author.username,
-    authorFollowers: null,
-    kol: false,
-    chapter: chapter?.slug ?? null,
-    chapterId: chapter?.id ?? null,
-    threadId: String(thread.id),
-    source: 'forum',
-    url: `/t/${thread.id}#p${post.id}`,
     complaint: a.complaint?.category ?? null,
-    createdAt: post.createdAt.toISOString(),
   };
 }
 
+/** The document for a post. */
+function postDocument(post: Post, author: User, thread: Thread, chapter: Chapter | null, a: TextAnalysis): SearchDocument {
+  return toDocument(
+    {
+      id: `post:${post.id}`,
+      kind: 'post',
+      text: post.body,
+      author: author.username,
+      authorFollowers: null,
+      kol: false,
+      chapter: chapter?.slug ?? null,
+      chapterId: chapter?.id ?? null,
+      threadId: String(thread.id),
+      source: 'forum',
+      url: `/t/${thread.id}#p${post.id}`,
+      createdAt: post.createdAt.toISOString(),
+    },
+    a,
+  );
+}
+
+/** The document for an external mention. */
 function mentionDocument(m: Mention, a: TextAnalysis): SearchDocument {
-  return {
-    id: `mention:${m.id}`,
-    kind: 'mention',
-    text: m.text,
-    tokens: expandForIndex(a.tokens),
-    lang: a.lang,
-    sentiment: { label: a.sentiment.label, score: a.sentiment.score, confidence: a.sentiment.confidence },
-    keywords: a.keywords,
-    hashtags: a.hashtags,
-    author: m.authorHandle,
-    authorFollowers: m.authorFollowers,
-    kol: (m.authorFollowers ?? 0) >= KOL_FOLLOWERS,
-    chapter: null,
-    chapterId: null,
-    threadId: null,
-    source: m.source,
-    url: m.url,
-    complaint: a.complaint?.category ?? null,
-    createdAt: m.publishedAt.toISOString(),
-  };
+  return toDocument(
+    {
+      id: `mention:${m.id}`,
+      kind: 'mention',
+      text: m.text,
+      author: m.authorHandle,
+      authorFollowers: m.authorFollowers,
+      kol: (m.authorFollowers ?? 0) >= KOL_FOLLOWERS,
+      chapter: null,
+      chapterId: null,
+      threadId: null,
+      source: m.source,
+      url: m.url,
+      createdAt: m.publishedAt.toISOString(),
+    },
+    a,
+  );
 }
 
 function analysisRow(doc: SearchDocument, refId: number, a: TextAnalysis) {
