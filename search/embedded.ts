@@ -117,7 +117,17 @@ interface HitRow {
 /** One sqlite3 connection with promises and a cache of prepared statements. */
 class Connection {
   private readonly statements = new Map<string, sqlite3.Statement>();
+  // Prepares and queries still running: close() waits for them, because sqlite refuses to close
+  // with a statement not yet finalized (SQLITE_BUSY "unfinalized statements").
+  private readonly inFlight = new Set<Promise<unknown>>();
   private constructor(private readonly db: sqlite3.Database) {}
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    const done = () => this.inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  }
 
   static open(file: string, mode: number): Promise<Connection> {
     return new Promise((resolve, reject) => {
@@ -127,7 +137,7 @@ class Connection {
   }
 
   exec(sql: string): Promise<void> {
-    return new Promise((resolve, reject) => this.db.exec(sql, (err) => (err ? reject(err) : resolve())));
+    return this.track(new Promise<void>((resolve, reject) => this.db.exec(sql, (err) => (err ? reject(err) : resolve()))));
   }
 
   private statement(sql: string): Promise<sqlite3.Statement> {
@@ -142,22 +152,30 @@ class Connection {
     });
   }
 
-  async run(sql: string, params: Param[] = []): Promise<number> {
-    const stmt = await this.statement(sql);
-    return new Promise((resolve, reject) =>
-      stmt.run(params, function (this: sqlite3.RunResult, err: Error | null) {
-        if (err) reject(err);
-        else resolve(this.changes);
-      }),
+  run(sql: string, params: Param[] = []): Promise<number> {
+    return this.track(
+      this.statement(sql).then(
+        (stmt) =>
+          new Promise<number>((resolve, reject) =>
+            stmt.run(params, function (this: sqlite3.RunResult, err: Error | null) {
+              if (err) reject(err);
+              else resolve(this.changes);
+            }),
+          ),
+      ),
     );
   }
 
-  async all<T>(sql: string, params: Param[] = []): Promise<T[]> {
-    const stmt = await this.statement(sql);
-    return new Promise((resolve, reject) => stmt.all(params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows))));
+  all<T>(sql: string, params: Param[] = []): Promise<T[]> {
+    return this.track(
+      this.statement(sql).then(
+        (stmt) => new Promise<T[]>((resolve, reject) => stmt.all(params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows)))),
+      ),
+    );
   }
 
   async close(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
     const stmts = [...this.statements.values()];
     this.statements.clear();
     await Promise.all(stmts.map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))));
