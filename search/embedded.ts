@@ -116,7 +116,7 @@ interface HitRow {
 
 /** One sqlite3 connection with promises and a cache of prepared statements. */
 class Connection {
-  private readonly statements = new Map<string, sqlite3.Statement>();
+  private readonly statements = new Map<string, Promise<sqlite3.Statement>>();
   // Prepares and queries still running: close() waits for them, because sqlite refuses to close
   // with a statement not yet finalized (SQLITE_BUSY "unfinalized statements").
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -140,16 +140,20 @@ class Connection {
     return this.track(new Promise<void>((resolve, reject) => this.db.exec(sql, (err) => (err ? reject(err) : resolve()))));
   }
 
+  // The promise is cached, not the statement: two calls racing on a new SQL text must share one
+  // prepare, or the loser's statement is never finalized and close() fails with SQLITE_BUSY.
   private statement(sql: string): Promise<sqlite3.Statement> {
     const cached = this.statements.get(sql);
-    if (cached) return Promise.resolve(cached);
-    return new Promise((resolve, reject) => {
+    if (cached) return cached;
+    const prepared = new Promise<sqlite3.Statement>((resolve, reject) => {
       const stmt = this.db.prepare(sql, (err) => {
-        if (err) return reject(err);
-        this.statements.set(sql, stmt);
-        resolve(stmt);
+        if (!err) return resolve(stmt);
+        this.statements.delete(sql);
+        stmt.finalize(() => reject(err));
       });
     });
+    this.statements.set(sql, prepared);
+    return prepared;
   }
 
   run(sql: string, params: Param[] = []): Promise<number> {
@@ -176,9 +180,9 @@ class Connection {
 
   async close(): Promise<void> {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
-    const stmts = [...this.statements.values()];
+    const stmts = await Promise.allSettled([...this.statements.values()]);
     this.statements.clear();
-    await Promise.all(stmts.map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))));
+    await Promise.all(stmts.map((s) => (s.status === 'fulfilled' ? new Promise<void>((resolve) => s.value.finalize(() => resolve())) : undefined)));
     await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
   }
 }

@@ -4,6 +4,7 @@ import { Sequelize, Transaction } from 'sequelize';
 import type { Config } from './config';
 import { initModels } from './models';
 import { log } from './log';
+import { finalizeStatements, type SqliteHandle } from './sql';
 
 let current: Sequelize | null = null;
 
@@ -76,6 +77,9 @@ function configureSqliteConnections(sequelize: Sequelize): void {
     const connection = await original(options);
     if (!configured.has(connection)) {
       configured.add(connection);
+      // server/sql.ts caches prepared statements per connection: finalize them before closing.
+      const close = connection.close.bind(connection);
+      connection.close = (cb) => void finalizeStatements(connection as unknown as SqliteHandle).then(() => close(cb));
       connection.configure('busyTimeout', 10_000);
       await new Promise<void>((resolve, reject) =>
         connection.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;', (err) => (err ? reject(err) : resolve())),

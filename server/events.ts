@@ -3,7 +3,7 @@
  * processors (workers/) pick them up after commit, so a crash between the two loses nothing.
  */
 import type { Transaction } from 'sequelize';
-import { OutboxEvent } from './models';
+import { asDate, asJson, sqlDate, sqlRows } from './sql';
 
 type Id = number;
 
@@ -28,7 +28,7 @@ export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 /** An event as read back from the outbox, with its position. */
 export type StoredEvent<T extends EventType = EventType> = EventOf<T> & { eventId: number; at: Date };
 
-type Listener = (events: readonly DomainEvent[]) => void;
+type Listener = (events: readonly StoredEvent[]) => void;
 const committedListeners = new Set<Listener>();
 
 /**
@@ -44,16 +44,38 @@ export function onEventsCommitted(listener: Listener): () => void {
 /** Store events in the outbox as part of transaction t; listeners wake after commit. */
 export async function recordEvents(t: Transaction, ...events: DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await OutboxEvent.bulkCreate(
-    events.map(({ type, ...payload }) => ({ type, payload })),
-    { transaction: t },
-  );
+  // Prepared statements (server/sql.ts): every forum write records an event, so this is hot.
+  const now = new Date();
+  const at = sqlDate(now);
+  const stored: StoredEvent[] = [];
+  for (const event of events) {
+    const { type, ...payload } = event;
+    const [{ id }] = await sqlRows<{ id: number }>('INSERT INTO "outbox_events" ("type","payload","createdAt") VALUES ($1,$2,$3) RETURNING "id"', [type, JSON.stringify(payload), at], t);
+    stored.push({ ...event, eventId: Number(id), at: now } as StoredEvent);
+  }
   t.afterCommit(() => {
-    for (const listener of committedListeners) listener(events);
+    for (const listener of committedListeners) listener(stored);
   });
 }
 
+/** An outbox row as the dispatcher reads it. */
+export interface OutboxRow {
+  id: number;
+  type: string;
+  payload: object;
+  createdAt: Date;
+}
+
+/** Read outbox rows after an id, in order (prepared: every processor lane polls this). */
+export async function outboxAfter(afterId: number, limit: number): Promise<OutboxRow[]> {
+  const rows = await sqlRows<{ id: number; type: string; payload: unknown; createdAt: unknown }>(
+    'SELECT "id","type","payload","createdAt" FROM "outbox_events" WHERE "id" > $1 ORDER BY "id" LIMIT $2',
+    [afterId, limit],
+  );
+  return rows.map((r) => ({ id: Number(r.id), type: r.type, payload: asJson<object>(r.payload), createdAt: asDate(r.createdAt) }));
+}
+
 /** Rebuild a typed event from an outbox row. */
-export function fromRow(row: OutboxEvent): StoredEvent {
+export function fromRow(row: OutboxRow): StoredEvent {
   return { ...(row.payload as object), type: row.type, eventId: row.id, at: row.createdAt } as StoredEvent;
 }

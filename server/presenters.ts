@@ -14,7 +14,12 @@ export function presentSelf(user: User) {
 }
 
 /** A short author reference embedded in posts and threads. */
-export function presentAuthor(user: User | undefined) {
+/** What presenting an author needs (a User, or a row read by server/sql.ts). */
+export type AuthorFields = Pick<User, 'username' | 'displayName'>;
+/** What presenting a post needs (a Post, or a row read by server/sql.ts). */
+export type PostFields = Pick<Post, 'id' | 'threadId' | 'body' | 'html' | 'replyToId' | 'mentions' | 'likeCount' | 'createdAt' | 'editedAt'>;
+
+export function presentAuthor(user: AuthorFields | undefined) {
   return user ? { username: user.username, displayName: user.displayName } : { username: 'deleted', displayName: '—' };
 }
 
@@ -60,7 +65,7 @@ export interface PostAnalysisView {
 }
 
 /** Post shape (CONTRACT); `analysis` only when the caller passes it (staff only). */
-export function presentPost(post: Post, author: User | undefined, extra: { likedByMe?: boolean; analysis?: PostAnalysisView } = {}) {
+export function presentPost(post: PostFields, author: AuthorFields | undefined, extra: { likedByMe?: boolean; analysis?: PostAnalysisView } = {}) {
   return {
     id: String(post.id),
     threadId: String(post.threadId),

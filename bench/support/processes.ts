@@ -27,10 +27,16 @@ function installHooks(): void {
   }
 }
 
-/** Spawn `node --import tsx <script>` from the repo root, stderr inherited, stdout captured. */
+/**
+ * Spawn `node --import tsx <script>` from the repo root, stderr inherited, stdout captured.
+ * With BENCH_PROFILE_DIR set, server children (server/main.ts) write a V8 CPU profile there when
+ * they exit (--cpu-prof is refused inside NODE_OPTIONS, so it has to be an argument).
+ */
 export function spawnTsx(script: string, env: Record<string, string>): ChildProcess & { stdoutText: () => string } {
   installHooks();
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const profile = profileDir && script === 'server/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

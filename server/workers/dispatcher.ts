@@ -5,7 +5,7 @@
  */
 import { Op } from 'sequelize';
 import { DeadEvent, OutboxEvent, ProcessorCursor } from '../models';
-import { fromRow, onEventsCommitted, type EventType, type StoredEvent } from '../events';
+import { fromRow, onEventsCommitted, outboxAfter, type EventType, type OutboxRow, type StoredEvent } from '../events';
 import { log } from '../log';
 import { withTransaction } from '../db';
 
@@ -68,6 +68,49 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   const backoffMaxMs = options.backoffMaxMs ?? 30_000;
   const lanes: Lane[] = processors.map((processor) => ({ processor, cursor: null, loadedAt: 0, persisted: 0, dirty: false, lingerUntil: 0, isolate: false, running: false, again: false, retryAt: 0, timer: null }));
   let stopped = true;
+  /**
+   * The outbox's newest rows as committed by this process, ascending by id. A lane at cursor X
+   * takes X+1, X+2 ... from here while they are consecutive (no integer lies between, so none can
+   * be missing) instead of reading the table after every commit; anything else, such as rows
+   * written by another process, is read from the database as before.
+   */
+  const tail: OutboxRow[] = [];
+  const TAIL_MAX = 20_000;
+  const remember = (events: readonly StoredEvent[]) => {
+    for (const { eventId, at, type, ...payload } of events) {
+      const row: OutboxRow = { id: eventId, type, payload, createdAt: at };
+      if (!tail.length || tail[tail.length - 1].id < eventId) tail.push(row);
+      else tail.splice(firstAfter(eventId - 1), 0, row);
+    }
+    if (tail.length > TAIL_MAX) tail.splice(0, tail.length - TAIL_MAX);
+  };
+  /** Index of the first tail row with id > after. */
+  const firstAfter = (after: number) => {
+    let lo = 0;
+    let hi = tail.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (tail[mid].id <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  async function rowsAfter(after: number, limit: number): Promise<OutboxRow[]> {
+    const i = firstAfter(after);
+    if (i < tail.length && tail[i].id === after + 1) {
+      let j = i + 1;
+      while (j < tail.length && j - i < limit && tail[j].id === tail[j - 1].id + 1) j++;
+      return tail.slice(i, j);
+    }
+    return outboxAfter(after, limit);
+  }
+  /** Forget rows every lane is past. */
+  const trimTail = () => {
+    if (!tail.length || lanes.some((l) => !l.cursor)) return;
+    const done = Math.min(...lanes.map((l) => l.cursor!.lastEventId));
+    const n = firstAfter(done);
+    if (n) tail.splice(0, n);
+  };
   let unsubscribe: (() => void) | null = null;
   let poller: NodeJS.Timeout | null = null;
   const idleWaiters: Array<() => void> = [];
@@ -129,11 +172,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     const limit = processor.batchSize ?? batchSize;
     for (;;) {
       if (stopped) return;
-      const rows = await OutboxEvent.findAll({
-        where: { id: { [Op.gt]: cursor.lastEventId } },
-        order: [['id', 'ASC']],
-        limit,
-      });
+      const rows = await rowsAfter(cursor.lastEventId, limit);
       if (rows.length === 0) {
         lane.isolate = false;
         return;
@@ -188,6 +227,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
       // Don't make the next batch wait in the write queue for the cursor: save in the background,
       // coalesced. Losing it in a crash only means re-doing idempotent work.
       persistCursor(lane);
+      trimTail();
       if (rows.length < limit) return;
     }
   }
@@ -296,7 +336,10 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     start() {
       if (!stopped) return;
       stopped = false;
-      unsubscribe = onEventsCommitted(() => setImmediate(kick));
+      unsubscribe = onEventsCommitted((events) => {
+        remember(events);
+        setImmediate(kick);
+      });
       poller = setInterval(kick, pollMs);
       poller.unref();
       kick();

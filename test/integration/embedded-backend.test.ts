@@ -27,4 +27,19 @@ describe('embedded search backend: close()', () => {
     }
     expect(failures).to.deep.equal([]);
   });
+
+  it('finalizes a statement prepared by two racing calls once (no leaked statement blocks close)', async () => {
+    const failures: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-close-'));
+      const backend = createEmbeddedBackend({ file: path.join(dir, 'search.sqlite') });
+      await backend.init();
+      await backend.index([makeDocument({ text: '续航很好' })]);
+      // The same new SQL text from several callers at once, all finished before close().
+      await Promise.all([backend.count(), backend.count(), backend.count(), backend.search({ q: '续航', limit: 5 }), backend.search({ q: '续航', limit: 5 })]);
+      await backend.close().catch((err: Error) => failures.push(err.message));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect(failures).to.deep.equal([]);
+  });
 });

@@ -116,4 +116,32 @@ describe('event outbox', () => {
     expect(health.body.pipeline.backlog).to.be.greaterThan(0);
     expect(health.body.pipeline.lagSeconds).to.be.a('number');
   });
+
+  it('processes, in id order, rows another process wrote between this process\'s own (the in-memory tail only serves consecutive ids)', async () => {
+    const seen: number[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holdPostId = -1;
+    const recorder: Processor<'post.created'> = {
+      name: 'test-order',
+      handles: ['post.created'],
+      async handle(event) {
+        // Hold the lane on one event while other writes land behind it.
+        if (event.postId === holdPostId) await gate;
+        seen.push(event.eventId);
+      },
+    };
+    server = await startServer({}, { processors: [recorder as Processor] });
+    const held = await buildThread();
+    holdPostId = held.post.id;
+    // Written straight to the table, as a second process would: never seen by this one's listeners.
+    const foreign = await OutboxEvent.create({ type: 'post.created', payload: { postId: 1e6, threadId: 1, authorId: 1, chapterId: null, replyToId: null, mentions: 0 } });
+    await buildThread(); // remembered in memory, with ids after the foreign row
+    release();
+    await server.resonance.dispatcher.drain(10_000);
+    const all = (await OutboxEvent.findAll({ where: { type: 'post.created' }, order: [['id', 'ASC']] })).map((e) => e.id);
+    // A new processor starts at the beginning: it must have seen every row, once, in order.
+    expect(seen).to.deep.equal(all);
+    expect(seen).to.include(foreign.id);
+  });
 });

@@ -10,18 +10,24 @@ import { SESSION_COOKIE } from '../../middleware/cookies';
 import { parse, username, password, displayName, role, text } from '../schemas';
 import type { HttpDeps } from '../deps';
 
+// Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
+const registerInput = z.object({ username, password, displayName: displayName.optional() });
+const loginInput = z.object({ username: z.string().max(64), password: z.string().max(200) });
+const roleInput = z.object({ role, reason: text(1, 500).optional() });
+const apiKeyInput = z.object({ name: text(1, 100), scopes: z.array(z.enum(['ingest'])).min(1).max(5) });
+
 export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
   const r = Router();
 
   r.post('/auth/register', limits.login, async (req, res) => {
-    const input = parse(z.object({ username, password, displayName: displayName.optional() }), req.body);
+    const input = parse(registerInput, req.body);
     const { user, token } = await accounts.register(input);
     res.cookie(SESSION_COOKIE, token, cookieOptions);
     res.status(201).json({ user: presentUser(user), token });
   });
 
   r.post('/auth/login', limits.login, async (req, res) => {
-    const input = parse(z.object({ username: z.string().max(64), password: z.string().max(200) }), req.body);
+    const input = parse(loginInput, req.body);
     const { user, token } = await accounts.login(input);
     res.cookie(SESSION_COOKIE, token, cookieOptions);
     res.json({ user: presentUser(user), token });
@@ -52,7 +58,7 @@ export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
 
   r.put('/users/:username/role', async (req, res) => {
     authorize(req.actor, 'user.setRole', null);
-    const input = parse(z.object({ role, reason: text(1, 500).optional() }), req.body);
+    const input = parse(roleInput, req.body);
     const name = parse(username, req.params.username);
     const user = await accounts.setRole(req.actor!, name, input.role, input.reason ?? null);
     res.json({ user: presentUser(user) });
@@ -60,7 +66,7 @@ export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
 
   r.post('/api-keys', async (req, res) => {
     authorize(req.actor, 'apiKey.create', null);
-    const input = parse(z.object({ name: text(1, 100), scopes: z.array(z.enum(['ingest'])).min(1).max(5) }), req.body);
+    const input = parse(apiKeyInput, req.body);
     const created = await accounts.createApiKey(req.actor!, input.name, [...new Set(input.scopes)]);
     // `key` is the secret itself (CONTRACT: shown once); the rest describes it.
     res.status(201).json({ key: created.key, apiKey: { id: created.id, name: created.name, scopes: created.scopes, createdAt: created.createdAt } });

@@ -8,6 +8,10 @@ import { presentCategory, presentChapter, presentUser } from '../../presenters';
 import { Unauthenticated } from '../../errors';
 import { parse, slug, text, username } from '../schemas';
 
+// Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
+const decisionParam = z.enum(['approve', 'reject']);
+const categoryInput = z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() });
+
 const chapterInput = z.object({
   slug,
   name: text(1, 100),
@@ -62,7 +66,7 @@ export function communityApi(): Router {
 
   r.post('/chapters/:slug/members/:username/:decision', async (req, res) => {
     if (!req.actor) throw Unauthenticated();
-    const decision = parse(z.enum(['approve', 'reject']), req.params.decision);
+    const decision = parse(decisionParam, req.params.decision);
     const chapter = await chapters.chapterBySlug(req.params.slug);
     const m = await chapters.decideMembership(req.actor, chapter, parse(username, req.params.username), decision === 'approve');
     res.json({ membership: decision === 'approve' ? { status: m.status } : null });
@@ -75,7 +79,7 @@ export function communityApi(): Router {
 
   r.post('/categories', async (req, res) => {
     if (!req.actor) throw Unauthenticated();
-    const input = parse(z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() }), req.body);
+    const input = parse(categoryInput, req.body);
     const category = await categories.createCategory(req.actor, input);
     res.status(201).json({ category: presentCategory(category) });
   });

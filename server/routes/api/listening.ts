@@ -10,6 +10,10 @@ import type { SearchService } from '../../search';
 import { parse, limit, slug } from '../schemas';
 import type { HttpDeps } from '../deps';
 
+// Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
+const mentionBatch = z.object({ items: z.array(z.unknown()).min(1, 'must not be empty').max(MAX_BATCH, `at most ${MAX_BATCH} items per request`) });
+const dictionaryInput = z.object({ words: z.array(z.string().min(1).max(32).regex(/^[^\s]+$/, 'must be one word without spaces').refine((w) => w.isWellFormed(), 'contains invalid characters')).min(1).max(500) });
+
 const searchQuery = z.object({
   q: z.string().max(500).refine((s) => s.isWellFormed(), 'contains invalid characters').optional(),
   sentiment: z.enum(['negative', 'neutral', 'positive']).optional(),
@@ -34,7 +38,7 @@ export function listeningApi(_deps: HttpDeps, search: SearchService): Router {
 
   r.post('/mentions', async (req, res) => {
     authorize(req.actor, 'mentions.ingest', null);
-    const body = parse(z.object({ items: z.array(z.unknown()).min(1, 'must not be empty').max(MAX_BATCH, `at most ${MAX_BATCH} items per request`) }), req.body);
+    const body = parse(mentionBatch, req.body);
     const result = await ingestMentions(body.items);
     res.status(202).json(result);
   });
@@ -46,7 +50,7 @@ export function listeningApi(_deps: HttpDeps, search: SearchService): Router {
 
   r.post('/dictionary', async (req, res) => {
     authorize(req.actor, 'dictionary.edit', null);
-    const input = parse(z.object({ words: z.array(z.string().min(1).max(32).regex(/^[^\s]+$/, 'must be one word without spaces').refine((w) => w.isWellFormed(), 'contains invalid characters')).min(1).max(500) }), req.body);
+    const input = parse(dictionaryInput, req.body);
     res.status(201).json({ added: await addWords(req.actor!, input.words) });
   });
 

@@ -8,19 +8,23 @@ import { presentNotifications } from '../present';
 import { Unauthenticated } from '../../errors';
 import { parse, id, limit, username } from '../schemas';
 
+// Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
+const notificationsQuery = z.object({ limit: limit(50, 200) });
+const markReadInput = z.object({ ids: z.array(id).max(500).optional() });
+
 export function notificationsApi(): Router {
   const r = Router();
 
   r.get('/notifications', async (req, res) => {
     if (!req.actor || req.actor.scopes) throw Unauthenticated();
-    const q = parse(z.object({ limit: limit(50, 200) }), req.query);
+    const q = parse(notificationsQuery, req.query);
     const notes = await notifications.listNotifications(req.actor.id, q.limit);
     res.json({ unread: await notifications.unreadCount(req.actor.id), items: await presentNotifications(notes) });
   });
 
   r.post('/notifications/read', async (req, res) => {
     if (!req.actor || req.actor.scopes) throw Unauthenticated();
-    const input = parse(z.object({ ids: z.array(id).max(500).optional() }), req.body ?? {});
+    const input = parse(markReadInput, req.body ?? {});
     await notifications.markRead(req.actor.id, input.ids);
     res.json({ unread: await notifications.unreadCount(req.actor.id) });
   });

@@ -16,11 +16,21 @@ import { parse, id, limit, postBody, reason, slug, title, text } from '../schema
 import { presentPosts, presentThreads } from '../present';
 import type { HttpDeps } from '../deps';
 
+// Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
+const threadListQuery = z.object({ chapter: slug.optional(), category: slug.optional(), limit: limit(20, 100), offset: z.coerce.number().int().min(0).max(100_000).default(0) });
+const threadInput = z.object({ title, body: postBody, chapter: slug.optional(), category: slug.optional() });
+const threadPageQuery = z.object({ after: id.optional(), limit: limit(50, 200) });
+const replyInput = z.object({ body: postBody, replyTo: id.optional() });
+const lockInput = z.object({ locked: z.boolean().default(true), reason });
+const editInput = z.object({ body: postBody, reason: text(1, 500).optional() });
+const deleteInput = z.object({ reason: text(1, 500).optional() });
+const flagInput = z.object({ reason });
+
 export function threadsApi({ limits }: HttpDeps): Router {
   const r = Router();
 
   r.get('/threads', async (req, res) => {
-    const q = parse(z.object({ chapter: slug.optional(), category: slug.optional(), limit: limit(20, 100), offset: z.coerce.number().int().min(0).max(100_000).default(0) }), req.query);
+    const q = parse(threadListQuery, req.query);
     const chapter = q.chapter ? await chapterBySlug(q.chapter) : null;
     const category = q.category ? await categoryBySlug(q.category) : null;
     const list = await threads.listThreads(req.actor, { chapter, category, limit: q.limit, offset: q.offset });
@@ -29,7 +39,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
 
   r.post('/threads', limits.posting, async (req, res) => {
     if (!req.actor) throw Unauthenticated();
-    const input = parse(z.object({ title, body: postBody, chapter: slug.optional(), category: slug.optional() }), req.body);
+    const input = parse(threadInput, req.body);
     const chapter = input.chapter ? await chapterBySlug(input.chapter) : null;
     const category = input.category ? await categoryBySlug(input.category) : null;
     const { thread, post } = await threads.createThread(req.actor, { title: input.title, body: input.body, chapter, category });
@@ -42,7 +52,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
 
   r.get('/threads/:id', async (req, res) => {
     const threadId = parse(id, req.params.id);
-    const q = parse(z.object({ after: id.optional(), limit: limit(50, 200) }), req.query);
+    const q = parse(threadPageQuery, req.query);
     const snap = await readThread(req.actor, threadId);
     const { posts } = await readPosts(threadId, { after: q.after, limit: q.limit });
     const liked = await likedBy(req.actor?.id, posts.map((p) => Number(p.presented.id)));
@@ -61,7 +71,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
   r.post('/threads/:id/posts', limits.posting, async (req, res) => {
     if (!req.actor) throw Unauthenticated();
     const threadId = parse(id, req.params.id);
-    const input = parse(z.object({ body: postBody, replyTo: id.optional() }), req.body);
+    const input = parse(replyInput, req.body);
     // The cached snapshot is enough to authorise; the transaction itself needs no thread row.
     const snap = await readThread(req.actor, threadId);
     const post = await posts.createPost(req.actor, { thread: snap.ref, chapter: snap.chapterRef }, input);
@@ -71,7 +81,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
 
   r.post('/threads/:id/lock', async (req, res) => {
     if (!req.actor) throw Unauthenticated();
-    const input = parse(z.object({ locked: z.boolean().default(true), reason }), req.body);
+    const input = parse(lockInput, req.body);
     const ctx = await threads.loadThread(req.actor, parse(id, req.params.id));
     const thread = await threads.setThreadLocked(req.actor, ctx, input.locked, input.reason);
     res.json({ thread: (await presentThreads([thread]))[0] });
@@ -79,7 +89,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
 
   r.patch('/posts/:id', limits.posting, async (req, res) => {
     if (!req.actor) throw Unauthenticated();
-    const input = parse(z.object({ body: postBody, reason: text(1, 500).optional() }), req.body);
+    const input = parse(editInput, req.body);
     const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
     const post = await posts.editPost(req.actor, ctx, input.body, input.reason ?? null);
     res.json({ post: (await presentPosts([post], req.actor))[0] });
@@ -87,7 +97,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
 
   r.delete('/posts/:id', async (req, res) => {
     if (!req.actor) throw Unauthenticated();
-    const input = parse(z.object({ reason: text(1, 500).optional() }), req.body ?? {});
+    const input = parse(deleteInput, req.body ?? {});
     const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
     await posts.deletePost(req.actor, ctx, input.reason ?? null);
     res.status(204).end();
@@ -109,7 +119,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
 
   r.post('/posts/:id/flag', async (req, res) => {
     if (!req.actor) throw Unauthenticated();
-    const input = parse(z.object({ reason }), req.body);
+    const input = parse(flagInput, req.body);
     const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
     const flag = await posts.flagPost(req.actor, ctx, input.reason);
     res.status(201).json({ flag: { id: String(flag.id), postId: String(flag.postId), reason: flag.reason, status: flag.status } });

@@ -19,6 +19,14 @@ import { renderPage, safeNext } from './context';
 import type { Render } from '../../views';
 import type { HttpDeps } from '../deps';
 
+// Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
+const loginForm = z.object({ username: z.string().max(64), password: z.string().max(200) });
+const registerForm = z.object({ username, password, displayName: z.union([displayName, z.literal('')]).optional() });
+const settingsForm = z.object({ displayName, analyticsConsent: z.enum(['on']).optional(), locale: z.enum(['zh-CN', 'en']).optional() });
+const chapterForm = z.object({ slug, name: text(1, 100), city: text(1, 100), visibility: z.enum(['public', 'private']), description: text(0, 2000).optional() });
+const categoryForm = z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() });
+const roleForm = z.object({ username, role, reason: text(1, 500) });
+
 export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps): Router {
   const r = Router();
 
@@ -36,7 +44,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   r.post('/login', limits.login, async (req, res) => {
     const next = safeNext(req.body?.next);
     try {
-      const input = parse(z.object({ username: z.string().max(64), password: z.string().max(200) }), req.body);
+      const input = parse(loginForm, req.body);
       const { token } = await accounts.login(input);
       res.cookie(SESSION_COOKIE, token, cookieOptions);
       res.redirect(303, next);
@@ -51,7 +59,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
 
   r.post('/register', limits.login, async (req, res) => {
     try {
-      const input = parse(z.object({ username, password, displayName: z.union([displayName, z.literal('')]).optional() }), req.body);
+      const input = parse(registerForm, req.body);
       const { token } = await accounts.register({ ...input, displayName: input.displayName || undefined });
       res.cookie(SESSION_COOKIE, token, cookieOptions);
       res.redirect(303, '/');
@@ -82,7 +90,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   r.post('/settings', async (req, res) => {
     if (!req.actor || req.actor.scopes) throw Unauthenticated();
     try {
-      const input = parse(z.object({ displayName, analyticsConsent: z.enum(['on']).optional(), locale: z.enum(['zh-CN', 'en']).optional() }), req.body);
+      const input = parse(settingsForm, req.body);
       await accounts.updateProfile(req.actor.id, { displayName: input.displayName, analyticsConsent: input.analyticsConsent === 'on', locale: input.locale });
       if (input.locale) res.cookie(LANG_COOKIE, input.locale, { ...cookieOptions, httpOnly: false, maxAge: 365 * 86400_000 });
       res.redirect(303, '/settings?saved=1');
@@ -123,7 +131,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   r.post('/admin/chapters', async (req, res) => {
     authorize(req.actor, 'chapter.create', null);
     try {
-      const input = parse(z.object({ slug, name: text(1, 100), city: text(1, 100), visibility: z.enum(['public', 'private']), description: text(0, 2000).optional() }), req.body);
+      const input = parse(chapterForm, req.body);
       await createChapter(req.actor!, input);
       res.redirect(303, `/c/${input.slug}`);
     } catch (err) {
@@ -134,7 +142,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   r.post('/admin/categories', async (req, res) => {
     authorize(req.actor, 'category.create', null);
     try {
-      const input = parse(z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() }), req.body);
+      const input = parse(categoryForm, req.body);
       await createCategory(req.actor!, input);
       res.redirect(303, `/categories/${input.slug}`);
     } catch (err) {
@@ -145,7 +153,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   r.post('/admin/roles', async (req, res) => {
     authorize(req.actor, 'user.setRole', null);
     try {
-      const input = parse(z.object({ username, role, reason: text(1, 500) }), req.body);
+      const input = parse(roleForm, req.body);
       await accounts.setRole(req.actor!, input.username, input.role, input.reason);
       res.redirect(303, '/admin?done=role');
     } catch (err) {

@@ -19,6 +19,14 @@ import { renderPage, renderPageHtml } from './context';
 import type { Render } from '../../views';
 import type { HttpDeps } from '../deps';
 
+// Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
+const decisionParam = z.enum(['approve', 'reject']);
+const replyForm = z.object({ body: postBody, replyTo: z.union([id, z.literal('')]).optional() });
+const threadFormQuery = z.object({ chapter: slug.optional(), category: slug.optional() });
+const editForm = z.object({ body: postBody, reason: z.union([text(1, 500), z.literal('')]).optional() });
+const deleteForm = z.object({ reason: z.union([text(1, 500), z.literal('')]).optional() });
+const flagForm = z.object({ reason });
+
 const PAGE_SIZE = 30;
 const POSTS_PER_PAGE = 50;
 const pageParam = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) });
@@ -108,7 +116,7 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
   r.post('/c/:slug/members/:username/:decision', async (req, res) => {
     const actor = requireLogin(req);
     const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug));
-    const decision = parse(z.enum(['approve', 'reject']), req.params.decision);
+    const decision = parse(decisionParam, req.params.decision);
     await chapters.decideMembership(actor, chapter, String(req.params.username), decision === 'approve');
     res.redirect(303, `/c/${chapter.slug}`);
   });
@@ -179,7 +187,7 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
   r.post('/t/:id/reply', limits.posting, async (req, res) => {
     const actor = requireLogin(req);
     const threadId = parse(id, req.params.id);
-    const input = parse(z.object({ body: postBody, replyTo: z.union([id, z.literal('')]).optional() }), req.body);
+    const input = parse(replyForm, req.body);
     const ctx = await threads.loadThread(actor, threadId);
     const post = await posts.createPost(actor, ctx, { body: input.body, replyTo: input.replyTo === '' ? undefined : input.replyTo });
     const count = ctx.thread.postCount + 1;
@@ -188,7 +196,7 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
 
   r.get('/new', async (req, res) => {
     requireLogin(req);
-    const q = parse(z.object({ chapter: slug.optional(), category: slug.optional() }), req.query);
+    const q = parse(threadFormQuery, req.query);
     await renderPage(req, res, render, 'new-thread', { title: t(req.locale, 'thread.new'), selected: q, ...(await sidebar()) });
   });
 
@@ -226,7 +234,7 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
 
   r.post('/p/:id/edit', limits.posting, async (req, res) => {
     const actor = requireLogin(req);
-    const input = parse(z.object({ body: postBody, reason: z.union([text(1, 500), z.literal('')]).optional() }), req.body);
+    const input = parse(editForm, req.body);
     const ctx = await posts.loadPost(actor, parse(id, req.params.id));
     await posts.editPost(actor, ctx, input.body, input.reason || null);
     res.redirect(303, `/t/${ctx.thread.id}#p${ctx.post.id}`);
@@ -234,7 +242,7 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
 
   r.post('/p/:id/delete', async (req, res) => {
     const actor = requireLogin(req);
-    const input = parse(z.object({ reason: z.union([text(1, 500), z.literal('')]).optional() }), req.body);
+    const input = parse(deleteForm, req.body);
     const ctx = await posts.loadPost(actor, parse(id, req.params.id));
     await posts.deletePost(actor, ctx, input.reason || null);
     res.redirect(303, `/t/${ctx.thread.id}`);
@@ -248,7 +256,7 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
 
   r.post('/p/:id/flag', async (req, res) => {
     const actor = requireLogin(req);
-    const input = parse(z.object({ reason }), req.body);
+    const input = parse(flagForm, req.body);
     const ctx = await posts.loadPost(actor, parse(id, req.params.id));
     await posts.flagPost(actor, ctx, input.reason);
     res.redirect(303, `/t/${ctx.thread.id}?flagged=1#p${ctx.post.id}`);
