@@ -35,7 +35,8 @@ import type {
 import { highlight } from './highlight';
 import { Validation } from '../server/errors';
 
-const SCHEMA_VERSION = 1;
+/** 2: the aggregation index and the doc_keywords table (upgraded in place from 1, see open()). */
+const SCHEMA_VERSION = 2;
 const TOKENIZER = `unicode61 remove_diacritics 0 categories 'L* M* N* P* S* Co Cf Cs Cn'`;
 const INTERVAL_MS: Record<Interval, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 /** Same order of magnitude as Elasticsearch's search.max_buckets: refuse, don't allocate. */
@@ -68,6 +69,30 @@ CREATE TABLE IF NOT EXISTS docs (
 );
 CREATE INDEX IF NOT EXISTS docs_created ON docs(created_at, id);
 CREATE INDEX IF NOT EXISTS docs_author ON docs(author, kind);
+-- Covering index for the console's aggregations: a time range is read from the index alone,
+-- never from the wide rows (text, tokens), which made 100k-document aggregations ~6x slower.
+CREATE INDEX IF NOT EXISTS docs_agg ON docs(created_at, source, chapter_id, chapter, sentiment_label, sentiment_score);
+-- One row per (document, keyword), clustered by time: top keywords over a range without parsing
+-- every document's JSON. Kept in step with docs by triggers, inside the writing transaction.
+CREATE TABLE IF NOT EXISTS doc_keywords (
+  created_at INTEGER NOT NULL,
+  rid INTEGER NOT NULL,
+  term TEXT NOT NULL,
+  source TEXT NOT NULL,
+  chapter_id INTEGER,
+  chapter TEXT,
+  PRIMARY KEY (created_at, rid, term)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS docs_kw_ai AFTER INSERT ON docs BEGIN
+  INSERT OR IGNORE INTO doc_keywords SELECT new.created_at, new.rid, k.value, new.source, new.chapter_id, new.chapter FROM json_each(new.keywords) k;
+END;
+CREATE TRIGGER IF NOT EXISTS docs_kw_ad AFTER DELETE ON docs BEGIN
+  DELETE FROM doc_keywords WHERE created_at = old.created_at AND rid = old.rid;
+END;
+CREATE TRIGGER IF NOT EXISTS docs_kw_au AFTER UPDATE OF keywords, created_at, source, chapter_id, chapter ON docs BEGIN
+  DELETE FROM doc_keywords WHERE created_at = old.created_at AND rid = old.rid;
+  INSERT OR IGNORE INTO doc_keywords SELECT new.created_at, new.rid, k.value, new.source, new.chapter_id, new.chapter FROM json_each(new.keywords) k;
+END;
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
   tokens, content='docs', content_rowid='rid', detail=none, tokenize="${TOKENIZER}"
 );
@@ -86,7 +111,8 @@ PRAGMA user_version = ${SCHEMA_VERSION};
 `;
 const DROP = `
 DROP TRIGGER IF EXISTS docs_fts_ai; DROP TRIGGER IF EXISTS docs_fts_ad; DROP TRIGGER IF EXISTS docs_fts_au;
-DROP TABLE IF EXISTS docs_fts; DROP TABLE IF EXISTS docs;
+DROP TRIGGER IF EXISTS docs_kw_ai; DROP TRIGGER IF EXISTS docs_kw_ad; DROP TRIGGER IF EXISTS docs_kw_au;
+DROP TABLE IF EXISTS doc_keywords; DROP TABLE IF EXISTS docs_fts; DROP TABLE IF EXISTS docs;
 `;
 
 const COLUMNS = [
@@ -271,7 +297,10 @@ export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
     if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(opts.file)), { recursive: true });
     const w = await Connection.open(opts.file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
     await w.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-    await w.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
+    const [{ user_version: version }] = await w.all<{ user_version: number }>('PRAGMA user_version');
+    // From version 1 the documents are there but doc_keywords is new: fill it once, in the same transaction.
+    const backfill = version === 1 ? 'INSERT OR IGNORE INTO doc_keywords SELECT d.created_at, d.rid, k.value, d.source, d.chapter_id, d.chapter FROM docs d, json_each(d.keywords) k;' : '';
+    await w.exec(`BEGIN IMMEDIATE; ${SCHEMA} ${backfill} COMMIT;`);
     writer = w;
     if (inMemory) reader = w; // a second :memory: connection would be a different database
     else {
@@ -416,9 +445,10 @@ export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
              FROM docs d ${where} GROUP BY 1`,
           params,
         ),
+        // doc_keywords has the columns whereClause filters on here (time, source, chapter).
         r.all<{ term: string; count: number }>(
-          `SELECT k.value AS term, count(DISTINCT d.rid) AS count FROM docs d, json_each(d.keywords) k ${where}
-            GROUP BY k.value ORDER BY count DESC, term ASC LIMIT ?`,
+          `SELECT d.term AS term, count(*) AS count FROM doc_keywords d ${where}
+            GROUP BY d.term ORDER BY count DESC, term ASC LIMIT ?`,
           [...params, Math.max(0, query.topKeywords ?? 10)],
         ),
         r.all<{ chapter: string; total: number; negative: number; avgScore: number }>(

@@ -11,7 +11,8 @@ import type { SearchService } from '../search';
 import type { SearchDocument } from '../../search/backend';
 import { analyze, type Analysis as TextAnalysis } from '../../search/analysis';
 import { expandForIndex } from '../../search/expand';
-import { Analysis, Chapter, Mention, Post, Thread, User } from '../models';
+import { Analysis, Mention, Post, User } from '../models';
+import { asDate, inList, sqlRows } from '../sql';
 import { withTransaction } from '../db';
 
 type Handled = 'post.created' | 'post.updated' | 'post.removed' | 'mentions.ingested' | 'user.updated';
@@ -34,21 +35,32 @@ function toDocument(fields: DocFields, a: TextAnalysis): SearchDocument {
   };
 }
 
+/** What a post's document needs, read in one joined query (see buildPostDocuments). */
+interface PostSource {
+  id: number;
+  body: string;
+  createdAt: Date;
+  threadId: number;
+  author: string;
+  chapterId: number | null;
+  chapterSlug: string | null;
+}
+
 /** The document for a post. */
-function postDocument(post: Post, author: User, thread: Thread, chapter: Chapter | null, a: TextAnalysis): SearchDocument {
+function postDocument(post: PostSource, a: TextAnalysis): SearchDocument {
   return toDocument(
     {
       id: `post:${post.id}`,
       kind: 'post',
       text: post.body,
-      author: author.username,
+      author: post.author,
       authorFollowers: null,
       kol: false,
-      chapter: chapter?.slug ?? null,
-      chapterId: chapter?.id ?? null,
-      threadId: String(thread.id),
+      chapter: post.chapterSlug,
+      chapterId: post.chapterId,
+      threadId: String(post.threadId),
       source: 'forum',
-      url: `/t/${thread.id}#p${post.id}`,
+      url: `/t/${post.threadId}#p${post.id}`,
       createdAt: post.createdAt.toISOString(),
     },
     a,
@@ -98,25 +110,43 @@ export async function buildPostDocuments(postIds: number[]) {
   const rows: ReturnType<typeof analysisRow>[] = [];
   const removals: string[] = [];
   if (postIds.length === 0) return { docs, rows, removals };
-  const posts = await Post.findAll({ where: { id: { [Op.in]: postIds } } });
-  const threads = new Map((await Thread.findAll({ where: { id: { [Op.in]: [...new Set(posts.map((p) => p.threadId))] } } })).map((t) => [t.id, t]));
-  const authors = new Map((await User.findAll({ where: { id: { [Op.in]: [...new Set(posts.map((p) => p.authorId))] } } })).map((u) => [u.id, u]));
-  const chapterIds = [...new Set([...threads.values()].map((t) => t.chapterId).filter((x): x is number => x !== null))];
-  const chapters = new Map((chapterIds.length ? await Chapter.findAll({ where: { id: { [Op.in]: chapterIds } } }) : []).map((c) => [c.id, c]));
-  const found = new Set(posts.map((p) => p.id));
-  for (const id of postIds) if (!found.has(id)) removals.push(`post:${id}`);
-  for (const post of posts) {
-    const thread = threads.get(post.threadId);
-    const author = authors.get(post.authorId);
+  // One prepared, joined read per batch: the model calls it replaces cost more than the analysis.
+  const ids = inList([...new Set(postIds)]);
+  const found = await sqlRows<Record<string, unknown>>(
+    `SELECT p."id", p."body", p."createdAt", p."deletedAt", p."hiddenAt", p."threadId", t."id" AS "threadRow", t."hiddenAt" AS "threadHiddenAt",
+            u."username", u."analyticsConsent", c."id" AS "chapterId", c."slug" AS "chapterSlug"
+       FROM "posts" p
+       LEFT JOIN "threads" t ON t."id" = p."threadId"
+       LEFT JOIN "users" u ON u."id" = p."authorId"
+       LEFT JOIN "chapters" c ON c."id" = t."chapterId"
+      WHERE p."id" IN (${ids.sql})`,
+    ids.params,
+  );
+  const seen = new Set(found.map((r) => Number(r.id)));
+  for (const id of postIds) if (!seen.has(id)) removals.push(`post:${id}`);
+  for (const r of found) {
+    const id = Number(r.id);
     // Members who withdrew analytics consent are left out of listening entirely.
-    if (!thread || !author || post.deletedAt || post.hiddenAt || thread.hiddenAt || !author.analyticsConsent) {
-      removals.push(`post:${post.id}`);
+    const consent = r.analyticsConsent === true || Number(r.analyticsConsent) === 1;
+    if (r.threadRow === null || r.username === null || r.deletedAt !== null || r.hiddenAt !== null || r.threadHiddenAt !== null || !consent) {
+      removals.push(`post:${id}`);
       continue;
     }
-    const a = analyze(post.body);
-    const doc = postDocument(post, author, thread, thread.chapterId ? chapters.get(thread.chapterId) ?? null : null, a);
+    const a = analyze(String(r.body));
+    const doc = postDocument(
+      {
+        id,
+        body: String(r.body),
+        createdAt: asDate(r.createdAt),
+        threadId: Number(r.threadId),
+        author: String(r.username),
+        chapterId: r.chapterId === null ? null : Number(r.chapterId),
+        chapterSlug: r.chapterSlug === null ? null : String(r.chapterSlug),
+      },
+      a,
+    );
     docs.push(doc);
-    rows.push(analysisRow(doc, post.id, a));
+    rows.push(analysisRow(doc, id, a));
   }
   return { docs, rows, removals };
 }
