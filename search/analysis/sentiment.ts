@@ -1,10 +1,10 @@
 /**
- * Sentiment labelling: picks the Chinese model, the English lexicon or both (mixed text,
+ * Sentiment labelling: picks the Chinese model, the English model or both (mixed text,
  * weighted by token share), turns the score into a label with a neutral band, and keeps
  * questions and announcements neutral unless the scorer is confident.
  */
 import type { Lang } from './language';
-import { scoreEn } from './sentiment-en';
+import { enModel, scoreEn } from './sentiment-en';
 import { scoreZhTokens, zhModel } from './sentiment-zh';
 import type { SentimentToken } from './tokenize';
 
@@ -22,9 +22,6 @@ export interface Sentiment {
   reasons: string[];
 }
 
-// English lexicon scores below this are neutral. Set by hand (no English training data):
-// a single weak word ("works", 0.2) should not make a post positive.
-const EN_NEUTRAL_BAND = 0.15;
 // Questions and announcements are neutral unless |score| reaches this (p >= 0.8):
 // "为什么质量这么差？" is still a complaint, "请问什么时候发货？" is not.
 const CUE_CONFIDENT = 0.6;
@@ -41,7 +38,8 @@ export function isQuestionOrAnnouncement(normalized: string): boolean {
 }
 
 interface Reason { term: string; weight: number; note?: string }
-interface Part { score: number; band: number; evidence: number; reasons: Reason[] }
+/** `opinionWords: false`: the scorer found no lexicon word, phrase or emoji, only n-gram statistics. */
+interface Part { score: number; band: number; evidence: number; reasons: Reason[]; opinionWords?: boolean }
 
 function formatReason({ term, weight, note }: Reason): string {
   const w = (weight >= 0 ? '+' : '') + weight.toFixed(2);
@@ -64,11 +62,18 @@ function zhPart(tokens: SentimentToken[]): Part {
 
 function enPart(normalized: string): Part {
   const s = scoreEn(normalized);
+  const { neutralBand, neutralBandNoLexicon } = enModel().model;
   return {
     score: s.score,
-    band: EN_NEUTRAL_BAND,
+    // "The store opens at 9am": no opinion word, so only the wider band's worth of n-gram evidence makes it polar.
+    band: s.lexical ? neutralBand : Math.max(neutralBand, neutralBandNoLexicon),
+    opinionWords: s.lexical,
     evidence: s.evidence,
-    reasons: s.contributions.map((c) => ({ term: c.term, weight: c.weight, note: c.negated ? 'negated' : undefined })),
+    reasons: s.contributions.map((c) => ({
+      term: c.term,
+      weight: c.weight,
+      note: c.negated ? 'negated' : c.source === 'prior' ? 'lexicon' : undefined,
+    })),
   };
 }
 
@@ -89,12 +94,14 @@ export function analyzeSentiment(normalized: string, tokens: SentimentToken[], l
       evidence: zh.evidence + en.evidence,
       reasons: [...zh.reasons.map((r) => ({ ...r, weight: r.weight * share })), ...en.reasons.map((r) => ({ ...r, weight: r.weight * (1 - share) }))],
     };
-  } else part = enPart(normalized); // en, and "other" (emoji-only, other scripts): lexicon and emoji priors
+  } else part = enPart(normalized); // en, and "other" (emoji-only, other scripts): the English model and emoji priors
   const score = Math.max(-1, Math.min(1, part.score));
   const magnitude = Math.abs(score);
   let label: SentimentLabel = score > 0 ? 'positive' : 'negative';
   if (part.evidence === 0 || magnitude < part.band) label = 'neutral';
-  else if (magnitude < CUE_CONFIDENT && isQuestionOrAnnouncement(normalized)) label = 'neutral';
+  // The English model never saw a neutral sentence: a question or announcement without a single
+  // opinion word ("How do I reset the network settings?") is scored on function words alone.
+  else if ((magnitude < CUE_CONFIDENT || part.opinionWords === false) && isQuestionOrAnnouncement(normalized)) label = 'neutral';
   // Polar: the calibrated probability of the label. Neutral: how close to the middle (0.5 with no evidence at all).
   const confidence = label === 'neutral' ? (part.evidence === 0 ? 0.5 : 1 - magnitude) : (1 + magnitude) / 2;
   const reasons = part.reasons

@@ -24,7 +24,8 @@ import { featureVector, isLexiconKey, zhFeatures } from '../analysis/features-zh
 import { normalizeText } from '../analysis/normalize';
 import { prepareZhModel, scoreZhTokens, type ZhSentimentModel } from '../analysis/sentiment-zh';
 import { lexNormalized, type SentimentToken } from '../analysis/tokenize';
-import { CORPORA, SPLIT, loadSplits, repoRoot, rng, sentimentDataDir, shuffle, type Row } from './sentiment-data';
+import { chooseNeutralBand, fitPlatt, metrics, nbRatios, round, trainFtrl, type Scored, type SparseDoc } from './logreg';
+import { CORPORA, SPLIT, loadSplits, repoRoot, rng, sentimentDataDir, type Row } from './sentiment-data';
 
 const modelPath = path.resolve(repoRoot, 'search/models/sentiment-zh.json');
 const args = new Set(process.argv.slice(2));
@@ -48,119 +49,6 @@ const HYPER = {
 
 function tokensOf(text: string): SentimentToken[] {
   return lexNormalized(normalizeText(text)).sentimentTokens;
-}
-
-interface SparseDoc { idx: Int32Array; val: Float32Array; y: 0 | 1; weight: number }
-
-/** Logistic regression by FTRL-proximal: per-coordinate rates, L1 gives a sparse (small) model. */
-function trainFtrl(docs: SparseDoc[], dims: number, random: () => number): Float64Array {
-  const z = new Float64Array(dims);
-  const n = new Float64Array(dims);
-  const w = new Float64Array(dims);
-  const { alpha, beta, l1, l2 } = HYPER;
-  const weightOf = (i: number, isBias: boolean): number => {
-    const zi = z[i];
-    const l1i = isBias ? 0 : l1;
-    if (Math.abs(zi) <= l1i) return 0;
-    return -(zi - Math.sign(zi) * l1i) / ((beta + Math.sqrt(n[i])) / alpha + (isBias ? 0 : l2));
-  };
-  const order = docs.map((_, i) => i);
-  for (let epoch = 0; epoch < HYPER.epochs; epoch++) {
-    shuffle(order, random);
-    for (const d of order) {
-      const doc = docs[d];
-      let logit = (w[0] = weightOf(0, true));
-      for (let k = 0; k < doc.idx.length; k++) {
-        const i = doc.idx[k];
-        w[i] = weightOf(i, false);
-        logit += w[i] * doc.val[k];
-      }
-      const p = 1 / (1 + Math.exp(-Math.max(-35, Math.min(35, logit))));
-      const g = (p - doc.y) * doc.weight;
-      const update = (i: number, gi: number): void => {
-        const sigma = (Math.sqrt(n[i] + gi * gi) - Math.sqrt(n[i])) / alpha;
-        z[i] += gi - sigma * w[i];
-        n[i] += gi * gi;
-      };
-      update(0, g);
-      for (let k = 0; k < doc.idx.length; k++) update(doc.idx[k], g * doc.val[k]);
-    }
-  }
-  for (let i = 0; i < dims; i++) w[i] = weightOf(i, i === 0);
-  return w;
-}
-
-/** Platt scaling: fit p = sigmoid(a*logit + b) by Newton's method on weighted dev logits. */
-function fitPlatt(logits: number[], ys: number[], weights: number[]): { slope: number; intercept: number } {
-  let a = 1;
-  let b = 0;
-  for (let iter = 0; iter < 50; iter++) {
-    let ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
-    for (let i = 0; i < logits.length; i++) {
-      const p = 1 / (1 + Math.exp(-(a * logits[i] + b)));
-      const r = (p - ys[i]) * weights[i];
-      const s = p * (1 - p) * weights[i];
-      ga += r * logits[i]; gb += r;
-      haa += s * logits[i] * logits[i]; hab += s * logits[i]; hbb += s;
-    }
-    haa += 1e-6; hbb += 1e-6;
-    const det = haa * hbb - hab * hab;
-    const da = (hbb * ga - hab * gb) / det;
-    const db = (haa * gb - hab * ga) / det;
-    a -= da; b -= db;
-    if (Math.abs(da) + Math.abs(db) < 1e-9) break;
-  }
-  return { slope: a, intercept: b };
-}
-
-interface Scored { file: string; y: 0 | 1; score: number }
-
-/** Neutral band: widen while the next 0.05-wide slice of |score| is still near coin-flip (< 70% right). */
-function chooseNeutralBand(dev: Scored[]): { band: number; bins: { upTo: number; n: number; accuracy: number }[] } {
-  const bins: { upTo: number; n: number; accuracy: number }[] = [];
-  let band = 0;
-  let growing = true;
-  for (let lo = 0; lo < 0.5 - 1e-9; lo += 0.05) {
-    const hi = lo + 0.05;
-    const inBin = dev.filter((r) => Math.abs(r.score) >= lo && Math.abs(r.score) < hi);
-    const right = inBin.filter((r) => (r.score >= 0 ? 1 : 0) === r.y).length;
-    const accuracy = inBin.length ? right / inBin.length : 1;
-    bins.push({ upTo: round(hi, 2), n: inBin.length, accuracy: round(accuracy, 3) });
-    if (growing && inBin.length >= 50 && accuracy < 0.7) band = hi;
-    else growing = false;
-  }
-  return { band: round(band, 2), bins };
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-/** Binary metrics at p=0.5 plus coverage/accuracy outside the neutral band. */
-function metrics(rows: Scored[], band: number) {
-  let tp = 0, tn = 0, fp = 0, fn = 0; // positive class = 1
-  for (const r of rows) {
-    const pred = r.score >= 0 ? 1 : 0;
-    if (pred === 1 && r.y === 1) tp++;
-    else if (pred === 0 && r.y === 0) tn++;
-    else if (pred === 1) fp++;
-    else fn++;
-  }
-  const f1 = (p: number, r: number) => (p + r === 0 ? 0 : (2 * p * r) / (p + r));
-  const posP = tp / Math.max(1, tp + fp), posR = tp / Math.max(1, tp + fn);
-  const negP = tn / Math.max(1, tn + fn), negR = tn / Math.max(1, tn + fp);
-  const decided = rows.filter((r) => Math.abs(r.score) >= band);
-  const decidedRight = decided.filter((r) => (r.score >= 0 ? 1 : 0) === r.y).length;
-  return {
-    n: rows.length,
-    accuracy: round((tp + tn) / Math.max(1, rows.length), 4),
-    macroF1: round((f1(posP, posR) + f1(negP, negR)) / 2, 4),
-    negPrecision: round(negP, 4),
-    negRecall: round(negR, 4),
-    polarCoverage: round(decided.length / Math.max(1, rows.length), 4),
-    polarAccuracy: round(decidedRight / Math.max(1, decided.length), 4),
-  };
 }
 
 function main(): void {
@@ -203,20 +91,12 @@ function main(): void {
     return { idx: Int32Array.from(pairs.map((p) => p[0])), val: Float32Array.from(pairs.map((p) => p[1])), y: r.label, weight: sampleWeight(r) };
   });
   // NB-SVM: scale each feature by its naive-Bayes log-count ratio, then fold the ratio into the weight.
-  const ratio = new Float64Array(keys.length).fill(1);
-  if (HYPER.nbScale) {
-    const pos = new Float64Array(keys.length).fill(1);
-    const neg = new Float64Array(keys.length).fill(1);
-    for (const d of docs) for (let k = 0; k < d.idx.length; k++) (d.y ? pos : neg)[d.idx[k]] += d.val[k] * d.weight;
-    let sp = 0, sn = 0;
-    for (let i = 1; i < keys.length; i++) { sp += pos[i]; sn += neg[i]; }
-    for (let i = 1; i < keys.length; i++) ratio[i] = Math.log((pos[i] / sp) / (neg[i] / sn));
-    // The dense lexicon masses are already signed by construction; NB ratios are for sparse counts.
-    for (let i = 1; i < keys.length; i++) if (isLexiconKey(keys[i])) ratio[i] = 1;
-    for (const d of docs) for (let k = 0; k < d.idx.length; k++) d.val[k] *= ratio[d.idx[k]];
-  }
+  const ratio = HYPER.nbScale
+    ? nbRatios(docs, keys.length, (i) => isLexiconKey(keys[i])) // dense lexicon masses are already signed
+    : new Float64Array(keys.length).fill(1);
+  if (HYPER.nbScale) for (const d of docs) for (let k = 0; k < d.idx.length; k++) d.val[k] *= ratio[d.idx[k]];
   const trainStarted = Date.now();
-  const w = trainFtrl(docs, keys.length, random);
+  const w = trainFtrl(docs, keys.length, random, HYPER);
   for (let i = 1; i < keys.length; i++) w[i] *= ratio[i];
   const trainSeconds = (Date.now() - trainStarted) / 1000;
 
