@@ -4,6 +4,8 @@
  *   node --import tsx bench/latency.bench.ts [--rate 200] [--seconds 20]
  *     [--backend embedded|elasticsearch|both] [--quick]
  *
+ * After a few single warm-up posts, `--warmup-seconds` (default 15) of posting at the full rate is
+ * not measured (a freshly started JVM compiles for its first minute); then the measured run.
  * A child process seeds a temp DATA_DIR (bench/support/seed-thread.ts: a public chapter, members,
  * one thread); Resonance runs in its own process (rate limits lifted; Elasticsearch with
  * refresh=false and a fresh index prefix). The bench process posts open-loop (post i is sent at
@@ -37,6 +39,12 @@ const params = {
   fallbackAfterMs: 3000,
   giveUpMs: 10_000,
   warmupPosts: 5,
+  /**
+   * Then this many seconds at the full rate, unmeasured: a JVM that has just started (the bench
+   * starts Elasticsearch fresh) spends its first minute compiling, which is not the steady state
+   * the goal is about. Same warm-up for both backends.
+   */
+  warmupSeconds: Number(arg('warmup-seconds', quick ? '2' : '15')),
   seed: 7,
   /** --split: a `web` process plus a `worker` process (the pipeline on the second core). */
   split: process.argv.includes('--split'),
@@ -151,6 +159,16 @@ async function latencyRun(backend: BackendName, es: BenchElasticsearch | null) {
       warm.push(s);
       send(s);
       await sleep(100);
+    }
+    const warmStart = performance.now();
+    for (let i = 0; i < params.rate * params.warmupSeconds; ) {
+      while (i < params.rate * params.warmupSeconds && warmStart + (i * 1000) / params.rate <= performance.now()) {
+        const s: Sent = { marker: marker(), sentAt: performance.now(), wallAt: Date.now() };
+        warm.push(s);
+        send(s);
+        i++;
+      }
+      await sleep(5);
     }
     const warmDeadline = Date.now() + 60_000;
     while (warm.some((s) => s.foundAt === undefined)) {
