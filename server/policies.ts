@@ -34,6 +34,7 @@ type Subjects = {
   'post.delete': { post: PostRef; thread: ThreadRef; chapter: ChapterRef | null };
   'post.like': { post: PostRef; thread: ThreadRef; chapter: ChapterRef | null };
   'post.flag': { post: PostRef; thread: ThreadRef; chapter: ChapterRef | null };
+  'post.hide': { post: PostRef; thread: ThreadRef; chapter: ChapterRef | null };
   'post.viewAnalysis': null;
   'user.setRole': null;
   'apiKey.create': null;
@@ -96,6 +97,9 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'post.like': (a, s) =>
     active(a) && canReadThread(a, s.thread, s.chapter) && !s.post.deletedAt && a.id !== s.post.authorId,
   'post.flag': (a, s) => active(a) && canReadThread(a, s.thread, s.chapter) && !s.post.deletedAt,
+  // Moderation, like locking: site moderators anywhere, chapter moderators in their chapter.
+  'post.hide': (a, s) =>
+    active(a) && !s.post.deletedAt && (isModerator(a) || (s.chapter !== null && isChapterModerator(a, s.chapter.id))),
   'post.viewAnalysis': (a) => isStaff(a),
   'user.setRole': (a) => active(a) && isAdmin(a),
   'apiKey.create': (a) => active(a) && isAdmin(a),

@@ -23,6 +23,36 @@ export async function loadPost(actor: Actor | null, postId: number): Promise<Pos
   return { ...ctx, post };
 }
 
+/** A post for a moderator's hide/restore: hidden posts are found too (deleted ones are not). */
+export async function loadPostForModeration(actor: Actor | null, postId: number): Promise<PostContext> {
+  const post = await Post.findByPk(postId);
+  if (!post || post.deletedAt) throw NotFound('Post');
+  const ctx = await loadThread(actor, post.threadId);
+  return { ...ctx, post };
+}
+
+/**
+ * Hide a post (or restore it): it leaves pages, sockets, counts and the listening index, but the
+ * row stays for the audit trail and can come back. Always audit-logged with the reason.
+ */
+export async function setPostHidden(actor: Actor, ctx: PostContext, hidden: boolean, reason: string | null): Promise<void> {
+  authorize(actor, 'post.hide', ctx);
+  const post = ctx.post;
+  if (!!post.hiddenAt === hidden) return; // already so: nothing to record
+  await withTransaction(async (transaction) => {
+    post.hiddenAt = hidden ? new Date() : null;
+    await post.save({ transaction });
+    await Thread.increment('postCount', { by: hidden ? -1 : 1, where: { id: post.threadId }, transaction });
+    await audit(transaction, actor.id, hidden ? 'post.hide' : 'post.restore', 'post', String(post.id), reason);
+    await recordEvents(
+      transaction,
+      hidden
+        ? { type: 'post.removed', postId: post.id, threadId: post.threadId, actorId: actor.id, chapterId: ctx.thread.chapterId, reason: 'hidden' }
+        : { type: 'post.updated', postId: post.id, threadId: post.threadId, actorId: actor.id, chapterId: ctx.thread.chapterId },
+    );
+  });
+}
+
 /** Reply in a thread, optionally to a specific post of it. */
 export async function createPost(
   actor: Actor,

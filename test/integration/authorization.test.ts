@@ -15,7 +15,7 @@ const uniq = () => crypto.randomBytes(4).toString('hex');
 type Role = 'anonymous' | 'member' | 'chapterMember' | 'pendingMember' | 'chapterModerator' | 'moderator' | 'pr' | 'admin' | 'suspended';
 const ROLES: Role[] = ['anonymous', 'member', 'chapterMember', 'pendingMember', 'chapterModerator', 'moderator', 'pr', 'admin', 'suspended'];
 
-const ACTIONS = ['readPrivateThread', 'listPrivateChapter', 'replyInPrivate', 'startThreadInPrivate', 'editOthersPublic', 'editOthersPrivate', 'createChapter', 'setRole'] as const;
+const ACTIONS = ['readPrivateThread', 'listPrivateChapter', 'replyInPrivate', 'startThreadInPrivate', 'editOthersPublic', 'editOthersPrivate', 'hidePrivate', 'createChapter', 'setRole'] as const;
 type ActionName = (typeof ACTIONS)[number];
 
 const Y = true;
@@ -25,17 +25,17 @@ const N = false;
  * `suspended` (a suspended chapter member) belong to the private chapter; `pendingMember` asked to join.
  */
 // prettier-ignore
-const MATRIX: Record<Role, [boolean, boolean, boolean, boolean, boolean, boolean, boolean, boolean]> = {
-  //                 read  list  reply start editPub editPriv mkChapter setRole
-  anonymous:        [N,    N,    N,    N,    N,      N,       N,        N],
-  member:           [N,    N,    N,    N,    N,      N,       N,        N],
-  chapterMember:    [Y,    Y,    Y,    Y,    N,      N,       N,        N],
-  pendingMember:    [N,    N,    N,    N,    N,      N,       N,        N],
-  chapterModerator: [Y,    Y,    Y,    Y,    N,      N,       N,        N],
-  moderator:        [Y,    Y,    Y,    Y,    Y,      Y,       N,        N],
-  pr:               [Y,    Y,    Y,    Y,    Y,      Y,       N,        N],
-  admin:            [Y,    Y,    Y,    Y,    Y,      Y,       Y,        Y],
-  suspended:        [Y,    Y,    N,    N,    N,      N,       N,        N], // may still read, may not write
+const MATRIX: Record<Role, [boolean, boolean, boolean, boolean, boolean, boolean, boolean, boolean, boolean]> = {
+  //                 read  list  reply start editPub editPriv hidePriv mkChapter setRole
+  anonymous:        [N,    N,    N,    N,    N,      N,       N,       N,        N],
+  member:           [N,    N,    N,    N,    N,      N,       N,       N,        N],
+  chapterMember:    [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N],
+  pendingMember:    [N,    N,    N,    N,    N,      N,       N,       N,        N],
+  chapterModerator: [Y,    Y,    Y,    Y,    N,      N,       Y,       N,        N],
+  moderator:        [Y,    Y,    Y,    Y,    Y,      Y,       Y,       N,        N],
+  pr:               [Y,    Y,    Y,    Y,    Y,      Y,       N,       N,        N], // staff, not a moderator
+  admin:            [Y,    Y,    Y,    Y,    Y,      Y,       Y,       Y,        Y],
+  suspended:        [Y,    Y,    N,    N,    N,      N,       N,       N,        N], // may still read, may not write
 };
 
 interface World {
@@ -48,6 +48,8 @@ interface World {
   /** Replies by `author` that the edit actions target (the markers live in other posts). */
   privateEditTarget: Post;
   publicEditTarget: Post;
+  /** A reply in the private thread that moderators hide (and restore, so the next role finds it visible). */
+  privateHideTarget: Post;
   privateMarker: string;
   publicMarker: string;
 }
@@ -83,6 +85,15 @@ const ACTION_SPECS: Record<ActionName, ActionSpec> = {
     ok: 200,
     run: (c, w) => c.patch(`/api/v1/posts/${w.privateEditTarget.id}`, { body: `改过 ${uniq()}`, reason: 'tidy up' }),
     probe: async (w) => (await Post.findByPk(w.privateEditTarget.id))!.body,
+  },
+  hidePrivate: {
+    ok: 200,
+    run: async (c, w) => {
+      const res = await c.post(`/api/v1/posts/${w.privateHideTarget.id}/hide`, { reason: 'matrix' });
+      if (res.status === 200) await c.delete(`/api/v1/posts/${w.privateHideTarget.id}/hide`);
+      return res;
+    },
+    probe: () => AuditEntry.count({ where: { action: 'post.hide' } }),
   },
   createChapter: {
     ok: 201,
@@ -135,7 +146,8 @@ describe('authorization', function () {
     const { thread: publicThread } = await buildThread({ author, title: `公开 ${publicMarker}`, body: `大家好 ${publicMarker}` });
     const { post: privateEditTarget } = await buildPost({ thread: privateThread, author, body: '待编辑（私密）' });
     const { post: publicEditTarget } = await buildPost({ thread: publicThread, author, body: '待编辑（公开）' });
-    w = { users, author, outsider: await buildUser(), roleTarget: await buildUser(), privateChapter, privateThread, privateEditTarget, publicEditTarget, privateMarker, publicMarker };
+    const { post: privateHideTarget } = await buildPost({ thread: privateThread, author, body: '待隐藏（私密）' });
+    w = { users, author, outsider: await buildUser(), roleTarget: await buildUser(), privateChapter, privateThread, privateEditTarget, publicEditTarget, privateHideTarget, privateMarker, publicMarker };
   });
   after(() => server?.close());
 

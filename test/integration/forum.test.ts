@@ -207,6 +207,37 @@ describe('forum core', () => {
       expect((await client(fan.token).post(`/api/v1/posts/${post.id}/flag`, {})).status).to.equal(400);
     });
 
+    it('hides a post for moderators and chapter moderators only; restores it; both audit-logged', async () => {
+      const author = await buildUser();
+      const member = await buildUser();
+      const chapterMod = await buildUser();
+      const otherChapterMod = await buildUser();
+      const chapter = await buildChapter({ members: [author, member], moderators: [chapterMod] });
+      await buildChapter({ moderators: [otherChapterMod] });
+      const { post, thread } = await buildPost({ author, thread: (await buildThread({ chapter })).thread });
+      const hide = (token: string, reason = '泄露个人信息') => client(token).post(`/api/v1/posts/${post.id}/hide`, { reason });
+      expect((await hide(author.token)).status).to.equal(403);
+      expect((await hide(member.token)).status).to.equal(403);
+      expect((await hide(otherChapterMod.token)).status).to.equal(403);
+      expect((await client(chapterMod.token).post(`/api/v1/posts/${post.id}/hide`, {})).status).to.equal(400);
+      const hidden = await hide(chapterMod.token);
+      expect(hidden.status).to.equal(200);
+      expect(hidden.body).to.deep.equal({ postId: String(post.id), hidden: true });
+      const page = await client(member.token).get(`/api/v1/threads/${thread.id}`);
+      expect(page.body.posts.map((p: { id: string }) => p.id)).to.not.include(String(post.id));
+      expect(page.body.thread.postCount).to.equal(1);
+      // A hidden post takes no more likes, edits or replies.
+      expect((await client(member.token).post(`/api/v1/posts/${post.id}/like`)).status).to.equal(404);
+      expect((await client(author.token).patch(`/api/v1/posts/${post.id}`, { body: '偷偷改' })).status).to.equal(404);
+      const restored = await client(chapterMod.token).delete(`/api/v1/posts/${post.id}/hide`, { reason: '作者已修改' });
+      expect(restored.body).to.deep.equal({ postId: String(post.id), hidden: false });
+      const again = await client(member.token).get(`/api/v1/threads/${thread.id}`);
+      expect(again.body.posts.map((p: { id: string }) => p.id)).to.include(String(post.id));
+      expect(again.body.thread.postCount).to.equal(2);
+      const actions = (await AuditEntry.findAll({ where: { subjectId: String(post.id) }, order: [['id', 'ASC']] })).map((e) => [e.action, e.reason]);
+      expect(actions).to.deep.equal([['post.hide', '泄露个人信息'], ['post.restore', '作者已修改']]);
+    });
+
     it('locks a thread: members can no longer reply, moderators can', async () => {
       const moderator = await buildUser({ role: 'moderator' });
       const u = await buildUser();

@@ -1,6 +1,6 @@
 /**
  * The listening pipeline end to end, on both backends: posts and mentions are analysed and
- * become searchable after commit; edits re-analyse, deletes and withdrawn consent remove; and
+ * become searchable after commit; edits re-analyse, deletes, moderator hides and withdrawn consent remove; and
  * an Elasticsearch outage loses nothing.
  */
 import crypto from 'node:crypto';
@@ -101,6 +101,22 @@ for (const backend of backends) {
       await api.delete(`/api/v1/posts/${post.id}`);
       await server.resonance.dispatcher.drain();
       expect((await searchFor('满意')).items.map((i: { id: string }) => i.id)).to.not.include(`post:${post.id}`);
+    });
+
+    it('removes a post a moderator hides, and indexes it again when restored', async () => {
+      const author = await buildUser();
+      const moderator = await buildUser({ role: 'moderator' });
+      const { post } = await buildThread({ author, body: '这次召回通知来得太晚了，车主都很失望' });
+      const mod = new Client(server.url).withToken(moderator.token);
+      const ids = async () => (await searchFor('召回')).items.map((i: { id: string }) => i.id);
+      await server.resonance.dispatcher.drain();
+      expect(await ids()).to.include(`post:${post.id}`);
+      expect((await mod.post(`/api/v1/posts/${post.id}/hide`, { reason: 'personal data in the post' })).status).to.equal(200);
+      await server.resonance.dispatcher.drain();
+      expect(await ids()).to.not.include(`post:${post.id}`);
+      expect((await mod.delete(`/api/v1/posts/${post.id}/hide`, { reason: 'edited by the author' })).status).to.equal(200);
+      await server.resonance.dispatcher.drain();
+      expect(await ids()).to.include(`post:${post.id}`);
     });
 
     it('leaves out members who withdraw analytics consent, and brings them back when they give it', async () => {

@@ -25,6 +25,8 @@ const lockInput = z.object({ locked: z.boolean().default(true), reason });
 const editInput = z.object({ body: postBody, reason: text(1, 500).optional() });
 const deleteInput = z.object({ reason: text(1, 500).optional() });
 const flagInput = z.object({ reason });
+const hideInput = z.object({ reason });
+const restoreInput = z.object({ reason: text(1, 500).optional() });
 
 export function threadsApi({ limits }: HttpDeps): Router {
   const r = Router();
@@ -115,6 +117,23 @@ export function threadsApi({ limits }: HttpDeps): Router {
     const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
     const likes = await posts.unlikePost(req.actor, ctx);
     res.json({ likes, likedByMe: false });
+  });
+
+  // Moderation: hide a post (it leaves pages, sockets and listening) and restore it.
+  r.post('/posts/:id/hide', async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const input = parse(hideInput, req.body);
+    const ctx = await posts.loadPostForModeration(req.actor, parse(id, req.params.id));
+    await posts.setPostHidden(req.actor, ctx, true, input.reason);
+    res.json({ postId: String(ctx.post.id), hidden: true });
+  });
+
+  r.delete('/posts/:id/hide', async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const input = parse(restoreInput, req.body ?? {});
+    const ctx = await posts.loadPostForModeration(req.actor, parse(id, req.params.id));
+    await posts.setPostHidden(req.actor, ctx, false, input.reason ?? null);
+    res.json({ postId: String(ctx.post.id), hidden: false });
   });
 
   r.post('/posts/:id/flag', async (req, res) => {
