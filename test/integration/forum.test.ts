@@ -284,6 +284,26 @@ describe('forum core', () => {
       expect(page.text).to.contain(`action="/t/${thread.id}/reply"`);
     });
 
+    it('a moderator hides a post from the thread page by form; members get no such link', async () => {
+      const moderator = await buildUser({ role: 'moderator' });
+      const member = await buildUser();
+      const { post, thread } = await buildPost({ body: '这条要隐藏 hideme' });
+      const memberBrowser = new Client(server.url);
+      await memberBrowser.browserLogin(member.username, PASSWORD);
+      expect((await memberBrowser.get(`/t/${thread.id}`)).text).to.not.contain(`/p/${post.id}/hide`);
+      expect((await memberBrowser.get(`/p/${post.id}/hide`)).status).to.equal(403);
+      const browser = new Client(server.url);
+      await browser.browserLogin(moderator.username, PASSWORD);
+      expect((await browser.get(`/t/${thread.id}`)).text).to.contain(`href="/p/${post.id}/hide"`);
+      const form = await browser.get(`/p/${post.id}/hide`);
+      expect(form.status).to.equal(200);
+      expect(form.text).to.contain(`action="/p/${post.id}/hide"`);
+      const res = await browser.post(`/p/${post.id}/hide`, new URLSearchParams({ reason: '广告', _csrf: browser.csrf! }), { 'x-csrf-token': '' });
+      expect(res.status).to.equal(303);
+      expect((await browser.get(`/t/${thread.id}`)).text).to.not.contain('hideme');
+      expect((await AuditEntry.findOne({ where: { action: 'post.hide', subjectId: String(post.id) } }))?.reason).to.equal('广告');
+    });
+
     it('quote pre-fills the reply box with the quoted post', async () => {
       const u = await buildUser();
       const { thread, post, author } = await buildThread({ body: '原帖内容' });

@@ -5,7 +5,7 @@ import * as threads from '../../services/threads';
 import * as posts from '../../services/posts';
 import * as chapters from '../../services/chapters';
 import { listCategories, categoryBySlug } from '../../services/categories';
-import { can } from '../../policies';
+import { authorize, can } from '../../policies';
 import { presentCategory, presentChapter, presentThread } from '../../presenters';
 import { quoteBody } from '../../markdown';
 import { User } from '../../models';
@@ -25,7 +25,7 @@ const replyForm = z.object({ body: postBody, replyTo: z.union([id, z.literal('')
 const threadFormQuery = z.object({ chapter: slug.optional(), category: slug.optional() });
 const editForm = z.object({ body: postBody, reason: z.union([text(1, 500), z.literal('')]).optional() });
 const deleteForm = z.object({ reason: z.union([text(1, 500), z.literal('')]).optional() });
-const flagForm = z.object({ reason });
+const reasonForm = z.object({ reason });
 
 const PAGE_SIZE = 30;
 const POSTS_PER_PAGE = 50;
@@ -170,6 +170,7 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
         canEdit: can(actor, 'post.edit', subject(authorId, presented.id)),
         canLike: can(actor, 'post.like', subject(authorId, presented.id)),
         canFlag: !!actor,
+        canHide: can(actor, 'post.hide', subject(authorId, presented.id)),
       })),
       lastPostId: shown.at(-1)?.presented.id ?? null,
       pager: { page: q.page, prev: q.page > 1 ? q.page - 1 : null, next: page.length > POSTS_PER_PAGE ? q.page + 1 : null, base: `/t/${threadId}` },
@@ -251,15 +252,45 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
   r.get('/p/:id/flag', async (req, res) => {
     const actor = requireLogin(req);
     const ctx = await posts.loadPost(actor, parse(id, req.params.id));
-    await renderPage(req, res, render, 'flag-post', { title: t(req.locale, 'post.flag'), post: (await presentPosts([ctx.post], actor))[0], threadTitle: ctx.thread.title });
+    await renderPage(req, res, render, 'post-reason', {
+      title: t(req.locale, 'post.flag'),
+      heading: t(req.locale, 'post.flag'),
+      label: t(req.locale, 'post.flagReason'),
+      verb: 'flag',
+      post: (await presentPosts([ctx.post], actor))[0],
+      threadTitle: ctx.thread.title,
+    });
   });
 
   r.post('/p/:id/flag', async (req, res) => {
     const actor = requireLogin(req);
-    const input = parse(flagForm, req.body);
+    const input = parse(reasonForm, req.body);
     const ctx = await posts.loadPost(actor, parse(id, req.params.id));
     await posts.flagPost(actor, ctx, input.reason);
     res.redirect(303, `/t/${ctx.thread.id}?flagged=1#p${ctx.post.id}`);
+  });
+
+  // Moderators hide a post (with a reason for the audit log); restoring is in the API for now.
+  r.get('/p/:id/hide', async (req, res) => {
+    const actor = requireLogin(req);
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    authorize(actor, 'post.hide', ctx);
+    await renderPage(req, res, render, 'post-reason', {
+      title: t(req.locale, 'post.hide'),
+      heading: t(req.locale, 'post.hide'),
+      label: t(req.locale, 'post.hideReason'),
+      verb: 'hide',
+      post: (await presentPosts([ctx.post], actor))[0],
+      threadTitle: ctx.thread.title,
+    });
+  });
+
+  r.post('/p/:id/hide', async (req, res) => {
+    const actor = requireLogin(req);
+    const input = parse(reasonForm, req.body);
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    await posts.setPostHidden(actor, ctx, true, input.reason);
+    res.redirect(303, `/t/${ctx.thread.id}`);
   });
 
   return r;
