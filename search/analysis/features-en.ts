@@ -9,21 +9,15 @@
  * Keys: w:word, n:word (negated), b:word|word, e:token, p:! (p:? only with questionCue), L:+ / L:- (lexicon mass).
  */
 import { EMOJI_RE, emotiveToken } from './emoji';
+import type { FeatureSink } from './features-zh';
 import { EN_DEGREE, EN_NEGATORS } from './lexicon-en';
 
-/** Receives every feature occurrence of a text, in order. */
-export interface EnFeatureSink {
-  /** w:word, or n:word when negated (negCue names the negator, for reasons). */
-  word(w: string, negated: boolean, negCue: string): void;
-  /** b:a|b, two consecutive words of one clause. */
-  bigram(a: string, b: string): void;
-  /** e:token for an emoji (mapped as emoji.ts maps it). */
-  emotive(token: string): void;
-  /** p:cue, once per text for each of ! and ?. */
-  cue(cue: string): void;
-  /** Lexicon mass of one word: L:+ or L:- with a non-negative mass. */
-  lexicon(positive: boolean, mass: number, negated: boolean, negCue: string, w: string): void;
-}
+/**
+ * Receives every feature occurrence of a text, in order: the Chinese sink without char bigrams,
+ * so that one hashing buffer (feature-buffer.ts) serves both scorers. English features are
+ * binary: word() always gets value 1.
+ */
+export type EnFeatureSink = Omit<FeatureSink, 'charBigram'>;
 
 /** Feature-extraction settings; stored in the model so training and scoring agree. */
 export interface EnFeatureOptions {
@@ -85,23 +79,23 @@ class WalkState {
   addWord(raw: string): void {
     const { sink, options } = this;
     const w = isDigits(raw) ? '#' : raw;
-    if (options.bigrams && this.prev) sink.bigram(this.prev, w);
+    if (options.bigrams && this.prev) sink.wordBigram(this.prev, w);
     this.prev = w;
     if (CONTRAST.has(w)) {
-      sink.word(w, false, '');
+      sink.word(w, 1, false, '');
       this.negLeft = 0;
       this.degree = 1;
       return;
     }
     if (isEnNegator(w)) {
       // The negator itself is a plain feature ("not" leans negative in reviews) and opens a scope.
-      sink.word(w, false, '');
+      sink.word(w, 1, false, '');
       this.negLeft = options.negationScope > 0 ? options.negationScope : Number.MAX_SAFE_INTEGER;
       this.negCue = w;
       return;
     }
     const negated = this.negLeft > 0;
-    sink.word(w, negated, this.negCue);
+    sink.word(w, 1, negated, this.negCue);
     const scale = EN_DEGREE.get(w);
     if (scale !== undefined) {
       this.degree = scale;
@@ -161,10 +155,10 @@ export function walkEnFeatures(text: string, sink: EnFeatureSink, options: EnFea
 export function enFeatures(text: string, options: EnFeatureOptions): EnFeature[] {
   const feats: EnFeature[] = [];
   walkEnFeatures(text, {
-    word(w, negated, negCue) {
-      feats.push({ key: (negated ? 'n:' : 'w:') + w, value: 1, negated, term: negated ? negCue + '+' + w : w });
+    word(w, value, negated, negCue) {
+      feats.push({ key: (negated ? 'n:' : 'w:') + w, value, negated, term: negated ? negCue + '+' + w : w });
     },
-    bigram(a, b) {
+    wordBigram(a, b) {
       feats.push({ key: 'b:' + a + '|' + b, value: 1, negated: false, term: a + ' ' + b });
     },
     emotive(token) {

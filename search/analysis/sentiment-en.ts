@@ -12,8 +12,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EMOJI_RE, emotivePrior, emotiveToken } from './emoji';
-import { EN_LEXICON_MASS_CAP, EN_LEXICON_NEGATIVE, EN_LEXICON_POSITIVE, walkEnFeatures, type EnFeatureOptions, type EnFeatureSink } from './features-en';
-import { HASH_INIT, HashTable, hashCode, hashOf, hashString } from './hash-table';
+import { FeatureBuffer, explain, topFeatures, weightTable, type Part } from './feature-buffer';
+import { EN_LEXICON_MASS_CAP, EN_LEXICON_NEGATIVE, EN_LEXICON_POSITIVE, walkEnFeatures, type EnFeatureOptions } from './features-en';
+import { HashTable, hashOf } from './hash-table';
 import { EN_DEGREE, EN_NEGATORS, EN_PHRASES, EN_VALENCE } from './lexicon-en';
 
 /** One term's contribution to the English score. */
@@ -145,19 +146,14 @@ export interface EnModelScore {
 
 const MODEL_PATH = fileURLToPath(new URL('../models/sentiment-en.json', import.meta.url));
 
-// Fallbacks for features the model never saw: a negated word the corpora never negated takes
-// a damped opposite of its plain weight (as in the Chinese model)...
-const NEGATION_FLIP_FALLBACK = 0.6;
-// ...and an emoji takes its hand-set prior in logit units: the English corpora have no emoji.
-const EMOTIVE_PRIOR_LOGIT = 1.5;
-const MODEL_HAS_OPINION = 0.3;
+// Features the model never saw take the fallbacks of feature-buffer.ts (as in the Chinese model);
+// the emoji priors matter most here: the English corpora have no emoji.
 
 let loaded: LoadedEnModel | undefined;
 
 /** Wrap a parsed model for scoring. */
 export function prepareEnModel(model: EnSentimentModel): LoadedEnModel {
-  const keys = Object.keys(model.weights);
-  const table = new HashTable(keys.map((k): [number, number] => [hashOf(k), model.weights[k]]), keys.length);
+  const table = weightTable(model.weights);
   const { negationScope, bigrams, questionCue, lexicon } = model.features;
   const valences =
     lexicon === 'vader' ? new Map(Object.entries(model.lexicon ?? {})) : lexicon === 'hand' ? new Map(Object.entries(EN_VALENCE)) : undefined;
@@ -170,179 +166,40 @@ export function enModel(): LoadedEnModel {
   return loaded;
 }
 
-// Hash states after each key prefix, so a key's hash continues from its prefix.
-const H_WORD = hashString(HASH_INIT, 'w:');
-const H_NEG_WORD = hashString(HASH_INIT, 'n:');
-const H_BIGRAM = hashString(HASH_INIT, 'b:');
-const H_EMO = hashString(HASH_INIT, 'e:');
-const H_CUE = hashString(HASH_INIT, 'p:');
 const H_LEX_POS = hashOf(EN_LEXICON_POSITIVE);
 const H_LEX_NEG = hashOf(EN_LEXICON_NEGATIVE);
 /** Key of the dense feature holding the old lexicon scorer's score (models trained with features.oldLexicon). */
 export const EN_OLD_LEXICON = 'S:lex';
 const H_OLD_LEX = hashOf(EN_OLD_LEXICON);
-const BAR = '|'.charCodeAt(0);
 
-const enum Kind { Word, Bigram, Emotive, Cue }
-
-/**
- * The distinct features of the text being scored, in parallel arrays reused across calls
- * (analyze() is synchronous, so one buffer is enough). De-duplicated by hash, as the trainer
- * de-duplicates string keys; terms are kept as their parts and only joined for the reasons.
- */
-class EnFeatureBuffer implements EnFeatureSink {
-  size = 0;
-  hashes = new Int32Array(256);
-  plainHashes = new Int32Array(256);
-  kinds = new Uint8Array(256);
-  negated = new Uint8Array(256);
-  texts: string[] = [];
-  others: string[] = [];
-  positiveMass = 0;
-  negativeMass = 0;
-  lexiconHits: { positive: boolean; mass: number; negated: boolean; negCue: string; word: string }[] = [];
-  private slots = new Int32Array(1024);
-  private usedSlots: number[] = [];
-
-  reset(): void {
-    for (const i of this.usedSlots) this.slots[i] = 0;
-    this.usedSlots.length = 0;
-    this.size = 0;
-    this.texts.length = 0;
-    this.others.length = 0;
-    this.positiveMass = 0;
-    this.negativeMass = 0;
-    this.lexiconHits = [];
-  }
-
-  private grow(): void {
-    const cap = this.hashes.length * 2;
-    const copy = <T extends Int32Array | Uint8Array>(a: T, b: T): T => { b.set(a); return b; };
-    this.hashes = copy(this.hashes, new Int32Array(cap));
-    this.plainHashes = copy(this.plainHashes, new Int32Array(cap));
-    this.kinds = copy(this.kinds, new Uint8Array(cap));
-    this.negated = copy(this.negated, new Uint8Array(cap));
-    this.slots = new Int32Array(cap * 4);
-    this.usedSlots.length = 0;
-    const mask = this.slots.length - 1;
-    for (let k = 0; k < this.size; k++) {
-      let i = this.hashes[k] & mask;
-      while (this.slots[i] !== 0) i = (i + 1) & mask;
-      this.slots[i] = k + 1;
-      this.usedSlots.push(i);
-    }
-  }
-
-  private add(hash: number, plainHash: number, negated: boolean, kind: Kind, text: string, other: string): void {
-    const mask = this.slots.length - 1;
-    let i = hash & mask;
-    for (;;) {
-      const at = this.slots[i];
-      if (at === 0) break;
-      if (this.hashes[at - 1] === hash) return;
-      i = (i + 1) & mask;
-    }
-    if (this.size === this.hashes.length) {
-      this.grow();
-      this.add(hash, plainHash, negated, kind, text, other);
-      return;
-    }
-    const k = this.size++;
-    this.slots[i] = k + 1;
-    this.usedSlots.push(i);
-    this.hashes[k] = hash;
-    this.plainHashes[k] = plainHash;
-    this.kinds[k] = kind;
-    this.negated[k] = negated ? 1 : 0;
-    this.texts[k] = text;
-    this.others[k] = other;
-  }
-
-  word(w: string, negated: boolean, negCue: string): void {
-    if (negated) this.add(hashString(H_NEG_WORD, w), hashString(H_WORD, w), true, Kind.Word, w, negCue);
-    else this.add(hashString(H_WORD, w), 0, false, Kind.Word, w, '');
-  }
-
-  bigram(a: string, b: string): void {
-    this.add(hashString(hashCode(hashString(H_BIGRAM, a), BAR), b), 0, false, Kind.Bigram, a, b);
-  }
-
-  emotive(token: string): void {
-    this.add(hashString(H_EMO, token), 0, false, Kind.Emotive, token, '');
-  }
-
-  cue(cue: string): void {
-    this.add(hashString(H_CUE, cue), 0, false, Kind.Cue, cue, '');
-  }
-
-  lexicon(positive: boolean, mass: number, negated: boolean, negCue: string, word: string): void {
-    if (positive) this.positiveMass += mass;
-    else this.negativeMass += mass;
-    this.lexiconHits.push({ positive, mass, negated, negCue, word });
-  }
-
-  /** The reason text of feature k: "great", "not+good", "waste of". */
-  termOf(k: number): string {
-    if (this.negated[k]) return this.others[k] + '+' + this.texts[k];
-    return this.kinds[k] === Kind.Bigram ? this.texts[k] + ' ' + this.others[k] : this.texts[k];
-  }
-}
-
-const buffer = new EnFeatureBuffer();
-
-const EXPLAIN_CANDIDATES = 16;
-const EXPLAIN_TERMS = 8;
+// The features of the text being scored (the note on FeatureBuffer says why not objects or a Map).
+const buffer = new FeatureBuffer(' ');
 
 /** Score normalised English text with a model; the training script evaluates through this same path. */
 export function scoreEn(normalized: string, m: LoadedEnModel = enModel()): EnModelScore {
   const f = buffer;
   f.reset();
-  walkEnFeatures(normalized, f, m.options);
+  walkEnFeatures(normalized, buffer, m.options);
   const { table } = m;
   let logit = m.model.bias;
   let evidence = 0;
   const contrib = new Float64Array(f.size);
   const fromPrior = new Uint8Array(f.size);
   for (let k = 0; k < f.size; k++) {
-    let w = table.get(f.hashes[k]);
-    if (w === undefined && f.plainHashes[k] !== 0) {
-      const plain = table.get(f.plainHashes[k]);
-      if (plain !== undefined) w = -NEGATION_FLIP_FALLBACK * plain;
-    }
-    if (f.kinds[k] === Kind.Emotive && (w === undefined || Math.abs(w) < MODEL_HAS_OPINION)) {
-      const emo = emotivePrior(f.texts[k]);
-      if (emo !== 0) {
-        w = emo * EMOTIVE_PRIOR_LOGIT;
-        fromPrior[k] = 1;
-      }
+    let w = f.weightOf(k, table);
+    const emo = f.emotiveFallback(k, w);
+    if (emo !== 0) {
+      w = emo;
+      fromPrior[k] = 1;
     }
     if (w === undefined) continue;
     evidence++;
     contrib[k] = w;
     logit += w;
   }
-  // Only the strongest few features get their term built: this runs for every post.
-  const top: number[] = [];
-  for (let k = 0; k < f.size; k++) {
-    if (contrib[k] === 0) continue;
-    if (top.length < EXPLAIN_CANDIDATES) top.push(k);
-    else {
-      let minAt = 0;
-      for (let i = 1; i < top.length; i++) if (Math.abs(contrib[top[i]]) < Math.abs(contrib[top[minAt]])) minAt = i;
-      if (Math.abs(contrib[k]) > Math.abs(contrib[top[minAt]])) top[minAt] = k;
-    }
-  }
-  const parts = top.map((k) => ({ term: f.termOf(k), weight: contrib[k], negated: f.negated[k] === 1, source: fromPrior[k] ? 'prior' as const : 'model' as const }));
-  // Lexicon masses: one weight each, capped, shared out over the words in proportion to their mass.
-  const wPos = table.get(H_LEX_POS) ?? 0;
-  const wNeg = table.get(H_LEX_NEG) ?? 0;
-  const posScale = f.positiveMass > 0 ? Math.min(EN_LEXICON_MASS_CAP, f.positiveMass) / f.positiveMass : 0;
-  const negScale = f.negativeMass > 0 ? Math.min(EN_LEXICON_MASS_CAP, f.negativeMass) / f.negativeMass : 0;
-  for (const hit of f.lexiconHits) {
-    const c = hit.positive ? wPos * hit.mass * posScale : wNeg * hit.mass * negScale;
-    logit += c;
-    parts.push({ term: hit.negated ? hit.negCue + '+' + hit.word : hit.word, weight: c, negated: hit.negated, source: 'model' });
-  }
+  const parts: Part<'prior'>[] = topFeatures(contrib).map((k) =>
+    ({ term: f.termOf(k), weight: contrib[k], negated: f.negated[k] === 1, source: fromPrior[k] ? 'prior' : 'model' }));
+  logit = f.addLexicon(logit, table.get(H_LEX_POS) ?? 0, table.get(H_LEX_NEG) ?? 0, EN_LEXICON_MASS_CAP, parts);
   if (f.lexiconHits.length > 0) evidence++;
   let lexical = f.lexiconHits.length > 0 || fromPrior.includes(1);
   if (m.model.features.oldLexicon) {
@@ -360,30 +217,12 @@ export function scoreEn(normalized: string, m: LoadedEnModel = enModel()): EnMod
   return { logit, probability, score: 2 * probability - 1, contributions: explain(parts), evidence, lexical };
 }
 
-/** Group the top parts by term (a word, its bigrams and its lexicon mass often name the same thing). */
-function explain(parts: (EnContribution & { source: 'model' | 'prior' })[]): (EnContribution & { source: 'model' | 'prior' })[] {
-  const byTerm = new Map<string, EnContribution & { source: 'model' | 'prior' }>();
-  for (const p of parts) {
-    const entry = byTerm.get(p.term);
-    if (entry) {
-      entry.weight += p.weight;
-      if (p.source === 'prior') entry.source = 'prior';
-    } else byTerm.set(p.term, { ...p });
-  }
-  return [...byTerm.values()].sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight)).slice(0, EXPLAIN_TERMS);
-}
-
 /**
  * Distinct features of a text as hash -> value, exactly as the scorer sees them; lets a test check
  * that hashing from parts matches hashing the trainer's string keys.
  */
 export function hashedEnFeatureVector(normalized: string, options: EnFeatureOptions): Map<number, number> {
-  const f = buffer;
-  f.reset();
-  walkEnFeatures(normalized, f, options);
-  const out = new Map<number, number>();
-  for (let k = 0; k < f.size; k++) out.set(f.hashes[k], 1);
-  if (f.positiveMass > 0) out.set(H_LEX_POS, Math.min(EN_LEXICON_MASS_CAP, f.positiveMass));
-  if (f.negativeMass > 0) out.set(H_LEX_NEG, Math.min(EN_LEXICON_MASS_CAP, f.negativeMass));
-  return out;
+  buffer.reset();
+  walkEnFeatures(normalized, buffer, options);
+  return buffer.hashedVector(H_LEX_POS, H_LEX_NEG, EN_LEXICON_MASS_CAP);
 }

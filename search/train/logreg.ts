@@ -50,6 +50,90 @@ export function trainFtrl(docs: SparseDoc[], dims: number, random: () => number,
   return w;
 }
 
+/** Settings of `fitSparseModel`: FTRL's, plus feature and weight pruning and NB scaling. */
+export interface SparseFitParams extends FtrlParams {
+  /** Features in fewer training documents are dropped: they cannot generalise. */
+  minDf: number;
+  /** Weights smaller than this are left out of the model. */
+  pruneBelow: number;
+  /** NB-SVM scaling (Wang & Manning 2012). */
+  nbScale: boolean;
+}
+
+/** A fitted, uncalibrated model: bias and pruned, rounded weights by feature key. */
+export interface SparseFit<R> {
+  bias: number;
+  weights: Record<string, number>;
+  /** The sample weight of a training row (its source's share, classes balanced within the source). */
+  sampleWeight: (r: R) => number;
+  stats: { candidates: number; afterMinDf: number; inModel: number };
+  /** Seconds spent in FTRL alone. */
+  ftrlSeconds: number;
+}
+
+/**
+ * The training steps both trainers share: featurise the rows (`vectorOf`: de-duplicated
+ * key -> value), drop rare features, weight each row so every source gets its share of the total
+ * weight (`shareOf`, shares summing to 1) split evenly across its labels, optionally NB-scale
+ * (`isDense` keys, already signed, are not scaled), fit by FTRL, then prune and round.
+ */
+export function fitSparseModel<R extends { file: string; label: 0 | 1 }>(
+  train: R[],
+  vectorOf: (r: R) => Map<string, number>,
+  shareOf: (file: string) => number,
+  isDense: (key: string) => boolean,
+  random: () => number,
+  params: SparseFitParams,
+): SparseFit<R> {
+  // Featurise training rows: intern feature keys, count document frequency.
+  const keyIds = new Map<string, number>();
+  const df: number[] = [];
+  const trainFeats: { ids: number[]; vals: number[] }[] = [];
+  for (const r of train) {
+    const ids: number[] = [];
+    const vals: number[] = [];
+    for (const [key, value] of vectorOf(r)) {
+      let id = keyIds.get(key);
+      if (id === undefined) { id = df.length; keyIds.set(key, id); df.push(0); }
+      df[id]++;
+      ids.push(id);
+      vals.push(value);
+    }
+    trainFeats.push({ ids, vals });
+  }
+  // Column 0 is the bias; rare features (df < minDf) are dropped: they cannot generalise.
+  const column = new Int32Array(df.length).fill(-1);
+  const keys: string[] = ['<bias>'];
+  for (const [key, id] of keyIds) if (df[id] >= params.minDf) { column[id] = keys.length; keys.push(key); }
+
+  // Sample weights: each source gets its share of the total weight, split evenly across labels.
+  const counts = new Map<string, number>();
+  for (const r of train) counts.set(`${r.file}:${r.label}`, (counts.get(`${r.file}:${r.label}`) ?? 0) + 1);
+  const sampleWeight = (r: R): number => (shareOf(r.file) * train.length) / (2 * (counts.get(`${r.file}:${r.label}`) ?? 1));
+  const docs: SparseDoc[] = train.map((r, i) => {
+    const pairs = trainFeats[i].ids.map((id, k) => [column[id], trainFeats[i].vals[k]] as const).filter(([c]) => c >= 0);
+    return { idx: Int32Array.from(pairs.map((p) => p[0])), val: Float32Array.from(pairs.map((p) => p[1])), y: r.label, weight: sampleWeight(r) };
+  });
+  // NB-SVM: scale each feature by its naive-Bayes log-count ratio, then fold the ratio into the weight.
+  const ratio = params.nbScale ? nbRatios(docs, keys.length, (i) => isDense(keys[i])) : new Float64Array(keys.length).fill(1);
+  if (params.nbScale) for (const d of docs) for (let k = 0; k < d.idx.length; k++) d.val[k] *= ratio[d.idx[k]];
+  const ftrlStarted = Date.now();
+  const w = trainFtrl(docs, keys.length, random, params);
+  for (let i = 1; i < keys.length; i++) w[i] *= ratio[i];
+  const ftrlSeconds = (Date.now() - ftrlStarted) / 1000;
+
+  // Prune tiny weights and round to 4 decimals: the file stays small and diff-able.
+  const weights: Record<string, number> = {};
+  for (let i = 1; i < keys.length; i++) if (Math.abs(w[i]) >= params.pruneBelow) weights[keys[i]] = round(w[i], 4);
+  return {
+    bias: round(w[0], 4),
+    weights,
+    sampleWeight,
+    stats: { candidates: keyIds.size, afterMinDf: keys.length - 1, inModel: Object.keys(weights).length },
+    ftrlSeconds,
+  };
+}
+
 /** Platt scaling: fit p = sigmoid(a*logit + b) by Newton's method on weighted dev logits. */
 export function fitPlatt(logits: number[], ys: number[], weights: number[]): { slope: number; intercept: number } {
   let a = 1;

@@ -25,7 +25,7 @@ import { enFeatureVector, enFeatures, isEnLexiconKey, type EnFeatureOptions } fr
 import { EN_VALENCE } from '../analysis/lexicon-en';
 import { normalizeText } from '../analysis/normalize';
 import { EN_OLD_LEXICON, prepareEnModel, scoreEn, scoreEnLexicon, type EnSentimentModel } from '../analysis/sentiment-en';
-import { chooseNeutralBand, fitPlatt, metrics, nbRatios, round, trainFtrl, type Scored, type SparseDoc } from './logreg';
+import { chooseNeutralBand, fitPlatt, fitSparseModel, metrics, round, type Scored } from './logreg';
 import { EN_SPLIT, UCI_FILES, loadPangLee, loadUciSplits, loadVaderLexicon, type EnRow } from './sentiment-data-en';
 import { repoRoot, rng } from './sentiment-data';
 
@@ -83,55 +83,18 @@ const SOURCES = [...UCI_FILES.map((f) => ({ file: f, share: HYPER.shareUci / UCI
 
 /** Fit the (uncalibrated) model on the given rows. */
 function fit(train: EnRow[], options: EnFeatureOptions, vader: Map<string, number> | undefined, random: () => number) {
-  // Featurise training rows: intern feature keys, count document frequency.
-  const keyIds = new Map<string, number>();
-  const df: number[] = [];
-  const trainFeats: { ids: number[]; vals: number[] }[] = [];
-  for (const r of train) {
-    const ids: number[] = [];
-    const vals: number[] = [];
+  const totalShare = SOURCES.reduce((s, c) => s + c.share, 0);
+  const vectorOf = (r: EnRow) => {
     const vector = enFeatureVector(enFeatures(normalizeText(r.text), options));
     if (HYPER.oldLexiconFeature) vector.set(EN_OLD_LEXICON, scoreEnLexicon(normalizeText(r.text)).score);
-    for (const [key, value] of vector) {
-      let id = keyIds.get(key);
-      if (id === undefined) { id = df.length; keyIds.set(key, id); df.push(0); }
-      df[id]++;
-      ids.push(id);
-      vals.push(value);
-    }
-    trainFeats.push({ ids, vals });
-  }
-  // Column 0 is the bias; rare features (df < minDf) are dropped: they cannot generalise.
-  const column = new Int32Array(df.length).fill(-1);
-  const keys: string[] = ['<bias>'];
-  for (const [key, id] of keyIds) if (df[id] >= HYPER.minDf) { column[id] = keys.length; keys.push(key); }
-
-  // Sample weights: each source gets its share of the total weight, split evenly across labels.
-  const totalShare = SOURCES.reduce((s, c) => s + c.share, 0);
-  const counts = new Map<string, number>();
-  for (const r of train) counts.set(`${r.file}:${r.label}`, (counts.get(`${r.file}:${r.label}`) ?? 0) + 1);
-  const sampleWeight = (r: EnRow): number => {
-    const share = SOURCES.find((c) => c.file === r.file)!.share / totalShare;
-    return (share * train.length) / (2 * (counts.get(`${r.file}:${r.label}`) ?? 1));
+    return vector;
   };
-  const docs: SparseDoc[] = train.map((r, i) => {
-    const pairs = trainFeats[i].ids.map((id, k) => [column[id], trainFeats[i].vals[k]] as const).filter(([c]) => c >= 0);
-    return { idx: Int32Array.from(pairs.map((p) => p[0])), val: Float32Array.from(pairs.map((p) => p[1])), y: r.label, weight: sampleWeight(r) };
-  });
-  // NB-SVM: scale each feature by its naive-Bayes log-count ratio, then fold the ratio into the weight.
-  const ratio = HYPER.nbScale
-    ? nbRatios(docs, keys.length, (i) => isEnLexiconKey(keys[i]) || keys[i] === EN_OLD_LEXICON) // dense lexicon masses are already signed
-    : new Float64Array(keys.length).fill(1);
-  if (HYPER.nbScale) for (const d of docs) for (let k = 0; k < d.idx.length; k++) d.val[k] *= ratio[d.idx[k]];
-  const w = trainFtrl(docs, keys.length, random, HYPER);
-  for (let i = 1; i < keys.length; i++) w[i] *= ratio[i];
-
-  // Prune tiny weights and round to 4 decimals: the file stays small and diff-able.
-  const weights: Record<string, number> = {};
-  for (let i = 1; i < keys.length; i++) if (Math.abs(w[i]) >= HYPER.pruneBelow) weights[keys[i]] = round(w[i], 4);
+  const shareOf = (file: string) => SOURCES.find((c) => c.file === file)!.share / totalShare;
+  const isDense = (key: string) => isEnLexiconKey(key) || key === EN_OLD_LEXICON; // already signed: no NB scaling
+  const { bias, weights, sampleWeight, stats } = fitSparseModel(train, vectorOf, shareOf, isDense, random, HYPER);
   const model: EnSentimentModel = {
     version: 1,
-    bias: round(w[0], 4),
+    bias,
     calibration: { slope: 1, intercept: 0 },
     neutralBand: 0,
     neutralBandNoLexicon: 0,
@@ -140,7 +103,7 @@ function fit(train: EnRow[], options: EnFeatureOptions, vader: Map<string, numbe
   };
   // The VADER valences go into the model (rounded): the run time must not depend on .cache/.
   if (vader) model.lexicon = Object.fromEntries([...vader].map(([k, v]) => [k, round(v, 3)]));
-  return { model, sampleWeight, stats: { candidates: keyIds.size, afterMinDf: keys.length - 1, inModel: Object.keys(weights).length } };
+  return { model, sampleWeight, stats };
 }
 
 /**

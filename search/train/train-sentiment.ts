@@ -24,7 +24,7 @@ import { featureVector, isLexiconKey, zhFeatures } from '../analysis/features-zh
 import { normalizeText } from '../analysis/normalize';
 import { prepareZhModel, scoreZhTokens, type ZhSentimentModel } from '../analysis/sentiment-zh';
 import { lexNormalized, type SentimentToken } from '../analysis/tokenize';
-import { chooseNeutralBand, fitPlatt, metrics, nbRatios, round, trainFtrl, type Scored, type SparseDoc } from './logreg';
+import { chooseNeutralBand, fitPlatt, fitSparseModel, metrics, round, type Scored } from './logreg';
 import { CORPORA, SPLIT, loadSplits, repoRoot, rng, sentimentDataDir, type Row } from './sentiment-data';
 
 const modelPath = path.resolve(repoRoot, 'search/models/sentiment-zh.json');
@@ -58,54 +58,13 @@ function main(): void {
   const { rows, droppedAsDuplicates: dropped } = loadSplits(dataDir);
   const train = rows.filter((r) => r.split === 'train');
 
-  // Featurise training rows: intern feature keys, count document frequency.
-  const keyIds = new Map<string, number>();
-  const df: number[] = [];
-  const trainFeats: { ids: number[]; vals: number[] }[] = [];
-  for (const r of train) {
-    const ids: number[] = [];
-    const vals: number[] = [];
-    for (const [key, value] of featureVector(zhFeatures(tokensOf(r.text)))) {
-      let id = keyIds.get(key);
-      if (id === undefined) { id = df.length; keyIds.set(key, id); df.push(0); }
-      df[id]++;
-      ids.push(id);
-      vals.push(value);
-    }
-    trainFeats.push({ ids, vals });
-  }
-  // Column 0 is the bias; rare features (df < minDf) are dropped: they cannot generalise.
-  const column = new Int32Array(df.length).fill(-1);
-  const keys: string[] = ['<bias>'];
-  for (const [key, id] of keyIds) if (df[id] >= HYPER.minDf) { column[id] = keys.length; keys.push(key); }
-
-  // Sample weights: each file gets its share of the total weight, split evenly across labels.
-  const counts = new Map<string, number>();
-  for (const r of train) counts.set(`${r.file}:${r.label}`, (counts.get(`${r.file}:${r.label}`) ?? 0) + 1);
-  const sampleWeight = (r: Row): number => {
-    const share = CORPORA.find((c) => c.file === r.file)!.share;
-    return (share * train.length) / (2 * (counts.get(`${r.file}:${r.label}`) ?? 1));
-  };
-  const docs: SparseDoc[] = train.map((r, i) => {
-    const pairs = trainFeats[i].ids.map((id, k) => [column[id], trainFeats[i].vals[k]] as const).filter(([c]) => c >= 0);
-    return { idx: Int32Array.from(pairs.map((p) => p[0])), val: Float32Array.from(pairs.map((p) => p[1])), y: r.label, weight: sampleWeight(r) };
-  });
-  // NB-SVM: scale each feature by its naive-Bayes log-count ratio, then fold the ratio into the weight.
-  const ratio = HYPER.nbScale
-    ? nbRatios(docs, keys.length, (i) => isLexiconKey(keys[i])) // dense lexicon masses are already signed
-    : new Float64Array(keys.length).fill(1);
-  if (HYPER.nbScale) for (const d of docs) for (let k = 0; k < d.idx.length; k++) d.val[k] *= ratio[d.idx[k]];
-  const trainStarted = Date.now();
-  const w = trainFtrl(docs, keys.length, random, HYPER);
-  for (let i = 1; i < keys.length; i++) w[i] *= ratio[i];
-  const trainSeconds = (Date.now() - trainStarted) / 1000;
-
-  // Prune tiny weights and round to 4 decimals: the file stays small and diff-able.
-  const weights: Record<string, number> = {};
-  for (let i = 1; i < keys.length; i++) if (Math.abs(w[i]) >= HYPER.pruneBelow) weights[keys[i]] = round(w[i], 4);
+  const vectorOf = (r: Row) => featureVector(zhFeatures(tokensOf(r.text)));
+  const shareOf = (file: string) => CORPORA.find((c) => c.file === file)!.share;
+  // isLexiconKey: the dense lexicon masses are already signed, NB scaling leaves them alone.
+  const { bias, weights, sampleWeight, stats, ftrlSeconds: trainSeconds } = fitSparseModel(train, vectorOf, shareOf, isLexiconKey, random, HYPER);
   const model: ZhSentimentModel = {
     version: 1,
-    bias: round(w[0], 4),
+    bias,
     calibration: { slope: 1, intercept: 0 },
     neutralBand: 0,
     weights,
@@ -139,7 +98,7 @@ function main(): void {
     hyper: HYPER,
     split: SPLIT,
     rows: { train: train.length, dev: dev.length, test: test.length, droppedAsCrossFileDuplicates: dropped },
-    features: { candidates: keyIds.size, afterMinDf: keys.length - 1, inModel: Object.keys(weights).length },
+    features: stats,
     calibration: model.calibration,
     neutralBand: band,
     neutralBandBins: bins,
