@@ -30,7 +30,7 @@ const MAX_REASONS = 5;
 const MIN_REASON_WEIGHT = 0.05;
 
 const QUESTION_RE = /[?？]|吗\s*[。.!！~～]*\s*$|请问|求问|求助|有没有人|有人知道|怎么办|是否|\b(?:anyone know|does anyone|how do i|how to)\b/u;
-const ANNOUNCEMENT_RE = /通知|公告|活动报名|报名|预告|招募|抽奖|敬请|欢迎参加|即将开始|维护|更新日志|announcement|notice|maintenance|registration|sign up|event starts/u;
+const ANNOUNCEMENT_RE = /通知|公告|活动报名|报名|预告|招募|抽奖|敬请|欢迎参加|即将开始|维护|更新日志|announcement|notice|maintenance|registration|sign up|event starts|\b(?:opens?|closes?|starts?|begins?) at\b|\bwill be held\b|\bis scheduled\b|\breminder\b|\bjoin us\b/u;
 
 /** True for questions and announcements, which are neutral unless the wording is clearly polar. */
 export function isQuestionOrAnnouncement(normalized: string): boolean {
