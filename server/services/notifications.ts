@@ -5,6 +5,7 @@ import { can } from '../policies';
 import { withTransaction } from '../db';
 import { recordEvents } from '../events';
 import { actorFor } from './accounts';
+import { sqlRows } from '../sql';
 
 /**
  * Notify the members a new post mentions, and the author it replies to. Idempotent: a
@@ -54,7 +55,9 @@ export async function listNotifications(userId: number, limit = 50): Promise<Not
 
 /** How many notifications the member hasn't read. */
 export async function unreadCount(userId: number): Promise<number> {
-  return Notification.count({ where: { userId, readAt: null } });
+  // Every signed-in page asks this: a prepared statement (server/sql.ts), not a model count.
+  const [row] = await sqlRows<{ n: number }>('SELECT count(*) AS "n" FROM "notifications" WHERE "userId" = $1 AND "readAt" IS NULL', [userId]);
+  return Number(row?.n ?? 0);
 }
 
 /** Mark some (or all) of a member's notifications read. */

@@ -5,7 +5,7 @@ import type { Actor, ChapterRef, ThreadRef } from '../policies';
 import { authorize } from '../policies';
 import { NotFound, Validation } from '../errors';
 import { withTransaction } from '../db';
-import { sqlDate, sqlRows } from '../sql';
+import { inList, sqlDate, sqlRows } from '../sql';
 import { recordEvents } from '../events';
 import { renderMarkdown } from '../markdown';
 import { audit } from './audit';
@@ -168,8 +168,10 @@ export async function flagPost(actor: Actor, ctx: PostContext, reason: string) {
 /** Which of these posts the viewer has liked. */
 export async function likedBy(userId: number | undefined, postIds: number[]): Promise<Set<number>> {
   if (!userId || postIds.length === 0) return new Set();
-  const likes = await Like.findAll({ where: { userId, postId: { [Op.in]: postIds } }, attributes: ['postId'] });
-  return new Set(likes.map((l) => l.postId));
+  // Every signed-in thread view asks this for its whole page of posts: one prepared statement.
+  const ids = inList([...new Set(postIds)], 2);
+  const rows = await sqlRows<{ postId: number }>(`SELECT "postId" FROM "likes" WHERE "userId" = $1 AND "postId" IN (${ids.sql})`, [userId, ...ids.params]);
+  return new Set(rows.map((r) => Number(r.postId)));
 }
 
 /** Authors of these posts, by id. */

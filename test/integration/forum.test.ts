@@ -200,6 +200,12 @@ describe('forum core', () => {
       expect((await client(author.token).post(`/api/v1/posts/${post.id}/like`)).status).to.equal(403);
       expect((await client(fan.token).post(`/api/v1/posts/${post.id}/like`)).body.likes).to.equal(1);
       expect((await client(fan.token).post(`/api/v1/posts/${post.id}/like`)).body.likes).to.equal(1);
+      const likedIn = async (token: string) =>
+        (await client(token).get(`/api/v1/threads/${post.threadId}`)).body.posts.map((p: { id: string; likedByMe?: boolean }) => [p.id, p.likedByMe]);
+      const fanView = await likedIn(fan.token);
+      expect(fanView).to.deep.include([String(post.id), true]);
+      expect(fanView.filter(([, liked]: [string, boolean]) => liked)).to.have.length(1);
+      expect(await likedIn(author.token)).to.deep.include([String(post.id), false]);
       expect((await client(fan.token).delete(`/api/v1/posts/${post.id}/like`)).body.likes).to.equal(0);
       const flag = await client(fan.token).post(`/api/v1/posts/${post.id}/flag`, { reason: '涉嫌广告' });
       expect(flag.status).to.equal(201);
