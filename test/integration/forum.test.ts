@@ -298,6 +298,10 @@ describe('forum core', () => {
       await memberBrowser.browserLogin(member.username, PASSWORD);
       expect((await memberBrowser.get(`/t/${thread.id}`)).text).to.not.contain(`/p/${post.id}/hide`);
       expect((await memberBrowser.get(`/p/${post.id}/hide`)).status).to.equal(403);
+      // Members flag instead, on the same kind of reason page.
+      const flagPage = await memberBrowser.get(`/p/${post.id}/flag`);
+      expect(flagPage.status).to.equal(200);
+      expect(flagPage.text).to.contain(`action="/p/${post.id}/flag"`);
       const browser = new Client(server.url);
       await browser.browserLogin(moderator.username, PASSWORD);
       expect((await browser.get(`/t/${thread.id}`)).text).to.contain(`href="/p/${post.id}/hide"`);

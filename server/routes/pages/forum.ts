@@ -1,5 +1,5 @@
 /** Forum pages: home, chapters, categories, threads, new thread, replies and post actions. Forms work without JavaScript. */
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import * as threads from '../../services/threads';
 import * as posts from '../../services/posts';
@@ -44,7 +44,7 @@ function splitPage(html: string): CachedPage {
   return { head: Buffer.from(html.slice(0, i)), tail: Buffer.from(html.slice(i + CSRF_PLACEHOLDER.length)) };
 }
 
-function sendCachedPage(res: import('express').Response, page: CachedPage, csrfToken: string): void {
+function sendCachedPage(res: Response, page: CachedPage, csrfToken: string): void {
   const body = page.tail.length ? Buffer.concat([page.head, Buffer.from(csrfToken), page.tail]) : page.head;
   res.status(200).type('html').send(body);
 }
@@ -249,17 +249,22 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
     res.redirect(303, `/t/${ctx.thread.id}`);
   });
 
-  r.get('/p/:id/flag', async (req, res) => {
+  /** The page asking for a reason before acting on a post (flag, hide). */
+  async function reasonPage(req: Request, res: Response, ctx: posts.PostContext, verb: 'flag' | 'hide') {
     const actor = requireLogin(req);
-    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
     await renderPage(req, res, render, 'post-reason', {
-      title: t(req.locale, 'post.flag'),
-      heading: t(req.locale, 'post.flag'),
-      label: t(req.locale, 'post.flagReason'),
-      verb: 'flag',
+      title: t(req.locale, `post.${verb}`),
+      heading: t(req.locale, `post.${verb}`),
+      label: t(req.locale, `post.${verb}Reason`),
+      verb,
       post: (await presentPosts([ctx.post], actor))[0],
       threadTitle: ctx.thread.title,
     });
+  }
+
+  r.get('/p/:id/flag', async (req, res) => {
+    const ctx = await posts.loadPost(requireLogin(req), parse(id, req.params.id));
+    await reasonPage(req, res, ctx, 'flag');
   });
 
   r.post('/p/:id/flag', async (req, res) => {
@@ -275,14 +280,7 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
     const actor = requireLogin(req);
     const ctx = await posts.loadPost(actor, parse(id, req.params.id));
     authorize(actor, 'post.hide', ctx);
-    await renderPage(req, res, render, 'post-reason', {
-      title: t(req.locale, 'post.hide'),
-      heading: t(req.locale, 'post.hide'),
-      label: t(req.locale, 'post.hideReason'),
-      verb: 'hide',
-      post: (await presentPosts([ctx.post], actor))[0],
-      threadTitle: ctx.thread.title,
-    });
+    await reasonPage(req, res, ctx, 'hide');
   });
 
   r.post('/p/:id/hide', async (req, res) => {
