@@ -100,14 +100,25 @@ export function isSqlite(): boolean {
   return db().getDialect() === 'sqlite';
 }
 
+/** Any constant will do: every Resonance process takes the same one (Postgres advisory lock). */
+const WRITE_LOCK_KEY = 0x5245534f; // "RESO"
+
 // SQLite serialises writers anyway; queueing write transactions in-process avoids lock
 // contention between our own connections (busy_timeout still covers other processes).
 let writeQueue: Promise<unknown> = Promise.resolve();
 
 /** Run fn in a write transaction; domain events recorded inside are dispatched after commit. */
 export async function withTransaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
+  if (!isSqlite()) {
+    // Postgres: one writer at a time, as on SQLite, through a transaction-scoped advisory lock.
+    // The outbox depends on it: rows must commit in id order, or a processor whose cursor has
+    // passed id N+1 would never see an N that commits later. (Same lock in every process.)
+    return db().transaction(async (t) => {
+      await db().query('SELECT pg_advisory_xact_lock($1)', { bind: [WRITE_LOCK_KEY], transaction: t });
+      return fn(t);
+    });
+  }
   const run = () => db().transaction(fn);
-  if (!isSqlite()) return run();
   const result = writeQueue.then(run, run);
   writeQueue = result.catch(() => undefined);
   return result;

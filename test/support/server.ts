@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Sequelize } from 'sequelize';
 import { loadConfig } from '../../server/config';
 import { createResonance, type Resonance, type ResonanceOptions } from '../../server/app';
 
@@ -15,7 +16,12 @@ export interface TestServer {
 /** Boot a server; env overrides are applied on top of quiet, generous test defaults. */
 export async function startServer(env: Record<string, string> = {}, options: ResonanceOptions = {}): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-test-'));
+  // TEST_DATABASE_URL runs the suite on Postgres (npm run test:postgres). A server with a fresh
+  // DATA_DIR gets a fresh schema, as it would get a fresh SQLite file; a restart keeps it.
+  const databaseUrl = process.env.TEST_DATABASE_URL;
+  if (databaseUrl && !env.DATA_DIR) await resetPostgres(databaseUrl);
   const config = loadConfig({
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     HOST: '127.0.0.1',
@@ -39,4 +45,14 @@ export async function startServer(env: Record<string, string> = {}, options: Res
       if (!opts.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Drop and recreate the public schema of a test Postgres database. */
+async function resetPostgres(url: string): Promise<void> {
+  const admin = new Sequelize(url, { logging: false });
+  try {
+    await admin.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+  } finally {
+    await admin.close();
+  }
 }
