@@ -43,6 +43,9 @@ export function broadcastProcessor(io: ResonanceServer): Processor<Handled> {
 
   return {
     name: 'broadcast',
+    // Each web process pushes to its own sockets, so each reads every event itself; a reconnect
+    // replays what a client missed, so the cursor need not survive a restart.
+    durable: false,
     handles: ['post.created', 'post.updated', 'post.removed', 'post.liked', 'thread.updated', 'notification.created', 'member.left'],
     // In batches: under load a poll brings tens of new posts, and each would cost two reads.
     async handleBatch(events) {

@@ -26,6 +26,12 @@ export interface Processor<T extends EventType = EventType> {
   /** Events fetched per round for this processor (bulk processors want more). */
   batchSize?: number;
   /**
+   * false: the cursor lives in this process only and starts at the newest event when the
+   * dispatcher starts (live push to this process's sockets: each web process runs its own, and
+   * clients catch up by replay after a reconnect, so nothing needs to survive a restart).
+   */
+  durable?: boolean;
+  /**
    * Batch by time as well as size: wait until the oldest pending event is this old (or a full
    * batch is there) before handling, so a steady trickle becomes a few bulk writes a second.
    */
@@ -126,6 +132,15 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     });
   }
   const saveCursor = (cursor: ProcessorCursor) => withTransaction((transaction) => cursor.save({ transaction }));
+  const durable = (p: Processor) => p.durable !== false;
+
+  /** A process-local cursor at the newest event, or just before the first one this process saw since start(). */
+  async function ephemeralCursor(name: string): Promise<ProcessorCursor> {
+    const max = ((await OutboxEvent.max('id')) as number | null) ?? 0;
+    const lastEventId = tail.length ? Math.min(max, tail[0].id - 1) : max;
+    return ProcessorCursor.build({ name, lastEventId, attempts: 0, lastError: null });
+  }
+  const laneCursor = (p: Processor) => (durable(p) ? cursorOf(p.name) : ephemeralCursor(p.name));
 
   /**
    * Save the dirty cursors of every lane in ONE transaction, each only if nobody else moved it
@@ -163,8 +178,8 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     const handles = new Set<string>(processor.handles);
     const handleOne = (event: StoredEvent) =>
       processor.handleBatch ? processor.handleBatch([event as StoredEvent<never>]) : processor.handle!(event as StoredEvent<never>);
-    if (!lane.cursor || (Date.now() - lane.loadedAt > 1_000 && !flushing && !lane.dirty)) {
-      lane.cursor = await cursorOf(processor.name);
+    if (!lane.cursor || (durable(processor) && Date.now() - lane.loadedAt > 1_000 && !flushing && !lane.dirty)) {
+      lane.cursor = await laneCursor(processor);
       lane.persisted = lane.cursor.lastEventId;
       lane.loadedAt = Date.now();
     }
@@ -250,7 +265,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     cursor.lastEventId = eventId;
     await withTransaction(async (transaction) => {
       await DeadEvent.create({ processor: processor.name, eventId, error }, { transaction });
-      await cursor.save({ transaction });
+      if (durable(processor)) await cursor.save({ transaction });
     });
   }
 
@@ -262,7 +277,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     const delay = Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(20, cursor.attempts - 1));
     log.warn('event processing failed; will retry', { processor: lane.processor.name, eventId, attempt: cursor.attempts, delayMs: delay });
     lane.retryAt = Date.now() + delay;
-    await saveCursor(cursor);
+    if (durable(lane.processor)) await saveCursor(cursor);
     schedule(lane, delay);
   }
 
@@ -273,6 +288,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   let flushing: Promise<void> | null = null;
 
   function persistCursor(lane: Lane) {
+    if (!durable(lane.processor)) return;
     lane.dirty = true;
     if (!flushTimer) flushTimer = setTimeout(() => void flushNow(), CURSOR_FLUSH_MS);
   }
@@ -336,6 +352,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     start() {
       if (!stopped) return;
       stopped = false;
+      tail.length = 0; // a restart must not hand an ephemeral lane events from before it
       unsubscribe = onEventsCommitted((events) => {
         remember(events);
         setImmediate(kick);
@@ -361,7 +378,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const max = ((await OutboxEvent.max('id')) as number | null) ?? 0;
-        const cursors = await Promise.all(lanes.map((l) => l.cursor ?? cursorOf(l.processor.name)));
+        const cursors = await Promise.all(lanes.map((l) => l.cursor ?? laneCursor(l.processor)));
         if (cursors.every((c) => c.lastEventId >= max) && lanes.every((l) => !l.running)) {
           await flushCursors();
           return;
