@@ -13,19 +13,16 @@
  * texts, then backend.index() in batches of 1,000, plus one refresh for Elasticsearch): the
  * ceiling the pipeline could reach if analysis and the API were free. Prints one JSON document.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { killAll, rssMB, runBench } from './support/processes';
 import { cpuSeconds } from './support/node-child';
 import { machine } from './support/machine';
 import {
-  adminToken, api, arg, backendsFromArgs, dropElasticsearchIndices, elasticsearchForRun, health, ingestKey, log,
-  machineWithLoad, mentionDocument, mentionItems, refreshElasticsearch, round, sleep, startResonance, summary,
+  adminToken, api, arg, backendsFromArgs, dropElasticsearchIndices, elasticsearchForRun, freshBackend, health, ingestKey, log,
+  machineWithLoad, mentionDocument, mentionItems, round, sleep, startResonance, summary,
   type BackendName, type BenchElasticsearch, type MentionItem,
 } from './support/listening';
 import { makeDocument } from '../search/documents';
-import type { SearchBackend, SearchDocument } from '../search/backend';
+import type { SearchDocument } from '../search/backend';
 
 const quick = process.argv.includes('--quick');
 const params = {
@@ -142,25 +139,12 @@ async function ingestRun(backend: BackendName, es: BenchElasticsearch | null, it
 
 /** The raw backend write rate of the same documents, in this process. */
 async function referenceRun(backend: BackendName, es: BenchElasticsearch | null, docs: SearchDocument[]) {
-  let b: SearchBackend;
-  let cleanup: () => Promise<void>;
-  const prefix = `benchref-${Date.now().toString(36)}`;
-  let dir: string | null = null;
-  if (backend === 'embedded') {
-    const { createEmbeddedBackend } = await import('../search/embedded');
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-bench-ref-'));
-    b = createEmbeddedBackend({ file: path.join(dir, 'search.sqlite') });
-    cleanup = async () => fs.rmSync(dir!, { recursive: true, force: true });
-  } else {
-    const { createElasticsearchBackend } = await import('../search/elasticsearch');
-    b = createElasticsearchBackend({ node: es!.url, indexPrefix: prefix, refresh: false });
-    cleanup = () => dropElasticsearchIndices(es!.url, prefix);
-  }
+  const { backend: b, refresh, cleanup } = freshBackend(backend, es, 'benchref');
   try {
     await b.init();
     const t0 = performance.now();
     for (let i = 0; i < docs.length; i += params.referenceBatch) await b.index(docs.slice(i, i + params.referenceBatch));
-    if (backend === 'elasticsearch') await refreshElasticsearch(es!.url, prefix);
+    await refresh();
     const seconds = (performance.now() - t0) / 1000;
     const count = await b.count();
     if (count !== docs.length) throw new Error(`reference ${backend}: ${count} of ${docs.length} documents`);

@@ -14,14 +14,13 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { machine } from './support/machine';
 import { repoRoot, runBench } from './support/processes';
 import {
-  arg, backendsFromArgs, dropElasticsearchIndices, elasticsearchForRun, log, machineWithLoad, mentionDocument, mentionItems, RARE_WORD,
-  refreshElasticsearch, round, summary, type BackendName, type BenchElasticsearch,
+  arg, backendsFromArgs, elasticsearchForRun, freshBackend, log, machineWithLoad, mentionDocument, mentionItems, RARE_WORD,
+  round, summary, type BackendName, type BenchElasticsearch,
 } from './support/listening';
 import { segmentForIndex } from '../search/analysis';
 import type { AggregateQuery, SearchBackend, SearchDocument, SearchQuery } from '../search/backend';
@@ -97,25 +96,13 @@ async function documents(): Promise<{ docs: SearchDocument[]; built: boolean; bu
 }
 
 async function runBackend(backend: BackendName, es: BenchElasticsearch | null, docs: SearchDocument[]) {
-  let b: SearchBackend;
-  let cleanup: () => Promise<void>;
-  const prefix = `benchsearch-${Date.now().toString(36)}`;
-  if (backend === 'embedded') {
-    const { createEmbeddedBackend } = await import('../search/embedded');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-bench-search-'));
-    b = createEmbeddedBackend({ file: path.join(dir, 'search.sqlite') });
-    cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
-  } else {
-    const { createElasticsearchBackend } = await import('../search/elasticsearch');
-    b = createElasticsearchBackend({ node: es!.url, indexPrefix: prefix, refresh: false });
-    cleanup = () => dropElasticsearchIndices(es!.url, prefix);
-  }
+  const { backend: b, refresh, cleanup } = freshBackend(backend, es, 'benchsearch');
   try {
     await b.init();
     log(`${backend}: indexing ${docs.length} documents`);
     const t0 = performance.now();
     for (let i = 0; i < docs.length; i += params.indexBatch) await b.index(docs.slice(i, i + params.indexBatch));
-    if (backend === 'elasticsearch') await refreshElasticsearch(es!.url, prefix);
+    await refresh();
     const indexSeconds = (performance.now() - t0) / 1000;
     const count = await b.count();
     if (count !== docs.length) throw new Error(`${backend}: ${count} of ${docs.length} documents indexed`);

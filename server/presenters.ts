@@ -1,5 +1,6 @@
 /** The only shapes that leave the server: JSON, Handlebars views and socket payloads all use these. */
 import type { Category, Chapter, Notification, Post, Thread, User } from './models';
+import type { SearchHit } from '../search/backend';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined);
 
@@ -102,3 +103,21 @@ export function presentNotification(
 export type PresentedPost = ReturnType<typeof presentPost>;
 export type PresentedThread = ReturnType<typeof presentThread>;
 export type PresentedNotification = ReturnType<typeof presentNotification>;
+
+/** Search hit shape (CONTRACT: Listening): absent fields are left out, not null. */
+export function presentSearchHit(hit: SearchHit) {
+  return {
+    id: hit.id,
+    kind: hit.kind,
+    text: hit.text,
+    highlight: hit.highlight,
+    sentiment: hit.sentiment,
+    author: hit.author,
+    kol: hit.kol,
+    chapter: hit.chapter ?? undefined,
+    threadId: hit.threadId ?? undefined,
+    source: hit.source,
+    url: hit.url ?? undefined,
+    createdAt: hit.createdAt,
+  };
+}

@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, repoRoot, spawnTsx, stop, waitForOk } from './processes';
 import { makeDocument } from '../../search/documents';
-import type { SearchDocument } from '../../search/backend';
+import type { SearchBackend, SearchDocument } from '../../search/backend';
+import { createEmbeddedBackend } from '../../search/embedded';
+import { createElasticsearchBackend } from '../../search/elasticsearch';
 import { KOL_FOLLOWERS } from '../../server/workers/indexer';
 import { rng } from '../../search/train/sentiment-data';
 
@@ -277,4 +279,29 @@ export function mentionDocument(it: MentionItem, i: number): SearchDocument {
     source: it.source,
     createdAt: it.publishedAt,
   });
+}
+
+/**
+ * A fresh, empty backend in the bench process (embedded: a new file in a temp dir; Elasticsearch:
+ * a new index prefix, refresh off) and how to throw it away afterwards.
+ */
+export function freshBackend(
+  backend: BackendName,
+  es: BenchElasticsearch | null,
+  tag: string,
+): { backend: SearchBackend; refresh: () => Promise<void>; cleanup: () => Promise<void> } {
+  if (backend === 'embedded') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `resonance-${tag}-`));
+    return {
+      backend: createEmbeddedBackend({ file: path.join(dir, 'search.sqlite') }),
+      refresh: async () => {}, // searchable at commit
+      cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const prefix = `${tag}-${Date.now().toString(36)}`;
+  return {
+    backend: createElasticsearchBackend({ node: es!.url, indexPrefix: prefix, refresh: false }),
+    refresh: () => refreshElasticsearch(es!.url, prefix),
+    cleanup: () => dropElasticsearchIndices(es!.url, prefix),
+  };
 }

@@ -9,6 +9,7 @@ import { Unavailable, Validation } from '../../errors';
 import type { SearchService } from '../../search';
 import { parse, limit, slug } from '../schemas';
 import type { HttpDeps } from '../deps';
+import { presentSearchHit } from '../../presenters';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const mentionBatch = z.object({ items: z.array(z.unknown()).min(1, 'must not be empty').max(MAX_BATCH, `at most ${MAX_BATCH} items per request`) });
@@ -84,20 +85,7 @@ export function listeningApi(_deps: HttpDeps, search: SearchService): Router {
       });
     res.json({
       total: result.total,
-      items: result.items.map((hit) => ({
-        id: hit.id,
-        kind: hit.kind,
-        text: hit.text,
-        highlight: hit.highlight,
-        sentiment: hit.sentiment,
-        author: hit.author,
-        kol: hit.kol,
-        chapter: hit.chapter ?? undefined,
-        threadId: hit.threadId ?? undefined,
-        source: hit.source,
-        url: hit.url ?? undefined,
-        createdAt: hit.createdAt,
-      })),
+      items: result.items.map(presentSearchHit),
       cursor: result.cursor,
     });
   });
