@@ -3,7 +3,12 @@ import type { Role } from './models/User';
 import type { ChapterRole, MembershipStatus } from './models/Membership';
 import { Forbidden, Unauthenticated } from './errors';
 
-/** Who is acting: the authenticated user with their chapter memberships. */
+/**
+ * Who is acting. A session acts as its user, with the user's role and chapter memberships.
+ * An API key is a principal of its own: it may do what its scopes name and otherwise reads
+ * exactly as an anonymous visitor does. Its `role` is the creating admin's, and must never
+ * count (that was how an `ingest` key came to read private chapters and staff analysis).
+ */
 export interface Actor {
   id: number;
   username: string;
@@ -14,6 +19,9 @@ export interface Actor {
   /** API keys carry scopes; sessions carry none (they act with the user's role). */
   scopes: string[] | null;
 }
+
+/** The scopes an API key can carry. */
+export type Scope = 'ingest';
 
 export interface ChapterRef { id: number; visibility: 'public' | 'private' }
 export interface ThreadRef { id: number; authorId: number; chapterId: number | null; locked: boolean; hiddenAt: Date | null }
@@ -48,16 +56,21 @@ type Subjects = {
 export type Action = keyof Subjects;
 
 const STAFF: readonly Role[] = ['moderator', 'pr', 'admin'];
-/** Staff = moderator, pr, admin (CONTRACT.md). */
-export const isStaff = (a: Actor | null) => !!a && STAFF.includes(a.role);
-const isAdmin = (a: Actor | null) => a?.role === 'admin';
-const isModerator = (a: Actor | null) => a?.role === 'moderator' || a?.role === 'admin';
-const isMember = (a: Actor | null, chapterId: number) => a?.memberships.get(chapterId)?.status === 'member';
+
+/** The person acting, or null for anonymous visitors and API keys (which hold no user rights). */
+export const personOf = (a: Actor | null): Actor | null => (a && a.scopes === null ? a : null);
+/** Staff = moderator, pr, admin (CONTRACT.md); only a person's session is ever staff. */
+export const isStaff = (a: Actor | null) => { const p = personOf(a); return !!p && STAFF.includes(p.role); };
+const isAdmin = (a: Actor | null) => personOf(a)?.role === 'admin';
+const isModerator = (a: Actor | null) => { const role = personOf(a)?.role; return role === 'moderator' || role === 'admin'; };
+const isMember = (a: Actor | null, chapterId: number) => personOf(a)?.memberships.get(chapterId)?.status === 'member';
 const isChapterModerator = (a: Actor | null, chapterId: number) => {
-  const m = a?.memberships.get(chapterId);
+  const m = personOf(a)?.memberships.get(chapterId);
   return m?.status === 'member' && m.role === 'moderator';
 };
-const active = (a: Actor | null): a is Actor => !!a && !a.suspended && a.scopes === null;
+/** A person who may act (not suspended). */
+const active = (a: Actor | null): a is Actor => !!personOf(a) && !a!.suspended;
+const hasScope = (a: Actor | null, scope: Scope) => !!a && !a.suspended && a.scopes !== null && a.scopes.includes(scope);
 
 function canReadChapter(a: Actor | null, chapter: ChapterRef | null): boolean {
   if (!chapter || chapter.visibility === 'public') return true;
@@ -104,12 +117,26 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'user.setRole': (a) => active(a) && isAdmin(a),
   'apiKey.create': (a) => active(a) && isAdmin(a),
   'dictionary.edit': (a) => active(a) && isAdmin(a),
-  'mentions.ingest': (a) => !!a && !a.suspended && (a.scopes?.includes('ingest') ?? false),
+  'mentions.ingest': (a) => hasScope(a, 'ingest'),
   'search.query': (a) => active(a) && isStaff(a),
   'console.view': (a) => active(a) && (a.role === 'pr' || a.role === 'admin'),
   'desk.view': (a) => active(a) && isModerator(a),
   'alerts.view': (a) => active(a) && isStaff(a),
 };
+
+/** Query scope: which of these private chapters the actor may not read (their content is filtered out). */
+export function unreadableChapters<C extends ChapterRef>(actor: Actor | null, privateChapters: C[]): C[] {
+  return privateChapters.filter((chapter) => !canReadChapter(actor, chapter));
+}
+
+/** Query scope: whether hidden threads and posts stay in what the actor sees (staff), or are gone (404). */
+export const seesHidden = (actor: Actor | null) => isStaff(actor);
+
+/** A signed-in person, for self-service routes (/me, notifications, joining): 401 anonymous, 403 for an API key. */
+export function requirePerson(actor: Actor | null): asserts actor is Actor {
+  if (!actor) throw Unauthenticated();
+  if (!personOf(actor)) throw Forbidden('API keys act only within their scopes; sign in as a person for this');
+}
 
 /** Whether actor may do action to subject. Pure: no I/O. */
 export function can<A extends Action>(actor: Actor | null, action: A, subject: Subjects[A]): boolean {
@@ -120,6 +147,7 @@ export function can<A extends Action>(actor: Actor | null, action: A, subject: S
 export function authorize<A extends Action>(actor: Actor | null, action: A, subject: Subjects[A]): void {
   if (can(actor, action, subject)) return;
   if (!actor) throw Unauthenticated();
+  if (actor.scopes !== null) throw Forbidden(`This API key's scopes do not allow ${action.replace('.', ' ')}`);
   if (actor.suspended) throw Forbidden('Your account is suspended');
   throw Forbidden(`Not allowed to ${action.replace('.', ' ')}`);
 }

@@ -2,7 +2,7 @@
 import { Op } from 'sequelize';
 import { Chapter, Membership, Notification, User } from '../models';
 import type { Actor } from '../policies';
-import { authorize } from '../policies';
+import { authorize, unreadableChapters } from '../policies';
 import { Conflict, NotFound } from '../errors';
 import { withTransaction } from '../db';
 import { recordEvents } from '../events';
@@ -11,6 +11,12 @@ import { audit } from './audit';
 /** Every chapter (private ones are listed too: their name is public, their content is not). */
 export async function listChapters(): Promise<Chapter[]> {
   return Chapter.findAll({ order: [['memberCount', 'DESC'], ['id', 'ASC']] });
+}
+
+/** Ids of the private chapters whose content this actor may not read (the policy's query scope). */
+export async function unreadableChapterIds(actor: Actor | null): Promise<number[]> {
+  const privateChapters = await Chapter.findAll({ where: { visibility: 'private' }, attributes: ['id', 'visibility'] });
+  return unreadableChapters(actor, privateChapters).map((c) => c.id);
 }
 
 /** Load a chapter by slug or throw 404. */

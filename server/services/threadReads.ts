@@ -7,7 +7,7 @@
  */
 import { Op } from 'sequelize';
 import { Category, Chapter, Post, Thread, User } from '../models';
-import { authorize, isStaff, type Actor, type ChapterRef, type ThreadRef } from '../policies';
+import { authorize, seesHidden, type Actor, type ChapterRef, type ThreadRef } from '../policies';
 import { NotFound } from '../errors';
 import { onEventsCommitted } from '../events';
 import { presentCategory, presentChapter, presentPost, presentThread, type PresentedPost } from '../presenters';
@@ -91,7 +91,7 @@ export async function readThread(actor: Actor | null, threadId: number): Promise
     snap = loaded;
     threads.set(threadId, snap);
   }
-  if (snap.ref.hiddenAt && !isStaff(actor)) throw NotFound('Thread');
+  if (snap.ref.hiddenAt && !seesHidden(actor)) throw NotFound('Thread');
   authorize(actor, 'thread.read', { thread: snap.ref, chapter: snap.chapterRef });
   return snap;
 }

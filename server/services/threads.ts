@@ -2,7 +2,8 @@
 import { Op, type WhereOptions } from 'sequelize';
 import { Category, Chapter, Post, Thread, User } from '../models';
 import type { Actor } from '../policies';
-import { authorize, can, isStaff } from '../policies';
+import { authorize, seesHidden } from '../policies';
+import { unreadableChapterIds } from './chapters';
 import { NotFound } from '../errors';
 import { withTransaction } from '../db';
 import { recordEvents } from '../events';
@@ -24,7 +25,7 @@ export async function loadThread(actor: Actor | null, threadId: number): Promise
     thread.categoryId ? Category.findByPk(thread.categoryId) : null,
   ]);
   // Hidden threads are simply gone for non-staff.
-  if (thread.hiddenAt && !isStaff(actor)) throw NotFound('Thread');
+  if (thread.hiddenAt && !seesHidden(actor)) throw NotFound('Thread');
   authorize(actor, 'thread.read', { thread, chapter });
   return { thread, chapter, category };
 }
@@ -63,18 +64,11 @@ export async function createThread(
   });
 }
 
-/** Chapters whose content this viewer may not read (private and not a member). */
-async function unreadableChapterIds(actor: Actor | null): Promise<number[]> {
-  if (isStaff(actor)) return [];
-  const privateChapters = await Chapter.findAll({ where: { visibility: 'private' }, attributes: ['id', 'visibility'] });
-  return privateChapters.filter((c) => !can(actor, 'chapter.read', { chapter: c })).map((c) => c.id);
-}
-
 /** Where-clause fragment: only threads the viewer may read. */
 export async function visibleThreadsWhere(actor: Actor | null): Promise<WhereOptions<Thread>> {
   const hidden = await unreadableChapterIds(actor);
   const where: Record<string | symbol, unknown> = {};
-  if (!isStaff(actor)) where.hiddenAt = null;
+  if (!seesHidden(actor)) where.hiddenAt = null;
   if (hidden.length) where[Op.or] = [{ chapterId: null }, { chapterId: { [Op.notIn]: hidden } }];
   return where as WhereOptions<Thread>;
 }

@@ -7,15 +7,17 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server';
 import { Client, type Reply } from '../support/client';
+import { waitFor } from '../support/wait';
 import { addMember, buildChapter, buildPost, buildThread, buildUser, type BuiltUser } from '../support/factories';
-import { AuditEntry, Chapter, Notification, Post, Thread, User } from '../../server/models';
+import { Analysis, AuditEntry, Chapter, Mention, Notification, Post, Thread, User } from '../../server/models';
 
 const uniq = () => crypto.randomBytes(4).toString('hex');
 
-type Role = 'anonymous' | 'member' | 'chapterMember' | 'pendingMember' | 'chapterModerator' | 'moderator' | 'pr' | 'admin' | 'suspended';
-const ROLES: Role[] = ['anonymous', 'member', 'chapterMember', 'pendingMember', 'chapterModerator', 'moderator', 'pr', 'admin', 'suspended'];
+/** `ingestKey` is an API key with scope `ingest`, created by an admin: it must act as its scopes say, never as its admin. */
+type Role = 'anonymous' | 'member' | 'chapterMember' | 'pendingMember' | 'chapterModerator' | 'moderator' | 'pr' | 'admin' | 'suspended' | 'ingestKey';
+const ROLES: Role[] = ['anonymous', 'member', 'chapterMember', 'pendingMember', 'chapterModerator', 'moderator', 'pr', 'admin', 'suspended', 'ingestKey'];
 
-const ACTIONS = ['readPrivateThread', 'listPrivateChapter', 'replyInPrivate', 'startThreadInPrivate', 'editOthersPublic', 'editOthersPrivate', 'hidePrivate', 'createChapter', 'setRole'] as const;
+const ACTIONS = ['readPrivateThread', 'listPrivateChapter', 'replyInPrivate', 'startThreadInPrivate', 'editOthersPublic', 'editOthersPrivate', 'hidePrivate', 'createChapter', 'setRole', 'viewAnalysis', 'search', 'ingestMentions', 'readOwnAccount'] as const;
 type ActionName = (typeof ACTIONS)[number];
 
 const Y = true;
@@ -25,21 +27,22 @@ const N = false;
  * `suspended` (a suspended chapter member) belong to the private chapter; `pendingMember` asked to join.
  */
 // prettier-ignore
-const MATRIX: Record<Role, [boolean, boolean, boolean, boolean, boolean, boolean, boolean, boolean, boolean]> = {
-  //                 read  list  reply start editPub editPriv hidePriv mkChapter setRole
-  anonymous:        [N,    N,    N,    N,    N,      N,       N,       N,        N],
-  member:           [N,    N,    N,    N,    N,      N,       N,       N,        N],
-  chapterMember:    [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N],
-  pendingMember:    [N,    N,    N,    N,    N,      N,       N,       N,        N],
-  chapterModerator: [Y,    Y,    Y,    Y,    N,      N,       Y,       N,        N],
-  moderator:        [Y,    Y,    Y,    Y,    Y,      Y,       Y,       N,        N],
-  pr:               [Y,    Y,    Y,    Y,    Y,      Y,       N,       N,        N], // staff, not a moderator
-  admin:            [Y,    Y,    Y,    Y,    Y,      Y,       Y,       Y,        Y],
-  suspended:        [Y,    Y,    N,    N,    N,      N,       N,       N,        N], // may still read, may not write
+const MATRIX: Record<Role, boolean[]> = {
+  //                 read  list  reply start editPub editPriv hidePriv mkChapter setRole analysis search ingest me
+  anonymous:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     N],
+  member:           [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y],
+  chapterMember:    [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N,      N,       N,     N,     Y],
+  pendingMember:    [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y],
+  chapterModerator: [Y,    Y,    Y,    Y,    N,      N,       Y,       N,        N,      N,       N,     N,     Y],
+  moderator:        [Y,    Y,    Y,    Y,    Y,      Y,       Y,       N,        N,      Y,       Y,     N,     Y],
+  pr:               [Y,    Y,    Y,    Y,    Y,      Y,       N,       N,        N,      Y,       Y,     N,     Y], // staff, not a moderator
+  admin:            [Y,    Y,    Y,    Y,    Y,      Y,       Y,       Y,        Y,      Y,       Y,     N,     Y], // ingest needs a key
+  suspended:        [Y,    Y,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y], // may still read, may not write
+  ingestKey:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     Y,     N], // its scope, nothing more
 };
 
 interface World {
-  users: Record<Exclude<Role, 'anonymous'>, BuiltUser>;
+  users: Record<Exclude<Role, 'anonymous' | 'ingestKey'>, BuiltUser>;
   author: BuiltUser;
   outsider: BuiltUser;
   roleTarget: BuiltUser;
@@ -52,6 +55,9 @@ interface World {
   privateHideTarget: Post;
   privateMarker: string;
   publicMarker: string;
+  /** A public thread whose first post has been analysed (staff see `analysis` on it). */
+  publicThread: Thread;
+  ingestKey: string;
 }
 
 interface ActionSpec {
@@ -61,6 +67,11 @@ interface ActionSpec {
   ok: number;
   /** A snapshot of what the action would change (writes only): equal before/after a denial. */
   probe?(w: World): Promise<unknown>;
+  /**
+   * For reads that everyone may make but that show more to some: whether the reply shows the
+   * guarded part. A denial is then the same status without it, not a 401/403.
+   */
+  granted?(res: Reply): boolean;
 }
 
 const ACTION_SPECS: Record<ActionName, ActionSpec> = {
@@ -105,6 +116,18 @@ const ACTION_SPECS: Record<ActionName, ActionSpec> = {
     run: (c, w) => c.put(`/api/v1/users/${w.roleTarget.username}/role`, { role: 'member', reason: 'matrix' }),
     probe: () => AuditEntry.count({ where: { action: 'user.setRole' } }),
   },
+  viewAnalysis: {
+    ok: 200,
+    run: (c, w) => c.get(`/api/v1/threads/${w.publicThread.id}`),
+    granted: (res) => res.body.posts.some((p: { analysis?: unknown }) => p.analysis !== undefined),
+  },
+  search: { ok: 200, run: (c, w) => c.get(`/api/v1/search?q=${w.publicMarker}`) },
+  ingestMentions: {
+    ok: 202,
+    run: (c) => c.post('/api/v1/mentions', { items: [{ source: 'weibo', externalId: `auth-${uniq()}`, author: { handle: 'fan' }, text: '新车真好看', publishedAt: new Date().toISOString() }] }),
+    probe: () => Mention.count(),
+  },
+  readOwnAccount: { ok: 200, run: (c) => c.get('/api/v1/me') },
 };
 
 /** The contract's error body, exactly. */
@@ -120,7 +143,8 @@ describe('authorization', function () {
   this.timeout(60_000);
   let server: TestServer;
   let w: World;
-  const clientFor = (role: Role) => new Client(server.url).withToken(role === 'anonymous' ? null : w.users[role].token);
+  const clientFor = (role: Role) =>
+    new Client(server.url).withToken(role === 'anonymous' ? null : role === 'ingestKey' ? w.ingestKey : w.users[role].token);
 
   before(async () => {
     server = await startServer();
@@ -147,7 +171,12 @@ describe('authorization', function () {
     const { post: privateEditTarget } = await buildPost({ thread: privateThread, author, body: '待编辑（私密）' });
     const { post: publicEditTarget } = await buildPost({ thread: publicThread, author, body: '待编辑（公开）' });
     const { post: privateHideTarget } = await buildPost({ thread: privateThread, author, body: '待隐藏（私密）' });
-    w = { users, author, outsider: await buildUser(), roleTarget: await buildUser(), privateChapter, privateThread, privateEditTarget, publicEditTarget, privateHideTarget, privateMarker, publicMarker };
+    const key = await new Client(server.url).withToken(users.admin.token).post('/api/v1/api-keys', { name: 'matrix-connector', scopes: ['ingest'] });
+    expect(key.status, key.text).to.equal(201);
+    // The analysis the staff-only field shows must exist before the matrix asks who sees it.
+    const firstPost = await Post.findOne({ where: { threadId: publicThread.id }, order: [['id', 'ASC']] });
+    await waitFor(async () => (await Analysis.count({ where: { docId: `post:${firstPost!.id}` } })) > 0, 'the public post is analysed');
+    w = { users, author, outsider: await buildUser(), roleTarget: await buildUser(), privateChapter, privateThread, privateEditTarget, publicEditTarget, privateHideTarget, privateMarker, publicMarker, publicThread, ingestKey: key.body.key };
   });
   after(() => server?.close());
 
@@ -159,7 +188,10 @@ describe('authorization', function () {
           const spec = ACTION_SPECS[action];
           const before = await spec.probe?.(w);
           const res = await spec.run(clientFor(role), w);
-          if (allowed) {
+          if (spec.granted) {
+            expect(res.status, res.text).to.equal(spec.ok);
+            expect(spec.granted(res), allowed ? 'shows the guarded part' : 'must not show the guarded part').to.equal(allowed);
+          } else if (allowed) {
             expect(res.status, res.text).to.equal(spec.ok);
             if (spec.probe) expect(await spec.probe(w), 'the write happened').to.not.deep.equal(before);
           } else {
@@ -182,6 +214,7 @@ describe('authorization', function () {
       ['moderator', true],
       ['pr', true],
       ['admin', true],
+      ['ingestKey', false],
     ];
     for (const [role, sees] of viewers) {
       it(`${role} ${sees ? 'sees' : 'does not see'} it in /api/v1/threads, /, /u/:username and /api/v1/users/:username`, async () => {
@@ -219,6 +252,10 @@ describe('authorization', function () {
       const chapterPage = await member.get(`/c/${w.privateChapter.slug}`);
       expect(chapterPage.status).to.equal(200);
       expect(chapterPage.text).to.not.include(w.privateMarker);
+      // An API key reads pages as its scopes allow: not as the admin who made it.
+      const key = await clientFor('ingestKey').get(`/t/${w.privateThread.id}`);
+      expect(key.status).to.equal(403);
+      expect(key.text).to.not.include(w.privateMarker);
       const anonymous = await clientFor('anonymous').get(`/t/${w.privateThread.id}`);
       expect(anonymous.status).to.equal(303);
       expect(anonymous.headers.get('location')).to.equal(`/login?next=${encodeURIComponent(`/t/${w.privateThread.id}`)}`);

@@ -2,9 +2,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import * as accounts from '../../services/accounts';
-import { authorize } from '../../policies';
+import { authorize, requirePerson } from '../../policies';
 import { presentSelf, presentUser } from '../../presenters';
-import { Unauthenticated } from '../../errors';
 import { User } from '../../models';
 import { SESSION_COOKIE } from '../../middleware/cookies';
 import { parse, username, password, displayName, role, text } from '../schemas';
@@ -41,13 +40,13 @@ export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
   });
 
   r.get('/me', async (req, res) => {
-    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    requirePerson(req.actor);
     const user = await User.findByPk(req.actor.id);
     res.json({ user: presentSelf(user!) });
   });
 
   r.patch('/me', async (req, res) => {
-    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    requirePerson(req.actor);
     const patch = parse(
       z.object({ displayName: displayName.optional(), analyticsConsent: z.boolean().optional(), locale: z.enum(['zh-CN', 'en']).optional() }).strict(),
       req.body,

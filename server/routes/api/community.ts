@@ -3,9 +3,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import * as chapters from '../../services/chapters';
 import * as categories from '../../services/categories';
-import { authorize } from '../../policies';
+import { authorize, requirePerson } from '../../policies';
 import { presentCategory, presentChapter, presentUser } from '../../presenters';
-import { Unauthenticated } from '../../errors';
 import { parse, slug, text, username } from '../schemas';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
@@ -32,7 +31,7 @@ export function communityApi(): Router {
   });
 
   r.post('/chapters', async (req, res) => {
-    if (!req.actor) throw Unauthenticated();
+    requirePerson(req.actor);
     const input = parse(chapterInput, req.body);
     const chapter = await chapters.createChapter(req.actor, input);
     res.status(201).json({ chapter: presentChapter(chapter) });
@@ -44,14 +43,14 @@ export function communityApi(): Router {
   });
 
   r.post('/chapters/:slug/join', async (req, res) => {
-    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    requirePerson(req.actor);
     const chapter = await chapters.chapterBySlug(req.params.slug);
     const m = await chapters.joinChapter(req.actor, chapter);
     res.json({ membership: { status: m.status } });
   });
 
   r.post('/chapters/:slug/leave', async (req, res) => {
-    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    requirePerson(req.actor);
     const chapter = await chapters.chapterBySlug(req.params.slug);
     await chapters.leaveChapter(req.actor.id, chapter);
     res.json({ membership: null });
@@ -65,7 +64,7 @@ export function communityApi(): Router {
   });
 
   r.post('/chapters/:slug/members/:username/:decision', async (req, res) => {
-    if (!req.actor) throw Unauthenticated();
+    requirePerson(req.actor);
     const decision = parse(decisionParam, req.params.decision);
     const chapter = await chapters.chapterBySlug(req.params.slug);
     const m = await chapters.decideMembership(req.actor, chapter, parse(username, req.params.username), decision === 'approve');
@@ -78,7 +77,7 @@ export function communityApi(): Router {
   });
 
   r.post('/categories', async (req, res) => {
-    if (!req.actor) throw Unauthenticated();
+    requirePerson(req.actor);
     const input = parse(categoryInput, req.body);
     const category = await categories.createCategory(req.actor, input);
     res.status(201).json({ category: presentCategory(category) });

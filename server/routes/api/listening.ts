@@ -1,10 +1,10 @@
 /** Listening API: mention ingest (API key, scope `ingest`) and search (staff). */
 import { Router } from 'express';
 import { z } from 'zod';
-import { authorize, can, type Actor } from '../../policies';
+import { authorize } from '../../policies';
+import { unreadableChapterIds } from '../../services/chapters';
 import { ingestMentions, MAX_BATCH } from '../../services/mentions';
 import { addWords, listWords } from '../../services/dictionary';
-import { Chapter } from '../../models';
 import { Unavailable, Validation } from '../../errors';
 import type { SearchService } from '../../search';
 import { parse, limit, slug } from '../schemas';
@@ -27,12 +27,6 @@ const searchQuery = z.object({
   limit: limit(20, 100),
   cursor: z.string().max(500).regex(/^[A-Za-z0-9_-]*$/).optional(),
 });
-
-/** Private chapters whose content this caller may not read. */
-export async function unreadableChapterIds(actor: Actor | null): Promise<number[]> {
-  const privateChapters = await Chapter.findAll({ where: { visibility: 'private' }, attributes: ['id', 'visibility'] });
-  return privateChapters.filter((chapter) => !can(actor, 'chapter.read', { chapter })).map((c) => c.id);
-}
 
 export function listeningApi(_deps: HttpDeps, search: SearchService): Router {
   const r = Router();

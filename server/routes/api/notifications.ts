@@ -5,7 +5,7 @@ import * as notifications from '../../services/notifications';
 import { loadProfile } from '../../services/profiles';
 import { presentPost, presentUser, presentChapter } from '../../presenters';
 import { presentNotifications } from '../present';
-import { Unauthenticated } from '../../errors';
+import { requirePerson } from '../../policies';
 import { parse, id, limit, username } from '../schemas';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
@@ -16,14 +16,14 @@ export function notificationsApi(): Router {
   const r = Router();
 
   r.get('/notifications', async (req, res) => {
-    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    requirePerson(req.actor);
     const q = parse(notificationsQuery, req.query);
     const notes = await notifications.listNotifications(req.actor.id, q.limit);
     res.json({ unread: await notifications.unreadCount(req.actor.id), items: await presentNotifications(notes) });
   });
 
   r.post('/notifications/read', async (req, res) => {
-    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    requirePerson(req.actor);
     const input = parse(markReadInput, req.body ?? {});
     await notifications.markRead(req.actor.id, input.ids);
     res.json({ unread: await notifications.unreadCount(req.actor.id) });

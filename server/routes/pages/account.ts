@@ -6,9 +6,8 @@ import * as notifications from '../../services/notifications';
 import { createChapter } from '../../services/chapters';
 import { createCategory } from '../../services/categories';
 import { loadProfile } from '../../services/profiles';
-import { authorize } from '../../policies';
+import { authorize, requirePerson } from '../../policies';
 import { presentChapter, presentSelf, presentUser } from '../../presenters';
-import { Unauthenticated } from '../../errors';
 import { User } from '../../models';
 import { toAppError } from '../../middleware/errors';
 import { SESSION_COOKIE, LANG_COOKIE } from '../../middleware/cookies';
@@ -82,13 +81,13 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   });
 
   r.get('/settings', async (req, res) => {
-    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    requirePerson(req.actor);
     const user = await User.findByPk(req.actor.id);
     await renderPage(req, res, render, 'settings', { title: t(req.locale, 'nav.settings'), me: presentSelf(user!), saved: req.query.saved === '1' });
   });
 
   r.post('/settings', async (req, res) => {
-    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    requirePerson(req.actor);
     try {
       const input = parse(settingsForm, req.body);
       await accounts.updateProfile(req.actor.id, { displayName: input.displayName, analyticsConsent: input.analyticsConsent === 'on', locale: input.locale });
@@ -101,13 +100,13 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   });
 
   r.get('/notifications', async (req, res) => {
-    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    requirePerson(req.actor);
     const notes = await notifications.listNotifications(req.actor.id, 100);
     await renderPage(req, res, render, 'notifications', { title: t(req.locale, 'nav.notifications'), notifications: await presentNotifications(notes) });
   });
 
   r.post('/notifications/read', async (req, res) => {
-    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    requirePerson(req.actor);
     await notifications.markRead(req.actor.id);
     res.redirect(303, '/notifications');
   });

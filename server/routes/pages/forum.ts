@@ -5,11 +5,10 @@ import * as threads from '../../services/threads';
 import * as posts from '../../services/posts';
 import * as chapters from '../../services/chapters';
 import { listCategories, categoryBySlug } from '../../services/categories';
-import { authorize, can } from '../../policies';
+import { authorize, can, requirePerson } from '../../policies';
 import { presentCategory, presentChapter, presentThread } from '../../presenters';
 import { quoteBody } from '../../markdown';
 import { User } from '../../models';
-import { Unauthenticated } from '../../errors';
 import { t } from '../../i18n';
 import { parse, id, postBody, reason, slug, title, text } from '../schemas';
 import { presentPosts, presentThreads } from '../present';
@@ -53,7 +52,7 @@ const threadPageQuery = pageParam.extend({ quote: id.optional(), replyTo: id.opt
 export function forumPages(render: Render, { limits }: HttpDeps): Router {
   const r = Router();
   const requireLogin = (req: Parameters<Parameters<Router['get']>[1]>[0]) => {
-    if (!req.actor || req.actor.scopes) throw Unauthenticated();
+    requirePerson(req.actor);
     return req.actor;
   };
 
