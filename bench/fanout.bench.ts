@@ -22,6 +22,7 @@ import { cpuSeconds, machineBusySeconds, openFileLimit, spawnNode } from './supp
 import { machine } from './support/machine';
 import type { SeededThread } from './support/seed-thread';
 import { MARKER, type FromClients, type ToClients } from './support/fanout-clients';
+import { RAISED_LIMITS } from './support/limits';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => {
@@ -212,8 +213,7 @@ async function startResonance(dataDir: string, port: number, nofile: number): Pr
     HOST: '127.0.0.1',
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    RATE_LIMIT_API_PER_MINUTE: '100000000',
-    RATE_LIMIT_POSTS_PER_MINUTE: '100000000',
+    ...RAISED_LIMITS,
   };
   for (let attempt = 1; ; attempt++) {
     const server = spawnNode('server/main.ts', env, { nofile });

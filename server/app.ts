@@ -31,6 +31,7 @@ import { NotFound } from './errors';
 import type { HttpDeps } from './routes/deps';
 import { attachRealtime, type RealtimeOptions } from './realtime/io';
 import { broadcastProcessor } from './workers/broadcast';
+import { sessionsProcessor } from './workers/sessions';
 import { indexProcessor } from './workers/indexer';
 import { createSearch } from './search';
 import { loadDictionary } from './services/dictionary';
@@ -174,10 +175,24 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   });
 
   const server = http.createServer(app);
-  const { io, presence } = attachRealtime(server, options.realtime);
+  const { io, presence } = attachRealtime(
+    server,
+    {
+      commandsPerSocket: config.RATE_LIMIT_SOCKET_COMMANDS_PER_MINUTE,
+      commandsPerClient: config.RATE_LIMIT_SOCKET_CLIENT_COMMANDS_PER_MINUTE,
+      replayPostsPerClient: config.RATE_LIMIT_SOCKET_REPLAY_POSTS_PER_MINUTE,
+      socketsPerAddress: config.RATE_LIMIT_SOCKETS_PER_ADDRESS,
+      windowMs: 60_000,
+      trustProxy: config.TRUST_PROXY,
+    },
+    { publicUrl: config.PUBLIC_URL ?? null, ...options.realtime },
+  );
   const dispatcher = createDispatcher(
     [
-      ...processorsFor(config.RESONANCE_ROLE, { web: [broadcastProcessor(io) as Processor], worker: [indexProcessor(search) as Processor] }),
+      ...processorsFor(config.RESONANCE_ROLE, {
+        web: [broadcastProcessor(io) as Processor, sessionsProcessor(io) as Processor],
+        worker: [indexProcessor(search) as Processor],
+      }),
       ...(options.processors ?? []),
     ],
     options.dispatcher,

@@ -30,6 +30,16 @@ const schema = z.object({
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
   RATE_LIMIT_POSTS_PER_MINUTE: z.coerce.number().int().positive().default(20),
   RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  // Socket.IO commands: per socket, and per member (or per address for anonymous sockets), so
+  // opening more sockets buys no more commands. Replays are counted in posts replayed.
+  RATE_LIMIT_SOCKET_COMMANDS_PER_MINUTE: z.coerce.number().int().positive().default(180),
+  RATE_LIMIT_SOCKET_CLIENT_COMMANDS_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_SOCKET_REPLAY_POSTS_PER_MINUTE: z.coerce.number().int().positive().default(5_000),
+  // Concurrent sockets from one address. Generous: many members share a carrier-grade NAT.
+  RATE_LIMIT_SOCKETS_PER_ADDRESS: z.coerce.number().int().positive().default(100),
+  // The public origin (scheme://host[:port]) browsers use; cookie-authenticated sockets must come from it.
+  // Unset: the origin must match the request's own Host header.
+  PUBLIC_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
   BODY_LIMIT: z.string().default('100kb'),
   INGEST_BODY_LIMIT: z.string().default('10mb'),
 });

@@ -20,6 +20,11 @@ export type DomainEvent =
   | { type: 'member.left'; chapterId: Id; userId: Id }
   | { type: 'user.updated'; userId: Id; analyticsConsent: boolean; consentChanged: boolean }
   | { type: 'notification.created'; notificationId: Id; userId: Id }
+  /**
+   * A user's access changed under their live connections: one session ended (logout), or all of
+   * them (`credentialId` null) except `keepCredentialId` (password change, role change, ban).
+   */
+  | { type: 'access.revoked'; userId: Id; credentialId: Id | null; keepCredentialId: Id | null; reason: 'logout' | 'password' | 'role' | 'suspended' }
   /** One event per accepted batch, not per mention: ingest runs at thousands per second. */
   | { type: 'mentions.ingested'; mentionIds: Id[] };
 

@@ -18,6 +18,8 @@ export interface Actor {
   memberships: Map<number, { status: MembershipStatus; role: ChapterRole }>;
   /** API keys carry scopes; sessions carry none (they act with the user's role). */
   scopes: string[] | null;
+  /** The session or key this actor authenticated with (null when built without one, e.g. the CLI). */
+  credentialId?: number | null;
 }
 
 /** The scopes an API key can carry. */

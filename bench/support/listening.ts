@@ -15,6 +15,7 @@ import { createEmbeddedBackend } from '../../search/embedded';
 import { createElasticsearchBackend } from '../../search/elasticsearch';
 import { KOL_FOLLOWERS } from '../../server/workers/indexer';
 import { rng } from '../../search/train/sentiment-data';
+import { RAISED_LIMITS } from './limits';
 
 export type BackendName = 'embedded' | 'elasticsearch';
 
@@ -170,9 +171,7 @@ export async function startResonance(backend: BackendName, esUrl: string | null,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     RESONANCE_ADMIN: `${ADMIN.username}:${ADMIN.password}`,
-    RATE_LIMIT_API_PER_MINUTE: '100000000',
-    RATE_LIMIT_POSTS_PER_MINUTE: '100000000',
-    RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+    ...RAISED_LIMITS,
     ...opts.env,
   };
   if (backend === 'elasticsearch') {

@@ -10,15 +10,15 @@ export class RateLimiter {
     readonly windowMs: number,
   ) {}
 
-  /** Count one hit; returns seconds to wait when over the limit, else 0. */
-  hit(key: string, now = Date.now()): number {
+  /** Count a hit of `cost` units; returns seconds to wait when over the limit, else 0. */
+  hit(key: string, now = Date.now(), cost = 1): number {
     let w = this.windows.get(key);
     if (!w || w.resetAt <= now) {
       if (this.windows.size > 50_000) this.sweep(now);
       w = { count: 0, resetAt: now + this.windowMs };
       this.windows.set(key, w);
     }
-    w.count++;
+    w.count += cost;
     return w.count > this.limit ? Math.max(1, Math.ceil((w.resetAt - now) / 1000)) : 0;
   }
 

@@ -41,12 +41,18 @@ export interface ServerToClientEvents {
   /** Access to a thread ended (left or removed from its private chapter); no more events for it. */
   'thread:revoked': (payload: { threadId: string }) => void;
   'notification:created': (payload: { notification: PresentedNotification; unread: number }) => void;
+  /** The session behind this socket ended (logout, password or role change, ban); the server disconnects next. */
+  'session:ended': (payload: { reason: 'logout' | 'password' | 'role' | 'suspended' }) => void;
 }
 
 export interface SocketData {
   actor: import('../policies').Actor | null;
   /** Threads this socket follows, with their chapter (for revocation). */
   threads: Record<string, number | null>;
+  /** The client address the connection limits count (see realtime/limits.ts). */
+  address: string;
+  /** SHA-256 of the session secret, to re-check it on privileged commands (never the secret). */
+  credentialHash: string | null;
 }
 
 /** How long a typing indicator lives without renewal. */

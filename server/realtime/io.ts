@@ -2,10 +2,10 @@
 import type http from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './contract';
-import { authenticate } from '../services/accounts';
+import { authenticate, secretHashOf } from '../services/accounts';
 import { readCookies, SESSION_COOKIE } from '../middleware/cookies';
-import { RateLimiter } from '../middleware/rateLimit';
 import { registerThreadHandlers } from './threads';
+import { addressOf, clientKey, createSocketLimits, type SocketLimitSettings } from './limits';
 import { createPresence } from './presence';
 import { rooms } from './rooms';
 import { log } from '../log';
@@ -14,13 +14,31 @@ export type ResonanceServer = Server<ClientToServerEvents, ServerToClientEvents,
 export type ResonanceSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface RealtimeOptions {
-  /** Commands per socket per window before acks say rate_limited. */
-  commandsPerWindow?: number;
-  windowMs?: number;
+  /** Override the configured limits (tests use short windows). */
+  limits?: Partial<SocketLimitSettings>;
+  /** The public origin cookie-authenticated sockets must come from (config PUBLIC_URL); null: the request's own host. */
+  publicUrl?: string | null;
+}
+
+/**
+ * A browser's cookie rides along on a cross-site WebSocket handshake (no CORS there), so a
+ * cookie-authenticated socket must come from our own origin. A missing Origin is allowed:
+ * browsers send one on every cross-origin request, and non-browser clients send none.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, publicUrl: string | null): boolean {
+  if (!origin) return true;
+  let o: URL;
+  try {
+    o = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (publicUrl) return o.origin === new URL(publicUrl).origin;
+  return !!host && o.host === host;
 }
 
 /** Create the Socket.IO server on httpServer. Pass an adapter via io.adapter() for multi-process deployments. */
-export function attachRealtime(httpServer: http.Server, options: RealtimeOptions = {}) {
+export function attachRealtime(httpServer: http.Server, limitSettings: SocketLimitSettings, options: RealtimeOptions = {}) {
   const io: ResonanceServer = new Server(httpServer, {
     // Commands are tiny; anything bigger is abuse. Socket.IO closes the connection over this size.
     maxHttpBufferSize: 16 * 1024,
@@ -28,17 +46,26 @@ export function attachRealtime(httpServer: http.Server, options: RealtimeOptions
     pingInterval: 20_000,
     pingTimeout: 20_000,
   });
-  const limiter = new RateLimiter(options.commandsPerWindow ?? 30, options.windowMs ?? 10_000);
+  const limits = createSocketLimits({ ...limitSettings, ...options.limits });
+  const publicUrl = options.publicUrl ?? null;
   const presence = createPresence(io);
 
   // Handshake: the session cookie or auth.token. Anonymous sockets may follow public threads.
   io.use(async (socket, next) => {
     try {
+      const address = addressOf(socket.request, limits.settings.trustProxy);
       const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
-      const cookieToken = readCookies({ headers: socket.handshake.headers } as never)[SESSION_COOKIE];
+      const cookieToken = token ? undefined : readCookies({ headers: socket.handshake.headers } as never)[SESSION_COOKIE];
+      if (cookieToken && !originAllowed(socket.handshake.headers.origin, socket.handshake.headers.host, publicUrl)) {
+        log.warn('socket refused: cross-origin cookie handshake', { origin: String(socket.handshake.headers.origin).slice(0, 200) });
+        return next(new Error('forbidden'));
+      }
       const actor = token || cookieToken ? await authenticate((token ?? cookieToken)!) : null;
       if (token && !actor) return next(new Error('unauthenticated'));
+      if (!limits.admit(address)) return next(new Error('rate_limited'));
+      socket.data.address = address;
       socket.data.actor = actor && !actor.scopes ? actor : null;
+      socket.data.credentialHash = socket.data.actor ? secretHashOf((token ?? cookieToken)!) : null;
       socket.data.threads = {};
       next();
     } catch (err) {
@@ -50,10 +77,11 @@ export function attachRealtime(httpServer: http.Server, options: RealtimeOptions
   io.on('connection', (socket) => {
     const actor = socket.data.actor;
     if (actor) void socket.join(rooms.user(actor.id));
+    const client = clientKey(actor, socket.data.address);
     let strikes = 0;
-    // Every incoming event, known or not, counts against the socket's budget.
+    // Every incoming event, known or not, counts against the socket's and the client's budgets.
     socket.use((packet, next) => {
-      const wait = limiter.hit(socket.id);
+      const wait = limits.command(socket.id, client);
       if (wait === 0) return next();
       strikes++;
       const ack = packet[packet.length - 1];
@@ -63,8 +91,11 @@ export function attachRealtime(httpServer: http.Server, options: RealtimeOptions
         socket.disconnect(true);
       }
     });
-    registerThreadHandlers(io, socket, presence);
-    socket.on('disconnect', () => presence.touchAll(Object.keys(socket.data.threads)));
+    registerThreadHandlers(io, socket, presence, limits, client);
+    socket.on('disconnect', () => {
+      limits.release(socket.data.address);
+      presence.touchAll(Object.keys(socket.data.threads));
+    });
   });
 
   return { io, presence };

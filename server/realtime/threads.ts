@@ -6,11 +6,12 @@ import { TYPING_TTL_MS } from './contract';
 import { command } from './ack';
 import { rooms } from './rooms';
 import { loadThread, threadPosts } from '../services/threads';
-import { actorFor } from '../services/accounts';
+import { authenticateHash, reauthenticate } from '../services/accounts';
 import { User } from '../models';
+import type { SocketLimits } from './limits';
 import { presentThread } from '../presenters';
 import { presentPosts } from '../routes/present';
-import { Forbidden, Unauthenticated, Validation } from '../errors';
+import { Forbidden, RateLimited, Unauthenticated, Validation } from '../errors';
 
 const MAX_REPLAY = 500;
 const threadId = z.string().regex(/^[1-9][0-9]{0,15}$/);
@@ -24,18 +25,33 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown): T {
 }
 
 /** Register the thread commands on one socket. */
-export function registerThreadHandlers(io: ResonanceServer, socket: ResonanceSocket, presence: Presence) {
+export function registerThreadHandlers(io: ResonanceServer, socket: ResonanceSocket, presence: Presence, limits: SocketLimits, client: string) {
   const typingSentAt = new Map<string, number>();
+
+  /**
+   * Re-check the session a signed-in socket was opened with: a logout, password change or ban
+   * elsewhere ends it even if this socket missed the disconnect. `fresh` skips the short cache,
+   * for commands that can reach private content; memberships and role are re-read with it.
+   */
+  async function recheck(fresh: boolean) {
+    const hash = socket.data.credentialHash;
+    if (!hash) return;
+    const actor = fresh ? await reauthenticate(hash) : await authenticateHash(hash);
+    if (!actor) {
+      socket.emit('session:ended', { reason: 'logout' });
+      // After the ack (sent when the throw below reaches command()), not before it.
+      setImmediate(() => socket.disconnect(true));
+      throw Unauthenticated('Your session has ended; sign in again');
+    }
+    socket.data.actor = actor;
+  }
 
   socket.on(
     'thread:join',
     command(async (payload: unknown) => {
       const { threadId: id, lastSeenPostId } = parse(joinPayload, payload);
-      // Memberships change; re-read them so a removed member cannot rejoin with a stale actor.
-      if (socket.data.actor) {
-        const user = await User.findByPk(socket.data.actor.id);
-        socket.data.actor = user ? await actorFor(user) : null;
-      }
+      // Memberships, role and the session itself change; a stale actor must not rejoin.
+      await recheck(true);
       const ctx = await loadThread(socket.data.actor, Number(id));
       // Join first, then read the replay: a post committed in between arrives twice at worst
       // (clients de-duplicate by id), never zero times.
@@ -45,6 +61,12 @@ export function registerThreadHandlers(io: ResonanceServer, socket: ResonanceSoc
       let truncated = false;
       if (lastSeenPostId) {
         const missed = await threadPosts(ctx.thread.id, { after: Number(lastSeenPostId), limit: MAX_REPLAY + 1 });
+        const wait = limits.replay(client, Math.min(missed.length, MAX_REPLAY));
+        if (wait > 0) {
+          await socket.leave(rooms.thread(id));
+          delete socket.data.threads[id];
+          throw RateLimited(wait);
+        }
         truncated = missed.length > MAX_REPLAY;
         const presented = await presentPosts(missed.slice(0, MAX_REPLAY), socket.data.actor);
         for (const post of presented) socket.emit('post:created', { threadId: id, post, replay: true });
@@ -71,9 +93,10 @@ export function registerThreadHandlers(io: ResonanceServer, socket: ResonanceSoc
     'typing:start',
     command(async (payload: unknown) => {
       const { threadId: id } = parse(threadPayload, payload);
-      const actor = socket.data.actor;
-      if (!actor) throw Unauthenticated();
+      if (!socket.data.actor) throw Unauthenticated();
       if (!(id in socket.data.threads)) throw Forbidden('Join the thread first');
+      await recheck(false);
+      const actor = socket.data.actor;
       // Renewals more often than every 2 s add nothing: the indicator lives TYPING_TTL_MS.
       const last = typingSentAt.get(id) ?? 0;
       if (Date.now() - last < 2_000) return null;

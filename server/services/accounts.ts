@@ -5,7 +5,7 @@ import { Credential, Membership, User } from '../models';
 import type { Role } from '../models/User';
 import type { Actor } from '../policies';
 import { hashPassword, verifyPassword, decoyHash } from '../passwords';
-import { Conflict, NotFound, Unauthenticated } from '../errors';
+import { Conflict, NotFound, Unauthenticated, Validation } from '../errors';
 import { withTransaction } from '../db';
 import { onEventsCommitted, recordEvents } from '../events';
 import { audit } from './audit';
@@ -60,10 +60,34 @@ async function createSession(userId: number): Promise<string> {
   return token;
 }
 
-/** Revoke a session token (logout). */
+/** Revoke a session token (logout); its live sockets are disconnected after commit (sessions processor). */
 export async function logout(token: string): Promise<void> {
   actorCache.delete(sha256(token));
-  await withTransaction((transaction) => Credential.update({ revokedAt: new Date() }, { where: { secretHash: sha256(token), kind: 'session' }, transaction }));
+  await withTransaction(async (transaction) => {
+    const cred = await Credential.findOne({ where: { secretHash: sha256(token), kind: 'session', revokedAt: null }, transaction });
+    if (!cred) return;
+    cred.revokedAt = new Date();
+    await cred.save({ transaction });
+    await recordEvents(transaction, { type: 'access.revoked', userId: cred.userId, credentialId: cred.id, keepCredentialId: null, reason: 'logout' });
+  });
+}
+
+/**
+ * Change the caller's password: every other session of theirs is revoked and disconnected
+ * (the usual answer to "someone else may know my password"); the current one stays signed in.
+ */
+export async function changePassword(actor: Actor, input: { currentPassword: string; newPassword: string }): Promise<void> {
+  const user = await User.findByPk(actor.id);
+  if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) throw Validation('currentPassword', 'is not your current password');
+  const passwordHash = await hashPassword(input.newPassword);
+  await withTransaction(async (transaction) => {
+    await User.update({ passwordHash }, { where: { id: user.id }, transaction });
+    const others = { userId: user.id, kind: 'session' as const, revokedAt: null, ...(actor.credentialId ? { id: { [Op.ne]: actor.credentialId } } : {}) };
+    await Credential.update({ revokedAt: new Date() }, { where: others, transaction });
+    await audit(transaction, actor.id, 'user.changePassword', 'user', String(user.id), null);
+    await recordEvents(transaction, { type: 'access.revoked', userId: user.id, credentialId: null, keepCredentialId: actor.credentialId ?? null, reason: 'password' });
+  });
+  actorCache.deleteWhere((_key, cached) => cached.id === user.id);
 }
 
 // Resolved actors by secret hash, briefly: three queries per request otherwise. Dropped at
@@ -72,7 +96,7 @@ export async function logout(token: string): Promise<void> {
 const actorCache = new LruCache<string, Actor>(20_000, 5_000);
 onEventsCommitted((events) => {
   for (const e of events) {
-    if (e.type === 'member.joined' || e.type === 'member.left' || e.type === 'user.updated') {
+    if (e.type === 'member.joined' || e.type === 'member.left' || e.type === 'user.updated' || e.type === 'access.revoked') {
       actorCache.deleteWhere((_key, actor) => actor.id === e.userId);
     }
   }
@@ -81,15 +105,23 @@ onEventsCommitted((events) => {
 /** Resolve a bearer secret (session token or API key) to an Actor, or null. */
 export async function authenticate(secret: string): Promise<Actor | null> {
   if (!secret || secret.length > 200) return null;
-  const hash = sha256(secret);
+  return authenticateHash(sha256(secret));
+}
+
+/** The same, from the secret's hash (sockets keep the hash, never the secret). Cached briefly. */
+export async function authenticateHash(hash: string): Promise<Actor | null> {
   const cached = actorCache.get(hash);
   if (cached) return cached;
-  const actor = await authenticateUncached(hash);
+  const actor = await reauthenticate(hash);
   if (actor) actorCache.set(hash, actor);
   return actor;
 }
 
-async function authenticateUncached(secretHash: string): Promise<Actor | null> {
+/** The SHA-256 under which a secret is stored and cached. */
+export const secretHashOf = (secret: string) => sha256(secret);
+
+/** Resolve a secret's hash from the database, bypassing the cache: for privileged socket commands. */
+export async function reauthenticate(secretHash: string): Promise<Actor | null> {
   const cred = await Credential.findOne({
     where: { secretHash, revokedAt: null, [Op.or]: [{ expiresAt: null }, { expiresAt: { [Op.gt]: new Date() } }] },
   });
@@ -100,11 +132,11 @@ async function authenticateUncached(secretHash: string): Promise<Actor | null> {
   if (!cred.lastUsedAt || Date.now() - cred.lastUsedAt.getTime() > 3600_000) {
     await withTransaction((transaction) => Credential.update({ lastUsedAt: new Date() }, { where: { id: cred.id }, transaction }));
   }
-  return actorFor(user, cred.kind === 'api_key' ? cred.scopes : null);
+  return actorFor(user, cred.kind === 'api_key' ? cred.scopes : null, cred.id);
 }
 
 /** Build the Actor (user + chapter memberships) used by policies. */
-export async function actorFor(user: User, scopes: string[] | null = null): Promise<Actor> {
+export async function actorFor(user: User, scopes: string[] | null = null, credentialId: number | null = null): Promise<Actor> {
   const memberships = await Membership.findAll({ where: { userId: user.id } });
   return {
     id: user.id,
@@ -114,6 +146,7 @@ export async function actorFor(user: User, scopes: string[] | null = null): Prom
     suspended: !!user.suspendedAt,
     memberships: new Map(memberships.map((m) => [m.chapterId, { status: m.status, role: m.role }])),
     scopes,
+    credentialId,
   };
 }
 
@@ -142,7 +175,12 @@ export async function setRole(actor: Actor, username: string, role: Role, reason
     user.role = role;
     await user.save({ transaction });
     await audit(transaction, actor.id, 'user.setRole', 'user', String(user.id), reason, { from, to: role });
-    await recordEvents(transaction, { type: 'user.updated', userId: user.id, analyticsConsent: user.analyticsConsent, consentChanged: false });
+    await recordEvents(
+      transaction,
+      { type: 'user.updated', userId: user.id, analyticsConsent: user.analyticsConsent, consentChanged: false },
+      // Their sockets hold the old role's rights: end them, and the client reconnects with the new role.
+      ...(from !== role ? [{ type: 'access.revoked' as const, userId: user.id, credentialId: null, keepCredentialId: null, reason: 'role' as const }] : []),
+    );
     return user;
   });
 }

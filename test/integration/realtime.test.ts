@@ -17,7 +17,7 @@ describe('live threads (Socket.IO)', () => {
   const api = (token?: string) => new Client(server.url).withToken(token ?? null);
 
   before(async () => {
-    server = await startServer({}, { realtime: { commandsPerWindow: 15, windowMs: 2_000 } });
+    server = await startServer({}, { realtime: { limits: { commandsPerSocket: 15, windowMs: 2_000 } } });
   });
   afterEach(() => {
     sockets.splice(0).forEach((s) => s.disconnect());

@@ -12,6 +12,7 @@ import type { HttpDeps } from '../deps';
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const registerInput = z.object({ username, password, displayName: displayName.optional() });
 const loginInput = z.object({ username: z.string().max(64), password: z.string().max(200) });
+const passwordInput = z.object({ currentPassword: z.string().max(200), newPassword: password }).strict();
 const roleInput = z.object({ role, reason: text(1, 500).optional() });
 const apiKeyInput = z.object({ name: text(1, 100), scopes: z.array(z.enum(['ingest'])).min(1).max(5) });
 
@@ -53,6 +54,13 @@ export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
     );
     const user = await accounts.updateProfile(req.actor.id, patch);
     res.json({ user: presentSelf(user) });
+  });
+
+  // Changing the password ends every other session (and its sockets); this one stays signed in.
+  r.post('/me/password', limits.login, async (req, res) => {
+    requirePerson(req.actor);
+    await accounts.changePassword(req.actor, parse(passwordInput, req.body));
+    res.status(204).end();
   });
 
   r.put('/users/:username/role', async (req, res) => {
