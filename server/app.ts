@@ -46,6 +46,17 @@ export interface ResonanceOptions {
   realtime?: RealtimeOptions;
 }
 
+/**
+ * The metrics label of a request: the matched route's pattern (`/api/v1/threads/:id`), so the
+ * label set stays small whatever URLs clients send. Read from originalUrl: routers rewrite req.path.
+ */
+function routeLabel(req: Request): string {
+  const pattern = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof pattern === 'string') return `${req.baseUrl}${pattern}`;
+  const url = req.originalUrl;
+  return url.startsWith('/static/') ? '/static' : url.startsWith('/api/') ? '/api/unmatched' : 'unmatched';
+}
+
 /** Open the database, migrate, and assemble the app. */
 export async function createResonance(config: Config, options: ResonanceOptions = {}) {
   log.setLevel(config.LOG_LEVEL);
@@ -66,12 +77,15 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   const loginLimiter = new RateLimiter(config.RATE_LIMIT_LOGIN_PER_MINUTE, 60_000);
   const postLimiter = new RateLimiter(config.RATE_LIMIT_POSTS_PER_MINUTE, 60_000);
   const apiLimiter = new RateLimiter(config.RATE_LIMIT_API_PER_MINUTE, 60_000);
+  const pageLimiter = new RateLimiter(config.RATE_LIMIT_PAGES_PER_MINUTE, 60_000);
   const deps: HttpDeps = {
     config,
     cookieOptions,
     limits: {
       login: rateLimit(loginLimiter, (req) => `login:${req.ip}`),
       posting: rateLimit(postLimiter, (req) => (req.actor ? `post:${req.actor.id}` : `post-ip:${req.ip}`)),
+      likes: rateLimit(new RateLimiter(config.RATE_LIMIT_LIKES_PER_MINUTE, 60_000), (req) => (req.actor ? `like:${req.actor.id}` : `like-ip:${req.ip}`)),
+      flags: rateLimit(new RateLimiter(config.RATE_LIMIT_FLAGS_PER_MINUTE, 60_000), (req) => (req.actor ? `flag:${req.actor.id}` : `flag-ip:${req.ip}`)),
     },
   };
 
@@ -84,10 +98,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
 
   app.use((req, res, next) => {
     const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      const route = req.path.startsWith('/api/') ? 'api' : req.path.startsWith('/static/') ? 'static' : 'page';
-      observeRequest(req.method, route, res.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
-    });
+    res.on('finish', () => observeRequest(req.method, routeLabel(req), res.statusCode, Number(process.hrtime.bigint() - start) / 1e9));
     next();
   });
   app.use(
@@ -153,6 +164,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
 
   // HTML pages
   const render = createViews();
+  app.use(rateLimit(pageLimiter, (req) => (req.actor ? `page:${req.actor.id}` : `page-ip:${req.ip}`)));
   app.use(forumPages(render, deps));
   app.use(accountPages(render, deps));
   app.use(staffPages(render));

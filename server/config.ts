@@ -30,6 +30,13 @@ const schema = z.object({
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
   RATE_LIMIT_POSTS_PER_MINUTE: z.coerce.number().int().positive().default(20),
   RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  // Per member: likes (and unlikes), and flags (reports go to moderators, so fewer).
+  RATE_LIMIT_LIKES_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  RATE_LIMIT_FLAGS_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  // HTML pages, per address (anonymous) or per member: the API has its own limit.
+  RATE_LIMIT_PAGES_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  // Memory for the anonymous thread-page cache (the hot path for readers who are not signed in).
+  PAGE_CACHE_MAX_MB: z.coerce.number().positive().default(64),
   // Socket.IO commands: per socket, and per member (or per address for anonymous sockets), so
   // opening more sockets buys no more commands. Replays are counted in posts replayed.
   RATE_LIMIT_SOCKET_COMMANDS_PER_MINUTE: z.coerce.number().int().positive().default(180),

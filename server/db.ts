@@ -1,9 +1,9 @@
 /** Sequelize: a SQLite file under DATA_DIR by default, Postgres when DATABASE_URL is set. */
-import fs from 'node:fs';
 import { Sequelize, Transaction } from 'sequelize';
 import type { Config } from './config';
 import { initModels } from './models';
 import { log } from './log';
+import { ensurePrivateFile } from './files';
 import { finalizeStatements, type SqliteHandle } from './sql';
 
 let current: Sequelize | null = null;
@@ -14,7 +14,7 @@ export async function openDatabase(config: Config): Promise<Sequelize> {
   if (config.DATABASE_URL) {
     sequelize = new Sequelize(config.DATABASE_URL, { logging: false, pool: { max: 10 } });
   } else {
-    fs.mkdirSync(config.dataDir, { recursive: true });
+    ensurePrivateFile(config.sqlitePath);
     sequelize = new Sequelize({
       dialect: 'sqlite',
       storage: config.sqlitePath,

@@ -7,6 +7,7 @@ import { log } from './log';
 // import can load a second copy of it under some loaders (mocha's), with words added to only one.
 import { createElasticsearchBackend } from '../search/elasticsearch';
 import { createEmbeddedBackend } from '../search/embedded';
+import { ensurePrivateFile } from './files';
 
 export interface SearchService {
   backend: SearchBackend;
@@ -27,7 +28,9 @@ export async function createSearch(config: Config): Promise<SearchService> {
       refresh: config.ELASTICSEARCH_REFRESH === 'wait_for' ? 'wait_for' : false,
     });
   } else {
-    backend = createEmbeddedBackend({ file: path.join(config.dataDir, 'search.sqlite') });
+    const file = path.join(config.dataDir, 'search.sqlite');
+    ensurePrivateFile(file);
+    backend = createEmbeddedBackend({ file });
   }
   let initialised: Promise<void> | null = null;
   return {

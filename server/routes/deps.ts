@@ -4,6 +4,6 @@ import type { Config } from '../config';
 
 export interface HttpDeps {
   config: Config;
-  limits: { login: RequestHandler; posting: RequestHandler };
+  limits: { login: RequestHandler; posting: RequestHandler; likes: RequestHandler; flags: RequestHandler };
   cookieOptions: CookieOptions;
 }

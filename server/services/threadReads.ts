@@ -11,7 +11,7 @@ import { authorize, seesHidden, type Actor, type ChapterRef, type ThreadRef } fr
 import { NotFound } from '../errors';
 import { onEventsCommitted } from '../events';
 import { presentCategory, presentChapter, presentPost, presentThread, type PresentedPost } from '../presenters';
-import { LruCache } from '../cache/lru';
+import { LruCache, type LruOptions } from '../cache/lru';
 
 const TTL_MS = 5_000;
 
@@ -27,17 +27,19 @@ export interface PostsSnapshot {
   posts: Array<{ presented: PresentedPost; authorId: number }>;
 }
 
-const threads = new LruCache<number, ThreadSnapshot>(10_000, TTL_MS);
+const threads = new LruCache<number, ThreadSnapshot>(10_000, TTL_MS, { sweepEveryMs: TTL_MS });
 const scoped: Array<LruCache<string, unknown>> = [];
 
-/** A cache whose keys start with `${threadId}:`; it is invalidated with the thread. */
-export function threadScopedCache<V>(maxEntries: number, ttlMs = TTL_MS): LruCache<string, V> {
-  const cache = new LruCache<string, V>(maxEntries, ttlMs);
+/** A cache whose keys start with `${threadId}:`; it is invalidated with the thread. Swept every TTL. */
+export function threadScopedCache<V>(maxEntries: number, options: LruOptions<V> = {}): LruCache<string, V> {
+  const cache = new LruCache<string, V>(maxEntries, TTL_MS, { sweepEveryMs: TTL_MS, ...options });
   scoped.push(cache as LruCache<string, unknown>);
   return cache;
 }
 
-const postPages = threadScopedCache<PostsSnapshot>(10_000);
+/** Roughly what a page of posts holds in memory (UTF-16 strings, two per post). */
+const postsBytes = (s: PostsSnapshot) => s.posts.reduce((n, p) => n + 2 * (p.presented.body.length + p.presented.html.length) + 200, 0);
+const postPages = threadScopedCache<PostsSnapshot>(10_000, { maxBytes: 64 * 1024 * 1024, sizeOf: postsBytes });
 
 /** Forget everything cached about a thread. */
 export function invalidateThread(threadId: number): void {

@@ -105,14 +105,14 @@ export function threadsApi({ limits }: HttpDeps): Router {
     res.status(204).end();
   });
 
-  r.post('/posts/:id/like', async (req, res) => {
+  r.post('/posts/:id/like', limits.likes, async (req, res) => {
     if (!req.actor) throw Unauthenticated();
     const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
     const likes = await posts.likePost(req.actor, ctx);
     res.json({ likes, likedByMe: true });
   });
 
-  r.delete('/posts/:id/like', async (req, res) => {
+  r.delete('/posts/:id/like', limits.likes, async (req, res) => {
     if (!req.actor) throw Unauthenticated();
     const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
     const likes = await posts.unlikePost(req.actor, ctx);
@@ -136,7 +136,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
     res.json({ postId: String(ctx.post.id), hidden: false });
   });
 
-  r.post('/posts/:id/flag', async (req, res) => {
+  r.post('/posts/:id/flag', limits.flags, async (req, res) => {
     if (!req.actor) throw Unauthenticated();
     const input = parse(flagInput, req.body);
     const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));

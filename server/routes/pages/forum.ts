@@ -35,7 +35,7 @@ interface CachedPage {
   head: Buffer;
   tail: Buffer;
 }
-const anonymousPages = threadScopedCache<CachedPage>(2_000);
+const anonymousPages = threadScopedCache<CachedPage>(2_000, { sizeOf: (p) => p.head.length + p.tail.length + 100 });
 
 function splitPage(html: string): CachedPage {
   const i = html.indexOf(CSRF_PLACEHOLDER);
@@ -49,7 +49,11 @@ function sendCachedPage(res: Response, page: CachedPage, csrfToken: string): voi
 }
 const threadPageQuery = pageParam.extend({ quote: id.optional(), replyTo: id.optional() });
 
-export function forumPages(render: Render, { limits }: HttpDeps): Router {
+/** The anonymous page cache's bytes and entries (for /metrics and tests). */
+export const anonymousPageCache = () => ({ entries: anonymousPages.size, bytes: anonymousPages.bytes });
+
+export function forumPages(render: Render, { limits, config }: HttpDeps): Router {
+  anonymousPages.maxBytes = config.PAGE_CACHE_MAX_MB * 1024 * 1024;
   const r = Router();
   const requireLogin = (req: Parameters<Parameters<Router['get']>[1]>[0]) => {
     requirePerson(req.actor);
@@ -136,7 +140,8 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
     const threadId = parse(id, req.params.id);
     const q = parse(threadPageQuery, req.query);
     // Anonymous readers all see the same page: serve it from memory (only the CSRF token differs).
-    const anonymousKey = !req.actor && !q.quote && !q.replyTo && !req.query.flagged ? `${threadId}:${req.locale}:${req.originalUrl}` : null;
+    // Keyed by the canonical page, never the raw URL: `?v=1`, `?v=2` … are one page, not new entries.
+    const anonymousKey = !req.actor && !q.quote && !q.replyTo && !req.query.flagged ? `${threadId}:${req.locale}:${q.page}` : null;
     const cached = anonymousKey ? anonymousPages.get(anonymousKey) : undefined;
     if (cached) return void sendCachedPage(res, cached, req.csrfToken);
     const snap = await readThread(req.actor, threadId);
@@ -212,14 +217,14 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
     res.redirect(303, `/t/${thread.id}`);
   });
 
-  r.post('/p/:id/like', async (req, res) => {
+  r.post('/p/:id/like', limits.likes, async (req, res) => {
     const actor = requireLogin(req);
     const ctx = await posts.loadPost(actor, parse(id, req.params.id));
     await posts.likePost(actor, ctx);
     res.redirect(303, `/t/${ctx.thread.id}#p${ctx.post.id}`);
   });
 
-  r.post('/p/:id/unlike', async (req, res) => {
+  r.post('/p/:id/unlike', limits.likes, async (req, res) => {
     const actor = requireLogin(req);
     const ctx = await posts.loadPost(actor, parse(id, req.params.id));
     await posts.unlikePost(actor, ctx);
@@ -266,7 +271,7 @@ export function forumPages(render: Render, { limits }: HttpDeps): Router {
     await reasonPage(req, res, ctx, 'flag');
   });
 
-  r.post('/p/:id/flag', async (req, res) => {
+  r.post('/p/:id/flag', limits.flags, async (req, res) => {
     const actor = requireLogin(req);
     const input = parse(reasonForm, req.body);
     const ctx = await posts.loadPost(actor, parse(id, req.params.id));
