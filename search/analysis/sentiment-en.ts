@@ -160,6 +160,11 @@ export function prepareEnModel(model: EnSentimentModel): LoadedEnModel {
   return { model, table, options: { negationScope, bigrams, questionCue, lexicon: valences } };
 }
 
+/** Whether the committed model has been read yet. */
+export function enModelLoaded(): boolean {
+  return loaded !== undefined;
+}
+
 /** The committed model, read on first use. */
 export function enModel(): LoadedEnModel {
   if (!loaded) loaded = prepareEnModel(JSON.parse(readFileSync(MODEL_PATH, 'utf8')) as EnSentimentModel);

@@ -13,6 +13,7 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { segmentForIndex } from '../../search/analysis';
 import { DeadEvent, Mention, OutboxEvent } from '../../server/models';
 import { PROTOTYPE_TEXT_EN, PROTOTYPE_TEXT_ZH } from '../support/prototype-words';
+import { buildMentionDocuments } from '../../server/workers/indexer';
 
 type Backend = { name: string; env: (ctx: Mocha.Context) => Promise<Record<string, string>> };
 const backends: Backend[] = [
@@ -239,6 +240,29 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('listening pipeline: analysing a batch', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => server?.close());
+
+  it('pauses for the event loop between the items it analyses', async () => {
+    const ingest = new Client(server.url).withToken((await new Client(server.url).withToken((await buildUser({ role: 'admin' })).token).post('/api/v1/api-keys', { name: 'k', scopes: ['ingest'] })).body.key);
+    const now = new Date().toISOString();
+    const items = Array.from({ length: 20 }, (_, i) => ({ source: 'news', externalId: `pause-${i}`, author: { handle: 'p' }, text: `第${i}条：续航很满意`, publishedAt: now }));
+    expect((await ingest.post('/api/v1/mentions', { items })).body.accepted).to.equal(20);
+    await server.resonance.dispatcher.drain();
+    const ids = (await Mention.findAll({ where: { source: 'news' }, attributes: ['id'] })).map((m) => m.id);
+    let pauses = 0;
+    const built = await buildMentionDocuments(ids, async () => {
+      pauses++;
+    });
+    expect(built.docs).to.have.length(20);
+    expect(pauses).to.be.at.least(20);
+  });
+});
 
 describe('listening pipeline survives an Elasticsearch outage', function () {
   let server: TestServer;
