@@ -119,7 +119,7 @@ function analysisRow(doc: SearchDocument, refId: number, a: TextAnalysis) {
   };
 }
 
-/** Analyse one text; a throw is that document's failure alone, and the loop pauses after each. */
+/** Analyse one text, after a pause if the slice is spent; a throw is that document's failure alone. */
 async function analyzeItem(id: string, text: string, built: Built, pause: Pause): Promise<TextAnalysis | null> {
   await pause();
   try {
