@@ -35,6 +35,7 @@ import { sessionsProcessor } from './workers/sessions';
 import { indexProcessor } from './workers/indexer';
 import { createSearch } from './search';
 import { loadDictionary } from './services/dictionary';
+import { warmUpAnalysis } from '../search/analysis';
 import { listeningApi } from './routes/api/listening';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,6 +68,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     log.info('admin account ready', { username: admin.username });
   }
   await loadDictionary();
+  // Before listen(): /healthz answers only once the first analysis costs what every other does.
+  warmUpAnalysis();
   const search = await createSearch(config);
   // Not awaited: a down search backend must not keep the forum from starting; the indexer retries.
   search.ready().catch((err) => log.warn('search backend not ready yet; indexing will retry', { backend: search.backend.name, error: String(err) }));

@@ -6,13 +6,15 @@ export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
-type Dict = Record<string, string>;
-const dictionaries: Record<Locale, Dict> = { 'zh-CN': zhCN as Dict, en: en as Dict };
+// Maps, not the JSON objects: keys and placeholder names can come from text ("error.constructor"
+// must fall back to the key, not find Object.prototype.constructor).
+type Dict = ReadonlyMap<string, string>;
+const dictionaries: Record<Locale, Dict> = { 'zh-CN': new Map(Object.entries(zhCN)), en: new Map(Object.entries(en)) };
 
 /** Translate key into locale, filling {name} placeholders; falls back to zh-CN, then the key. */
 export function t(locale: Locale, key: string, vars: Record<string, string | number> = {}): string {
-  const template = dictionaries[locale][key] ?? dictionaries[DEFAULT_LOCALE][key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in vars ? String(vars[name]) : `{${name}}`));
+  const template = dictionaries[locale].get(key) ?? dictionaries[DEFAULT_LOCALE].get(key) ?? key;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => (Object.hasOwn(vars, name) ? String(vars[name]) : `{${name}}`));
 }
 
 /** Normalise a requested locale ("en-US", "zh", "zh-Hans-CN") to one we have, or null. */
@@ -44,5 +46,5 @@ export function fromAcceptLanguage(header: string | undefined): Locale | null {
 
 /** All keys of a locale (tests check both dictionaries have the same keys). */
 export function keysOf(locale: Locale): string[] {
-  return Object.keys(dictionaries[locale]);
+  return [...dictionaries[locale].keys()];
 }

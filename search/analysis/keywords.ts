@@ -50,6 +50,11 @@ function idfTable(): HashTable {
   return idf;
 }
 
+/** Whether the IDF table has been parsed yet. */
+export function idfLoaded(): boolean {
+  return idf !== undefined;
+}
+
 /** True when a token can be a keyword: two or more characters, has a letter (so no pure numbers), not a stopword. */
 export function isKeywordCandidate(token: string): boolean {
   return token.length >= 2 && hasLetter(token) && !isStopword(token);

@@ -3,8 +3,12 @@
  * product, service and forum vocabulary) plus the negators and intensifiers the scorer uses.
  */
 
-/** Word valences; inflections are listed because the scorer does no stemming (it must be fast). */
-export const EN_VALENCE: Record<string, number> = {
+/**
+ * Word valences; inflections are listed because the scorer does no stemming (it must be fast).
+ * A Map, not the object: the keys are looked up with words of user text, and as an object
+ * "constructor" would find Object.prototype.constructor.
+ */
+export const EN_VALENCE: ReadonlyMap<string, number> = new Map(Object.entries({
   // positive
   good: 0.5, great: 0.7, excellent: 0.8, amazing: 0.8, awesome: 0.8, fantastic: 0.8, wonderful: 0.8, perfect: 0.8,
   perfectly: 0.7, love: 0.7, loved: 0.7, loves: 0.7, loving: 0.6, like: 0.3, liked: 0.4, likes: 0.3, best: 0.7, better: 0.4,
@@ -35,7 +39,7 @@ export const EN_VALENCE: Record<string, number> = {
   unreliable: -0.6, uncomfortable: -0.5, difficult: -0.3, hard: -0.1, pricey: -0.3, spam: -0.5, ads: -0.2,
   // added after the check set's first run exposed these gaps (general words, not sentence-specific)
   decent: 0.4, complaints: -0.5, breaks: -0.5, breaking: -0.5, joke: -0.4, returned: -0.3,
-};
+}));
 
 /** Multi-word expressions checked before single words (value replaces the words' own). */
 export const EN_PHRASES: [RegExp, number][] = [

@@ -38,6 +38,11 @@ export function getJieba(): Jieba {
   return jieba;
 }
 
+/** Whether the jieba dictionaries are in memory yet. */
+export function segmenterLoaded(): boolean {
+  return jieba !== undefined;
+}
+
 /** Raw jieba cut (HMM on, so unseen names are still grouped) of already-normalised text. */
 export function cutNormalized(normalized: string): string[] {
   return getJieba().cut(normalized, true);

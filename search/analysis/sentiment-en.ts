@@ -84,7 +84,7 @@ export function scoreEnLexicon(normalized: string): EnScore {
       degree *= scale;
       continue;
     }
-    const valence = EN_VALENCE[tok];
+    const valence = EN_VALENCE.get(tok);
     if (valence !== undefined && valence !== 0) {
       const negated = negLeft > 0;
       words.push({ term: negated ? `not+${tok}` : tok, weight: valence * degree * (negated ? NEGATION_FLIP : 1), negated });
@@ -156,8 +156,13 @@ export function prepareEnModel(model: EnSentimentModel): LoadedEnModel {
   const table = weightTable(model.weights);
   const { negationScope, bigrams, questionCue, lexicon } = model.features;
   const valences =
-    lexicon === 'vader' ? new Map(Object.entries(model.lexicon ?? {})) : lexicon === 'hand' ? new Map(Object.entries(EN_VALENCE)) : undefined;
+    lexicon === 'vader' ? new Map(Object.entries(model.lexicon ?? {})) : lexicon === 'hand' ? EN_VALENCE : undefined;
   return { model, table, options: { negationScope, bigrams, questionCue, lexicon: valences } };
+}
+
+/** Whether the committed model has been read yet. */
+export function enModelLoaded(): boolean {
+  return loaded !== undefined;
 }
 
 /** The committed model, read on first use. */

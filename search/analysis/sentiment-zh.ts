@@ -56,6 +56,11 @@ export function prepareZhModel(model: ZhSentimentModel): LoadedZhModel {
   return { model, table: weightTable(model.weights) };
 }
 
+/** Whether the committed model has been read yet. */
+export function zhModelLoaded(): boolean {
+  return loaded !== undefined;
+}
+
 /** The committed model, read on first use. */
 export function zhModel(): LoadedZhModel {
   if (!loaded) loaded = prepareZhModel(JSON.parse(readFileSync(MODEL_PATH, 'utf8')) as ZhSentimentModel);

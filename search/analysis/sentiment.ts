@@ -28,6 +28,8 @@ const CUE_CONFIDENT = 0.6;
 const MAX_REASONS = 5;
 // Contributions smaller than this (in logit units) explain nothing worth showing.
 const MIN_REASON_WEIGHT = 0.05;
+/** The reason given when the scorer produced no finite score and the label fell back to neutral. */
+export const NOT_A_NUMBER_REASON = 'score not a number (neutral)';
 
 const QUESTION_RE = /[?？]|吗\s*[。.!！~～]*\s*$|请问|求问|求助|有没有人|有人知道|怎么办|是否|\b(?:anyone know|does anyone|how do i|how to)\b/u;
 const ANNOUNCEMENT_RE = /通知|公告|活动报名|报名|预告|招募|抽奖|敬请|欢迎参加|即将开始|维护|更新日志|announcement|notice|maintenance|registration|sign up|event starts|\b(?:opens?|closes?|starts?|begins?) at\b|\bwill be held\b|\bis scheduled\b|\breminder\b|\bjoin us\b/u;
@@ -95,6 +97,10 @@ export function analyzeSentiment(normalized: string, tokens: SentimentToken[], l
       reasons: [...zh.reasons.map((r) => ({ ...r, weight: r.weight * share })), ...en.reasons.map((r) => ({ ...r, weight: r.weight * (1 - share) }))],
     };
   } else part = enPart(normalized); // en, and "other" (emoji-only, other scripts): the English model and emoji priors
+  // A score that is not a number (a lookup that found something other than a weight) must never
+  // reach the index, whose score column is NOT NULL: it is neutral, and says so in the reasons.
+  const finite = Number.isFinite(part.score);
+  if (!finite) part = { ...part, score: 0, evidence: 0 };
   const score = Math.max(-1, Math.min(1, part.score));
   const magnitude = Math.abs(score);
   let label: SentimentLabel = score > 0 ? 'positive' : 'negative';
@@ -105,10 +111,11 @@ export function analyzeSentiment(normalized: string, tokens: SentimentToken[], l
   // Polar: the calibrated probability of the label. Neutral: how close to the middle (0.5 with no evidence at all).
   const confidence = label === 'neutral' ? (part.evidence === 0 ? 0.5 : 1 - magnitude) : (1 + magnitude) / 2;
   const reasons = part.reasons
-    .filter((r) => Math.abs(r.weight) >= MIN_REASON_WEIGHT)
+    .filter((r) => Math.abs(r.weight) >= MIN_REASON_WEIGHT && Number.isFinite(r.weight))
     .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
     .slice(0, MAX_REASONS)
     .map(formatReason);
+  if (!finite) reasons.unshift(NOT_A_NUMBER_REASON);
   return { label, score: round(score), confidence: round(confidence), reasons };
 }
 

@@ -141,7 +141,7 @@ function main(): void {
   const uci = loadUciSplits();
   const pangLee = [...(HYPER.sharePl2 > 0 ? loadPangLee('polarity-en-pang&lee2.csv') : []), ...(HYPER.sharePl1 > 0 ? loadPangLee('polarity-en-pang&lee1.csv') : [])];
   const vader = HYPER.lexicon === 'vader' ? loadVaderLexicon() : undefined;
-  const lexicon = HYPER.lexicon === 'vader' ? vader : HYPER.lexicon === 'hand' ? new Map(Object.entries(EN_VALENCE)) : undefined;
+  const lexicon = HYPER.lexicon === 'vader' ? vader : HYPER.lexicon === 'hand' ? EN_VALENCE : undefined;
   const options: EnFeatureOptions = { negationScope: HYPER.negationScope, bigrams: HYPER.bigrams, questionCue: HYPER.questionCue, lexicon };
   // A Pang & Lee text that is also a UCI held-out text would leak; none is expected, but check.
   const heldOut = new Set(uci.filter((r) => r.split !== 'train').map((r) => normalizeText(r.text).replace(/[^\p{L}\p{N}]/gu, '')));

@@ -7,7 +7,8 @@ export const LANG_COOKIE = 'rs_lang';
 
 /** Parse the Cookie header (first value wins, as browsers send the most specific first). */
 export function readCookies(req: Request): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Null prototype: cookie names are client text, and "constructor" or "__proto__" are names too.
+  const out: Record<string, string> = Object.create(null);
   const header = req.headers.cookie;
   if (!header) return out;
   for (const part of header.split(';')) {

@@ -1,7 +1,9 @@
 /**
  * Runs event processors over the outbox. Each processor has a durable cursor; it is
  * at-least-once (handlers must be idempotent), in order, retried with backoff, and a
- * poison event goes to dead_events after maxAttempts so the rest keep flowing.
+ * poison event goes to dead_events after maxAttempts so the rest keep flowing. A processor whose
+ * events carry many items (a mention batch) may report single poison items instead: those go to
+ * dead_events with the item named, and the rest of their event counts as done.
  */
 import { Op } from 'sequelize';
 import { DeadEvent, OutboxEvent, ProcessorCursor } from '../models';
@@ -9,18 +11,29 @@ import { fromRow, onEventsCommitted, outboxAfter, type EventType, type OutboxRow
 import { log } from '../log';
 import { withTransaction } from '../db';
 
+/**
+ * One item of an event that a processor gave up on while the rest of the event went through
+ * (it already tried the item alone, and the failure was not transient): it is dead-lettered.
+ */
+export interface ItemFailure {
+  eventId: number;
+  /** What failed, e.g. `mention:42`. */
+  item: string;
+  error: unknown;
+}
+
 export interface Processor<T extends EventType = EventType> {
   /** Stable name: it keys the durable cursor. */
   name: string;
   handles: readonly T[];
-  /** Handle one event; throw to have it retried. (Give this or handleBatch.) */
-  handle?(event: StoredEvent<T>): Promise<void>;
+  /** Handle one event; throw to have it retried, or return the items that alone failed. (Give this or handleBatch.) */
+  handle?(event: StoredEvent<T>): Promise<void | ItemFailure[]>;
   /**
    * Handle every matching event of a fetched batch at once (bulk indexing). On a failure that
    * is not transient the dispatcher retries the events one by one, so one poison event is
    * dead-lettered alone instead of taking its batch with it.
    */
-  handleBatch?(events: StoredEvent<T>[]): Promise<void>;
+  handleBatch?(events: StoredEvent<T>[]): Promise<void | ItemFailure[]>;
   /** A transient failure (a dependency is down) is retried forever with backoff, never dead-lettered. */
   isTransient?(err: unknown): Promise<boolean>;
   /** Events fetched per round for this processor (bulk processors want more). */
@@ -203,7 +216,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
       }
       if (processor.handleBatch && !lane.isolate && relevant.length > 1) {
         try {
-          await processor.handleBatch(relevant.map((r) => fromRow(r) as StoredEvent<never>));
+          await deadLetterItems(processor, await processor.handleBatch(relevant.map((r) => fromRow(r) as StoredEvent<never>)));
         } catch (err) {
           if (!(await transient(processor, err))) {
             log.warn('batch failed; retrying its events one by one', { processor: processor.name, events: relevant.length });
@@ -221,7 +234,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
         for (const row of rows) {
           if (handles.has(row.type)) {
             try {
-              await handleOne(fromRow(row));
+              await deadLetterItems(processor, await handleOne(fromRow(row)));
             } catch (err) {
               const isTransient = await transient(processor, err);
               if (!isTransient && cursor.attempts + 1 >= maxAttempts) {
@@ -267,6 +280,13 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
       await DeadEvent.create({ processor: processor.name, eventId, error }, { transaction });
       if (durable(processor)) await cursor.save({ transaction });
     });
+  }
+
+  async function deadLetterItems(processor: Processor, failures: void | ItemFailure[]) {
+    if (!failures || failures.length === 0) return;
+    log.error('items dead-lettered', { processor: processor.name, items: failures.map((f) => `${f.eventId}/${f.item}`) });
+    const rows = failures.map((f) => ({ processor: processor.name, eventId: f.eventId, item: f.item, error: describe(f.error) }));
+    await withTransaction((transaction) => DeadEvent.bulkCreate(rows, { transaction }));
   }
 
   async function backOff(lane: Lane, cursor: ProcessorCursor, eventId: number, err: unknown) {

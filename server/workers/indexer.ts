@@ -2,10 +2,16 @@
  * The listening pipeline's indexing step: after commit, analyse posts and mentions and write
  * them to the search backend in bulk. Idempotent (documents are keyed by `post:<id>` /
  * `mention:<id>`), so at-least-once delivery is safe. A down backend is a transient failure:
- * the batch waits in the outbox and is retried with backoff until the backend returns.
+ * the batch waits in the outbox and is retried with backoff until the backend returns. One
+ * document that cannot be analysed or written is dead-lettered alone: a mention batch is one
+ * event, and its other items must still become searchable.
+ *
+ * Analysis is CPU work on the event loop (~5 ms for a 9 kB mention): the loops over a batch
+ * pause between items (slices.ts) so that requests are served while a big batch is analysed.
  */
 import { Op } from 'sequelize';
-import type { Processor } from './dispatcher';
+import type { ItemFailure, Processor } from './dispatcher';
+import { timeSlicer, type Pause } from './slices';
 import type { StoredEvent } from '../events';
 import type { SearchService } from '../search';
 import type { SearchDocument } from '../../search/backend';
@@ -88,6 +94,15 @@ function mentionDocument(m: Mention, a: TextAnalysis): SearchDocument {
   );
 }
 
+type AnalysisRow = ReturnType<typeof analysisRow>;
+
+/** Documents built for a batch (docs[i] goes with rows[i]), and the ids whose analysis threw. */
+interface Built {
+  docs: SearchDocument[];
+  rows: AnalysisRow[];
+  failed: { id: string; error: unknown }[];
+}
+
 function analysisRow(doc: SearchDocument, refId: number, a: TextAnalysis) {
   return {
     docId: doc.id,
@@ -104,12 +119,22 @@ function analysisRow(doc: SearchDocument, refId: number, a: TextAnalysis) {
   };
 }
 
+/** Analyse one text, after a pause if the slice is spent; a throw is that document's failure alone. */
+async function analyzeItem(id: string, text: string, built: Built, pause: Pause): Promise<TextAnalysis | null> {
+  await pause();
+  try {
+    return analyze(text);
+  } catch (error) {
+    built.failed.push({ id, error });
+    return null;
+  }
+}
+
 /** Documents for these posts: analysed when live and consented, else listed for removal. */
-export async function buildPostDocuments(postIds: number[]) {
-  const docs: SearchDocument[] = [];
-  const rows: ReturnType<typeof analysisRow>[] = [];
-  const removals: string[] = [];
-  if (postIds.length === 0) return { docs, rows, removals };
+export async function buildPostDocuments(postIds: number[], pause: Pause = timeSlicer()): Promise<Built & { removals: string[] }> {
+  const built: Built & { removals: string[] } = { docs: [], rows: [], failed: [], removals: [] };
+  const { docs, rows, removals } = built;
+  if (postIds.length === 0) return built;
   // One prepared, joined read per batch: the model calls it replaces cost more than the analysis.
   const ids = inList([...new Set(postIds)]);
   const found = await sqlRows<Record<string, unknown>>(
@@ -132,7 +157,8 @@ export async function buildPostDocuments(postIds: number[]) {
       removals.push(`post:${id}`);
       continue;
     }
-    const a = analyze(String(r.body));
+    const a = await analyzeItem(`post:${id}`, String(r.body), built, pause);
+    if (!a) continue;
     const doc = postDocument(
       {
         id,
@@ -148,26 +174,26 @@ export async function buildPostDocuments(postIds: number[]) {
     docs.push(doc);
     rows.push(analysisRow(doc, id, a));
   }
-  return { docs, rows, removals };
+  return built;
 }
 
 /** Documents for these mentions. */
-export async function buildMentionDocuments(mentionIds: number[]) {
-  const docs: SearchDocument[] = [];
-  const rows: ReturnType<typeof analysisRow>[] = [];
-  if (mentionIds.length === 0) return { docs, rows };
+export async function buildMentionDocuments(mentionIds: number[], pause: Pause = timeSlicer()): Promise<Built> {
+  const built: Built = { docs: [], rows: [], failed: [] };
+  if (mentionIds.length === 0) return built;
   const mentions = await Mention.findAll({ where: { id: { [Op.in]: mentionIds } } });
   for (const m of mentions) {
-    const a = analyze(m.text);
+    const a = await analyzeItem(`mention:${m.id}`, m.text, built, pause);
+    if (!a) continue;
     const doc = mentionDocument(m, a);
-    docs.push(doc);
-    rows.push(analysisRow(doc, m.id, a));
+    built.docs.push(doc);
+    built.rows.push(analysisRow(doc, m.id, a));
   }
-  return { docs, rows };
+  return built;
 }
 
 /** Store analyses (upsert) and drop those of removed documents. */
-async function saveAnalyses(rows: ReturnType<typeof analysisRow>[], removals: string[]) {
+async function saveAnalyses(rows: AnalysisRow[], removals: string[]) {
   if (rows.length === 0 && removals.length === 0) return;
   await withTransaction(async (transaction) => {
     if (removals.length) await Analysis.destroy({ where: { docId: { [Op.in]: removals } }, transaction });
@@ -197,44 +223,92 @@ export function indexProcessor(search: SearchService): Processor<Handled> {
       await search.ready();
       const postIds = new Set<number>();
       const mentionIds = new Set<number>();
-      const consentChanged: number[] = [];
+      const consentChanged: [userId: number, eventId: number][] = [];
+      // The first event that asked for each document: a dead-lettered item names it.
+      const eventOf = new Map<string, number>();
+      const from = (doc: string, eventId: number) => eventOf.has(doc) || eventOf.set(doc, eventId);
       for (const e of events) {
-        if (e.type === 'post.created' || e.type === 'post.updated' || e.type === 'post.removed') postIds.add(e.postId);
-        else if (e.type === 'mentions.ingested') e.mentionIds.forEach((id) => mentionIds.add(id));
-        else if (e.type === 'user.updated' && e.consentChanged) consentChanged.push(e.userId);
+        if (e.type === 'post.created' || e.type === 'post.updated' || e.type === 'post.removed') {
+          postIds.add(e.postId);
+          from(`post:${e.postId}`, e.eventId);
+        } else if (e.type === 'mentions.ingested') {
+          for (const id of e.mentionIds) {
+            mentionIds.add(id);
+            from(`mention:${id}`, e.eventId);
+          }
+        } else if (e.type === 'user.updated' && e.consentChanged) consentChanged.push([e.userId, e.eventId]);
       }
       // Re-reading the current row makes every post event "sync this post": an edit re-analyses,
       // a delete or hide removes, and a replay converges to the same state.
-      const posts = await buildPostDocuments([...postIds]);
-      const mentions = await buildMentionDocuments([...mentionIds]);
-      const docs = [...posts.docs, ...mentions.docs];
-      if (posts.removals.length) await search.backend.remove(posts.removals);
-      if (docs.length) await search.backend.index(docs);
-      await saveAnalyses([...posts.rows, ...mentions.rows], posts.removals);
-      for (const userId of consentChanged) await syncAuthor(search, userId);
+      const pause = timeSlicer();
+      const posts = await buildPostDocuments([...postIds], pause);
+      const mentions = await buildMentionDocuments([...mentionIds], pause);
+      if (posts.removals.length) {
+        await search.backend.remove(posts.removals);
+        await saveAnalyses([], posts.removals);
+      }
+      const failed = [...posts.failed, ...mentions.failed];
+      failed.push(...(await writeIsolated(search, [...posts.docs, ...mentions.docs], [...posts.rows, ...mentions.rows], pause)));
+      for (const [userId, eventId] of consentChanged) {
+        const author = await syncAuthor(search, userId, pause);
+        for (const f of author) from(f.id, eventId);
+        failed.push(...author);
+      }
+      return failed.map(({ id, error }): ItemFailure => ({ eventId: eventOf.get(id) ?? events[0].eventId, item: id, error }));
     },
   };
 }
 
-/** After a consent change: drop all of the member's posts from listening, or bring them back. */
-async function syncAuthor(search: SearchService, userId: number): Promise<void> {
+/**
+ * Index documents and store their analyses, in bulk. When that fails while the backend is up and
+ * there are several documents, write them one at a time: the ones that fail alone are returned
+ * (to be dead-lettered), the others are stored. A single document's failure is thrown, so the
+ * dispatcher retries its event as any other, and so is everything while the backend is down.
+ */
+async function writeIsolated(search: SearchService, docs: SearchDocument[], rows: AnalysisRow[], pause: Pause): Promise<Built['failed']> {
+  if (docs.length === 0) return [];
+  const write = async (d: SearchDocument[], r: AnalysisRow[]) => {
+    await search.backend.index(d);
+    await saveAnalyses(r, []);
+  };
+  try {
+    await write(docs, rows);
+    return [];
+  } catch (err) {
+    if (docs.length === 1 || !(await search.healthy())) throw err;
+  }
+  const failed: Built['failed'] = [];
+  for (let i = 0; i < docs.length; i++) {
+    await pause();
+    try {
+      await write([docs[i]], [rows[i]]);
+    } catch (error) {
+      if (!(await search.healthy())) throw error;
+      failed.push({ id: docs[i].id, error });
+    }
+  }
+  return failed;
+}
+
+/** After a consent change: drop all of the member's posts from listening, or bring them back (returns the posts that failed). */
+async function syncAuthor(search: SearchService, userId: number, pause: Pause): Promise<Built['failed']> {
+  const failed: Built['failed'] = [];
   const user = await User.findByPk(userId);
-  if (!user) return;
+  if (!user) return failed;
   if (!user.analyticsConsent) {
     await search.backend.removeByAuthor([user.username], 'post');
     await withTransaction(async (transaction) => {
       const ids = (await Post.findAll({ where: { authorId: userId }, attributes: ['id'], transaction })).map((p) => `post:${p.id}`);
       if (ids.length) await Analysis.destroy({ where: { docId: { [Op.in]: ids } }, transaction });
     });
-    return;
+    return failed;
   }
   let after = 0;
   for (;;) {
     const batch = await Post.findAll({ where: { authorId: userId, id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit: 500, attributes: ['id'] });
-    if (batch.length === 0) return;
-    const built = await buildPostDocuments(batch.map((p) => p.id));
-    if (built.docs.length) await search.backend.index(built.docs);
-    await saveAnalyses(built.rows, []);
+    if (batch.length === 0) return failed;
+    const built = await buildPostDocuments(batch.map((p) => p.id), pause);
+    failed.push(...built.failed, ...(await writeIsolated(search, built.docs, built.rows, pause)));
     after = batch[batch.length - 1].id;
   }
 }

@@ -7,8 +7,9 @@ export function t(key: string, vars: Record<string, string | number> = {}): stri
     const el = document.getElementById('client-strings');
     strings = el?.textContent ? (JSON.parse(el.textContent) as Record<string, string>) : {};
   }
-  const template = strings[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in vars ? String(vars[name]) : `{${name}}`));
+  // Own keys only: an inherited "constructor" is not a translation.
+  const template = Object.hasOwn(strings, key) ? strings[key] : key;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => (Object.hasOwn(vars, name) ? String(vars[name]) : `{${name}}`));
 }
 
 /** The page's locale (from <body data-locale>). */

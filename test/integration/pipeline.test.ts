@@ -11,6 +11,9 @@ import { buildUser, buildThread, buildChapter } from '../support/factories';
 import { requireElasticsearch } from '../support/elasticsearch';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { segmentForIndex } from '../../search/analysis';
+import { DeadEvent, Mention, OutboxEvent } from '../../server/models';
+import { PROTOTYPE_TEXT_EN, PROTOTYPE_TEXT_ZH } from '../support/prototype-words';
+import { buildMentionDocuments } from '../../server/workers/indexer';
 
 type Backend = { name: string; env: (ctx: Mocha.Context) => Promise<Record<string, string>> };
 const backends: Backend[] = [
@@ -173,6 +176,63 @@ for (const backend of backends) {
       expect((await ingest.post('/api/v1/mentions', { nope: 1 })).status).to.equal(400);
     });
 
+    it('indexes texts made of every Object.prototype property name, posted and ingested, in zh and en', async () => {
+      const deadBefore = await DeadEvent.count();
+      const { thread } = await buildThread({ body: '开个帖子' });
+      const author = new Client(server.url).withToken((await buildUser()).token);
+      const posted = [];
+      for (const body of [`${PROTOTYPE_TEXT_ZH} 帖子甲`, `${PROTOTYPE_TEXT_EN} postalpha`]) {
+        const res = await author.post(`/api/v1/threads/${thread.id}/posts`, { body });
+        expect(res.status).to.equal(201);
+        posted.push(`post:${res.body.post.id}`);
+      }
+      const now = new Date().toISOString();
+      const tag = crypto.randomBytes(4).toString('hex');
+      const items = [
+        { source: 'weibo', externalId: `proto-ok-${tag}`, author: { handle: 'a' }, text: '续航很满意 mentionalpha', publishedAt: now },
+        { source: 'weibo', externalId: `proto-en-${tag}`, author: { handle: 'b' }, text: `${PROTOTYPE_TEXT_EN} mentionbeta`, publishedAt: now },
+        { source: 'weibo', externalId: `proto-zh-${tag}`, author: { handle: 'c' }, text: `${PROTOTYPE_TEXT_ZH} mentiongamma`, publishedAt: now },
+      ];
+      expect((await new Client(server.url).withToken(ingestKey).post('/api/v1/mentions', { items })).body.accepted).to.equal(3);
+      await server.resonance.dispatcher.drain();
+      for (const [q, id] of [['帖子甲', posted[0]], ['postalpha', posted[1]]]) expect((await searchFor(q)).items.map((i: { id: string }) => i.id), q).to.include(id);
+      for (const q of ['mentionalpha', 'mentionbeta', 'mentiongamma']) expect((await searchFor(q)).total, q).to.equal(1);
+      const found = await searchFor('constructor');
+      expect(found.total).to.be.at.least(4);
+      for (const item of found.items) expect(item.sentiment.score, item.id).to.be.a('number').and.within(-1, 1);
+      expect(await DeadEvent.count()).to.equal(deadBefore);
+    });
+
+    it('dead-letters the one mention of a batch the backend refuses; the others become searchable', async () => {
+      const backendIndex = server.resonance.search.backend.index;
+      // A backend that refuses one document, as Elasticsearch refuses one that breaks its mapping.
+      server.resonance.search.backend.index = async (docs) => {
+        if (docs.some((d) => d.text.includes('refusedbybackend'))) throw new Error('document refused');
+        return backendIndex(docs);
+      };
+      try {
+        const now = new Date().toISOString();
+        const tag = crypto.randomBytes(4).toString('hex');
+        const items = ['batchfirst 很好', 'refusedbybackend 很差', 'batchthird 一般'].map((text, i) =>
+          ({ source: 'news', externalId: `iso-${tag}-${i}`, author: { handle: `iso${i}` }, text, publishedAt: now }));
+        expect((await new Client(server.url).withToken(ingestKey).post('/api/v1/mentions', { items })).body.accepted).to.equal(3);
+        await server.resonance.dispatcher.drain();
+        expect((await searchFor('batchfirst')).total).to.equal(1);
+        expect((await searchFor('batchthird')).total).to.equal(1);
+        expect((await searchFor('refusedbybackend')).total).to.equal(0);
+        const refused = await Mention.findOne({ where: { externalId: `iso-${tag}-1` } });
+        const event = await OutboxEvent.findOne({ where: { type: 'mentions.ingested' }, order: [['id', 'DESC']] });
+        const dead = await DeadEvent.findAll({ where: { processor: 'index', item: `mention:${refused!.id}` } });
+        expect(dead).to.have.length(1);
+        expect(dead[0].eventId).to.equal(event!.id);
+        expect(dead[0].error).to.contain('document refused');
+        // The event itself is done: the one item is all of it that is dead.
+        expect(await DeadEvent.count({ where: { processor: 'index', eventId: event!.id } })).to.equal(1);
+      } finally {
+        server.resonance.search.backend.index = backendIndex;
+      }
+    });
+
     it('reports backlog and search health on /healthz', async () => {
       const health = await new Client(server.url).get('/healthz');
       expect(health.body).to.deep.include({ ok: true, db: 'ok', search: 'ok', searchBackend: backend.name });
@@ -180,6 +240,29 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('listening pipeline: analysing a batch', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => server?.close());
+
+  it('pauses for the event loop between the items it analyses', async () => {
+    const ingest = new Client(server.url).withToken((await new Client(server.url).withToken((await buildUser({ role: 'admin' })).token).post('/api/v1/api-keys', { name: 'k', scopes: ['ingest'] })).body.key);
+    const now = new Date().toISOString();
+    const items = Array.from({ length: 20 }, (_, i) => ({ source: 'news', externalId: `pause-${i}`, author: { handle: 'p' }, text: `第${i}条：续航很满意`, publishedAt: now }));
+    expect((await ingest.post('/api/v1/mentions', { items })).body.accepted).to.equal(20);
+    await server.resonance.dispatcher.drain();
+    const ids = (await Mention.findAll({ where: { source: 'news' }, attributes: ['id'] })).map((m) => m.id);
+    let pauses = 0;
+    const built = await buildMentionDocuments(ids, async () => {
+      pauses++;
+    });
+    expect(built.docs).to.have.length(20);
+    expect(pauses).to.be.at.least(20);
+  });
+});
 
 describe('listening pipeline survives an Elasticsearch outage', function () {
   let server: TestServer;

@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { addUserWords, analyze, segmentForIndex, type Analysis, type SentimentLabel } from '../../search/analysis';
 import { detectLanguage } from '../../search/analysis/language';
 import { isStopword } from '../../search/analysis/stopwords';
+import { analyzeSentiment, NOT_A_NUMBER_REASON } from '../../search/analysis/sentiment';
+import { lexNormalized } from '../../search/analysis/tokenize';
 import { englishCheckSet } from './fixtures/english-check-set';
+import { PROTOTYPE_TEXT_EN, PROTOTYPE_TEXT_ZH, PROTOTYPE_WORDS } from '../support/prototype-words';
 
 const labelOf = (text: string): SentimentLabel => analyze(text).sentiment.label;
 
@@ -274,5 +277,33 @@ describe('analysis: robustness', () => {
     expectWellFormed(analyze('😀😡❤️👍🏻🎉'));
     expectWellFormed(analyze('。。。！！！？？？###@@@'));
     expect(analyze('🎉🎉🎉').tokens).to.deep.equal([]);
+  });
+});
+
+describe('analysis: words that are Object.prototype property names', () => {
+  const texts = [PROTOTYPE_TEXT_EN, PROTOTYPE_TEXT_ZH, ...PROTOTYPE_WORDS, ...PROTOTYPE_WORDS.map((w) => `我的${w}坏了`), ...PROTOTYPE_WORDS.map((w) => `[${w}]`)];
+  it('gives finite scores, a label and string reasons for every one of them, in en and zh', () => {
+    for (const text of texts) {
+      const a = analyze(text);
+      expect(Number.isFinite(a.sentiment.score), text).to.equal(true);
+      expect(Number.isFinite(a.sentiment.confidence), text).to.equal(true);
+      expectWellFormed(a);
+      for (const r of a.sentiment.reasons) expect(r, text).to.be.a('string').and.not.match(/NaN|function/);
+    }
+  });
+
+  it('keeps the sentiment of the words around them', () => {
+    expect(analyze(`${PROTOTYPE_TEXT_EN} terrible, awful, broken`).sentiment.label).to.equal('negative');
+  });
+});
+
+describe('analysis: a scorer that yields no number', () => {
+  it('falls back to a neutral, finite score and says why', () => {
+    // A NaN share blends the two scorers into NaN: the same shape as a lookup that found a function.
+    const s = analyzeSentiment('the new phone 续航很差', lexNormalized('the new phone 续航很差').sentimentTokens, 'mixed', Number.NaN);
+    expect(s.label).to.equal('neutral');
+    expect(s.score).to.equal(0);
+    expect(s.confidence).to.equal(0.5);
+    expect(s.reasons).to.include(NOT_A_NUMBER_REASON);
   });
 });
