@@ -26,7 +26,38 @@ export type DomainEvent =
    */
   | { type: 'access.revoked'; userId: Id; credentialId: Id | null; keepCredentialId: Id | null; reason: 'logout' | 'password' | 'role' | 'suspended' }
   /** One event per accepted batch, not per mention: ingest runs at thousands per second. */
-  | { type: 'mentions.ingested'; mentionIds: Id[] };
+  | { type: 'mentions.ingested'; mentionIds: Id[] }
+  /**
+   * The pipeline's judgement of one post or mention, recorded in the transaction that stores
+   * the analysis: the console, KOL tracking and alert rules react to it and never re-analyse.
+   * `first` is false when an edit (or a reindex) re-analysed an item already judged.
+   */
+  | ({ type: 'item.analyzed' } & AnalyzedItem);
+
+/** What an analysis found about one item, with what its consumers need to place it. */
+export interface AnalyzedItem {
+  kind: 'post' | 'mention';
+  id: Id;
+  lang: string;
+  label: 'negative' | 'neutral' | 'positive';
+  score: number;
+  confidence: number;
+  keywords: string[];
+  /** The terms and cues that explain the label (sentiment reasons). */
+  reasons: string[];
+  complaint: string | null;
+  chapterId: Id | null;
+  threadId: Id | null;
+  /** `forum` for posts, else the mention's source. */
+  source: string;
+  /** Posts: the member. Mentions: null, and `handle` names the external author. */
+  authorId: Id | null;
+  handle: string;
+  followers: number | null;
+  /** When the item was written (ISO-8601). */
+  createdAt: string;
+  first: boolean;
+}
 
 export type EventType = DomainEvent['type'];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

@@ -58,7 +58,7 @@ onEventsCommitted((events) => {
         snap.thread = { ...snap.thread, postCount: snap.thread.postCount + 1, lastPostAt: new Date().toISOString() };
         threads.set(e.threadId, snap);
       }
-    } else if ('threadId' in e) invalidateThread(e.threadId);
+    } else if ('threadId' in e && e.type !== 'item.analyzed') invalidateThread(e.threadId);
     // A display-name or role change shows in every cached post of that author: start over.
     else if (e.type === 'user.updated') {
       threads.clear();

@@ -12,7 +12,7 @@
 import { Op } from 'sequelize';
 import type { ItemFailure, Processor } from './dispatcher';
 import { timeSlicer, type Pause } from './slices';
-import type { StoredEvent } from '../events';
+import { recordEvents, type AnalyzedItem, type StoredEvent } from '../events';
 import type { SearchService } from '../search';
 import type { SearchDocument } from '../../search/backend';
 import { analyze, type Analysis as TextAnalysis } from '../../search/analysis';
@@ -96,11 +96,34 @@ function mentionDocument(m: Mention, a: TextAnalysis): SearchDocument {
 
 type AnalysisRow = ReturnType<typeof analysisRow>;
 
-/** Documents built for a batch (docs[i] goes with rows[i]), and the ids whose analysis threw. */
+/** Documents built for a batch (docs[i] goes with rows[i] and items[i]), and the ids whose analysis threw. */
 interface Built {
   docs: SearchDocument[];
   rows: AnalysisRow[];
+  items: Omit<AnalyzedItem, 'first'>[];
   failed: { id: string; error: unknown }[];
+}
+
+/** The item.analyzed payload for a document (the consumers' view of one judgement). */
+function analyzedItem(doc: SearchDocument, refId: number, authorId: number | null, a: TextAnalysis): Omit<AnalyzedItem, 'first'> {
+  return {
+    kind: doc.kind,
+    id: refId,
+    lang: a.lang,
+    label: a.sentiment.label,
+    score: a.sentiment.score,
+    confidence: a.sentiment.confidence,
+    keywords: a.keywords,
+    reasons: a.sentiment.reasons,
+    complaint: a.complaint?.category ?? null,
+    chapterId: doc.chapterId,
+    threadId: doc.threadId === null ? null : Number(doc.threadId),
+    source: doc.source,
+    authorId,
+    handle: doc.author,
+    followers: doc.authorFollowers,
+    createdAt: doc.createdAt,
+  };
 }
 
 function analysisRow(doc: SearchDocument, refId: number, a: TextAnalysis) {
@@ -132,14 +155,14 @@ async function analyzeItem(id: string, text: string, built: Built, pause: Pause)
 
 /** Documents for these posts: analysed when live and consented, else listed for removal. */
 export async function buildPostDocuments(postIds: number[], pause: Pause = timeSlicer()): Promise<Built & { removals: string[] }> {
-  const built: Built & { removals: string[] } = { docs: [], rows: [], failed: [], removals: [] };
+  const built: Built & { removals: string[] } = { docs: [], rows: [], items: [], failed: [], removals: [] };
   const { docs, rows, removals } = built;
   if (postIds.length === 0) return built;
   // One prepared, joined read per batch: the model calls it replaces cost more than the analysis.
   const ids = inList([...new Set(postIds)]);
   const found = await sqlRows<Record<string, unknown>>(
     `SELECT p."id", p."body", p."createdAt", p."deletedAt", p."hiddenAt", p."threadId", t."id" AS "threadRow", t."hiddenAt" AS "threadHiddenAt",
-            u."username", u."analyticsConsent", c."id" AS "chapterId", c."slug" AS "chapterSlug"
+            p."authorId", u."username", u."analyticsConsent", c."id" AS "chapterId", c."slug" AS "chapterSlug"
        FROM "posts" p
        LEFT JOIN "threads" t ON t."id" = p."threadId"
        LEFT JOIN "users" u ON u."id" = p."authorId"
@@ -173,13 +196,14 @@ export async function buildPostDocuments(postIds: number[], pause: Pause = timeS
     );
     docs.push(doc);
     rows.push(analysisRow(doc, id, a));
+    built.items.push(analyzedItem(doc, id, Number(r.authorId), a));
   }
   return built;
 }
 
 /** Documents for these mentions. */
 export async function buildMentionDocuments(mentionIds: number[], pause: Pause = timeSlicer()): Promise<Built> {
-  const built: Built = { docs: [], rows: [], failed: [] };
+  const built: Built = { docs: [], rows: [], items: [], failed: [] };
   if (mentionIds.length === 0) return built;
   const mentions = await Mention.findAll({ where: { id: { [Op.in]: mentionIds } } });
   for (const m of mentions) {
@@ -188,20 +212,23 @@ export async function buildMentionDocuments(mentionIds: number[], pause: Pause =
     const doc = mentionDocument(m, a);
     built.docs.push(doc);
     built.rows.push(analysisRow(doc, m.id, a));
+    built.items.push(analyzedItem(doc, m.id, null, a));
   }
   return built;
 }
 
-/** Store analyses (upsert) and drop those of removed documents. */
-async function saveAnalyses(rows: AnalysisRow[], removals: string[]) {
+/** Store analyses (upsert) with their item.analyzed events, in one transaction; drop those of removed documents. */
+async function saveAnalyses(rows: AnalysisRow[], removals: string[], items: Built['items'] = []) {
   if (rows.length === 0 && removals.length === 0) return;
   await withTransaction(async (transaction) => {
     if (removals.length) await Analysis.destroy({ where: { docId: { [Op.in]: removals } }, transaction });
     if (rows.length) {
+      const known = new Set((await Analysis.findAll({ where: { docId: { [Op.in]: rows.map((r) => r.docId) } }, attributes: ['docId'], transaction })).map((r) => r.docId));
       await Analysis.bulkCreate(rows, {
         transaction,
         updateOnDuplicate: ['lang', 'label', 'score', 'confidence', 'keywords', 'reasons', 'complaint', 'analyzedAt'],
       });
+      await recordEvents(transaction, ...items.map((item, i) => ({ type: 'item.analyzed' as const, ...item, first: !known.has(rows[i].docId) })));
     }
   });
 }
@@ -248,7 +275,8 @@ export function indexProcessor(search: SearchService): Processor<Handled> {
         await saveAnalyses([], posts.removals);
       }
       const failed = [...posts.failed, ...mentions.failed];
-      failed.push(...(await writeIsolated(search, [...posts.docs, ...mentions.docs], [...posts.rows, ...mentions.rows], pause)));
+      const all = { docs: [...posts.docs, ...mentions.docs], rows: [...posts.rows, ...mentions.rows], items: [...posts.items, ...mentions.items] };
+      failed.push(...(await writeIsolated(search, all, pause)));
       for (const [userId, eventId] of consentChanged) {
         const author = await syncAuthor(search, userId, pause);
         for (const f of author) from(f.id, eventId);
@@ -265,14 +293,14 @@ export function indexProcessor(search: SearchService): Processor<Handled> {
  * (to be dead-lettered), the others are stored. A single document's failure is thrown, so the
  * dispatcher retries its event as any other, and so is everything while the backend is down.
  */
-async function writeIsolated(search: SearchService, docs: SearchDocument[], rows: AnalysisRow[], pause: Pause): Promise<Built['failed']> {
+async function writeIsolated(search: SearchService, { docs, rows, items }: Omit<Built, 'failed'>, pause: Pause): Promise<Built['failed']> {
   if (docs.length === 0) return [];
-  const write = async (d: SearchDocument[], r: AnalysisRow[]) => {
+  const write = async (d: SearchDocument[], r: AnalysisRow[], it: Built['items']) => {
     await search.backend.index(d);
-    await saveAnalyses(r, []);
+    await saveAnalyses(r, [], it);
   };
   try {
-    await write(docs, rows);
+    await write(docs, rows, items);
     return [];
   } catch (err) {
     if (docs.length === 1 || !(await search.healthy())) throw err;
@@ -281,7 +309,7 @@ async function writeIsolated(search: SearchService, docs: SearchDocument[], rows
   for (let i = 0; i < docs.length; i++) {
     await pause();
     try {
-      await write([docs[i]], [rows[i]]);
+      await write([docs[i]], [rows[i]], [items[i]]);
     } catch (error) {
       if (!(await search.healthy())) throw error;
       failed.push({ id: docs[i].id, error });
@@ -308,7 +336,7 @@ async function syncAuthor(search: SearchService, userId: number, pause: Pause): 
     const batch = await Post.findAll({ where: { authorId: userId, id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit: 500, attributes: ['id'] });
     if (batch.length === 0) return failed;
     const built = await buildPostDocuments(batch.map((p) => p.id), pause);
-    failed.push(...built.failed, ...(await writeIsolated(search, built.docs, built.rows, pause)));
+    failed.push(...built.failed, ...(await writeIsolated(search, built, pause)));
     after = batch[batch.length - 1].id;
   }
 }
