@@ -32,6 +32,7 @@ import type { HttpDeps } from './routes/deps';
 import { attachRealtime, type RealtimeOptions } from './realtime/io';
 import { broadcastProcessor } from './workers/broadcast';
 import { sessionsProcessor } from './workers/sessions';
+import { consoleProcessor } from './workers/console';
 import { indexProcessor } from './workers/indexer';
 import { createSearch } from './search';
 import { loadDictionary } from './services/dictionary';
@@ -190,7 +191,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   });
 
   const server = http.createServer(app);
-  const { io, presence } = attachRealtime(
+  const { io, presence, consoleNs } = attachRealtime(
     server,
     {
       commandsPerSocket: config.RATE_LIMIT_SOCKET_COMMANDS_PER_MINUTE,
@@ -202,10 +203,11 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     },
     { publicUrl: config.PUBLIC_URL ?? null, ...options.realtime },
   );
+  const consoleFeed = consoleProcessor(consoleNs);
   const dispatcher = createDispatcher(
     [
       ...processorsFor(config.RESONANCE_ROLE, {
-        web: [broadcastProcessor(io) as Processor, sessionsProcessor(io) as Processor],
+        web: [broadcastProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor],
         worker: [indexProcessor(search) as Processor],
       }),
       ...(options.processors ?? []),
@@ -218,6 +220,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     app,
     server,
     io,
+    consoleNs,
     search,
     config,
     dispatcher,
@@ -234,6 +237,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       if (closed) return;
       closed = true;
       await dispatcher.stop();
+      consoleFeed.stop();
       await search.close();
       presence.stop();
       io.disconnectSockets(true);
