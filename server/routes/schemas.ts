@@ -27,9 +27,26 @@ export const password = z
   .refine((s) => chars(s) >= 8, 'must be at least 8 characters')
   .refine((s) => chars(s) <= 200, 'must be at most 200 characters');
 /** A username as typed at login: any short text without control characters (a wrong one is a 401, not a 400). */
-export const loginName = z.string().max(64).refine(wellFormed, 'contains invalid characters').refine(noControl, 'contains control characters');
+export const loginName = z
+  .string()
+  .refine(wellFormed, 'contains invalid characters')
+  .refine(noControl, 'contains control characters')
+  .refine((s) => chars(s) <= 64, 'must be at most 64 characters');
 /** A password as typed at login: checked against the hash only, so just bounded. */
-export const loginPassword = z.string().max(200);
+export const loginPassword = z.string().refine((s) => chars(s) <= 200, 'must be at most 200 characters');
+/** An identifier chosen elsewhere (a mention's id at its source): 1..max characters, no control characters. */
+export const externalId = (max: number) =>
+  z
+    .string()
+    .refine(wellFormed, 'contains invalid characters')
+    .refine(noControl, 'contains control characters')
+    .refine((s) => chars(s) >= 1 && chars(s) <= max, `must be 1–${max} characters`);
+/** One dictionary word: 1–32 characters, no white space (as String.prototype.trim knows it) or control characters. */
+export const word = z
+  .string()
+  .regex(/^[^\u0000-\u0020\u007F\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]+$/, 'must be one word without spaces')
+  .refine(wellFormed, 'contains invalid characters')
+  .refine((s) => chars(s) <= 32, 'must be at most 32 characters');
 export const displayName = text(1, 64);
 export const title = text(1, 200);
 export const postBody = text(1, 10_000);

@@ -7,13 +7,13 @@ import { addWords, listWords } from '../../services/dictionary';
 import { Chapter } from '../../models';
 import { Unavailable, Validation } from '../../errors';
 import type { SearchService } from '../../search';
-import { parse, cursor, limit, slug, text } from '../schemas';
+import { parse, cursor, limit, slug, text, word } from '../schemas';
 import type { HttpDeps } from '../deps';
 import { presentSearchHit } from '../../presenters';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const mentionBatch = z.object({ items: z.array(z.unknown()).min(1, 'must not be empty').max(MAX_BATCH, `at most ${MAX_BATCH} items per request`) });
-const dictionaryInput = z.object({ words: z.array(z.string().min(1).max(32).regex(/^[^\s]+$/, 'must be one word without spaces').refine((w) => w.isWellFormed(), 'contains invalid characters')).min(1).max(500) });
+const dictionaryInput = z.object({ words: z.array(word).min(1).max(500) });
 
 const searchQuery = z.object({
   q: text(0, 500).optional(),
