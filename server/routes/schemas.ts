@@ -57,7 +57,8 @@ export const role = z.enum(ROLES);
 export const id = z
   .union([z.string(), z.number()])
   .transform((v) => String(v))
-  .refine((v) => /^[1-9][0-9]{0,15}$/.test(v), 'must be an id')
+  // Beyond 2^53 Number() rounds to a different id: refuse rather than look up the wrong row.
+  .refine((v) => /^[1-9][0-9]{0,15}$/.test(v) && Number.isSafeInteger(Number(v)), 'must be an id')
   .transform((v) => Number(v));
 /** A whole number in [min, max] from a query string (digits only: no "", "1e2" or "0x10") or JSON. */
 export const wholeNumber = (min: number, max: number) =>

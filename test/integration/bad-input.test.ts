@@ -352,6 +352,7 @@ describe('bad input', function () {
         ['GET', '/api/v1/threads/abc', 'id'],
         ['POST', `/api/v1/threads/1${nul}/posts`, 'id'],
         ['DELETE', '/api/v1/posts/-1', 'id'],
+        ['GET', '/api/v1/threads/9007199254740993', 'id'],
       ];
       for (const [method, path, field] of cases) {
         const res = await adminApi.request(method, path, method === 'GET' ? undefined : { role: 'member', body: 'x', reason: 'r' });
@@ -387,6 +388,8 @@ describe('bad input', function () {
       for (const query of ['limit=', 'limit=1e1', 'offset=0x10', 'limit=5&limit=6', `chapter=${nul}`, 'category=A%0A']) {
         expectError(await api.get(`/api/v1/threads?${query}`), 400, 'validation_failed');
       }
+      // 2^53 + 1 would be read as 2^53: a different id.
+      expectError(await api.post('/api/v1/notifications/read', { ids: [9007199254740993] }), 400, 'validation_failed');
       for (const query of [`cursor=${nul}`, 'cursor=not%20a%20cursor', `q=a${nul}b`, 'limit=0']) {
         expectError(await adminApi.get(`/api/v1/search?${query}`), 400, 'validation_failed');
       }
