@@ -14,8 +14,9 @@ import { serverSecret } from './secrets';
 import { log } from './log';
 import { authentication, csrf } from './middleware/auth';
 import { RateLimiter, rateLimit } from './middleware/rateLimit';
-import { apiErrors, toAppError } from './middleware/errors';
+import { apiErrors, logUnhandled, toAppError } from './middleware/errors';
 import { LANG_COOKIE } from './middleware/cookies';
+import { methodNotAllowed } from './middleware/methods';
 import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale, t } from './i18n';
 import { observeRequest, renderMetrics } from './metrics';
 import { createViews } from './views';
@@ -147,7 +148,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(express.urlencoded({ extended: false, limit: config.BODY_LIMIT, parameterLimit: 100 }));
   app.use(authentication());
   app.use((req, _res, next) => {
-    req.locale = matchLocale(req.cookies[LANG_COOKIE]) ?? matchLocale(req.query.lang as string) ?? fromAcceptLanguage(req.headers['accept-language']) ?? DEFAULT_LOCALE;
+    req.locale = matchLocale(req.cookies[LANG_COOKIE]) ?? matchLocale(typeof req.query.lang === 'string' ? req.query.lang : null) ?? fromAcceptLanguage(req.headers['accept-language']) ?? DEFAULT_LOCALE;
     next();
   });
   app.use(csrf(secret, secureCookies));
@@ -160,6 +161,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(threadsApi(deps));
   api.use(notificationsApi());
   api.use(listeningApi(deps, search));
+  api.use(methodNotAllowed(api));
   api.use(() => {
     throw NotFound('Route');
   });
@@ -172,6 +174,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(forumPages(render, deps));
   app.use(accountPages(render, deps));
   app.use(staffPages(render));
+  app.use(methodNotAllowed(app.router));
   app.use(() => {
     throw NotFound('Page');
   });
@@ -180,8 +183,9 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     // Errors raised before the API router (body parsing, CSRF) still answer API clients in JSON.
     if (req.originalUrl.startsWith('/api/')) return jsonErrors(err, req, res, next);
     const e = toAppError(err);
-    if (e.code === 'internal') log.error('unhandled page error', { path: req.path, error: err instanceof Error ? err.stack : String(err) });
+    if (e.code === 'internal') logUnhandled('unhandled page error', { method: req.method, path: req.path }, err);
     if (e.details?.retryAfterSeconds) res.setHeader('Retry-After', String(e.details.retryAfterSeconds));
+    if (e.details?.allow) res.setHeader('Allow', e.details.allow.join(', '));
     if (e.code === 'unauthenticated' && req.method === 'GET') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     try {
       await renderPage(req, res, render, 'error', { title: t(req.locale ?? DEFAULT_LOCALE, `error.${e.code}`), code: e.code, status: e.status, message: e.code === 'validation_failed' ? e.message : null }, e.status);

@@ -7,16 +7,16 @@ import { ingestMentions, MAX_BATCH } from '../../services/mentions';
 import { addWords, listWords } from '../../services/dictionary';
 import { Unavailable, Validation } from '../../errors';
 import type { SearchService } from '../../search';
-import { parse, limit, slug } from '../schemas';
+import { parse, cursor, limit, slug, text, word } from '../schemas';
 import type { HttpDeps } from '../deps';
 import { presentSearchHit } from '../../presenters';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const mentionBatch = z.object({ items: z.array(z.unknown()).min(1, 'must not be empty').max(MAX_BATCH, `at most ${MAX_BATCH} items per request`) });
-const dictionaryInput = z.object({ words: z.array(z.string().min(1).max(32).regex(/^[^\s]+$/, 'must be one word without spaces').refine((w) => w.isWellFormed(), 'contains invalid characters')).min(1).max(500) });
+const dictionaryInput = z.object({ words: z.array(word).min(1).max(500) });
 
 const searchQuery = z.object({
-  q: z.string().max(500).refine((s) => s.isWellFormed(), 'contains invalid characters').optional(),
+  q: text(0, 500).optional(),
   sentiment: z.enum(['negative', 'neutral', 'positive']).optional(),
   chapter: slug.optional(),
   source: z.string().regex(/^[a-z][a-z0-9_]{1,31}$/).optional(),
@@ -25,7 +25,7 @@ const searchQuery = z.object({
   to: z.iso.datetime({ offset: true }).optional(),
   kol: z.enum(['true', 'false']).optional(),
   limit: limit(20, 100),
-  cursor: z.string().max(500).regex(/^[A-Za-z0-9_-]*$/).optional(),
+  cursor: cursor.optional(),
 });
 
 export function listeningApi(_deps: HttpDeps, search: SearchService): Router {

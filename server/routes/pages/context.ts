@@ -49,5 +49,6 @@ export async function renderPageHtml(req: Request, render: Render, page: string,
 
 /** Redirect target from a form's `next` field, only ever a local path. */
 export function safeNext(value: unknown, fallback = '/'): string {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : fallback;
+  // Browsers drop tabs and newlines from URLs, so `/\t/evil.example` would be protocol-relative.
+  return typeof value === 'string' && /^\/(?![/\\])/.test(value) && !/[\u0000-\u001F\u007F]/.test(value) ? value : fallback;
 }
