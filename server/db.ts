@@ -1,5 +1,6 @@
 /** Sequelize: a SQLite file under DATA_DIR by default, Postgres when DATABASE_URL is set. */
 import fs from 'node:fs';
+import sqlite3 from './sqlite';
 import { Sequelize, Transaction } from 'sequelize';
 import type { Config } from './config';
 import { initModels } from './models';
@@ -17,6 +18,7 @@ export async function openDatabase(config: Config): Promise<Sequelize> {
     fs.mkdirSync(config.dataDir, { recursive: true });
     sequelize = new Sequelize({
       dialect: 'sqlite',
+      dialectModule: sqlite3, // not Sequelize's default `require('sqlite3')`: see server/sqlite.ts
       storage: config.sqlitePath,
       logging: false,
       // SQLite has one writer: take the write lock up front so a transaction never fails
