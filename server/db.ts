@@ -13,7 +13,9 @@ let current: Sequelize | null = null;
 export async function openDatabase(config: Config): Promise<Sequelize> {
   let sequelize: Sequelize;
   if (config.DATABASE_URL) {
-    sequelize = new Sequelize(config.DATABASE_URL, { logging: false, pool: { max: 10 } });
+    // A sqlite: URL works too, on the same driver (see server/sqlite.ts).
+    const driver = config.DATABASE_URL.startsWith('sqlite:') ? { dialectModule: sqlite3 } : {};
+    sequelize = new Sequelize(config.DATABASE_URL, { logging: false, pool: { max: 10 }, ...driver });
   } else {
     fs.mkdirSync(config.dataDir, { recursive: true });
     sequelize = new Sequelize({
