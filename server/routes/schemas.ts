@@ -91,3 +91,18 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, name = '')
   const message = issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined ? 'is required' : issue.message;
   throw Validation(field || 'body', message);
 }
+
+/** The listening search's filters (staff search API and the console's search page). */
+export const listeningSearchQuery = z.object({
+  q: text(0, 500).optional(),
+  sentiment: z.enum(['negative', 'neutral', 'positive']).optional(),
+  chapter: slug.optional(),
+  source: z.string().regex(/^[a-z][a-z0-9_]{1,31}$/).optional(),
+  kind: z.enum(['post', 'mention']).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  kol: z.enum(['true', 'false']).optional(),
+  limit: limit(20, 100),
+  cursor: cursor.optional(),
+});
+export type ListeningSearchQuery = z.output<typeof listeningSearchQuery>;
