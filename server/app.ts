@@ -27,6 +27,7 @@ import { notificationsApi } from './routes/api/notifications';
 import { forumPages } from './routes/pages/forum';
 import { accountPages } from './routes/pages/account';
 import { staffPages } from './routes/pages/staff';
+import { consolePages } from './routes/pages/console';
 import { renderPage } from './routes/pages/context';
 import { NotFound } from './errors';
 import type { HttpDeps } from './routes/deps';
@@ -173,6 +174,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(rateLimit(pageLimiter, (req) => (req.actor ? `page:${req.actor.id}` : `page-ip:${req.ip}`)));
   app.use(forumPages(render, deps));
   app.use(accountPages(render, deps));
+  app.use(consolePages(render, search));
   app.use(staffPages(render));
   app.use(methodNotAllowed(app.router));
   app.use(() => {
