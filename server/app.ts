@@ -40,6 +40,7 @@ import { createSearch } from './search';
 import { loadDictionary } from './services/dictionary';
 import { warmUpAnalysis } from '../search/analysis';
 import { listeningApi } from './routes/api/listening';
+import { consoleApi } from './routes/api/console';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -162,6 +163,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(threadsApi(deps));
   api.use(notificationsApi());
   api.use(listeningApi(deps, search));
+  api.use(consoleApi());
   api.use(methodNotAllowed(api));
   api.use(() => {
     throw NotFound('Route');
