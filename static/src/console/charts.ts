@@ -53,6 +53,18 @@ const sentimentSeries = (rows: Counts[], horizontal: boolean) =>
 
 const labelOfSeries = (seriesId: string | undefined) => (LABELS as readonly string[]).includes(String(seriesId)) ? String(seriesId) : undefined;
 
+/** The volume chart's totals on its element, so people with a screen reader (and tests) can read them. */
+function markTotals(s: Summary): void {
+  const el = document.querySelector<HTMLElement>('[data-chart="volume"]');
+  if (!el) return;
+  const sum = (k: 'total' | 'negative' | 'neutral' | 'positive') => String(s.buckets.reduce((n, b) => n + b[k], 0));
+  el.dataset.total = sum('total');
+  el.dataset.negative = sum('negative');
+  el.dataset.neutral = sum('neutral');
+  el.dataset.positive = sum('positive');
+  el.setAttribute('aria-label', `${t('console.kpi.volume')} ${el.dataset.total}, ${t('sentiment.negative')} ${el.dataset.negative}`);
+}
+
 /** Draw every chart of a summary; `bucketMs` turns a bucket into its [from, to) for drill-downs. */
 export function drawCharts(s: Summary, bucketMs: number, onDrill: (d: Drill) => void): void {
   const volume = chartIn('volume', onDrill, (p) => {
@@ -77,6 +89,7 @@ export function drawCharts(s: Summary, bucketMs: number, onDrill: (d: Drill) => 
     },
     { replaceMerge: ['series', 'xAxis'] },
   );
+  markTotals(s);
 
   const chapters = s.byChapter.slice(0, 12).reverse();
   chartIn('chapters', onDrill, (p) => ({ chapter: chapters[p.dataIndex]?.slug ?? chapters[p.dataIndex]?.chapter, sentiment: labelOfSeries(p.seriesId) }))?.setOption(
@@ -130,6 +143,7 @@ export function bumpLastBucket(s: Summary): void {
       { id: 'avgScore', data: s.buckets.map((b) => (b.total ? Number(b.avgScore.toFixed(3)) : null)) },
     ],
   });
+  markTotals(s);
 }
 
 /** Keep charts sized to their panels. */
