@@ -1,0 +1,307 @@
+/**
+ * KOL scores: one 0–100 number per account with its parts, reasons and evidence.
+ * The formula and why each part is there: search/kol/README.md. In short
+ *
+ *   base   = 0.35·centrality + 0.35·engagers + 0.10·core + 0.20·reach      (each part in 0..1)
+ *   score  = 100 · base · (0.5 + 0.5·recency) · volume
+ *
+ * centrality = log(1 + PR·N) / max, engagers = log(1 + credibility-weighted distinct engagers) / max,
+ * core = k-core / max k-core, reach = log(1 + followers + 100·distinct audience) / max,
+ * recency = received engagement's recent share relative to the community's, capped at 1,
+ * volume = 1 unless the account reaches out to far more accounts than normal and gets little back.
+ */
+import { coreNumbers, undirectedCsr, weightedPageRank } from './centrality';
+import { buildCsr, type Csr, type InteractionGraph } from './graph';
+
+export interface KolParams {
+  damping: number;
+  tolerance: number;
+  maxIterations: number;
+  weights: { centrality: number; engagers: number; core: number; reach: number };
+  /** Score multiplier for an account with no recent engagement (1 = recency ignored). */
+  recencyFloor: number;
+  /** Actions (posts + interactions given) at which an engager counts fully. */
+  activeActions: number;
+  /** Out-degree above which an account counts as high-volume (0: 10× the median, at least 30). */
+  spamOutDegree: number;
+  /** Credit kept by an engagement that is returned (u→v and v→u): rings and friends. */
+  mutualDiscount: number;
+  /** How many passive followers one distinct engaging account is worth for reach. */
+  followerEquivalent: number;
+  /** Evidence refs kept per account. */
+  evidence: number;
+}
+
+export const DEFAULT_KOL_PARAMS: Readonly<KolParams> = Object.freeze({
+  damping: 0.85,
+  tolerance: 1e-7,
+  maxIterations: 100,
+  weights: Object.freeze({ centrality: 0.35, engagers: 0.35, core: 0.1, reach: 0.2 }),
+  recencyFloor: 0.5,
+  activeActions: 10,
+  spamOutDegree: 0,
+  mutualDiscount: 0.25,
+  followerEquivalent: 100,
+  evidence: 3,
+});
+
+/** The parts of a score, each in 0..1 (`volume` is the high-volume discount, 1 = none). */
+export interface KolParts {
+  centrality: number;
+  core: number;
+  engagers: number;
+  reach: number;
+  recency: number;
+  volume: number;
+}
+
+export interface KolScore {
+  node: string;
+  score: number;
+  rank: number;
+  parts: KolParts;
+  reasons: string[];
+  evidence: string[];
+}
+
+/** Community-wide maxima and ratios from the last full recompute, used to normalise parts. */
+export interface KolNorms {
+  nodes: number;
+  maxLogRank: number;
+  maxLogEngagers: number;
+  maxCore: number;
+  maxReach: number;
+  /** Σ recent / Σ received over the community: the pace "recency = 1" means. */
+  recentShare: number;
+  spamOutDegree: number;
+  minRank: number;
+}
+
+/** Everything a full recompute produces, per node index; the incremental scorer reuses it. */
+export interface KolState {
+  now: number;
+  params: KolParams;
+  norms: KolNorms;
+  pagerank: Float64Array;
+  core: Uint32Array;
+  /** Σ credit of distinct engagers, how many of them are active, how many are mutual. */
+  engagerCredit: Float64Array;
+  activeEngagers: Uint32Array;
+  mutualEngagers: Uint32Array;
+  evidence: (string[] | undefined)[];
+  scores: Float64Array;
+  /** Scores sorted descending (rank lookups), and node indices in rank order. */
+  sortedScores: Float64Array;
+  order: Int32Array;
+  pageRankIterations: number;
+  timings: Record<string, number>;
+}
+
+/** Merges partial params over the defaults (weights merged key by key). */
+export function resolveParams(p: Partial<KolParams> = {}): KolParams {
+  return { ...DEFAULT_KOL_PARAMS, ...p, weights: { ...DEFAULT_KOL_PARAMS.weights, ...(p.weights ?? {}) } };
+}
+
+/** How much one engagement from account u is worth (0..1): active, not high-volume. */
+export function engagerCredibility(g: InteractionGraph, u: number, params: KolParams, spamOutDegree: number): number {
+  const actions = g.posts[u] + g.outActions[u];
+  const active = Math.min(1, Math.log2(1 + actions) / Math.log2(1 + params.activeActions));
+  const out = g.outDegree[u];
+  return out <= spamOutDegree ? active : active * Math.sqrt(spamOutDegree / out);
+}
+
+/** Whether u counts as an "active" engager in the reasons (enough actions, not high-volume). */
+export function isActiveEngager(g: InteractionGraph, u: number, params: KolParams, spamOutDegree: number): boolean {
+  return g.posts[u] + g.outActions[u] >= params.activeActions && g.outDegree[u] <= spamOutDegree;
+}
+
+/** The out-degree above which an account is high-volume: the param, else 10× the median, ≥ 30. */
+function spamThreshold(g: InteractionGraph, params: KolParams): number {
+  if (params.spamOutDegree > 0) return params.spamOutDegree;
+  const hist = new Map<number, number>();
+  let engaging = 0;
+  for (let u = 0; u < g.nodeCount; u++) {
+    const d = g.outDegree[u];
+    if (d > 0) { hist.set(d, (hist.get(d) ?? 0) + 1); engaging++; }
+  }
+  let seen = 0;
+  let median = 1;
+  for (const d of [...hist.keys()].sort((a, b) => a - b)) {
+    seen += hist.get(d)!;
+    if (seen * 2 >= engaging) { median = d; break; }
+  }
+  return Math.max(30, 10 * median);
+}
+
+/**
+ * Credibility-weighted distinct engagers per node, plus active and mutual counts and the top
+ * evidence refs, in one pass over in-edges. Mutual pairs are found with a marker array (O(E)).
+ */
+function engagerPass(g: InteractionGraph, inCsr: Csr, outCsr: Csr, params: KolParams, spamOutDegree: number) {
+  const n = g.nodeCount;
+  const cred = new Float64Array(n);
+  const active = new Uint8Array(n);
+  for (let u = 0; u < n; u++) {
+    cred[u] = engagerCredibility(g, u, params, spamOutDegree);
+    active[u] = isActiveEngager(g, u, params, spamOutDegree) ? 1 : 0;
+  }
+  const engagerCredit = new Float64Array(n);
+  const activeEngagers = new Uint32Array(n);
+  const mutualEngagers = new Uint32Array(n);
+  const evidence: (string[] | undefined)[] = new Array(n);
+  const mark = new Int32Array(n).fill(-1);
+  const k = params.evidence;
+  const topEdge = new Int32Array(k);
+  const topStrength = new Float64Array(k);
+  for (let v = 0; v < n; v++) {
+    for (let s = outCsr.start[v]; s < outCsr.start[v + 1]; s++) mark[outCsr.target[s]] = v;
+    topStrength.fill(-1);
+    for (let s = inCsr.start[v]; s < inCsr.start[v + 1]; s++) {
+      const u = inCsr.target[s];
+      const mutual = mark[u] === v;
+      const credit = cred[u] * (mutual ? params.mutualDiscount : 1);
+      engagerCredit[v] += credit;
+      activeEngagers[v] += active[u];
+      if (mutual) mutualEngagers[v]++;
+      insertTop(topEdge, topStrength, inCsr.edge[s], credit * g.edgeWeight[inCsr.edge[s]]);
+    }
+    if (inCsr.start[v + 1] > inCsr.start[v]) evidence[v] = evidenceRefs(g, topEdge, topStrength);
+  }
+  return { engagerCredit, activeEngagers, mutualEngagers, evidence };
+}
+
+function insertTop(edges: Int32Array, strength: Float64Array, e: number, s: number): void {
+  let i = strength.length - 1;
+  if (s <= strength[i]) return;
+  while (i > 0 && strength[i - 1] < s) { strength[i] = strength[i - 1]; edges[i] = edges[i - 1]; i--; }
+  strength[i] = s;
+  edges[i] = e;
+}
+
+function evidenceRefs(g: InteractionGraph, edges: Int32Array, strength: Float64Array): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < edges.length && strength[i] >= 0; i++) {
+    const e = edges[i];
+    out.push(g.edgeRef[e] ?? `${g.names[g.edgeFrom[e]]}→${g.names[g.edgeTo[e]]}`);
+  }
+  return out;
+}
+
+/** log(1 + followers + followerEquivalent · distinct audience): the raw reach of node i. */
+export function rawReach(g: InteractionGraph, i: number, params: KolParams): number {
+  return Math.log1p(g.followerCount[i] + params.followerEquivalent * g.inDegree[i]);
+}
+
+/** The raw inputs of one node's score (state arrays or live graph columns). */
+export interface KolInputs {
+  pagerank: number;
+  core: number;
+  engagerCredit: number;
+  i: number;
+}
+
+/** Parts and the 0–100 score of node i from its inputs and the last recompute's norms. */
+export function composeScore(g: InteractionGraph, x: KolInputs, norms: KolNorms, params: KolParams, now: number): { score: number; parts: KolParts } {
+  const clamp = (v: number) => (v > 1 ? 1 : v < 0 ? 0 : v);
+  const centrality = norms.maxLogRank > 0 ? clamp(Math.log1p(x.pagerank * norms.nodes) / norms.maxLogRank) : 0;
+  const engagers = norms.maxLogEngagers > 0 ? clamp(Math.log1p(x.engagerCredit) / norms.maxLogEngagers) : 0;
+  const core = norms.maxCore > 0 ? clamp(x.core / norms.maxCore) : 0;
+  const reach = norms.maxReach > 0 ? clamp(rawReach(g, x.i, params) / norms.maxReach) : 0;
+  const received = g.inWeight[x.i];
+  const recency = received > 0 && norms.recentShare > 0 ? clamp(g.recentWeight(x.i, now) / received / norms.recentShare) : 0;
+  const out = g.outDegree[x.i];
+  const volume = out <= norms.spamOutDegree ? 1 : clamp((2 * x.engagerCredit) / out);
+  const w = params.weights;
+  const base = w.centrality * centrality + w.engagers * engagers + w.core * core + w.reach * reach;
+  const score = 100 * base * (params.recencyFloor + (1 - params.recencyFloor) * recency) * volume;
+  return { score, parts: { centrality, core, engagers, reach, recency, volume } };
+}
+
+/** Human-readable reasons for a node's parts (what a moderator sees next to a flag). */
+export function explain(g: InteractionGraph, i: number, x: KolInputs, counts: { active: number; mutual: number }, parts: KolParts, norms: KolNorms, params: KolParams): string[] {
+  const reasons: string[] = [];
+  const inDeg = g.inDegree[i];
+  reasons.push(`engaged by ${inDeg} distinct accounts (${counts.active} of them active), credibility-weighted ${x.engagerCredit.toFixed(1)}`);
+  if (counts.mutual > 0) reasons.push(`${counts.mutual} of them are engaged back, counted at ${Math.round(params.mutualDiscount * 100)}%`);
+  reasons.push(`centrality ${(x.pagerank * norms.nodes).toFixed(1)}× the average account`);
+  reasons.push(`k-core ${x.core}`);
+  if (g.followerCount[i] > 0) reasons.push(`${g.followerCount[i]} followers (a weak signal on its own)`);
+  if (parts.recency < 1) reasons.push(`recent engagement at ${Math.round(parts.recency * 100)}% of the community's pace`);
+  if (parts.volume < 1) reasons.push(`high volume: engages with ${g.outDegree[i]} accounts but little comes back, score ×${parts.volume.toFixed(2)}`);
+  return reasons;
+}
+
+/** Runs the full recompute: PageRank, k-core, engagers, norms and every node's score. */
+export function computeKolState(g: InteractionGraph, options: { now?: Date | number; params?: Partial<KolParams> } = {}): KolState {
+  const params = resolveParams(options.params);
+  const now = options.now === undefined ? g.latestAt : typeof options.now === 'number' ? options.now : options.now.getTime();
+  const n = g.nodeCount;
+  const timings: Record<string, number> = {};
+  const time = <T>(name: string, f: () => T): T => { const t = performance.now(); const r = f(); timings[name] = performance.now() - t; return r; };
+  const inCsr = time('csrMs', () => buildCsr(g, 'in'));
+  const outCsr = time('csrOutMs', () => buildCsr(g, 'out'));
+  const pr = time('pagerankMs', () => weightedPageRank(g, inCsr, params));
+  const core = time('kcoreMs', () => coreNumbers(undirectedCsr(g, inCsr, outCsr)));
+  const spamOutDegree = spamThreshold(g, params);
+  const eng = time('engagersMs', () => engagerPass(g, inCsr, outCsr, params, spamOutDegree));
+  const norms = time('normsMs', () => computeNorms(g, pr.rank, core, eng.engagerCredit, params, spamOutDegree, now));
+  const scores = new Float64Array(n);
+  time('composeMs', () => {
+    for (let i = 0; i < n; i++) {
+      scores[i] = composeScore(g, { i, pagerank: pr.rank[i], core: core[i], engagerCredit: eng.engagerCredit[i] }, norms, params, now).score;
+    }
+  });
+  const order = time('rankMs', () => Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b));
+  const sortedScores = Float64Array.from(order, (i) => scores[i]);
+  return { now, params, norms, pagerank: pr.rank, core, ...eng, scores, sortedScores, order, pageRankIterations: pr.iterations, timings };
+}
+
+function computeNorms(g: InteractionGraph, rank: Float64Array, core: Uint32Array, credit: Float64Array, params: KolParams, spamOutDegree: number, now: number): KolNorms {
+  const n = g.nodeCount;
+  let maxLogRank = 0, maxLogEngagers = 0, maxCore = 0, maxReach = 0, recent = 0, received = 0, minRank = Infinity;
+  for (let i = 0; i < n; i++) {
+    maxLogRank = Math.max(maxLogRank, Math.log1p(rank[i] * n));
+    maxLogEngagers = Math.max(maxLogEngagers, Math.log1p(credit[i]));
+    maxCore = Math.max(maxCore, core[i]);
+    maxReach = Math.max(maxReach, rawReach(g, i, params));
+    recent += g.recentWeight(i, now);
+    received += g.inWeight[i];
+    if (rank[i] < minRank) minRank = rank[i];
+  }
+  return { nodes: n, maxLogRank, maxLogEngagers, maxCore, maxReach, recentShare: received > 0 ? recent / received : 0, spamOutDegree, minRank: n ? minRank : 0 };
+}
+
+/** The KolScore of node index i from a full state (rank = position in the recompute). */
+export function scoreFromState(g: InteractionGraph, state: KolState, i: number, rank: number): KolScore {
+  const x = { i, pagerank: state.pagerank[i], core: state.core[i], engagerCredit: state.engagerCredit[i] };
+  const { score, parts } = composeScore(g, x, state.norms, state.params, state.now);
+  const reasons = explain(g, i, x, { active: state.activeEngagers[i], mutual: state.mutualEngagers[i] }, parts, state.norms, state.params);
+  return { node: g.names[i], score, rank, parts, reasons, evidence: state.evidence[i] ?? [] };
+}
+
+/** Scores every node of the graph (full recompute). Ranks start at 1. */
+export function scoreAll(g: InteractionGraph, options: { now?: Date | number; params?: Partial<KolParams> } = {}): Map<string, KolScore> {
+  const state = computeKolState(g, options);
+  return scoresOf(g, state);
+}
+
+/** The Map of KolScores (in rank order) for a computed state. */
+export function scoresOf(g: InteractionGraph, state: KolState): Map<string, KolScore> {
+  const out = new Map<string, KolScore>();
+  for (let r = 0; r < state.order.length; r++) {
+    const i = state.order[r];
+    out.set(g.names[i], scoreFromState(g, state, i, r + 1));
+  }
+  return out;
+}
+
+/** The accounts flagged as KOLs: rank ≤ topN and score ≥ minScore (both set by admins). */
+export function flagKols(scores: Iterable<KolScore> | Map<string, KolScore>, options: { minScore: number; topN: number }): Set<string> {
+  const list = scores instanceof Map ? [...scores.values()] : [...scores];
+  const flagged = new Set<string>();
+  for (const s of list.sort((a, b) => a.rank - b.rank)) {
+    if (flagged.size >= options.topN) break;
+    if (s.score >= options.minScore) flagged.add(s.node);
+  }
+  return flagged;
+}
