@@ -11,8 +11,6 @@ import {
   type KolParams, type KolScore, type KolState,
 } from './score';
 
-const emptyState = (g: InteractionGraph, params: KolParams): KolState => computeKolState(g, { now: 0, params });
-
 function growF64(a: Float64Array, n: number): Float64Array {
   if (n <= a.length) return a;
   const b = new Float64Array(Math.max(n, a.length * 2));
@@ -37,10 +35,11 @@ export class IncrementalKol {
   /** Refs of strong interactions since the last recompute, newest last (a few per node). */
   private readonly fresh = new Map<number, string[]>();
 
+  /** Starts from a full recompute of `graph` (cheap when it is new and empty). */
   constructor(options: { graph?: InteractionGraph; graphOptions?: GraphOptions; params?: Partial<KolParams> } = {}) {
     this.graph = options.graph ?? new InteractionGraph(options.graphOptions);
     this.params = resolveParams(options.params);
-    this.state = emptyState(this.graph, this.params);
+    this.state = computeKolState(this.graph, { params: this.params });
     this.engagerCredit = this.state.engagerCredit.slice();
     this.activeEngagers = this.state.activeEngagers.slice();
     this.mutualEngagers = this.state.mutualEngagers.slice();
