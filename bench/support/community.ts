@@ -30,11 +30,17 @@ export interface CommunityParams {
   externals: number;
   bought: number;
   days: number;
+  /**
+   * Ordinary members' appeal is activity^this (× noise): busy posters draw more replies, with
+   * diminishing returns. 1 makes the busiest ordinary members as attractive as weak influencers
+   * (a harder, noisier truth); the bench reports both.
+   */
+  ordinaryAppealExponent: number;
 }
 
 export const DEFAULT_COMMUNITY: Readonly<CommunityParams> = Object.freeze({
   seed: 9, members: 2000, interactions: 30_000, influencers: 15, externalInfluencerShare: 0.3,
-  spammers: 10, rings: 2, ringSize: 12, externals: 100, bought: 5, days: 90,
+  spammers: 10, rings: 2, ringSize: 12, externals: 100, bought: 5, days: 90, ordinaryAppealExponent: 0.5,
 });
 
 export interface Community {
@@ -127,10 +133,10 @@ export function generateCommunity(p: Partial<CommunityParams> = {}): Community {
     switch (role[i]) {
       case 1: appeal[i] = 40 * pareto(rand, 1.2, 25); posts[i] = 15 + Math.floor(rand() * 40); followers[i] = member ? lognormal(rand, 800, 1) : lognormal(rand, 300_000, 1); break;
       case 2: appeal[i] = 0.3; posts[i] = 300 + Math.floor(rand() * 500); followers[i] = 1000 + rand() * 9000; break;
-      case 3: appeal[i] = activity[i]; posts[i] = 40 + Math.floor(rand() * 40); followers[i] = lognormal(rand, 600, 0.7); break;
+      case 3: appeal[i] = activity[i] ** params.ordinaryAppealExponent; posts[i] = 40 + Math.floor(rand() * 40); followers[i] = lognormal(rand, 600, 0.7); break;
       case 4: appeal[i] = 0.2; posts[i] = 100 + Math.floor(rand() * 200); followers[i] = 2e6 + rand() * 1.8e7; break;
       default:
-        appeal[i] = member ? activity[i] * lognormal(rand, 1, 0.5) : 0.5;
+        appeal[i] = member ? activity[i] ** params.ordinaryAppealExponent * lognormal(rand, 1, 0.5) : 0.5;
         posts[i] = Math.round((member ? activity[i] * 0.6 : 5 + rand() * 40) * lognormal(rand, 1, 0.4));
         followers[i] = member ? lognormal(rand, 10 * Math.sqrt(activity[i]), 1.2) : lognormal(rand, 2000, 1.5);
     }

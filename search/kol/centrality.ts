@@ -24,9 +24,10 @@ export interface PageRankResult {
  * accounts it engaged with in proportion to edge weight, so an engagement counts as much as the
  * engager's own standing divided by how widely it engages: a spammer touching 2,000 accounts
  * passes almost nothing to each. Dangling nodes (engaged with nobody) spread their rank evenly,
- * which keeps the vector a probability distribution (sums to 1).
+ * which keeps the vector a probability distribution (sums to 1). `edgeWeight` (per edge index)
+ * defaults to the graph's raw weights; the scorer passes damped ones (see rankWeights).
  */
-export function weightedPageRank(g: InteractionGraph, inCsr: Csr, options: PageRankOptions = {}): PageRankResult {
+export function weightedPageRank(g: InteractionGraph, inCsr: Csr, options: PageRankOptions = {}, edgeWeight: Float64Array = g.edgeWeight): PageRankResult {
   const d = options.damping ?? 0.85;
   const tolerance = options.tolerance ?? 1e-7;
   const maxIterations = options.maxIterations ?? 100;
@@ -35,8 +36,11 @@ export function weightedPageRank(g: InteractionGraph, inCsr: Csr, options: PageR
   if (n === 0) return { rank, iterations: 0, delta: 0 };
   const { start, target, edge } = inCsr;
   const slotWeight = new Float64Array(edge.length);
-  for (let s = 0; s < edge.length; s++) slotWeight[s] = g.edgeWeight[edge[s]];
-  const outW = g.outWeight;
+  const outW = new Float64Array(n);
+  for (let s = 0; s < edge.length; s++) {
+    slotWeight[s] = edgeWeight[edge[s]];
+    outW[g.edgeFrom[edge[s]]] += slotWeight[s];
+  }
   const share = new Float64Array(n); // rank[u] / outWeight[u]: what each unit of u's weight carries
   let next = new Float64Array(n);
   let cur = rank;
@@ -137,4 +141,27 @@ export function coreNumbers(adj: { start: Uint32Array; target: Int32Array }): Ui
     }
   }
   return deg;
+}
+
+/** Per edge: 1 if the reverse pair exists too (u→v and v→u). O(N + E) with a marker array. */
+export function mutualEdges(g: InteractionGraph, inCsr: Csr, outCsr: Csr): Uint8Array {
+  const n = g.nodeCount;
+  const mutual = new Uint8Array(g.edgeCount);
+  const mark = new Int32Array(n).fill(-1);
+  for (let v = 0; v < n; v++) {
+    for (let s = outCsr.start[v]; s < outCsr.start[v + 1]; s++) mark[outCsr.target[s]] = v;
+    for (let s = inCsr.start[v]; s < inCsr.start[v + 1]; s++) if (mark[inCsr.target[s]] === v) mutual[inCsr.edge[s]] = 1;
+  }
+  return mutual;
+}
+
+/**
+ * The weights PageRank walks on: log2(1 + weight), because the 50th like from the same account
+ * says little more than the 5th, and × `mutualDiscount` on returned pairs, because accounts that
+ * engage each other back and forth (friends, like-rings) otherwise trap rank between them.
+ */
+export function rankWeights(g: InteractionGraph, mutual: Uint8Array, mutualDiscount: number): Float64Array {
+  const w = new Float64Array(g.edgeCount);
+  for (let e = 0; e < w.length; e++) w[e] = Math.log2(1 + g.edgeWeight[e]) * (mutual[e] ? mutualDiscount : 1);
+  return w;
 }

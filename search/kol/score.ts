@@ -10,7 +10,7 @@
  * recency = received engagement's recent share relative to the community's, capped at 1,
  * volume = 1 unless the account reaches out to far more accounts than normal and gets little back.
  */
-import { coreNumbers, undirectedCsr, weightedPageRank } from './centrality';
+import { coreNumbers, mutualEdges, rankWeights, undirectedCsr, weightedPageRank } from './centrality';
 import { buildCsr, type Csr, type InteractionGraph } from './graph';
 
 export interface KolParams {
@@ -135,9 +135,9 @@ function spamThreshold(g: InteractionGraph, params: KolParams): number {
 
 /**
  * Credibility-weighted distinct engagers per node, plus active and mutual counts and the top
- * evidence refs, in one pass over in-edges. Mutual pairs are found with a marker array (O(E)).
+ * evidence refs, in one pass over in-edges.
  */
-function engagerPass(g: InteractionGraph, inCsr: Csr, outCsr: Csr, params: KolParams, spamOutDegree: number) {
+function engagerPass(g: InteractionGraph, inCsr: Csr, mutualEdge: Uint8Array, params: KolParams, spamOutDegree: number) {
   const n = g.nodeCount;
   const cred = new Float64Array(n);
   const active = new Uint8Array(n);
@@ -149,16 +149,14 @@ function engagerPass(g: InteractionGraph, inCsr: Csr, outCsr: Csr, params: KolPa
   const activeEngagers = new Uint32Array(n);
   const mutualEngagers = new Uint32Array(n);
   const evidence: (string[] | undefined)[] = new Array(n);
-  const mark = new Int32Array(n).fill(-1);
   const k = params.evidence;
   const topEdge = new Int32Array(k);
   const topStrength = new Float64Array(k);
   for (let v = 0; v < n; v++) {
-    for (let s = outCsr.start[v]; s < outCsr.start[v + 1]; s++) mark[outCsr.target[s]] = v;
     topStrength.fill(-1);
     for (let s = inCsr.start[v]; s < inCsr.start[v + 1]; s++) {
       const u = inCsr.target[s];
-      const mutual = mark[u] === v;
+      const mutual = mutualEdge[inCsr.edge[s]] === 1;
       const credit = cred[u] * (mutual ? params.mutualDiscount : 1);
       engagerCredit[v] += credit;
       activeEngagers[v] += active[u];
@@ -240,10 +238,11 @@ export function computeKolState(g: InteractionGraph, options: { now?: Date | num
   const time = <T>(name: string, f: () => T): T => { const t = performance.now(); const r = f(); timings[name] = performance.now() - t; return r; };
   const inCsr = time('csrMs', () => buildCsr(g, 'in'));
   const outCsr = time('csrOutMs', () => buildCsr(g, 'out'));
-  const pr = time('pagerankMs', () => weightedPageRank(g, inCsr, params));
+  const mutual = time('mutualMs', () => mutualEdges(g, inCsr, outCsr));
+  const pr = time('pagerankMs', () => weightedPageRank(g, inCsr, params, rankWeights(g, mutual, params.mutualDiscount)));
   const core = time('kcoreMs', () => coreNumbers(undirectedCsr(g, inCsr, outCsr)));
   const spamOutDegree = spamThreshold(g, params);
-  const eng = time('engagersMs', () => engagerPass(g, inCsr, outCsr, params, spamOutDegree));
+  const eng = time('engagersMs', () => engagerPass(g, inCsr, mutual, params, spamOutDegree));
   const norms = time('normsMs', () => computeNorms(g, pr.rank, core, eng.engagerCredit, params, spamOutDegree, now));
   const scores = new Float64Array(n);
   time('composeMs', () => {
