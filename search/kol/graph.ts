@@ -43,8 +43,15 @@ export interface AddResult {
 }
 
 const DAY_MS = 86_400_000;
-/** Pair key = from * 2^26 + to stays below 2^53, so it is an exact Map key for 67M nodes. */
-const KEY_STRIDE = 2 ** 26;
+/** Node indices are Int32 (the CSR arrays); 2^26 leaves room and keeps the pair hash simple. */
+const MAX_NODES = 2 ** 26;
+
+/** Hash of the pair (u, v) for the open-addressing edge table. */
+function pairHash(u: number, v: number): number {
+  let h = Math.imul(u, 0x9e3779b1) ^ Math.imul(v + 0x7f4a7c15, 0x85ebca77);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 13);
+}
 
 const toMs = (at: Date | number): number => (typeof at === 'number' ? at : at.getTime());
 
@@ -57,21 +64,18 @@ function grow<T extends Float64Array | Int32Array | Uint32Array>(arr: T, need: n
   return next;
 }
 
-/**
- * Adds `w` at time `t` to a decayed accumulator (`mass` valid at `at`) and returns the new pair.
- * Keeping the mass at the newest time seen makes each update O(1) and the value exact.
- */
-function decayAdd(mass: number, at: number, w: number, t: number, halfLifeMs: number): [number, number] {
-  if (mass === 0) return [w, t];
-  if (t >= at) return [mass * 2 ** (-(t - at) / halfLifeMs) + w, t];
-  return [mass + w * 2 ** (-(at - t) / halfLifeMs), at];
-}
 
 /** The weighted, deduplicated engagement graph with per-node facts (posts, followers, recency). */
 export class InteractionGraph {
   readonly halfLifeMs: number;
   private readonly index = new Map<string, number>();
-  private readonly edgeIndex = new Map<number, number>();
+  /**
+   * (from, to) → edge index: open addressing with linear probing over an Int32Array of edge
+   * indices (-1 empty), keys read back from edgeFrom/edgeTo. A Map keyed by from·2^26+to boxed
+   * every key as a heap number and cost ~5 µs per interaction at 1M edges; this costs a probe or two.
+   */
+  private slots = new Int32Array(0);
+  private slotMask = 0;
   /** Node names by index. */
   readonly names: string[] = [];
   private n = 0;
@@ -106,6 +110,9 @@ export class InteractionGraph {
     this.halfLifeMs = (options.halfLifeDays ?? 14) * DAY_MS;
     this.growNodes(options.nodes ?? 1024);
     this.growEdges(options.edges ?? 4096);
+    let size = 16;
+    while (size < 2 * (options.edges ?? 4096)) size *= 2;
+    this.rehash(size);
   }
 
   /** Number of nodes. */
@@ -121,7 +128,7 @@ export class InteractionGraph {
     const known = this.index.get(node);
     if (known !== undefined) return known;
     const i = this.n++;
-    if (i >= KEY_STRIDE) throw new RangeError('InteractionGraph: more than 2^26 nodes');
+    if (i >= MAX_NODES) throw new RangeError('InteractionGraph: more than 2^26 nodes');
     this.growNodes(this.n);
     this.index.set(node, i);
     this.names.push(node);
@@ -153,15 +160,16 @@ export class InteractionGraph {
     const u = this.id(x.from);
     const v = this.id(x.to);
     const t = toMs(x.at);
-    const key = u * KEY_STRIDE + v;
-    let e = this.edgeIndex.get(key);
-    const newEdge = e === undefined;
-    if (e === undefined) {
+    const slot = this.findSlot(u, v);
+    let e = this.slots[slot];
+    const newEdge = e < 0;
+    if (e < 0) {
       e = this.m++;
       this.growEdges(this.m);
-      this.edgeIndex.set(key, e);
       this.edgeFrom[e] = u;
       this.edgeTo[e] = v;
+      if (this.m * 2 > this.slots.length) this.rehash(this.slots.length * 2); // places e too
+      else this.slots[slot] = e;
       this.edgeRef.push(undefined);
       this.outDegree[u]++;
       this.inDegree[v]++;
@@ -176,16 +184,49 @@ export class InteractionGraph {
     this.outActions[u]++;
     this.outWeight[u] += w;
     this.inWeight[v] += w;
-    const [mass, at] = decayAdd(this.recentMass[v], this.recentAt[v], w, t, this.halfLifeMs);
-    this.recentMass[v] = mass;
-    this.recentAt[v] = at;
+    this.decayAdd(v, w, t);
     if (t > this.latestAt) this.latestAt = t;
     return { from: u, to: v, edge: e, newEdge, weight: w };
   }
 
+  /**
+   * Adds weight `w` at time `t` to node v's decayed accumulator, kept valid at the newest time
+   * seen: each update is O(1) and exact, whatever order interactions arrive in.
+   */
+  private decayAdd(v: number, w: number, t: number): void {
+    const mass = this.recentMass[v];
+    const at = this.recentAt[v];
+    if (mass === 0) { this.recentMass[v] = w; this.recentAt[v] = t; }
+    else if (t >= at) { this.recentMass[v] = mass * 2 ** (-(t - at) / this.halfLifeMs) + w; this.recentAt[v] = t; }
+    else this.recentMass[v] = mass + w * 2 ** (-(at - t) / this.halfLifeMs);
+  }
+
   /** The edge index of u→v, if the pair exists. */
   edgeOf(u: number, v: number): number | undefined {
-    return this.edgeIndex.get(u * KEY_STRIDE + v);
+    const e = this.slots[this.findSlot(u, v)];
+    return e < 0 ? undefined : e;
+  }
+
+  /** The slot holding u→v, or the empty slot where it would go. */
+  private findSlot(u: number, v: number): number {
+    const mask = this.slotMask;
+    let i = pairHash(u, v) & mask;
+    for (;;) {
+      const e = this.slots[i];
+      if (e < 0 || (this.edgeFrom[e] === u && this.edgeTo[e] === v)) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Rebuilds the edge table with `size` slots (a power of two, load kept ≤ 1/2). */
+  private rehash(size: number): void {
+    this.slots = new Int32Array(size).fill(-1);
+    this.slotMask = size - 1;
+    for (let e = 0; e < this.m; e++) {
+      let i = pairHash(this.edgeFrom[e], this.edgeTo[e]) & this.slotMask;
+      while (this.slots[i] >= 0) i = (i + 1) & this.slotMask;
+      this.slots[i] = e;
+    }
   }
 
   /** Decayed received weight of node i as of `now`. */
