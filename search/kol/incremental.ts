@@ -7,7 +7,7 @@
  */
 import { InteractionGraph, type GraphOptions, type Interaction } from './graph';
 import {
-  composeScore, computeKolState, engagerCredibility, explain, isActiveEngager, resolveParams, scoresOf,
+  composeScore, computeKolState, evidenceFor, engagerCredibility, explain, isActiveEngager, resolveParams, scoresOf,
   type KolParams, type KolScore, type KolState,
 } from './score';
 
@@ -117,7 +117,7 @@ export class IncrementalKol {
     const { score, parts } = composeScore(g, x, s.norms, this.params, t);
     const reasons = explain(g, i, x, { active: this.activeEngagers[i], mutual: this.mutualEngagers[i] }, parts, s.norms, this.params);
     if (!known) reasons.push('new since the last full recompute: centrality and k-core not yet computed');
-    const evidence = [...(this.fresh.get(i) ?? []).slice().reverse(), ...(known ? s.evidence[i] ?? [] : [])];
+    const evidence = [...(this.fresh.get(i) ?? []).slice().reverse(), ...evidenceFor(g, s, i)];
     return { node, score, rank: rankOf(s.sortedScores, score), parts, reasons, evidence: [...new Set(evidence)].slice(0, this.params.evidence + 2) };
   }
 

@@ -2,7 +2,7 @@
 export { InteractionGraph, KIND_WEIGHT, buildCsr, type Interaction, type InteractionKind, type GraphOptions, type AddResult, type Csr } from './graph';
 export { weightedPageRank, coreNumbers, undirectedCsr, type PageRankOptions, type PageRankResult } from './centrality';
 export {
-  scoreAll, scoresOf, computeKolState, flagKols, resolveParams, DEFAULT_KOL_PARAMS,
+  scoreAll, scoresOf, scoreFromState, computeKolState, evidenceFor, flagKols, resolveParams, DEFAULT_KOL_PARAMS,
   type KolParams, type KolParts, type KolScore, type KolState, type KolNorms,
 } from './score';
 export { IncrementalKol } from './incremental';

@@ -88,7 +88,10 @@ export interface KolState {
   engagerCredit: Float64Array;
   activeEngagers: Uint32Array;
   mutualEngagers: Uint32Array;
-  evidence: (string[] | undefined)[];
+  /** In-adjacency, engager credibility and mutual flags: evidence is read from them on demand. */
+  inCsr: Csr;
+  credibility: Float64Array;
+  mutual: Uint8Array;
   scores: Float64Array;
   /** Scores sorted descending (rank lookups), and node indices in rank order. */
   sortedScores: Float64Array;
@@ -134,55 +137,54 @@ function spamThreshold(g: InteractionGraph, params: KolParams): number {
 }
 
 /**
- * Credibility-weighted distinct engagers per node, plus active and mutual counts and the top
- * evidence refs, in one pass over in-edges.
+ * Credibility-weighted distinct engagers per node, plus how many are active and how many are
+ * engaged back (mutual), in one pass over in-edges.
  */
 function engagerPass(g: InteractionGraph, inCsr: Csr, mutualEdge: Uint8Array, params: KolParams, spamOutDegree: number) {
   const n = g.nodeCount;
-  const cred = new Float64Array(n);
+  const credibility = new Float64Array(n);
   const active = new Uint8Array(n);
   for (let u = 0; u < n; u++) {
-    cred[u] = engagerCredibility(g, u, params, spamOutDegree);
+    credibility[u] = engagerCredibility(g, u, params, spamOutDegree);
     active[u] = isActiveEngager(g, u, params, spamOutDegree) ? 1 : 0;
   }
   const engagerCredit = new Float64Array(n);
   const activeEngagers = new Uint32Array(n);
   const mutualEngagers = new Uint32Array(n);
-  const evidence: (string[] | undefined)[] = new Array(n);
-  const k = params.evidence;
-  const topEdge = new Int32Array(k);
-  const topStrength = new Float64Array(k);
   for (let v = 0; v < n; v++) {
-    topStrength.fill(-1);
-    for (let s = inCsr.start[v]; s < inCsr.start[v + 1]; s++) {
+    let credit = 0, act = 0, mut = 0;
+    for (let s = inCsr.start[v], end = inCsr.start[v + 1]; s < end; s++) {
       const u = inCsr.target[s];
-      const mutual = mutualEdge[inCsr.edge[s]] === 1;
-      const credit = cred[u] * (mutual ? params.mutualDiscount : 1);
-      engagerCredit[v] += credit;
-      activeEngagers[v] += active[u];
-      if (mutual) mutualEngagers[v]++;
-      insertTop(topEdge, topStrength, inCsr.edge[s], credit * g.edgeWeight[inCsr.edge[s]]);
+      const mutual = mutualEdge[inCsr.edge[s]];
+      credit += mutual ? credibility[u] * params.mutualDiscount : credibility[u];
+      act += active[u];
+      mut += mutual;
     }
-    if (inCsr.start[v + 1] > inCsr.start[v]) evidence[v] = evidenceRefs(g, topEdge, topStrength);
+    engagerCredit[v] = credit;
+    activeEngagers[v] = act;
+    mutualEngagers[v] = mut;
   }
-  return { engagerCredit, activeEngagers, mutualEngagers, evidence };
+  return { engagerCredit, activeEngagers, mutualEngagers, credibility };
 }
 
-function insertTop(edges: Int32Array, strength: Float64Array, e: number, s: number): void {
-  let i = strength.length - 1;
-  if (s <= strength[i]) return;
-  while (i > 0 && strength[i - 1] < s) { strength[i] = strength[i - 1]; edges[i] = edges[i - 1]; i--; }
-  strength[i] = s;
-  edges[i] = e;
-}
-
-function evidenceRefs(g: InteractionGraph, edges: Int32Array, strength: Float64Array): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < edges.length && strength[i] >= 0; i++) {
-    const e = edges[i];
-    out.push(g.edgeRef[e] ?? `${g.names[g.edgeFrom[e]]}→${g.names[g.edgeTo[e]]}`);
+/**
+ * The refs of node i's strongest incoming engagements (credit × edge weight), strongest first:
+ * O(in-degree), computed when a score is shown rather than for every node at each recompute.
+ */
+export function evidenceFor(g: InteractionGraph, state: KolState, i: number): string[] {
+  const { inCsr, credibility, mutual, params } = state;
+  if (i + 1 >= inCsr.start.length) return [];
+  const k = params.evidence;
+  const top: { e: number; s: number }[] = [];
+  for (let s = inCsr.start[i]; s < inCsr.start[i + 1]; s++) {
+    const e = inCsr.edge[s];
+    const strength = credibility[inCsr.target[s]] * (mutual[e] ? params.mutualDiscount : 1) * g.edgeWeight[e];
+    if (top.length === k && strength <= top[k - 1].s) continue;
+    let j = top.length < k ? top.length : k - 1;
+    while (j > 0 && top[j - 1].s < strength) { if (j < k) top[j] = top[j - 1]; j--; }
+    top[j] = { e, s: strength };
   }
-  return out;
+  return top.map(({ e }) => g.edgeRef[e] ?? `${g.names[g.edgeFrom[e]]}→${g.names[g.edgeTo[e]]}`);
 }
 
 /** log(1 + followers + followerEquivalent · distinct audience): the raw reach of node i. */
@@ -252,7 +254,7 @@ export function computeKolState(g: InteractionGraph, options: { now?: Date | num
   });
   const order = time('rankMs', () => Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b));
   const sortedScores = Float64Array.from(order, (i) => scores[i]);
-  return { now, params, norms, pagerank: pr.rank, core, ...eng, scores, sortedScores, order, pageRankIterations: pr.iterations, timings };
+  return { now, params, norms, pagerank: pr.rank, core, ...eng, inCsr, mutual, scores, sortedScores, order, pageRankIterations: pr.iterations, timings };
 }
 
 function computeNorms(g: InteractionGraph, rank: Float64Array, core: Uint32Array, credit: Float64Array, params: KolParams, spamOutDegree: number, now: number): KolNorms {
@@ -275,7 +277,7 @@ export function scoreFromState(g: InteractionGraph, state: KolState, i: number, 
   const x = { i, pagerank: state.pagerank[i], core: state.core[i], engagerCredit: state.engagerCredit[i] };
   const { score, parts } = composeScore(g, x, state.norms, state.params, state.now);
   const reasons = explain(g, i, x, { active: state.activeEngagers[i], mutual: state.mutualEngagers[i] }, parts, state.norms, state.params);
-  return { node: g.names[i], score, rank, parts, reasons, evidence: state.evidence[i] ?? [] };
+  return { node: g.names[i], score, rank, parts, reasons, evidence: evidenceFor(g, state, i) };
 }
 
 /** Scores every node of the graph (full recompute). Ranks start at 1. */
