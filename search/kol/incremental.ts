@@ -7,7 +7,7 @@
  */
 import { InteractionGraph, type GraphOptions, type Interaction } from './graph';
 import {
-  composeScore, computeKolState, evidenceFor, engagerCredibility, explain, isActiveEngager, resolveParams, scoresOf,
+  composeScore, computeKolState, evidenceFor, scoreFromState, engagerCredibility, explain, isActiveEngager, resolveParams, scoresOf,
   type KolParams, type KolScore, type KolState,
 } from './score';
 
@@ -48,14 +48,27 @@ export class IncrementalKol {
   /** The last full recompute (for inspection and the bench). */
   get last(): KolState { return this.state; }
 
-  /** Full recompute of every part at `now` (default: the newest time seen); returns all scores. */
-  recompute(now?: Date | number): Map<string, KolScore> {
+  /**
+   * Full recompute of every part at `now` (default: the newest time seen). Returns the state;
+   * `scores()` / `top(n)` turn it into KolScores (building reasons for 100k nodes takes longer
+   * than the recompute itself, so it is not done unless asked).
+   */
+  recompute(now?: Date | number): KolState {
     this.state = computeKolState(this.graph, { now, params: this.params });
     this.engagerCredit = this.state.engagerCredit.slice();
     this.activeEngagers = this.state.activeEngagers.slice();
     this.mutualEngagers = this.state.mutualEngagers.slice();
     this.fresh.clear();
-    return scoresOf(this.graph, this.state);
+    return this.state;
+  }
+
+  /** Every node's KolScore as of the last recompute, in rank order. */
+  scores(): Map<string, KolScore> { return scoresOf(this.graph, this.state); }
+
+  /** The first n KolScores of the last recompute (what a KOL list page needs). */
+  top(n: number): KolScore[] {
+    const order = this.state.order;
+    return Array.from({ length: Math.min(n, order.length) }, (_, r) => scoreFromState(this.graph, this.state, order[r], r + 1));
   }
 
   /** Records a post/mention written by `node`. */
