@@ -5,8 +5,8 @@
  *   base   = 0.35·centrality + 0.35·engagers + 0.10·core + 0.20·reach      (each part in 0..1)
  *   score  = 100 · base · (0.5 + 0.5·recency) · volume
  *
- * centrality = log(1 + PR·N) / max, engagers = log(1 + credibility-weighted distinct engagers) / max,
- * core = k-core / max k-core, reach = log(1 + followers + 100·distinct audience) / max,
+ * centrality = log(1 + PR·N) / max (PageRank on log-damped, mutual-discounted weights),
+ * engagers = log(1 + credibility-weighted distinct engagers) / max, core = k-core / max k-core, reach = log(1 + followers + 100·distinct audience) / max,
  * recency = received engagement's recent share relative to the community's, capped at 1,
  * volume = 1 unless the account reaches out to far more accounts than normal and gets little back.
  */
