@@ -53,7 +53,12 @@ function pairHash(u: number, v: number): number {
   return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 13);
 }
 
-const toMs = (at: Date | number): number => (typeof at === 'number' ? at : at.getTime());
+/** Milliseconds since the epoch; an invalid date would poison the recency sums, so it throws. */
+function toMs(at: Date | number): number {
+  const t = typeof at === 'number' ? at : at.getTime();
+  if (!Number.isFinite(t)) throw new RangeError(`invalid interaction time: ${String(at)}`);
+  return t;
+}
 
 function grow<T extends Float64Array | Int32Array | Uint32Array>(arr: T, need: number): T {
   if (need <= arr.length) return arr;
@@ -135,9 +140,6 @@ export class InteractionGraph {
     return i;
   }
 
-  /** Whether a node is a forum member (`user:` prefix) rather than an external author. */
-  isMember(i: number): boolean { return this.names[i].startsWith('user:'); }
-
   /** Records one post or mention written by `node` (post counts and authoring recency). */
   authored(node: string, at: Date | number, _ref?: string): void {
     const i = this.id(node);
@@ -149,17 +151,18 @@ export class InteractionGraph {
 
   /** Sets the follower count a source reports for `node` (the latest report wins). */
   followers(node: string, count: number): void {
-    this.followerCount[this.id(node)] = Math.max(0, count);
+    this.followerCount[this.id(node)] = Number.isFinite(count) && count > 0 ? count : 0;
   }
 
   /** Adds one interaction in O(1) amortised; self-interactions are ignored (returns null). */
   add(x: Interaction): AddResult | null {
     if (x.from === x.to) return null;
+    // Own-property check: KIND_WEIGHT['constructor'] would otherwise be Object's constructor.
+    if (!Object.hasOwn(KIND_WEIGHT, x.kind)) throw new TypeError(`unknown interaction kind: ${String(x.kind)}`);
     const w = KIND_WEIGHT[x.kind];
-    if (w === undefined) throw new TypeError(`unknown interaction kind: ${String(x.kind)}`);
+    const t = toMs(x.at); // before id(): a rejected interaction creates no nodes
     const u = this.id(x.from);
     const v = this.id(x.to);
-    const t = toMs(x.at);
     const slot = this.findSlot(u, v);
     let e = this.slots[slot];
     const newEdge = e < 0;

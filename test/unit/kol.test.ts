@@ -76,6 +76,17 @@ describe('kol: graph', () => {
     expect(scoreAll(g, { now: NOW }).size).to.equal(0);
   });
 
+  it('rejects an unknown kind and an invalid time instead of corrupting the sums', () => {
+    const g = new InteractionGraph();
+    for (const kind of ['share', 'constructor', '__proto__', 'toString']) {
+      expect(() => g.add({ from: 'user:a', to: 'user:b', kind: kind as never, at: NOW })).to.throw(TypeError);
+    }
+    expect(() => g.add({ from: 'user:a', to: 'user:b', kind: 'like', at: new Date('nope') })).to.throw(RangeError);
+    expect(g.nodeCount).to.equal(0);
+    g.followers('weibo:x', Number.NaN);
+    expect(g.followerCount[g.lookup('weibo:x')!]).to.equal(0);
+  });
+
   it('treats "__proto__", "constructor" and friends as ordinary node ids', () => {
     const tricky = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'user:__proto__', 'weibo:constructor'];
     const g = new InteractionGraph();
