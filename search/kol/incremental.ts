@@ -34,6 +34,8 @@ export class IncrementalKol {
   private mutualEngagers: Uint32Array;
   /** Refs of strong interactions since the last recompute, newest last (a few per node). */
   private readonly fresh = new Map<number, string[]>();
+  /** Evidence from the recompute's in-adjacency, cached: it is O(in-degree) and fixed until the next recompute. */
+  private readonly evidenceCache = new Map<number, string[]>();
 
   /** Starts from a full recompute of `graph` (cheap when it is new and empty). */
   constructor(options: { graph?: InteractionGraph; graphOptions?: GraphOptions; params?: Partial<KolParams> } = {}) {
@@ -59,6 +61,7 @@ export class IncrementalKol {
     this.activeEngagers = this.state.activeEngagers.slice();
     this.mutualEngagers = this.state.mutualEngagers.slice();
     this.fresh.clear();
+    this.evidenceCache.clear();
     return this.state;
   }
 
@@ -130,8 +133,14 @@ export class IncrementalKol {
     const { score, parts } = composeScore(g, x, s.norms, this.params, t);
     const reasons = explain(g, i, x, { active: this.activeEngagers[i], mutual: this.mutualEngagers[i] }, parts, s.norms, this.params);
     if (!known) reasons.push('new since the last full recompute: centrality and k-core not yet computed');
-    const evidence = [...(this.fresh.get(i) ?? []).slice().reverse(), ...evidenceFor(g, s, i)];
+    const evidence = [...(this.fresh.get(i) ?? []).slice().reverse(), ...this.recomputedEvidence(i)];
     return { node, score, rank: rankOf(s.sortedScores, score), parts, reasons, evidence: [...new Set(evidence)].slice(0, this.params.evidence + 2) };
+  }
+
+  private recomputedEvidence(i: number): string[] {
+    let refs = this.evidenceCache.get(i);
+    if (refs === undefined) this.evidenceCache.set(i, (refs = evidenceFor(this.graph, this.state, i)));
+    return refs;
   }
 
   private ensure(n: number): void {
