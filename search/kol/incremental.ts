@@ -128,6 +128,7 @@ export class IncrementalKol {
       pagerank: known ? s.pagerank[i] : s.norms.minRank,
       core: known ? s.core[i] : 0,
       engagerCredit: this.engagerCredit[i],
+      mutualEngagers: this.mutualEngagers[i],
     };
     const t = now === undefined ? Math.max(s.now, g.latestAt) : typeof now === 'number' ? now : now.getTime();
     const { score, parts } = composeScore(g, x, s.norms, this.params, t);

@@ -187,9 +187,13 @@ export function evidenceFor(g: InteractionGraph, state: KolState, i: number): st
   return top.map(({ e }) => g.edgeRef[e] ?? `${g.names[g.edgeFrom[e]]}→${g.names[g.edgeTo[e]]}`);
 }
 
-/** log(1 + followers + followerEquivalent · distinct audience): the raw reach of node i. */
-export function rawReach(g: InteractionGraph, i: number, params: KolParams): number {
-  return Math.log1p(g.followerCount[i] + params.followerEquivalent * g.inDegree[i]);
+/**
+ * log(1 + followers + followerEquivalent · distinct audience): the raw reach of node i. Accounts
+ * it engages back count at mutualDiscount here too, or a ring would buy reach by liking itself.
+ */
+export function rawReach(g: InteractionGraph, i: number, mutualEngagers: number, params: KolParams): number {
+  const audience = g.inDegree[i] - (1 - params.mutualDiscount) * mutualEngagers;
+  return Math.log1p(g.followerCount[i] + params.followerEquivalent * audience);
 }
 
 /** The raw inputs of one node's score (state arrays or live graph columns). */
@@ -197,6 +201,7 @@ export interface KolInputs {
   pagerank: number;
   core: number;
   engagerCredit: number;
+  mutualEngagers: number;
   i: number;
 }
 
@@ -206,7 +211,7 @@ export function composeScore(g: InteractionGraph, x: KolInputs, norms: KolNorms,
   const centrality = norms.maxLogRank > 0 ? clamp(Math.log1p(x.pagerank * norms.nodes) / norms.maxLogRank) : 0;
   const engagers = norms.maxLogEngagers > 0 ? clamp(Math.log1p(x.engagerCredit) / norms.maxLogEngagers) : 0;
   const core = norms.maxCore > 0 ? clamp(x.core / norms.maxCore) : 0;
-  const reach = norms.maxReach > 0 ? clamp(rawReach(g, x.i, params) / norms.maxReach) : 0;
+  const reach = norms.maxReach > 0 ? clamp(rawReach(g, x.i, x.mutualEngagers, params) / norms.maxReach) : 0;
   const received = g.inWeight[x.i];
   const recency = received > 0 && norms.recentShare > 0 ? clamp(g.recentWeight(x.i, now) / received / norms.recentShare) : 0;
   const out = g.outDegree[x.i];
@@ -245,11 +250,12 @@ export function computeKolState(g: InteractionGraph, options: { now?: Date | num
   const core = time('kcoreMs', () => coreNumbers(undirectedCsr(g, inCsr, outCsr)));
   const spamOutDegree = spamThreshold(g, params);
   const eng = time('engagersMs', () => engagerPass(g, inCsr, mutual, params, spamOutDegree));
-  const norms = time('normsMs', () => computeNorms(g, pr.rank, core, eng.engagerCredit, params, spamOutDegree, now));
+  const norms = time('normsMs', () => computeNorms(g, pr.rank, core, eng, params, spamOutDegree, now));
   const scores = new Float64Array(n);
   time('composeMs', () => {
     for (let i = 0; i < n; i++) {
-      scores[i] = composeScore(g, { i, pagerank: pr.rank[i], core: core[i], engagerCredit: eng.engagerCredit[i] }, norms, params, now).score;
+      const x = { i, pagerank: pr.rank[i], core: core[i], engagerCredit: eng.engagerCredit[i], mutualEngagers: eng.mutualEngagers[i] };
+      scores[i] = composeScore(g, x, norms, params, now).score;
     }
   });
   const order = time('rankMs', () => Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b));
@@ -257,14 +263,15 @@ export function computeKolState(g: InteractionGraph, options: { now?: Date | num
   return { now, params, norms, pagerank: pr.rank, core, ...eng, inCsr, mutual, scores, sortedScores, order, pageRankIterations: pr.iterations, timings };
 }
 
-function computeNorms(g: InteractionGraph, rank: Float64Array, core: Uint32Array, credit: Float64Array, params: KolParams, spamOutDegree: number, now: number): KolNorms {
+function computeNorms(g: InteractionGraph, rank: Float64Array, core: Uint32Array, eng: { engagerCredit: Float64Array; mutualEngagers: Uint32Array }, params: KolParams, spamOutDegree: number, now: number): KolNorms {
+  const credit = eng.engagerCredit;
   const n = g.nodeCount;
   let maxLogRank = 0, maxLogEngagers = 0, maxCore = 0, maxReach = 0, recent = 0, received = 0, minRank = Infinity;
   for (let i = 0; i < n; i++) {
     maxLogRank = Math.max(maxLogRank, Math.log1p(rank[i] * n));
     maxLogEngagers = Math.max(maxLogEngagers, Math.log1p(credit[i]));
     maxCore = Math.max(maxCore, core[i]);
-    maxReach = Math.max(maxReach, rawReach(g, i, params));
+    maxReach = Math.max(maxReach, rawReach(g, i, eng.mutualEngagers[i], params));
     recent += g.recentWeight(i, now);
     received += g.inWeight[i];
     if (rank[i] < minRank) minRank = rank[i];
@@ -274,7 +281,7 @@ function computeNorms(g: InteractionGraph, rank: Float64Array, core: Uint32Array
 
 /** The KolScore of node index i from a full state (rank = position in the recompute). */
 export function scoreFromState(g: InteractionGraph, state: KolState, i: number, rank: number): KolScore {
-  const x = { i, pagerank: state.pagerank[i], core: state.core[i], engagerCredit: state.engagerCredit[i] };
+  const x = { i, pagerank: state.pagerank[i], core: state.core[i], engagerCredit: state.engagerCredit[i], mutualEngagers: state.mutualEngagers[i] };
   const { score, parts } = composeScore(g, x, state.norms, state.params, state.now);
   const reasons = explain(g, i, x, { active: state.activeEngagers[i], mutual: state.mutualEngagers[i] }, parts, state.norms, state.params);
   return { node: g.names[i], score, rank, parts, reasons, evidence: evidenceFor(g, state, i) };
