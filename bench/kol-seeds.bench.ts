@@ -25,7 +25,7 @@ const mean = (xs: number[]) => Number((xs.reduce((s, x) => s + x, 0) / xs.length
 /** One seed: precision@10 of the three rankings and the best rank of each adversarial group. */
 function evaluate(seed: number, ordinaryAppealExponent: number) {
   const c = generateCommunity({ seed, members, interactions, ordinaryAppealExponent });
-  const g = loadCommunity(c, new InteractionGraph()) as InteractionGraph;
+  const g = loadCommunity(c, new InteractionGraph());
   const scores = scoreAll(g, { now: c.now });
   const ours = [...scores.keys()];
   const best = (set: Set<string>) => Math.min(...[...set].map((n) => scores.get(n)?.rank ?? Infinity));

@@ -59,7 +59,7 @@ const memBefore = memory();
 
 // Build on all but the last `adds` interactions; those are replayed incrementally below.
 const held = community.interactions.splice(community.interactions.length - params.adds, params.adds);
-const build = timed(() => loadCommunity(community, new InteractionGraph({ nodes: params.members + params.externals, edges: params.interactions })) as InteractionGraph);
+const build = timed(() => loadCommunity(community, new InteractionGraph({ nodes: params.members + params.externals, edges: params.interactions })));
 const graph = build.value;
 const memAfterBuild = memory();
 log(`built: ${graph.nodeCount} nodes, ${graph.edgeCount} edges in ${Math.round(build.wallMs)} ms`);

@@ -207,8 +207,15 @@ export function generateCommunity(p: Partial<CommunityParams> = {}): Community {
   };
 }
 
-/** Feeds a community into a graph (or a scorer with the same three methods). */
-export function loadCommunity(c: Community, into: Pick<InteractionGraph, 'add' | 'authored' | 'followers'> = new InteractionGraph()) {
+/** Anything with the graph's three input methods: an InteractionGraph or an IncrementalKol. */
+export interface CommunitySink {
+  add(x: Interaction): unknown;
+  authored(node: string, at: number, ref?: string): void;
+  followers(node: string, count: number): void;
+}
+
+/** Feeds a community into a graph (or a scorer with the same three methods) and returns it. */
+export function loadCommunity<T extends CommunitySink>(c: Community, into: T): T {
   for (const [node, n] of c.followers) into.followers(node, n);
   for (const a of c.authored) into.authored(a.node, a.at, a.ref);
   for (const x of c.interactions) into.add(x);

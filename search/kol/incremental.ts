@@ -132,7 +132,7 @@ export class IncrementalKol {
     };
     const t = now === undefined ? Math.max(s.now, g.latestAt) : typeof now === 'number' ? now : now.getTime();
     const { score, parts } = composeScore(g, x, s.norms, this.params, t);
-    const reasons = explain(g, i, x, { active: this.activeEngagers[i], mutual: this.mutualEngagers[i] }, parts, s.norms, this.params);
+    const reasons = explain(g, i, x, { active: this.activeEngagers[i], mutual: this.mutualEngagers[i] }, parts, s.norms, this.params, t);
     if (!known) reasons.push('new since the last full recompute: centrality and k-core not yet computed');
     const evidence = [...(this.fresh.get(i) ?? []).slice().reverse(), ...this.recomputedEvidence(i)];
     return { node, score, rank: rankOf(s.sortedScores, score), parts, reasons, evidence: [...new Set(evidence)].slice(0, this.params.evidence + 2) };

@@ -223,7 +223,7 @@ export function composeScore(g: InteractionGraph, x: KolInputs, norms: KolNorms,
 }
 
 /** Human-readable reasons for a node's parts (what a moderator sees next to a flag). */
-export function explain(g: InteractionGraph, i: number, x: KolInputs, counts: { active: number; mutual: number }, parts: KolParts, norms: KolNorms, params: KolParams): string[] {
+export function explain(g: InteractionGraph, i: number, x: KolInputs, counts: { active: number; mutual: number }, parts: KolParts, norms: KolNorms, params: KolParams, now: number): string[] {
   const reasons: string[] = [];
   const inDeg = g.inDegree[i];
   reasons.push(`engaged by ${inDeg} distinct accounts (${counts.active} of them active), credibility-weighted ${x.engagerCredit.toFixed(1)}`);
@@ -232,6 +232,7 @@ export function explain(g: InteractionGraph, i: number, x: KolInputs, counts: { 
   reasons.push(`k-core ${x.core}`);
   if (g.followerCount[i] > 0) reasons.push(`${g.followerCount[i]} followers (a weak signal on its own)`);
   if (parts.recency < 1) reasons.push(`recent engagement at ${Math.round(parts.recency * 100)}% of the community's pace`);
+  if (g.posts[i] > 0) reasons.push(`${g.posts[i]} posts, the last ${Math.max(0, Math.round((now - g.lastAuthoredAt[i]) / 86_400_000))} days ago (volume alone earns nothing)`);
   if (parts.volume < 1) reasons.push(`high volume: engages with ${g.outDegree[i]} accounts but little comes back, score ×${parts.volume.toFixed(2)}`);
   return reasons;
 }
@@ -283,7 +284,7 @@ function computeNorms(g: InteractionGraph, rank: Float64Array, core: Uint32Array
 export function scoreFromState(g: InteractionGraph, state: KolState, i: number, rank: number): KolScore {
   const x = { i, pagerank: state.pagerank[i], core: state.core[i], engagerCredit: state.engagerCredit[i], mutualEngagers: state.mutualEngagers[i] };
   const { score, parts } = composeScore(g, x, state.norms, state.params, state.now);
-  const reasons = explain(g, i, x, { active: state.activeEngagers[i], mutual: state.mutualEngagers[i] }, parts, state.norms, state.params);
+  const reasons = explain(g, i, x, { active: state.activeEngagers[i], mutual: state.mutualEngagers[i] }, parts, state.norms, state.params, state.now);
   return { node: g.names[i], score, rank, parts, reasons, evidence: evidenceFor(g, state, i) };
 }
 

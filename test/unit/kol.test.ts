@@ -171,6 +171,19 @@ describe('kol: incremental updates', () => {
     expect(full.score).to.be.greaterThan(first.score);
   });
 
+  it('agrees with the full recompute right after one', () => {
+    const community = generateCommunity({ seed: 3, members: 300, interactions: 3000, influencers: 5, spammers: 3, rings: 1, ringSize: 6, externals: 20, bought: 2 });
+    const kol = new IncrementalKol();
+    loadCommunity(community, kol);
+    kol.recompute(community.now);
+    for (const full of [...kol.scores().values()].slice(0, 40)) {
+      const live = kol.score(full.node, community.now)!;
+      expect(live.score).to.be.closeTo(full.score, 1e-9);
+      expect(live.parts).to.deep.equal(full.parts);
+      expect(live.rank).to.be.at.most(full.rank);
+    }
+  });
+
   it('discounts a pair that engages back and forth', () => {
     const kol = new IncrementalKol();
     kol.add(like('user:a', 'user:b'));
@@ -185,7 +198,7 @@ describe('kol: incremental updates', () => {
 
 describe('kol: a seeded synthetic community (2,000 members, 30,000 interactions)', () => {
   const community = generateCommunity({ seed: 9, members: 2000, interactions: 30_000 });
-  const graph = loadCommunity(community, new InteractionGraph()) as InteractionGraph;
+  const graph = loadCommunity(community, new InteractionGraph());
   const scores = scoreAll(graph, { now: community.now });
   const ours = [...scores.values()].sort((a: KolScore, b: KolScore) => a.rank - b.rank).map((s) => s.node);
 
