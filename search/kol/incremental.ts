@@ -10,6 +10,7 @@ import {
   composeScore, computeKolState, evidenceFor, scoreFromState, engagerCredibility, explain, isActiveEngager, resolveParams, scoresOf,
   type KolParams, type KolScore, type KolState,
 } from './score';
+import { renderReason } from './reasons';
 
 function growF64(a: Float64Array, n: number): Float64Array {
   if (n <= a.length) return a;
@@ -132,10 +133,11 @@ export class IncrementalKol {
     };
     const t = now === undefined ? Math.max(s.now, g.latestAt) : typeof now === 'number' ? now : now.getTime();
     const { score, parts } = composeScore(g, x, s.norms, this.params, t);
-    const reasons = explain(g, i, x, { active: this.activeEngagers[i], mutual: this.mutualEngagers[i] }, parts, s.norms, this.params, t);
-    if (!known) reasons.push('new since the last full recompute: centrality and k-core not yet computed');
+    const explanation = explain(g, i, x, { active: this.activeEngagers[i], mutual: this.mutualEngagers[i] }, parts, s.norms, this.params, t);
+    if (!known) explanation.push({ key: 'kol.reason.new', vars: {} });
     const evidence = [...(this.fresh.get(i) ?? []).slice().reverse(), ...this.recomputedEvidence(i)];
-    return { node, score, rank: rankOf(s.sortedScores, score), parts, reasons, evidence: [...new Set(evidence)].slice(0, this.params.evidence + 2) };
+    const reasons = explanation.map((r) => renderReason(r));
+    return { node, score, rank: rankOf(s.sortedScores, score), parts, reasons, explanation, evidence: [...new Set(evidence)].slice(0, this.params.evidence + 2) };
   }
 
   private recomputedEvidence(i: number): string[] {

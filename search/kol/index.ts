@@ -6,3 +6,4 @@ export {
   type KolParams, type KolParts, type KolScore, type KolState, type KolNorms,
 } from './score';
 export { IncrementalKol } from './incremental';
+export { KOL_REASON_EN, renderReason, type KolReason, type KolReasonKey } from './reasons';

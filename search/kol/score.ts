@@ -12,6 +12,7 @@
  */
 import { coreNumbers, mutualEdges, rankWeights, undirectedCsr, weightedPageRank } from './centrality';
 import { buildCsr, type Csr, type InteractionGraph } from './graph';
+import { renderReason, type KolReason, type KolReasonKey } from './reasons';
 
 export interface KolParams {
   damping: number;
@@ -60,7 +61,11 @@ export interface KolScore {
   score: number;
   rank: number;
   parts: KolParts;
+  /** The reasons in English (rendered from `explanation`). */
   reasons: string[];
+  /** The same reasons as i18n keys + variables, for t() in the viewer's locale. */
+  explanation: KolReason[];
+  /** Refs of the strongest interactions behind the score. */
   evidence: string[];
 }
 
@@ -222,18 +227,18 @@ export function composeScore(g: InteractionGraph, x: KolInputs, norms: KolNorms,
   return { score, parts: { centrality, core, engagers, reach, recency, volume } };
 }
 
-/** Human-readable reasons for a node's parts (what a moderator sees next to a flag). */
-export function explain(g: InteractionGraph, i: number, x: KolInputs, counts: { active: number; mutual: number }, parts: KolParts, norms: KolNorms, params: KolParams, now: number): string[] {
-  const reasons: string[] = [];
-  const inDeg = g.inDegree[i];
-  reasons.push(`engaged by ${inDeg} distinct accounts (${counts.active} of them active), credibility-weighted ${x.engagerCredit.toFixed(1)}`);
-  if (counts.mutual > 0) reasons.push(`${counts.mutual} of them are engaged back, counted at ${Math.round(params.mutualDiscount * 100)}%`);
-  reasons.push(`centrality ${(x.pagerank * norms.nodes).toFixed(1)}× the average account`);
-  reasons.push(`k-core ${x.core}`);
-  if (g.followerCount[i] > 0) reasons.push(`${g.followerCount[i]} followers (a weak signal on its own)`);
-  if (parts.recency < 1) reasons.push(`recent engagement at ${Math.round(parts.recency * 100)}% of the community's pace`);
-  if (g.posts[i] > 0) reasons.push(`${g.posts[i]} posts, the last ${Math.max(0, Math.round((now - g.lastAuthoredAt[i]) / 86_400_000))} days ago (volume alone earns nothing)`);
-  if (parts.volume < 1) reasons.push(`high volume: engages with ${g.outDegree[i]} accounts but little comes back, score ×${parts.volume.toFixed(2)}`);
+/** The reasons for a node's parts as i18n keys + variables (what a moderator sees next to a flag). */
+export function explain(g: InteractionGraph, i: number, x: KolInputs, counts: { active: number; mutual: number }, parts: KolParts, norms: KolNorms, params: KolParams, now: number): KolReason[] {
+  const reasons: KolReason[] = [];
+  const add = (key: KolReasonKey, vars: KolReason['vars'] = {}) => reasons.push({ key, vars });
+  add('kol.reason.engagers', { count: g.inDegree[i], active: counts.active, credit: x.engagerCredit.toFixed(1) });
+  if (counts.mutual > 0) add('kol.reason.mutual', { count: counts.mutual, percent: Math.round(params.mutualDiscount * 100) });
+  add('kol.reason.centrality', { times: (x.pagerank * norms.nodes).toFixed(1) });
+  add('kol.reason.core', { core: x.core });
+  if (g.followerCount[i] > 0) add('kol.reason.followers', { followers: g.followerCount[i] });
+  if (parts.recency < 1) add('kol.reason.recency', { percent: Math.round(parts.recency * 100) });
+  if (g.posts[i] > 0) add('kol.reason.posts', { posts: g.posts[i], days: Math.max(0, Math.round((now - g.lastAuthoredAt[i]) / 86_400_000)) });
+  if (parts.volume < 1) add('kol.reason.volume', { accounts: g.outDegree[i], factor: parts.volume.toFixed(2) });
   return reasons;
 }
 
@@ -284,8 +289,8 @@ function computeNorms(g: InteractionGraph, rank: Float64Array, core: Uint32Array
 export function scoreFromState(g: InteractionGraph, state: KolState, i: number, rank: number): KolScore {
   const x = { i, pagerank: state.pagerank[i], core: state.core[i], engagerCredit: state.engagerCredit[i], mutualEngagers: state.mutualEngagers[i] };
   const { score, parts } = composeScore(g, x, state.norms, state.params, state.now);
-  const reasons = explain(g, i, x, { active: state.activeEngagers[i], mutual: state.mutualEngagers[i] }, parts, state.norms, state.params, state.now);
-  return { node: g.names[i], score, rank, parts, reasons, evidence: evidenceFor(g, state, i) };
+  const explanation = explain(g, i, x, { active: state.activeEngagers[i], mutual: state.mutualEngagers[i] }, parts, state.norms, state.params, state.now);
+  return { node: g.names[i], score, rank, parts, reasons: explanation.map((r) => renderReason(r)), explanation, evidence: evidenceFor(g, state, i) };
 }
 
 /** Scores every node of the graph (full recompute). Ranks start at 1. */

@@ -3,6 +3,7 @@ import { InteractionGraph, buildCsr, type Interaction } from '../../search/kol/g
 import { coreNumbers, undirectedCsr, weightedPageRank } from '../../search/kol/centrality';
 import { flagKols, scoreAll, type KolScore } from '../../search/kol/score';
 import { IncrementalKol } from '../../search/kol/incremental';
+import { KOL_REASON_EN, renderReason } from '../../search/kol/reasons';
 import { baselineRanking, generateCommunity, loadCommunity, precisionAtK } from '../../bench/support/community';
 
 const DAY = 86_400_000;
@@ -130,6 +131,16 @@ describe('kol: scores explain themselves', () => {
     expect(star.evidence[0]).to.equal('post:strongest');
     expect(star.evidence.length).to.equal(3);
     expect(star.reasons.join(' ')).to.contain('engaged by 30 distinct accounts').and.to.contain('k-core');
+  });
+
+  it('gives each reason as an i18n key with variables, rendering to the English text', () => {
+    const star = scores.get('user:star')!;
+    expect(star.explanation[0]).to.deep.include({ key: 'kol.reason.engagers' });
+    expect(star.explanation[0].vars.count).to.equal(30);
+    for (const s of scores.values()) {
+      expect(s.explanation.map((r) => renderReason(r))).to.deep.equal(s.reasons);
+      for (const r of s.explanation) expect(Object.hasOwn(KOL_REASON_EN, r.key)).to.equal(true);
+    }
   });
 
   it('fades an account whose engagement is old (recency)', () => {
