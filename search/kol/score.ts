@@ -113,7 +113,7 @@ export function resolveParams(p: Partial<KolParams> = {}): KolParams {
 /** How much one engagement from account u is worth (0..1): active, not high-volume. */
 export function engagerCredibility(g: InteractionGraph, u: number, params: KolParams, spamOutDegree: number): number {
   const actions = g.posts[u] + g.outActions[u];
-  const active = Math.min(1, Math.log2(1 + actions) / Math.log2(1 + params.activeActions));
+  const active = Math.min(1, Math.log2(1 + actions) / Math.log2(1 + Math.max(1, params.activeActions)));
   const out = g.outDegree[u];
   return out <= spamOutDegree ? active : active * Math.sqrt(spamOutDegree / out);
 }
@@ -180,6 +180,7 @@ export function evidenceFor(g: InteractionGraph, state: KolState, i: number): st
   const { inCsr, credibility, mutual, params } = state;
   if (i + 1 >= inCsr.start.length) return [];
   const k = params.evidence;
+  if (k <= 0) return [];
   const top: { e: number; s: number }[] = [];
   for (let s = inCsr.start[i]; s < inCsr.start[i + 1]; s++) {
     const e = inCsr.edge[s];
