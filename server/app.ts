@@ -35,6 +35,8 @@ import { attachRealtime, type RealtimeOptions } from './realtime/io';
 import { broadcastProcessor } from './workers/broadcast';
 import { sessionsProcessor } from './workers/sessions';
 import { consoleProcessor } from './workers/console';
+import { kolProcessor } from './workers/kol';
+import { isKol, loadKolGraph, scheduleKolRecompute, stopKolRecompute } from './services/kol';
 import { indexProcessor } from './workers/indexer';
 import { createSearch } from './search';
 import { loadDictionary } from './services/dictionary';
@@ -211,11 +213,16 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     },
     { publicUrl: config.PUBLIC_URL ?? null, ...options.realtime },
   );
-  const consoleFeed = consoleProcessor(consoleNs);
+  if (config.RESONANCE_ROLE !== 'worker') {
+    const loaded = await loadKolGraph();
+    log.info('KOL graph loaded', loaded);
+    scheduleKolRecompute(config.KOL_RECOMPUTE_MINUTES);
+  }
+  const consoleFeed = consoleProcessor(consoleNs, { isKol });
   const dispatcher = createDispatcher(
     [
       ...processorsFor(config.RESONANCE_ROLE, {
-        web: [broadcastProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor],
+        web: [broadcastProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor, kolProcessor as Processor],
         worker: [indexProcessor(search) as Processor],
       }),
       ...(options.processors ?? []),
@@ -246,6 +253,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       closed = true;
       await dispatcher.stop();
       consoleFeed.stop();
+      stopKolRecompute();
       await search.close();
       presence.stop();
       io.disconnectSockets(true);

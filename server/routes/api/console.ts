@@ -2,7 +2,11 @@
 import { Router } from 'express';
 import { authorize, requirePerson } from '../../policies';
 import { consoleSettings, consoleSettingsInput, updateConsoleSettings } from '../../services/consoleSettings';
-import { parse } from '../schemas';
+import { limit, parse } from '../schemas';
+import { leaderboard, recomputeKols } from '../../services/kol';
+import { z } from 'zod';
+
+const kolsQuery = z.object({ limit: limit(20, 200) });
 
 export function consoleApi(): Router {
   const r = Router();
@@ -13,7 +17,15 @@ export function consoleApi(): Router {
   r.put('/console/settings', async (req, res) => {
     requirePerson(req.actor);
     const input = parse(consoleSettingsInput, req.body);
-    res.json({ settings: await updateConsoleSettings(req.actor, input) });
+    const settings = await updateConsoleSettings(req.actor, input);
+    if (input.kol) await recomputeKols(); // new thresholds flag (and unflag) at once
+    res.json({ settings });
+  });
+  // The KOL leaderboard: every score with its parts, reasons and sentiment (CONTRACT: GET /kols).
+  r.get('/kols', async (req, res) => {
+    authorize(req.actor, 'console.view', null);
+    const q = parse(kolsQuery, req.query);
+    res.json({ items: leaderboard(q.limit, req.locale ?? 'zh-CN') });
   });
   return r;
 }
