@@ -116,6 +116,12 @@ export function sentimentTrend(node: string): { day: string; avg: number; n: num
   return [...daily.entries()].sort((a, b) => a[0] - b[0]).map(([day, d]) => ({ day: new Date(day * 86_400_000).toISOString().slice(0, 10), avg: d.sum / d.n, n: d.n }));
 }
 
+/** One member's or author's score now (incremental between recomputes), or null when unknown. */
+export function kolScoreOf(node: string, locale: Locale) {
+  const s = kol.score(node);
+  return s ? presentKol(s, locale) : null;
+}
+
 /** The leaderboard: the top n of the last recompute, with reasons in the viewer's language. */
 export function leaderboard(n: number, locale: Locale) {
   return kol.top(n).map((s) => presentKol(s, locale));

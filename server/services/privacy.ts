@@ -5,7 +5,7 @@
  * sessions, memberships, notifications and every trace in the listening index go.
  */
 import { Op } from 'sequelize';
-import { Analysis, Credential, Flag, Like, Membership, Notification, Post, Thread, User } from '../models';
+import { Analysis, Credential, Flag, Like, MemberTag, Membership, Notification, Post, Thread, User } from '../models';
 import type { Actor } from '../policies';
 import { verifyPassword } from '../passwords';
 import { NotFound, Validation } from '../errors';
@@ -66,6 +66,7 @@ export async function deleteAccount(actor: Actor, password: string): Promise<voi
     await Credential.update({ revokedAt: new Date() }, { where: { userId: user.id, revokedAt: null }, transaction });
     await Membership.destroy({ where: { userId: user.id }, transaction });
     await Notification.destroy({ where: { userId: user.id }, transaction });
+    await MemberTag.destroy({ where: { userId: user.id }, transaction });
     await audit(transaction, user.id, 'user.delete', 'user', String(user.id), null, { posts: postIds.length });
     await recordEvents(
       transaction,
