@@ -223,7 +223,9 @@ async function saveAnalyses(rows: AnalysisRow[], removals: string[], items: Buil
   await withTransaction(async (transaction) => {
     if (removals.length) await Analysis.destroy({ where: { docId: { [Op.in]: removals } }, transaction });
     if (rows.length) {
-      const known = new Set((await Analysis.findAll({ where: { docId: { [Op.in]: rows.map((r) => r.docId) } }, attributes: ['docId'], transaction })).map((r) => r.docId));
+      // Prepared, like the rest of the per-post path: which of these were judged before (first: false).
+      const ids = inList(rows.map((r) => r.docId));
+      const known = new Set((await sqlRows<{ docId: string }>(`SELECT "docId" FROM "analyses" WHERE "docId" IN (${ids.sql})`, ids.params, transaction)).map((r) => r.docId));
       await Analysis.bulkCreate(rows, {
         transaction,
         updateOnDuplicate: ['lang', 'label', 'score', 'confidence', 'keywords', 'reasons', 'complaint', 'analyzedAt'],
