@@ -79,15 +79,54 @@ export interface SearchResult {
 
 export type Interval = 'minute' | 'hour' | 'day';
 
-export interface AggregateQuery {
-  from: Date;
-  to: Date;
-  interval: Interval;
+/** Same order of magnitude as Elasticsearch's search.max_buckets: refuse, don't allocate. */
+export const MAX_BUCKETS = 50_000;
+/** At most this many watched term groups per query (one FTS query per group on the embedded backend). */
+export const MAX_WATCH_GROUPS = 20;
+/** At most this many terms in one watched group. */
+export const MAX_WATCH_TERMS = 20;
+
+/** One author on one source (a KOL, say): `author` is the username for forum posts, the handle for mentions. */
+export interface AuthorRef {
+  source: Source;
+  author: string;
+}
+
+/** A watched group of terms (our brand vs a competitor): a document matches the group if it matches ANY term. */
+export interface WatchGroup {
+  key: string;
+  terms: string[];
+}
+
+/** The filters every panel of the opinion console honours (besides the time window). */
+export interface AggregateFilters {
+  sentiment?: SentimentLabel;
+  /** Only documents whose `keywords` contain exactly this term. */
+  keyword?: string;
+  /** Free text, segmented like search (an AND of the words). */
+  q?: string;
+  kind?: DocKind;
   chapter?: string;
   source?: Source;
   excludeChapterIds?: number[];
+  /** Only these authors (the "KOL only" filter). An empty array matches nothing. */
+  authors?: AuthorRef[];
+}
+
+export interface AggregateQuery extends AggregateFilters {
+  from: Date;
+  to: Date;
+  interval: Interval;
   /** How many top keywords to return. */
   topKeywords?: number;
+  /** How many emerging terms to return (default 10; 0 = skip). */
+  emerging?: number;
+  /** Start of the emerging-terms baseline (default: defaultBaselineFrom(from, to)). */
+  baselineFrom?: Date;
+  /** Minimum number of documents in [from, to) for a term to be emerging (default 3). */
+  minDocCount?: number;
+  /** Term groups for share of voice (at most MAX_WATCH_GROUPS). */
+  watch?: WatchGroup[];
 }
 
 export interface Bucket {
@@ -99,11 +138,32 @@ export interface Bucket {
   avgScore: number;
 }
 
+export interface SentimentSplit {
+  total: number;
+  negative: number;
+  neutral: number;
+  positive: number;
+}
+
+/**
+ * A term more frequent in [from, to) than in the baseline [baselineFrom, to): `count` documents in
+ * the window, `baselineCount` in the whole baseline (which includes the window), `score` = JLH.
+ */
+export interface EmergingTerm {
+  term: string;
+  score: number;
+  count: number;
+  baselineCount: number;
+}
+
 export interface Aggregates {
   buckets: Bucket[];
   topKeywords: { term: string; count: number }[];
-  byChapter: { chapter: string; total: number; negative: number; avgScore: number }[];
-  bySource: { source: Source; total: number; negative: number; avgScore: number }[];
+  byChapter: ({ chapter: string; avgScore: number } & SentimentSplit)[];
+  bySource: ({ source: Source; avgScore: number } & SentimentSplit)[];
+  emerging: EmergingTerm[];
+  /** One row per watched group, in the order given. */
+  shareOfVoice: ({ key: string } & SentimentSplit)[];
 }
 
 export interface SearchBackend {

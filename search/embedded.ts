@@ -22,6 +22,7 @@ import path from 'node:path';
 import sqlite3 from 'sqlite3';
 import { segmentForIndex } from './analysis';
 import type {
+  AggregateFilters,
   AggregateQuery,
   Aggregates,
   Bucket,
@@ -31,16 +32,16 @@ import type {
   SearchDocument,
   SearchHit,
   SearchQuery,
-  SearchResult, SearchFilters } from './backend';
+  SearchResult, SearchFilters, SentimentSplit } from './backend';
+import { MAX_BUCKETS, MAX_WATCH_GROUPS } from './backend';
 import { highlight } from './highlight';
+import { defaultBaselineFrom, EMERGING_DEFAULT, MIN_DOC_COUNT, rankEmerging, segmentWatchGroup, type TermCounts } from './significance';
 import { Validation } from '../server/errors';
 
 /** 2: the aggregation index and the doc_keywords table (upgraded in place from 1, see open()). */
 const SCHEMA_VERSION = 2;
 const TOKENIZER = `unicode61 remove_diacritics 0 categories 'L* M* N* P* S* Co Cf Cs Cn'`;
 const INTERVAL_MS: Record<Interval, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
-/** Same order of magnitude as Elasticsearch's search.max_buckets: refuse, don't allocate. */
-const MAX_BUCKETS = 50_000;
 const MAX_LIMIT = 1000;
 
 const SCHEMA = `
@@ -235,6 +236,44 @@ function whereClause(q: SearchFilters): { sql: string[]; params: Param[] } {
   return { sql, params };
 }
 
+/**
+ * The console's filters as SQL over `docs d`: the search filters plus keyword, free text and
+ * authors. `[from, to)` is passed separately because emerging terms widen it to the baseline.
+ */
+function aggregateWhere(f: AggregateFilters, from: Date, to: Date): { sql: string[]; params: Param[] } {
+  const where = whereClause({ sentiment: f.sentiment, chapter: f.chapter, source: f.source, kind: f.kind, from, to, excludeChapterIds: f.excludeChapterIds });
+  const add = (clause: string, ...p: Param[]) => {
+    where.sql.push(clause);
+    where.params.push(...p);
+  };
+  if (f.keyword !== undefined) {
+    // The doc_keywords primary key (created_at, rid, term) answers this with one seek per document.
+    add('EXISTS (SELECT 1 FROM doc_keywords kw WHERE kw.created_at = d.created_at AND kw.rid = d.rid AND kw.term = ?)', f.keyword);
+  }
+  const terms = [...new Set(segmentForIndex(f.q ?? ''))];
+  if (terms.length) add('d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)', matchExpression(terms));
+  if (f.authors) {
+    if (!f.authors.length) add('0');
+    else {
+      add(
+        "(d.source, d.author) IN (SELECT json_extract(value, '$.source'), json_extract(value, '$.author') FROM json_each(?))",
+        JSON.stringify(f.authors.map((a) => ({ source: a.source, author: a.author }))),
+      );
+    }
+  }
+  return where;
+}
+
+/** True when the filters need columns doc_keywords does not carry (it has time, source, chapter). */
+function needsDocuments(f: AggregateFilters): boolean {
+  return !!(f.sentiment || f.keyword !== undefined || f.kind || f.authors || segmentForIndex(f.q ?? '').length);
+}
+
+/** FTS5 MATCH expression for a watched group: ANY of its terms, each an AND of its words. */
+function anyOfExpression(group: string[][]): string {
+  return group.map((words) => `(${matchExpression(words)})`).join(' OR ');
+}
+
 /** FTS5 MATCH expression: every term quoted (no operator injection) and ANDed. */
 function matchExpression(terms: string[]): string {
   return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
@@ -427,39 +466,70 @@ export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
       const first = Math.floor(from / size) * size;
       const bucketCount = to > first ? Math.ceil((to - first) / size) : 0;
       if (bucketCount > MAX_BUCKETS) throw Validation('interval', `too many buckets (${bucketCount} > ${MAX_BUCKETS})`);
-      const { sql, params } = whereClause({
-        from: query.from,
-        to: query.to,
-        chapter: query.chapter,
-        source: query.source,
-        excludeChapterIds: query.excludeChapterIds,
-      });
+      const { sql, params } = aggregateWhere(query, query.from, query.to);
       const where = `WHERE ${sql.join(' AND ')}`;
-      const negative = "sum(d.sentiment_label = 'negative')";
+      const sentimentSplit = "count(*) AS total, sum(d.sentiment_label = 'negative') AS negative, sum(d.sentiment_label = 'neutral') AS neutral, sum(d.sentiment_label = 'positive') AS positive";
+      // Keyword panels read doc_keywords alone when the filters allow it (time, source, chapter);
+      // otherwise they join it to docs on its primary key prefix (created_at, rid).
+      const withDocs = needsDocuments(query);
+      const keywordsFrom = withDocs ? 'docs d JOIN doc_keywords k ON k.created_at = d.created_at AND k.rid = d.rid' : 'doc_keywords d';
+      const termColumn = withDocs ? 'k.term' : 'd.term';
 
-      const [bucketRows, keywordRows, chapterRows, sourceRows] = await Promise.all([
+      const emergingSize = Math.max(0, Math.floor(query.emerging ?? EMERGING_DEFAULT));
+      const minDocCount = Math.max(1, Math.floor(query.minDocCount ?? MIN_DOC_COUNT));
+      const baselineFrom = new Date(Math.min(query.from.getTime(), (query.baselineFrom ?? defaultBaselineFrom(query.from, query.to)).getTime()));
+      const baseline = aggregateWhere(query, baselineFrom, query.to);
+      const baselineWhere = `WHERE ${baseline.sql.join(' AND ')}`;
+
+      const watch = query.watch ?? [];
+      if (watch.length > MAX_WATCH_GROUPS) throw Validation('watch', `at most ${MAX_WATCH_GROUPS} groups`);
+
+      const [bucketRows, keywordRows, chapterRows, sourceRows, emergingRows, totals, voices] = await Promise.all([
         r.all<Omit<Bucket, 't'> & { t: number }>(
-          `SELECT (d.created_at / ${size}) * ${size} AS t, count(*) AS total, ${negative} AS negative,
-                  sum(d.sentiment_label = 'neutral') AS neutral, sum(d.sentiment_label = 'positive') AS positive,
-                  avg(d.sentiment_score) AS avgScore
+          `SELECT (d.created_at / ${size}) * ${size} AS t, ${sentimentSplit}, avg(d.sentiment_score) AS avgScore
              FROM docs d ${where} GROUP BY 1`,
           params,
         ),
-        // doc_keywords has the columns whereClause filters on here (time, source, chapter).
         r.all<{ term: string; count: number }>(
-          `SELECT d.term AS term, count(*) AS count FROM doc_keywords d ${where}
-            GROUP BY d.term ORDER BY count DESC, term ASC LIMIT ?`,
+          `SELECT ${termColumn} AS term, count(*) AS count FROM ${keywordsFrom} ${where}
+            GROUP BY ${termColumn} ORDER BY count DESC, term ASC LIMIT ?`,
           [...params, Math.max(0, query.topKeywords ?? 10)],
         ),
-        r.all<{ chapter: string; total: number; negative: number; avgScore: number }>(
-          `SELECT d.chapter AS chapter, count(*) AS total, ${negative} AS negative, avg(d.sentiment_score) AS avgScore
+        r.all<Aggregates['byChapter'][number]>(
+          `SELECT d.chapter AS chapter, ${sentimentSplit}, avg(d.sentiment_score) AS avgScore
              FROM docs d ${where} AND d.chapter IS NOT NULL GROUP BY d.chapter ORDER BY total DESC, chapter ASC`,
           params,
         ),
-        r.all<{ source: string; total: number; negative: number; avgScore: number }>(
-          `SELECT d.source AS source, count(*) AS total, ${negative} AS negative, avg(d.sentiment_score) AS avgScore
+        r.all<Aggregates['bySource'][number]>(
+          `SELECT d.source AS source, ${sentimentSplit}, avg(d.sentiment_score) AS avgScore
              FROM docs d ${where} GROUP BY d.source ORDER BY total DESC, source ASC`,
           params,
+        ),
+        // Window and baseline counts per term in one pass over the baseline (which contains the window).
+        emergingSize
+          ? r.all<TermCounts>(
+            `SELECT ${termColumn} AS term, sum(d.created_at >= ?) AS count, count(*) AS baselineCount FROM ${keywordsFrom} ${baselineWhere}
+              GROUP BY ${termColumn} HAVING count >= ?`,
+            [query.from.getTime(), ...baseline.params, minDocCount],
+          )
+          : Promise.resolve([]),
+        emergingSize
+          ? r.all<{ fgTotal: number | null; bgTotal: number }>(
+            `SELECT sum(d.created_at >= ?) AS fgTotal, count(*) AS bgTotal FROM docs d ${baselineWhere}`,
+            [query.from.getTime(), ...baseline.params],
+          )
+          : Promise.resolve([{ fgTotal: 0, bgTotal: 0 }]),
+        Promise.all(
+          watch.map(async (group) => {
+            const words = segmentWatchGroup(group);
+            const zero = { key: group.key, total: 0, negative: 0, neutral: 0, positive: 0 };
+            if (!words.length) return zero;
+            const [row] = await r.all<SentimentSplit>(
+              `SELECT ${sentimentSplit} FROM docs d ${where} AND d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)`,
+              [...params, anyOfExpression(words)],
+            );
+            return { key: group.key, total: row?.total ?? 0, negative: row?.negative ?? 0, neutral: row?.neutral ?? 0, positive: row?.positive ?? 0 };
+          }),
         ),
       ]);
 
@@ -477,7 +547,8 @@ export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
           avgScore: b?.avgScore ?? 0,
         });
       }
-      return { buckets, topKeywords: keywordRows, byChapter: chapterRows, bySource: sourceRows };
+      const emerging = rankEmerging(emergingRows, { fgTotal: totals[0]?.fgTotal ?? 0, bgTotal: totals[0]?.bgTotal ?? 0 }, { size: emergingSize, minDocCount });
+      return { buckets, topKeywords: keywordRows, byChapter: chapterRows, bySource: sourceRows, emerging, shareOfVoice: voices };
     },
 
     async count() {
