@@ -210,7 +210,8 @@ function aggregateFilters(f: AggregateFilters, from: Date, to: Date): estypes.Qu
   const { filter, must_not } = filtersFor({ sentiment: f.sentiment, chapter: f.chapter, source: f.source, kind: f.kind, from, to, excludeChapterIds: f.excludeChapterIds });
   if (f.keyword !== undefined) filter.push({ term: { keywords: f.keyword } });
   filter.push(...textQuery(f.q));
-  if (f.authors) {
+  if (f.authors && !f.authors.length) filter.push({ match_none: {} });
+  else if (f.authors) {
     // One clause per source (terms of its authors), not one per author: KOL lists can be long.
     const bySource = new Map<string, string[]>();
     for (const a of f.authors) bySource.set(a.source, [...(bySource.get(a.source) ?? []), a.author]);
