@@ -35,6 +35,12 @@ export interface SearchDocument {
   createdAt: string; // ISO-8601 UTC
 }
 
+/** One author on one source (a KOL, say): `author` is the username for forum posts, the handle for mentions. */
+export interface AuthorRef {
+  source: Source;
+  author: string;
+}
+
 export interface SearchQuery {
   /** Free text; segmented with the same analyser as the documents. Empty = everything. */
   q?: string;
@@ -47,13 +53,17 @@ export interface SearchQuery {
   kol?: boolean;
   /** Chapter ids whose content the caller may not read (private chapters): never returned. */
   excludeChapterIds?: number[];
+  /** Only documents whose `keywords` contain exactly this term. */
+  keyword?: string;
+  /** Only these authors (the "KOL only" filter). An empty array matches nothing. */
+  authors?: AuthorRef[];
   limit: number;
   /** Opaque cursor from a previous page. */
   cursor?: string;
 }
 
 /** The filters shared by search and aggregate queries. */
-export type SearchFilters = Pick<SearchQuery, 'sentiment' | 'chapter' | 'source' | 'kind' | 'from' | 'to' | 'kol' | 'excludeChapterIds'>;
+export type SearchFilters = Pick<SearchQuery, 'sentiment' | 'chapter' | 'source' | 'kind' | 'from' | 'to' | 'kol' | 'excludeChapterIds' | 'keyword' | 'authors'>;
 
 export interface SearchHit {
   id: string;
@@ -86,12 +96,6 @@ export const MAX_WATCH_GROUPS = 20;
 /** At most this many terms in one watched group. */
 export const MAX_WATCH_TERMS = 20;
 
-/** One author on one source (a KOL, say): `author` is the username for forum posts, the handle for mentions. */
-export interface AuthorRef {
-  source: Source;
-  author: string;
-}
-
 /** A watched group of terms (our brand vs a competitor): a document matches the group if it matches ANY term. */
 export interface WatchGroup {
   key: string;
@@ -99,19 +103,7 @@ export interface WatchGroup {
 }
 
 /** The filters every panel of the opinion console honours (besides the time window). */
-export interface AggregateFilters {
-  sentiment?: SentimentLabel;
-  /** Only documents whose `keywords` contain exactly this term. */
-  keyword?: string;
-  /** Free text, segmented like search (an AND of the words). */
-  q?: string;
-  kind?: DocKind;
-  chapter?: string;
-  source?: Source;
-  excludeChapterIds?: number[];
-  /** Only these authors (the "KOL only" filter). An empty array matches nothing. */
-  authors?: AuthorRef[];
-}
+export type AggregateFilters = Pick<SearchQuery, 'sentiment' | 'keyword' | 'q' | 'kind' | 'chapter' | 'source' | 'excludeChapterIds' | 'authors'>;
 
 export interface AggregateQuery extends AggregateFilters {
   from: Date;

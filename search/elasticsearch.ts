@@ -196,6 +196,19 @@ function filtersFor(q: SearchFilters): { filter: estypes.QueryDslQueryContainer[
     });
   }
   if (q.excludeChapterIds?.length) must_not.push({ terms: { chapterId: q.excludeChapterIds } });
+  if (q.keyword !== undefined) filter.push({ term: { keywords: q.keyword } });
+  if (q.authors && !q.authors.length) filter.push({ match_none: {} });
+  else if (q.authors) {
+    // One clause per source (terms of its authors), not one per author: KOL lists can be long.
+    const bySource = new Map<string, string[]>();
+    for (const a of q.authors) bySource.set(a.source, [...(bySource.get(a.source) ?? []), a.author]);
+    filter.push({
+      bool: {
+        should: [...bySource].map(([source, authors]) => ({ bool: { filter: [{ term: { source } }, { terms: { author: authors } }] } })),
+        minimum_should_match: 1,
+      },
+    });
+  }
   return { filter, must_not };
 }
 
@@ -205,23 +218,13 @@ function textQuery(q: string | undefined): estypes.QueryDslQueryContainer[] {
   return terms.length ? [{ match: { tokens: { query: terms.join(' '), operator: 'and' } } }] : [];
 }
 
-/** The console's filters over [from, to): the search filters plus keyword, free text and authors. */
+/** The console's filters over [from, to): the search filters plus free text. */
 function aggregateFilters(f: AggregateFilters, from: Date, to: Date): estypes.QueryDslQueryContainer {
-  const { filter, must_not } = filtersFor({ sentiment: f.sentiment, chapter: f.chapter, source: f.source, kind: f.kind, from, to, excludeChapterIds: f.excludeChapterIds });
-  if (f.keyword !== undefined) filter.push({ term: { keywords: f.keyword } });
+  const { filter, must_not } = filtersFor({
+    sentiment: f.sentiment, chapter: f.chapter, source: f.source, kind: f.kind, from, to,
+    excludeChapterIds: f.excludeChapterIds, keyword: f.keyword, authors: f.authors,
+  });
   filter.push(...textQuery(f.q));
-  if (f.authors && !f.authors.length) filter.push({ match_none: {} });
-  else if (f.authors) {
-    // One clause per source (terms of its authors), not one per author: KOL lists can be long.
-    const bySource = new Map<string, string[]>();
-    for (const a of f.authors) bySource.set(a.source, [...(bySource.get(a.source) ?? []), a.author]);
-    filter.push({
-      bool: {
-        should: [...bySource].map(([source, authors]) => ({ bool: { filter: [{ term: { source } }, { terms: { author: authors } }] } })),
-        minimum_should_match: 1,
-      },
-    });
-  }
   return { bool: { filter, must_not } };
 }
 
@@ -332,9 +335,7 @@ export function createElasticsearchBackend(opts: ElasticsearchBackendOptions): S
     async search(query: SearchQuery): Promise<SearchResult> {
       const terms = query.q ? segmentForIndex(query.q) : [];
       const { filter, must_not } = filtersFor(query);
-      const must: estypes.QueryDslQueryContainer[] = terms.length
-        ? [{ match: { tokens: { query: terms.join(' '), operator: 'and' } } }]
-        : [];
+      const must = textQuery(query.q);
       const limit = Math.max(1, Math.floor(query.limit));
       const res = await client.search<StoredDoc>({
         index: n.alias,

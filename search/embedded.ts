@@ -233,33 +233,32 @@ function whereClause(q: SearchFilters): { sql: string[]; params: Param[] } {
     // One JSON parameter instead of N placeholders keeps the SQL text (and statement) stable.
     add('(d.chapter_id IS NULL OR d.chapter_id NOT IN (SELECT value FROM json_each(?)))', JSON.stringify(q.excludeChapterIds));
   }
+  if (q.keyword !== undefined) {
+    // The doc_keywords primary key (created_at, rid, term) answers this with one seek per document.
+    add('EXISTS (SELECT 1 FROM doc_keywords kw WHERE kw.created_at = d.created_at AND kw.rid = d.rid AND kw.term = ?)', q.keyword);
+  }
+  if (q.authors && !q.authors.length) add('0');
+  else if (q.authors) {
+    add(
+      "(d.source, d.author) IN (SELECT json_extract(value, '$.source'), json_extract(value, '$.author') FROM json_each(?))",
+      JSON.stringify(q.authors.map((a) => ({ source: a.source, author: a.author }))),
+    );
+  }
   return { sql, params };
 }
 
 /**
- * The console's filters as SQL over `docs d`: the search filters plus keyword, free text and
- * authors. `[from, to)` is passed separately because emerging terms widen it to the baseline.
+ * The console's filters as SQL over `docs d`: the search filters plus free text. `[from, to)` is passed separately because emerging terms widen it to the baseline.
  */
 function aggregateWhere(f: AggregateFilters, from: Date, to: Date): { sql: string[]; params: Param[] } {
-  const where = whereClause({ sentiment: f.sentiment, chapter: f.chapter, source: f.source, kind: f.kind, from, to, excludeChapterIds: f.excludeChapterIds });
-  const add = (clause: string, ...p: Param[]) => {
-    where.sql.push(clause);
-    where.params.push(...p);
-  };
-  if (f.keyword !== undefined) {
-    // The doc_keywords primary key (created_at, rid, term) answers this with one seek per document.
-    add('EXISTS (SELECT 1 FROM doc_keywords kw WHERE kw.created_at = d.created_at AND kw.rid = d.rid AND kw.term = ?)', f.keyword);
-  }
+  const where = whereClause({
+    sentiment: f.sentiment, chapter: f.chapter, source: f.source, kind: f.kind, from, to,
+    excludeChapterIds: f.excludeChapterIds, keyword: f.keyword, authors: f.authors,
+  });
   const terms = [...new Set(segmentForIndex(f.q ?? ''))];
-  if (terms.length) add('d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)', matchExpression(terms));
-  if (f.authors) {
-    if (!f.authors.length) add('0');
-    else {
-      add(
-        "(d.source, d.author) IN (SELECT json_extract(value, '$.source'), json_extract(value, '$.author') FROM json_each(?))",
-        JSON.stringify(f.authors.map((a) => ({ source: a.source, author: a.author }))),
-      );
-    }
+  if (terms.length) {
+    where.sql.push('d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)');
+    where.params.push(matchExpression(terms));
   }
   return where;
 }

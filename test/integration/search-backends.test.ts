@@ -223,6 +223,22 @@ for (const factory of [embedded(), elasticsearch()]) {
         expect(ids(all.items)).not.to.include('post:a5');
       });
 
+      it('filters by authors: source and author must both match', async () => {
+        expect(ids((await find({ authors: [{ source: 'weibo', author: 'kolguy' }] })).items)).to.deep.equal(['mention:a3']);
+        expect((await find({ authors: [{ source: 'forum', author: 'kolguy' }] })).total).to.equal(0);
+        expect((await find({ authors: [] })).total).to.equal(0);
+        const two = await find({ authors: [{ source: 'forum', author: 'alice' }, { source: 'xiaohongshu', author: 'carol' }] });
+        expect(ids(two.items)).to.deep.equal(['mention:a4', 'post:a1']);
+      });
+
+      it('filters by an exact keyword', async () => {
+        const kw = docs.a1.keywords[0];
+        expect(kw, 'analysis gave a1 no keyword').to.be.a('string');
+        const expected = Object.values(docs).filter((x) => x.keywords.includes(kw)).sort((x, y) => (x.createdAt < y.createdAt ? 1 : -1)).map((x) => x.id);
+        expect(ids((await find({ keyword: kw })).items)).to.deep.equal(expected);
+        expect((await find({ keyword: `${kw}x` })).total).to.equal(0);
+      });
+
       it('combines filters with the query', async () => {
         const r = await find({ q: '车机', sentiment: 'neutral', kind: 'mention', source: 'douyin', kol: false });
         expect(ids(r.items)).to.deep.equal(['mention:a6']);
