@@ -6,10 +6,13 @@
  *
  * Texts: the sentiment dev split (never the test split) when the corpora are present, else
  * synthetic posts; a fifth of them get forum decorations (@mentions, #tags#, URLs, emoji).
+ * Also the English scorer alone (scoreEn) on one short normalised review: its cost per text.
  */
 import os from 'node:os';
 import { analyze } from '../search/analysis';
+import { normalizeText } from '../search/analysis/normalize';
 import { getJieba } from '../search/analysis/segment';
+import { scoreEn } from '../search/analysis/sentiment-en';
 import { corporaAvailable, loadSplits, rng, shuffle } from '../search/train/sentiment-data';
 
 const arg = (name: string, fallback: number): number => {
@@ -83,6 +86,10 @@ for (const p of posts) analyze(p); // warm-up: JIT and caches
 const loadBefore = os.loadavg()[0];
 const jiebaCut = measure(posts, (t) => jieba.cut(t, true));
 const analyzed = measure(posts, analyze);
+const enText = normalizeText('Great customer service, they replaced my unit within a week.');
+const enTexts = Array.from({ length: 100 }, () => enText);
+for (let i = 0; i < 20; i++) for (const t of enTexts) scoreEn(t); // warm-up
+const english = measure(enTexts, scoreEn);
 const latencies = posts.map((p) => {
   const t = performance.now();
   analyze(p);
@@ -101,5 +108,10 @@ console.log(JSON.stringify({
     overheadVsJiebaCut: Number((jiebaCut.cpu / analyzed.cpu).toFixed(2)),
     latencyMicros: { p50: Math.round(percentile(latencies, 0.5)), p99: Math.round(percentile(latencies, 0.99)) },
     coldStartMs: Math.round(coldStartMs),
+    englishScore: {
+      textChars: enText.length,
+      microsPerText: Number((1e6 / english.wall).toFixed(2)),
+      microsPerCpuText: Number((1e6 / english.cpu).toFixed(2)),
+    },
   },
 }, null, 2));

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sqlite3 from 'sqlite3';
+import sqlite3, { type Statement } from '../server/sqlite';
 import { literal } from 'sequelize';
 import { loadConfig } from '../server/config';
 import { openDatabase, closeDatabase, withTransaction } from '../server/db';
@@ -65,7 +65,7 @@ async function rawPrepared(file: string, bodies: string[]) {
     event: prep('INSERT INTO "outbox_events" ("type","payload","createdAt") VALUES (?,?,?)'),
     commit: prep('COMMIT'),
   };
-  const run = (st: sqlite3.Statement, p: unknown[] = []) => new Promise<void>((res, rej) => st.all(p, (e) => (e ? rej(e) : res())));
+  const run = (st: Statement, p: unknown[] = []) => new Promise<void>((res, rej) => st.all(p, (e) => (e ? rej(e) : res())));
   let queue: Promise<unknown> = Promise.resolve();
   const one = (body: string) => {
     const go = async () => {

@@ -1,6 +1,6 @@
 /**
  * The `embedded` SearchBackend: SQLite FTS5 in its OWN file (DATA_DIR/search.sqlite), opened
- * with the `sqlite3` package directly, not through Sequelize.
+ * with the node-sqlite3 API (`@appthreat/sqlite3`) directly, not through Sequelize.
  *
  * Why a separate file: SQLite allows one writer per file, and indexing thousands of docs/s must
  * not queue behind forum writes (nor they behind it); it also keeps working unchanged when the
@@ -19,7 +19,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import sqlite3 from 'sqlite3';
+import sqlite3, { type Database, type RunResult, type Statement } from '../server/sqlite';
 import { segmentForIndex } from './analysis';
 import type {
   AggregateFilters,
@@ -189,11 +189,11 @@ interface HitRow {
 
 /** One sqlite3 connection with promises and a cache of prepared statements. */
 class Connection {
-  private readonly statements = new Map<string, Promise<sqlite3.Statement>>();
+  private readonly statements = new Map<string, Promise<Statement>>();
   // Prepares and queries still running: close() waits for them, because sqlite refuses to close
   // with a statement not yet finalized (SQLITE_BUSY "unfinalized statements").
   private readonly inFlight = new Set<Promise<unknown>>();
-  private constructor(private readonly db: sqlite3.Database) {}
+  private constructor(private readonly db: Database) {}
 
   private track<T>(p: Promise<T>): Promise<T> {
     this.inFlight.add(p);
@@ -215,10 +215,10 @@ class Connection {
 
   // The promise is cached, not the statement: two calls racing on a new SQL text must share one
   // prepare, or the loser's statement is never finalized and close() fails with SQLITE_BUSY.
-  private statement(sql: string): Promise<sqlite3.Statement> {
+  private statement(sql: string): Promise<Statement> {
     const cached = this.statements.get(sql);
     if (cached) return cached;
-    const prepared = new Promise<sqlite3.Statement>((resolve, reject) => {
+    const prepared = new Promise<Statement>((resolve, reject) => {
       const stmt = this.db.prepare(sql, (err) => {
         if (!err) return resolve(stmt);
         this.statements.delete(sql);
@@ -234,7 +234,7 @@ class Connection {
       this.statement(sql).then(
         (stmt) =>
           new Promise<number>((resolve, reject) =>
-            stmt.run(params, function (this: sqlite3.RunResult, err: Error | null) {
+            stmt.run(params, function (this: RunResult, err: Error | null) {
               if (err) reject(err);
               else resolve(this.changes);
             }),

@@ -14,8 +14,9 @@ import { serverSecret } from './secrets';
 import { log } from './log';
 import { authentication, csrf } from './middleware/auth';
 import { RateLimiter, rateLimit } from './middleware/rateLimit';
-import { apiErrors, toAppError } from './middleware/errors';
+import { apiErrors, logUnhandled, toAppError } from './middleware/errors';
 import { LANG_COOKIE } from './middleware/cookies';
+import { methodNotAllowed } from './middleware/methods';
 import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale, t } from './i18n';
 import { observeRequest, renderMetrics } from './metrics';
 import { createViews } from './views';
@@ -26,17 +27,22 @@ import { notificationsApi } from './routes/api/notifications';
 import { forumPages } from './routes/pages/forum';
 import { accountPages } from './routes/pages/account';
 import { staffPages } from './routes/pages/staff';
+import { consolePages } from './routes/pages/console';
 import { renderPage } from './routes/pages/context';
 import { NotFound } from './errors';
 import type { HttpDeps } from './routes/deps';
 import { attachRealtime, type RealtimeOptions } from './realtime/io';
 import { broadcastProcessor } from './workers/broadcast';
 import { sessionsProcessor } from './workers/sessions';
+import { consoleProcessor } from './workers/console';
+import { kolProcessor } from './workers/kol';
+import { isKol, loadKolGraph, scheduleKolRecompute, stopKolRecompute } from './services/kol';
 import { indexProcessor } from './workers/indexer';
 import { createSearch } from './search';
 import { loadDictionary } from './services/dictionary';
 import { warmUpAnalysis } from '../search/analysis';
 import { listeningApi } from './routes/api/listening';
+import { consoleApi } from './routes/api/console';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -146,7 +152,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(express.urlencoded({ extended: false, limit: config.BODY_LIMIT, parameterLimit: 100 }));
   app.use(authentication());
   app.use((req, _res, next) => {
-    req.locale = matchLocale(req.cookies[LANG_COOKIE]) ?? matchLocale(req.query.lang as string) ?? fromAcceptLanguage(req.headers['accept-language']) ?? DEFAULT_LOCALE;
+    req.locale = matchLocale(req.cookies[LANG_COOKIE]) ?? matchLocale(typeof req.query.lang === 'string' ? req.query.lang : null) ?? fromAcceptLanguage(req.headers['accept-language']) ?? DEFAULT_LOCALE;
     next();
   });
   app.use(csrf(secret, secureCookies));
@@ -159,6 +165,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(threadsApi(deps));
   api.use(notificationsApi());
   api.use(listeningApi(deps, search));
+  api.use(consoleApi());
+  api.use(methodNotAllowed(api));
   api.use(() => {
     throw NotFound('Route');
   });
@@ -170,7 +178,9 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(rateLimit(pageLimiter, (req) => (req.actor ? `page:${req.actor.id}` : `page-ip:${req.ip}`)));
   app.use(forumPages(render, deps));
   app.use(accountPages(render, deps));
+  app.use(consolePages(render, search));
   app.use(staffPages(render));
+  app.use(methodNotAllowed(app.router));
   app.use(() => {
     throw NotFound('Page');
   });
@@ -179,8 +189,9 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     // Errors raised before the API router (body parsing, CSRF) still answer API clients in JSON.
     if (req.originalUrl.startsWith('/api/')) return jsonErrors(err, req, res, next);
     const e = toAppError(err);
-    if (e.code === 'internal') log.error('unhandled page error', { path: req.path, error: err instanceof Error ? err.stack : String(err) });
+    if (e.code === 'internal') logUnhandled('unhandled page error', { method: req.method, path: req.path }, err);
     if (e.details?.retryAfterSeconds) res.setHeader('Retry-After', String(e.details.retryAfterSeconds));
+    if (e.details?.allow) res.setHeader('Allow', e.details.allow.join(', '));
     if (e.code === 'unauthenticated' && req.method === 'GET') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     try {
       await renderPage(req, res, render, 'error', { title: t(req.locale ?? DEFAULT_LOCALE, `error.${e.code}`), code: e.code, status: e.status, message: e.code === 'validation_failed' ? e.message : null }, e.status);
@@ -190,7 +201,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   });
 
   const server = http.createServer(app);
-  const { io, presence } = attachRealtime(
+  const { io, presence, consoleNs } = attachRealtime(
     server,
     {
       commandsPerSocket: config.RATE_LIMIT_SOCKET_COMMANDS_PER_MINUTE,
@@ -202,10 +213,16 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     },
     { publicUrl: config.PUBLIC_URL ?? null, ...options.realtime },
   );
+  if (config.RESONANCE_ROLE !== 'worker') {
+    const loaded = await loadKolGraph();
+    log.info('KOL graph loaded', loaded);
+    scheduleKolRecompute(config.KOL_RECOMPUTE_MINUTES);
+  }
+  const consoleFeed = consoleProcessor(consoleNs, { isKol });
   const dispatcher = createDispatcher(
     [
       ...processorsFor(config.RESONANCE_ROLE, {
-        web: [broadcastProcessor(io) as Processor, sessionsProcessor(io) as Processor],
+        web: [broadcastProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor, kolProcessor as Processor],
         worker: [indexProcessor(search) as Processor],
       }),
       ...(options.processors ?? []),
@@ -218,6 +235,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     app,
     server,
     io,
+    consoleNs,
     search,
     config,
     dispatcher,
@@ -234,6 +252,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       if (closed) return;
       closed = true;
       await dispatcher.stop();
+      consoleFeed.stop();
+      stopKolRecompute();
       await search.close();
       presence.stop();
       io.disconnectSockets(true);

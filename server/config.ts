@@ -33,6 +33,9 @@ const schema = z.object({
   // Per member: likes (and unlikes), and flags (reports go to moderators, so fewer).
   RATE_LIMIT_LIKES_PER_MINUTE: z.coerce.number().int().positive().default(120),
   RATE_LIMIT_FLAGS_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  // The KOL ranking: replies, mentions and likes update it as they happen; a full recompute
+  // (PageRank, k-core, normalisation) runs this often (about 1 s at 1M interactions).
+  KOL_RECOMPUTE_MINUTES: z.coerce.number().positive().default(10),
   // HTML pages, per address (anonymous) or per member: the API has its own limit.
   RATE_LIMIT_PAGES_PER_MINUTE: z.coerce.number().int().positive().default(300),
   // Memory for the anonymous thread-page cache (the hot path for readers who are not signed in).

@@ -1,4 +1,5 @@
 /** Sequelize: a SQLite file under DATA_DIR by default, Postgres when DATABASE_URL is set. */
+import sqlite3 from './sqlite';
 import { Sequelize, Transaction } from 'sequelize';
 import type { Config } from './config';
 import { initModels } from './models';
@@ -12,11 +13,14 @@ let current: Sequelize | null = null;
 export async function openDatabase(config: Config): Promise<Sequelize> {
   let sequelize: Sequelize;
   if (config.DATABASE_URL) {
-    sequelize = new Sequelize(config.DATABASE_URL, { logging: false, pool: { max: 10 } });
+    // A sqlite: URL works too, on the same driver (see server/sqlite.ts).
+    const driver = config.DATABASE_URL.startsWith('sqlite:') ? { dialectModule: sqlite3 } : {};
+    sequelize = new Sequelize(config.DATABASE_URL, { logging: false, pool: { max: 10 }, ...driver });
   } else {
     ensurePrivateFile(config.sqlitePath);
     sequelize = new Sequelize({
       dialect: 'sqlite',
+      dialectModule: sqlite3, // not Sequelize's default `require('sqlite3')`: see server/sqlite.ts
       storage: config.sqlitePath,
       logging: false,
       // SQLite has one writer: take the write lock up front so a transaction never fails

@@ -4,8 +4,10 @@ export type ErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'rate_limited'
   | 'unavailable'
   | 'internal';
@@ -15,8 +17,10 @@ const statusOf: Record<ErrorCode, number> = {
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
@@ -27,7 +31,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details?: { field?: string; retryAfterSeconds?: number },
+    readonly details?: { field?: string; retryAfterSeconds?: number; allow?: string[] },
   ) {
     super(message);
     this.status = statusOf[code];
@@ -43,10 +47,15 @@ export const Unauthenticated = (message = 'Authentication required') => new AppE
 export const Forbidden = (message = 'Not allowed') => new AppError('forbidden', message);
 /** 404: no such thing (or not visible to you). */
 export const NotFound = (what = 'Resource') => new AppError('not_found', `${what} not found`);
+/** 405: the path exists but not with this method; the response carries `Allow`. */
+export const MethodNotAllowed = (method: string, allow: string[]) =>
+  new AppError('method_not_allowed', `${method} is not supported here; use ${allow.join(', ')}`, { allow });
 /** 409: the request conflicts with current state (duplicate username, ...). */
 export const Conflict = (message: string) => new AppError('conflict', message);
 /** 413: body larger than the HTTP size cap. */
 export const PayloadTooLarge = (message = 'Request body too large') => new AppError('payload_too_large', message);
+/** 415: a body in a content encoding or charset the server cannot decode. */
+export const UnsupportedMediaType = (message: string) => new AppError('unsupported_media_type', message);
 /** 429: slow down; the response carries Retry-After. */
 export const RateLimited = (retryAfterSeconds: number) =>
   new AppError('rate_limited', `Too many requests; retry in ${retryAfterSeconds}s`, { retryAfterSeconds });

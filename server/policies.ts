@@ -52,6 +52,7 @@ type Subjects = {
   'mentions.ingest': null;
   'search.query': null;
   'console.view': null;
+  'console.configure': null;
   'desk.view': null;
   'alerts.view': null;
 };
@@ -121,7 +122,10 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'dictionary.edit': (a) => active(a) && isAdmin(a),
   'mentions.ingest': (a) => hasScope(a, 'ingest'),
   'search.query': (a) => active(a) && isStaff(a),
-  'console.view': (a) => active(a) && (a.role === 'pr' || a.role === 'admin'),
+  // PR staff work the console; moderators may look (read-only: they change nothing there).
+  'console.view': (a) => active(a) && isStaff(a),
+  // Watch lists, KOL thresholds: the console's settings.
+  'console.configure': (a) => active(a) && isAdmin(a),
   'desk.view': (a) => active(a) && isModerator(a),
   'alerts.view': (a) => active(a) && isStaff(a),
 };

@@ -1,6 +1,8 @@
 /** The only shapes that leave the server: JSON, Handlebars views and socket payloads all use these. */
 import type { Category, Chapter, Notification, Post, Thread, User } from './models';
 import type { SearchHit } from '../search/backend';
+import type { AnalyzedItem } from './events';
+import type { ConsoleItem } from './realtime/contract';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined);
 
@@ -119,5 +121,34 @@ export function presentSearchHit(hit: SearchHit) {
     source: hit.source,
     url: hit.url ?? undefined,
     createdAt: hit.createdAt,
+  };
+}
+
+/** What presenting a console stream item needs besides its analysis. */
+export interface ConsoleItemSource {
+  text: string;
+  displayName: string;
+  chapter: { slug: string; name: string } | null;
+  url: string | null;
+  kol: boolean;
+}
+
+const STREAM_TEXT_CHARS = 280;
+
+/** One analysed post or mention as the opinion console's live stream shows it. */
+export function presentConsoleItem(item: AnalyzedItem, source: ConsoleItemSource, analyzedAt: Date): ConsoleItem {
+  return {
+    id: `${item.kind}:${item.id}`,
+    kind: item.kind,
+    text: source.text.length > STREAM_TEXT_CHARS ? `${source.text.slice(0, STREAM_TEXT_CHARS)}…` : source.text,
+    author: { ...(item.kind === 'post' ? { username: item.handle } : {}), handle: item.handle, displayName: source.displayName, followers: item.followers, kol: source.kol },
+    chapter: source.chapter,
+    source: item.source,
+    sentiment: { label: item.label, score: item.score, confidence: item.confidence },
+    reasons: item.reasons,
+    keywords: item.keywords,
+    url: source.url,
+    createdAt: item.createdAt,
+    analyzedAt: analyzedAt.toISOString(),
   };
 }

@@ -12,7 +12,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { db, isSqlite } from './db';
 
-/** What SQLite connections (node-sqlite3 Database objects) offer here. */
+/** What SQLite connections (node-sqlite3 API Database objects, from @appthreat/sqlite3) offer here. */
 export interface SqliteHandle {
   prepare(sql: string, cb: (err: Error | null) => void): SqliteStatement;
 }

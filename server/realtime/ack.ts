@@ -1,8 +1,7 @@
 /** Run a command handler and answer its ack with the contract shape, mapping errors to codes. */
 import { ZodError } from 'zod';
 import type { Ack } from './contract';
-import { toAppError } from '../middleware/errors';
-import { log } from '../log';
+import { logUnhandled, toAppError } from '../middleware/errors';
 
 /** Wrap a handler: validates nothing itself, but guarantees exactly one well-formed ack and no crash. */
 export function command<P, T>(handler: (payload: P) => Promise<T>) {
@@ -12,7 +11,7 @@ export function command<P, T>(handler: (payload: P) => Promise<T>) {
       reply({ ok: true, data: await handler(payload) });
     } catch (err) {
       const e = err instanceof ZodError ? toAppError({ type: 'entity.parse.failed' }) : toAppError(err);
-      if (e.code === 'internal') log.error('socket command failed', { error: err instanceof Error ? err.stack : String(err) });
+      if (e.code === 'internal') logUnhandled('socket command failed', {}, err);
       reply({ ok: false, error: { code: e.code, message: e.message } });
     }
   };

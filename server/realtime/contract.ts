@@ -45,6 +45,45 @@ export interface ServerToClientEvents {
   'session:ended': (payload: { reason: 'logout' | 'password' | 'role' | 'suspended' }) => void;
 }
 
+/** One analysed post or mention in the console's live stream (presentConsoleItem). */
+export interface ConsoleItem {
+  id: string; // post:<id> | mention:<id>
+  kind: 'post' | 'mention';
+  text: string; // the first few hundred characters
+  author: { username?: string; handle: string; displayName: string; followers: number | null; kol: boolean };
+  chapter: { slug: string; name: string } | null;
+  source: string;
+  sentiment: { label: 'negative' | 'neutral' | 'positive'; score: number; confidence: number };
+  /** The terms and cues that explain the label. */
+  reasons: string[];
+  keywords: string[];
+  url: string | null;
+  createdAt: string;
+  analyzedAt: string;
+}
+
+/** Counts that arrived since the previous opinion:updated (the charts add them to their last bucket). */
+export interface OpinionDelta {
+  /** When this batch was closed (ISO-8601). */
+  at: string;
+  total: number;
+  negative: number;
+  neutral: number;
+  positive: number;
+  scoreSum: number;
+  bySource: { source: string; total: number; negative: number; neutral: number; positive: number }[];
+  byChapter: { chapter: string; total: number; negative: number; neutral: number; positive: number }[];
+}
+
+/** Namespace /console (pr, admin; moderators read-only). */
+export interface ConsoleServerToClientEvents {
+  'item:analyzed': (payload: { item: ConsoleItem }) => void;
+  /** Batched: at most a few per second, however fast items arrive. */
+  'opinion:updated': (payload: OpinionDelta) => void;
+  'session:ended': (payload: { reason: 'logout' | 'password' | 'role' | 'suspended' }) => void;
+}
+export type ConsoleClientToServerEvents = Record<string, never>;
+
 export interface SocketData {
   actor: import('../policies').Actor | null;
   /** Threads this socket follows, with their chapter (for revocation). */

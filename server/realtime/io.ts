@@ -5,7 +5,8 @@ import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './c
 import { authenticate, secretHashOf } from '../services/accounts';
 import { readCookies, SESSION_COOKIE } from '../middleware/cookies';
 import { registerThreadHandlers } from './threads';
-import { addressOf, clientKey, createSocketLimits, type SocketLimitSettings } from './limits';
+import { addressOf, clientKey, createSocketLimits, type SocketLimits, type SocketLimitSettings } from './limits';
+import { attachConsole } from './console';
 import { createPresence } from './presence';
 import { rooms } from './rooms';
 import { log } from '../log';
@@ -51,28 +52,9 @@ export function attachRealtime(httpServer: http.Server, limitSettings: SocketLim
   const presence = createPresence(io);
 
   // Handshake: the session cookie or auth.token. Anonymous sockets may follow public threads.
-  io.use(async (socket, next) => {
-    try {
-      const address = addressOf(socket.request, limits.settings.trustProxy);
-      const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
-      const cookieToken = token ? undefined : readCookies({ headers: socket.handshake.headers } as never)[SESSION_COOKIE];
-      if (cookieToken && !originAllowed(socket.handshake.headers.origin, socket.handshake.headers.host, publicUrl)) {
-        log.warn('socket refused: cross-origin cookie handshake', { origin: String(socket.handshake.headers.origin).slice(0, 200) });
-        return next(new Error('forbidden'));
-      }
-      const actor = token || cookieToken ? await authenticate((token ?? cookieToken)!) : null;
-      if (token && !actor) return next(new Error('unauthenticated'));
-      if (!limits.admit(address)) return next(new Error('rate_limited'));
-      socket.data.address = address;
-      socket.data.actor = actor && !actor.scopes ? actor : null;
-      socket.data.credentialHash = socket.data.actor ? secretHashOf((token ?? cookieToken)!) : null;
-      socket.data.threads = {};
-      next();
-    } catch (err) {
-      log.error('socket handshake failed', { error: String(err) });
-      next(new Error('unavailable'));
-    }
-  });
+  const handshake = authenticateHandshake(limits, publicUrl);
+  io.use(handshake);
+  const consoleNs = attachConsole(io, handshake);
 
   io.on('connection', (socket) => {
     const actor = socket.data.actor;
@@ -92,11 +74,41 @@ export function attachRealtime(httpServer: http.Server, limitSettings: SocketLim
       }
     });
     registerThreadHandlers(io, socket, presence, limits, client);
-    socket.on('disconnect', () => {
-      limits.release(socket.data.address);
-      presence.touchAll(Object.keys(socket.data.threads));
-    });
+    socket.on('disconnect', () => presence.touchAll(Object.keys(socket.data.threads)));
   });
 
-  return { io, presence };
+  return { io, presence, consoleNs };
 }
+
+/**
+ * The handshake every namespace runs: the session cookie (from our own origin only) or
+ * auth.token, and a slot under the per-address socket cap, released on disconnect.
+ */
+function authenticateHandshake(limits: SocketLimits, publicUrl: string | null) {
+  return async (socket: Socket, next: (err?: Error) => void) => {
+    try {
+      const address = addressOf(socket.request, limits.settings.trustProxy);
+      const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
+      const cookieToken = token ? undefined : readCookies({ headers: socket.handshake.headers } as never)[SESSION_COOKIE];
+      if (cookieToken && !originAllowed(socket.handshake.headers.origin, socket.handshake.headers.host, publicUrl)) {
+        log.warn('socket refused: cross-origin cookie handshake', { origin: String(socket.handshake.headers.origin).slice(0, 200) });
+        return next(new Error('forbidden'));
+      }
+      const actor = token || cookieToken ? await authenticate((token ?? cookieToken)!) : null;
+      if (token && !actor) return next(new Error('unauthenticated'));
+      if (!limits.admit(address)) return next(new Error('rate_limited'));
+      socket.once('disconnect', () => limits.release(address));
+      const data = socket.data as SocketData;
+      data.address = address;
+      data.actor = actor && !actor.scopes ? actor : null;
+      data.credentialHash = data.actor ? secretHashOf((token ?? cookieToken)!) : null;
+      data.threads = {};
+      next();
+    } catch (err) {
+      log.error('socket handshake failed', { error: String(err) });
+      next(new Error('unavailable'));
+    }
+  };
+}
+
+export type Handshake = ReturnType<typeof authenticateHandshake>;

@@ -1,3 +1,6 @@
+/** Namespace names: `/` for members' live threads, then one per staff tool. */
+export const namespaces = { main: '/', console: '/console' } as const;
+
 /** Room names: the only place they are built. */
 export const rooms = {
   thread: (threadId: number | string) => `thread:${threadId}`,

@@ -4,13 +4,13 @@ import { z } from 'zod';
 import { Mention } from '../models';
 import { withTransaction } from '../db';
 import { recordEvents } from '../events';
-import { text } from '../routes/schemas';
+import { externalId, text } from '../routes/schemas';
 
 export const MAX_BATCH = 1000;
 
 const mentionItem = z.object({
   source: z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'must be a lower-case source id such as weibo, wechat, douyin, xiaohongshu, news, other').refine((s) => s !== 'forum', 'forum is reserved for posts'),
-  externalId: z.union([z.string().min(1).max(200), z.number().int().nonnegative()]).transform(String),
+  externalId: z.union([externalId(200), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)]).transform(String),
   author: z.object({
     handle: text(1, 100),
     followers: z.number().int().min(0).max(2_000_000_000).optional(),

@@ -6,7 +6,8 @@
 import type { Processor } from './dispatcher';
 import type { StoredEvent } from '../events';
 import type { ResonanceServer } from '../realtime/io';
-import { rooms } from '../realtime/rooms';
+import { namespaces, rooms } from '../realtime/rooms';
+import type { SocketData } from '../realtime/contract';
 
 /** Whether a socket authenticated with credentialId loses its connection to this event. */
 export function endsSession(event: StoredEvent<'access.revoked'>, credentialId: number | null | undefined): boolean {
@@ -21,11 +22,13 @@ export function sessionsProcessor(io: ResonanceServer): Processor<'access.revoke
     durable: false,
     handles: ['access.revoked'],
     async handle(event) {
-      const sockets = await io.in(rooms.user(event.userId)).fetchSockets();
-      for (const s of sockets) {
-        if (!endsSession(event, s.data.actor?.credentialId)) continue;
-        s.emit('session:ended', { reason: event.reason });
-        s.disconnect(true);
+      for (const name of Object.values(namespaces)) {
+        const sockets = await io.of(name).in(rooms.user(event.userId)).fetchSockets();
+        for (const s of sockets) {
+          if (!endsSession(event, (s.data as SocketData).actor?.credentialId)) continue;
+          s.emit('session:ended', { reason: event.reason });
+          s.disconnect(true);
+        }
       }
     },
   };

@@ -4,11 +4,13 @@
  * the contract's `{error:{code,message}}` with the right status (never a 500) and must leave
  * no half-written record; odd-but-valid text (huge words, emoji, RTL) must survive intact.
  */
+import zlib from 'node:zlib';
 import { expect } from 'chai';
 import { parseDocument } from 'htmlparser2';
 import * as DomUtils from 'domutils';
 import { startServer, type TestServer } from '../support/server';
 import { Client, type Reply } from '../support/client';
+import { rawRequest } from '../support/raw-http';
 import { buildChapter, buildThread, buildUser, type BuiltUser } from '../support/factories';
 import { Chapter, Post, Thread, User } from '../../server/models';
 
@@ -170,8 +172,9 @@ describe('bad input', function () {
       expectError(await api.request('POST', '/api/v1/threads', 'title=t&body=x', { 'content-type': 'text/plain' }), 400, 'validation_failed');
     });
 
-    it('a JSON body in an unsupported charset is 400', async () => {
-      expectError(await api.request('POST', '/api/v1/threads', '{"title":"t","body":"x"}', { 'content-type': 'application/json; charset=klingon' }), 400, 'validation_failed');
+    // 415 like an unsupported Content-Encoding: the body is fine, the client must resend it as UTF-8.
+    it('a JSON body in an unsupported charset is 415 unsupported_media_type', async () => {
+      expectError(await api.request('POST', '/api/v1/threads', '{"title":"t","body":"x"}', { 'content-type': 'application/json; charset=klingon' }), 415, 'unsupported_media_type');
     });
 
     it('prototype-pollution shaped JSON is harmless', async () => {
@@ -327,6 +330,111 @@ describe('bad input', function () {
       expect(res.body.user.displayName).to.equal(name);
       const page = await new Client(server.url).get(`/u/${me.username}`);
       expect(headingText(page.text)).to.equal(name);
+    });
+  });
+
+  // Issue #8, defect 5: user text in a path or query reached SQLite (a NUL is an SQLite error, so a
+  // 500), and body-reading errors without a `type` (corrupt gzip/deflate/br) became 500s too.
+  describe('path and query parameters, content encodings', () => {
+    const nul = '%00';
+    it('a NUL or malformed value in any API path parameter is 400 validation_failed naming the parameter', async () => {
+      const before = await counts();
+      const cases: Array<[string, string, string]> = [
+        ['GET', `/api/v1/chapters/${nul}`, 'slug'],
+        ['POST', `/api/v1/chapters/${nul}/join`, 'slug'],
+        ['POST', `/api/v1/chapters/${nul}/leave`, 'slug'],
+        ['GET', `/api/v1/chapters/${nul}/pending`, 'slug'],
+        ['POST', `/api/v1/chapters/${nul}/members/${me.username}/approve`, 'slug'],
+        ['POST', `/api/v1/chapters/${chapterSlug}/members/${nul}/approve`, 'username'],
+        ['POST', `/api/v1/chapters/${chapterSlug}/members/${me.username}/${nul}`, 'decision'],
+        ['GET', `/api/v1/users/${nul}`, 'username'],
+        ['PUT', `/api/v1/users/a${nul}b/role`, 'username'],
+        ['GET', '/api/v1/threads/abc', 'id'],
+        ['POST', `/api/v1/threads/1${nul}/posts`, 'id'],
+        ['DELETE', '/api/v1/posts/-1', 'id'],
+        ['GET', '/api/v1/threads/9007199254740993', 'id'],
+      ];
+      for (const [method, path, field] of cases) {
+        const res = await adminApi.request(method, path, method === 'GET' ? undefined : { role: 'member', body: 'x', reason: 'r' });
+        expectError(res, 400, 'validation_failed');
+        expect(res.body.error.message, `${method} ${path}`).to.match(new RegExp(`^${field}: `));
+      }
+      expect(await counts()).to.deep.equal(before);
+    });
+
+    it('a NUL in a login username is 400, by API and by form', async () => {
+      expectError(await new Client(server.url).post('/api/v1/auth/login', { username: 'a\u0000b', password: 'correct horse battery' }), 400, 'validation_failed');
+      const browser = new Client(server.url);
+      const form = await browser.get('/login');
+      const csrf = /name="csrf-token" content="([^"]+)"/.exec(form.text)![1];
+      const page = await browser.post('/login', new URLSearchParams({ username: 'a\u0000b', password: 'correct horse battery', _csrf: csrf }));
+      expect(page.status).to.equal(400);
+    });
+
+    it('pages: a NUL slug or username, a non-numeric thread id or page number is a 400 page', async () => {
+      for (const path of [`/c/${nul}`, `/u/${nul}`, '/t/abc', `/categories/${nul}`, '/?page=abc', '/?page=', `/t/${threadId}?quote=x`]) {
+        const res = await rawRequest(server.url, 'GET', path);
+        expect(res.status, path).to.equal(400);
+        expect(String(res.headers['content-type'])).to.include('text/html');
+      }
+      const browser = new Client(server.url);
+      await browser.browserLogin(admin.username, admin.password);
+      const decide = await browser.post(`/c/${chapterSlug}/members/${nul}/approve`, new URLSearchParams({ _csrf: browser.csrf ?? '' }));
+      expect(decide.status).to.equal(400);
+    });
+
+    it('query parameters: repeated keys, empty and exponent numbers, a NUL slug, a junk cursor are 400, never 500', async () => {
+      expect((await rawRequest(server.url, 'GET', '/?lang=en&lang=zh')).status).to.equal(200);
+      for (const query of ['limit=', 'limit=1e1', 'offset=0x10', 'limit=5&limit=6', `chapter=${nul}`, 'category=A%0A']) {
+        expectError(await api.get(`/api/v1/threads?${query}`), 400, 'validation_failed');
+      }
+      // 2^53 + 1 would be read as 2^53: a different id.
+      expectError(await api.post('/api/v1/notifications/read', { ids: [9007199254740993] }), 400, 'validation_failed');
+      for (const query of [`cursor=${nul}`, 'cursor=not%20a%20cursor', `q=a${nul}b`, 'limit=0']) {
+        expectError(await adminApi.get(`/api/v1/search?${query}`), 400, 'validation_failed');
+      }
+    });
+
+    it('a corrupt gzip, deflate or br body is 400; an unknown Content-Encoding is 415; a good gzip body works', async () => {
+      const before = await counts();
+      const json = { 'content-type': 'application/json', authorization: `Bearer ${me.token}` };
+      for (const encoding of ['gzip', 'deflate', 'br']) {
+        const res = await rawRequest(server.url, 'POST', '/api/v1/threads', Buffer.from('not compressed at all'), { ...json, 'content-encoding': encoding });
+        expect(res.status, `${encoding}: ${res.text}`).to.equal(400);
+        expect(res.json.error.code).to.equal('validation_failed');
+        // A truncated stream of the right format fails the same way.
+        const truncated = (encoding === 'gzip' ? zlib.gzipSync : encoding === 'deflate' ? zlib.deflateSync : zlib.brotliCompressSync)(Buffer.from('{"title":"t","body":"x"}')).subarray(0, 8);
+        expect((await rawRequest(server.url, 'POST', '/api/v1/threads', truncated, { ...json, 'content-encoding': encoding })).status, `truncated ${encoding}`).to.equal(400);
+      }
+      const unknown = await rawRequest(server.url, 'POST', '/api/v1/threads', Buffer.from('{}'), { ...json, 'content-encoding': 'x-snappy' });
+      expect(unknown.status).to.equal(415);
+      expect(unknown.json.error.code).to.equal('unsupported_media_type');
+      const form = await rawRequest(server.url, 'POST', '/login', Buffer.from('garbage'), { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'deflate' });
+      expect(form.status).to.equal(400);
+      expect(await counts()).to.deep.equal(before);
+      const good = await rawRequest(server.url, 'POST', '/api/v1/threads', zlib.gzipSync(Buffer.from(JSON.stringify({ title: '压缩', body: 'gzip' }))), { ...json, 'content-encoding': 'gzip' });
+      expect(good.status).to.equal(201);
+    });
+
+    // Issue #8, defect 9: TRACE (or any method a route lacks) answered the 404 page.
+    it('a method a route does not support is 405 with Allow (JSON under /api/v1); an unknown path stays 404', async () => {
+      for (const [method, path, allow] of [
+        ['TRACE', '/api/v1/threads', 'GET, HEAD, POST, OPTIONS'],
+        ['PUT', `/api/v1/threads/${threadId}`, 'GET, HEAD, OPTIONS'],
+        ['DELETE', '/api/v1/me', 'GET, HEAD, PATCH, OPTIONS'],
+        ['GET', `/api/v1/posts/${postId}/flag`, 'POST, OPTIONS'],
+      ]) {
+        const res = await rawRequest(server.url, method, path, undefined, { authorization: `Bearer ${me.token}` });
+        expect(res.status, `${method} ${path}`).to.equal(405);
+        expect(res.headers.allow).to.equal(allow);
+        expect(res.json.error.code).to.equal('method_not_allowed');
+      }
+      const page = await rawRequest(server.url, 'TRACE', `/t/${threadId}`);
+      expect(page.status).to.equal(405);
+      expect(page.headers.allow).to.equal('GET, HEAD, OPTIONS');
+      expect(String(page.headers['content-type'])).to.include('text/html');
+      expect((await rawRequest(server.url, 'TRACE', '/api/v1/no-such-route')).status).to.equal(404);
+      expect((await rawRequest(server.url, 'TRACE', '/no-such-page')).status).to.equal(404);
     });
   });
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import sqlite3 from 'sqlite3';
+import sqlite3 from '../../server/sqlite';
 import { createEmbeddedBackend } from '../../search/embedded';
 import { makeDocument } from '../../search/documents';
 import type { AggregateQuery, SearchBackend, SearchDocument } from '../../search/backend';

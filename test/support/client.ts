@@ -19,7 +19,8 @@ export class Client {
     return this;
   }
 
-  private cookieHeader(): string | undefined {
+  /** The Cookie header this client sends (its session and CSRF cookies), if any. */
+  cookieHeader(): string | undefined {
     if (this.cookies.size === 0) return undefined;
     return [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
   }

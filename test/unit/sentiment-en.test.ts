@@ -71,15 +71,4 @@ describe('English sentiment model at run time', () => {
     expect(analyze('I ordered the 256GB version yesterday.').sentiment.label).to.equal('neutral');
     expect(analyze('').sentiment.label).to.equal('neutral');
   });
-
-  it('scores a short text in well under 20 µs', () => {
-    const text = normalizeText('Great customer service, they replaced my unit within a week.');
-    for (let i = 0; i < 2000; i++) scoreEn(text);
-    const n = 20_000;
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) scoreEn(text);
-    const micros = Number(process.hrtime.bigint() - start) / 1000 / n;
-    // Generous: a loaded CI machine must not fail this; locally it is a few µs.
-    expect(micros).to.be.below(40);
-  });
 });

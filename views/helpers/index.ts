@@ -6,5 +6,6 @@ import { html } from './html';
 import { json } from './json';
 import { initial } from './initial';
 import { concat } from './concat';
+import { fixed } from './fixed';
 
-export const helpers = { t, eq, time, html, json, initial, concat };
+export const helpers = { t, eq, time, html, json, initial, concat, fixed };

@@ -6,13 +6,13 @@ import { authorize, requirePerson } from '../../policies';
 import { presentSelf, presentUser } from '../../presenters';
 import { User } from '../../models';
 import { SESSION_COOKIE } from '../../middleware/cookies';
-import { parse, username, password, displayName, role, text } from '../schemas';
+import { parse, username, password, displayName, role, text, loginName, loginPassword } from '../schemas';
 import type { HttpDeps } from '../deps';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const registerInput = z.object({ username, password, displayName: displayName.optional() });
-const loginInput = z.object({ username: z.string().max(64), password: z.string().max(200) });
-const passwordInput = z.object({ currentPassword: z.string().max(200), newPassword: password }).strict();
+const loginInput = z.object({ username: loginName, password: loginPassword });
+const passwordInput = z.object({ currentPassword: loginPassword, newPassword: password }).strict();
 const roleInput = z.object({ role, reason: text(1, 500).optional() });
 const apiKeyInput = z.object({ name: text(1, 100), scopes: z.array(z.enum(['ingest'])).min(1).max(5) });
 
@@ -66,7 +66,7 @@ export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
   r.put('/users/:username/role', async (req, res) => {
     authorize(req.actor, 'user.setRole', null);
     const input = parse(roleInput, req.body);
-    const name = parse(username, req.params.username);
+    const name = parse(username, req.params.username, 'username');
     const user = await accounts.setRole(req.actor!, name, input.role, input.reason ?? null);
     res.json({ user: presentUser(user) });
   });

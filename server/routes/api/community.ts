@@ -38,26 +38,26 @@ export function communityApi(): Router {
   });
 
   r.get('/chapters/:slug', async (req, res) => {
-    const chapter = await chapters.chapterBySlug(req.params.slug);
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug, 'slug'));
     res.json({ chapter: presentChapter(chapter), membership: req.actor?.memberships.get(chapter.id)?.status });
   });
 
   r.post('/chapters/:slug/join', async (req, res) => {
     requirePerson(req.actor);
-    const chapter = await chapters.chapterBySlug(req.params.slug);
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug, 'slug'));
     const m = await chapters.joinChapter(req.actor, chapter);
     res.json({ membership: { status: m.status } });
   });
 
   r.post('/chapters/:slug/leave', async (req, res) => {
     requirePerson(req.actor);
-    const chapter = await chapters.chapterBySlug(req.params.slug);
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug, 'slug'));
     await chapters.leaveChapter(req.actor.id, chapter);
     res.json({ membership: null });
   });
 
   r.get('/chapters/:slug/pending', async (req, res) => {
-    const chapter = await chapters.chapterBySlug(req.params.slug);
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug, 'slug'));
     authorize(req.actor, 'chapter.moderate', { chapter });
     const pending = await chapters.pendingMembers(chapter);
     res.json({ items: pending.map((p) => ({ user: presentUser(p.user), requestedAt: p.membership.createdAt.toISOString() })) });
@@ -65,9 +65,9 @@ export function communityApi(): Router {
 
   r.post('/chapters/:slug/members/:username/:decision', async (req, res) => {
     requirePerson(req.actor);
-    const decision = parse(decisionParam, req.params.decision);
-    const chapter = await chapters.chapterBySlug(req.params.slug);
-    const m = await chapters.decideMembership(req.actor, chapter, parse(username, req.params.username), decision === 'approve');
+    const decision = parse(decisionParam, req.params.decision, 'decision');
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug, 'slug'));
+    const m = await chapters.decideMembership(req.actor, chapter, parse(username, req.params.username, 'username'), decision === 'approve');
     res.json({ membership: decision === 'approve' ? { status: m.status } : null });
   });
 

@@ -2,31 +2,17 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { authorize } from '../../policies';
-import { unreadableChapterIds } from '../../services/chapters';
 import { ingestMentions, MAX_BATCH } from '../../services/mentions';
 import { addWords, listWords } from '../../services/dictionary';
-import { Unavailable, Validation } from '../../errors';
 import type { SearchService } from '../../search';
-import { parse, limit, slug } from '../schemas';
+import { searchListening } from '../../services/listening';
+import { parse, listeningSearchQuery, word } from '../schemas';
 import type { HttpDeps } from '../deps';
 import { presentSearchHit } from '../../presenters';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const mentionBatch = z.object({ items: z.array(z.unknown()).min(1, 'must not be empty').max(MAX_BATCH, `at most ${MAX_BATCH} items per request`) });
-const dictionaryInput = z.object({ words: z.array(z.string().min(1).max(32).regex(/^[^\s]+$/, 'must be one word without spaces').refine((w) => w.isWellFormed(), 'contains invalid characters')).min(1).max(500) });
-
-const searchQuery = z.object({
-  q: z.string().max(500).refine((s) => s.isWellFormed(), 'contains invalid characters').optional(),
-  sentiment: z.enum(['negative', 'neutral', 'positive']).optional(),
-  chapter: slug.optional(),
-  source: z.string().regex(/^[a-z][a-z0-9_]{1,31}$/).optional(),
-  kind: z.enum(['post', 'mention']).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  kol: z.enum(['true', 'false']).optional(),
-  limit: limit(20, 100),
-  cursor: z.string().max(500).regex(/^[A-Za-z0-9_-]*$/).optional(),
-});
+const dictionaryInput = z.object({ words: z.array(word).min(1).max(500) });
 
 export function listeningApi(_deps: HttpDeps, search: SearchService): Router {
   const r = Router();
@@ -51,32 +37,7 @@ export function listeningApi(_deps: HttpDeps, search: SearchService): Router {
 
   r.get('/search', async (req, res) => {
     authorize(req.actor, 'search.query', null);
-    const q = parse(searchQuery, req.query);
-    const from = q.from ? new Date(q.from) : undefined;
-    const to = q.to ? new Date(q.to) : undefined;
-    if (from && to && from > to) throw Validation('from', 'must not be after to');
-    await search.ready().catch(() => {
-      throw Unavailable('The search backend is unavailable; try again shortly');
-    });
-    const result = await search.backend
-      .search({
-      q: q.q,
-      sentiment: q.sentiment,
-      chapter: q.chapter,
-      source: q.source,
-      kind: q.kind,
-      from,
-      to,
-      kol: q.kol === undefined ? undefined : q.kol === 'true',
-      excludeChapterIds: await unreadableChapterIds(req.actor),
-      limit: q.limit,
-      cursor: q.cursor,
-    })
-      .catch(async (err) => {
-        // An outage is a 503 the client can retry, not an internal error.
-        if (!(await search.healthy())) throw Unavailable('The search backend is unavailable; try again shortly');
-        throw err;
-      });
+    const result = await searchListening(search, req.actor, parse(listeningSearchQuery, req.query));
     res.json({
       total: result.total,
       items: result.items.map(presentSearchHit),

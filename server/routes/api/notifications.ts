@@ -30,7 +30,7 @@ export function notificationsApi(): Router {
   });
 
   r.get('/users/:username', async (req, res) => {
-    const profile = await loadProfile(req.actor, parse(username, req.params.username));
+    const profile = await loadProfile(req.actor, parse(username, req.params.username, 'username'));
     res.json({
       user: presentUser(profile.user),
       chapters: profile.chapters.map(presentChapter),

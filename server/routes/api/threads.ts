@@ -12,12 +12,12 @@ import { analysesOf } from '../../services/analyses';
 import { can } from '../../policies';
 import { Unauthenticated } from '../../errors';
 import { User } from '../../models';
-import { parse, id, limit, postBody, reason, slug, title, text } from '../schemas';
+import { parse, id, limit, offset, postBody, reason, slug, title, text } from '../schemas';
 import { presentPosts, presentThreads } from '../present';
 import type { HttpDeps } from '../deps';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
-const threadListQuery = z.object({ chapter: slug.optional(), category: slug.optional(), limit: limit(20, 100), offset: z.coerce.number().int().min(0).max(100_000).default(0) });
+const threadListQuery = z.object({ chapter: slug.optional(), category: slug.optional(), limit: limit(20, 100), offset });
 const threadInput = z.object({ title, body: postBody, chapter: slug.optional(), category: slug.optional() });
 const threadPageQuery = z.object({ after: id.optional(), limit: limit(50, 200) });
 const replyInput = z.object({ body: postBody, replyTo: id.optional() });
@@ -53,7 +53,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
   });
 
   r.get('/threads/:id', async (req, res) => {
-    const threadId = parse(id, req.params.id);
+    const threadId = parse(id, req.params.id, 'id');
     const q = parse(threadPageQuery, req.query);
     const snap = await readThread(req.actor, threadId);
     const { posts } = await readPosts(threadId, { after: q.after, limit: q.limit });
@@ -72,7 +72,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
 
   r.post('/threads/:id/posts', limits.posting, async (req, res) => {
     if (!req.actor) throw Unauthenticated();
-    const threadId = parse(id, req.params.id);
+    const threadId = parse(id, req.params.id, 'id');
     const input = parse(replyInput, req.body);
     // The cached snapshot is enough to authorise; the transaction itself needs no thread row.
     const snap = await readThread(req.actor, threadId);
@@ -84,7 +84,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
   r.post('/threads/:id/lock', async (req, res) => {
     if (!req.actor) throw Unauthenticated();
     const input = parse(lockInput, req.body);
-    const ctx = await threads.loadThread(req.actor, parse(id, req.params.id));
+    const ctx = await threads.loadThread(req.actor, parse(id, req.params.id, 'id'));
     const thread = await threads.setThreadLocked(req.actor, ctx, input.locked, input.reason);
     res.json({ thread: (await presentThreads([thread]))[0] });
   });
@@ -92,7 +92,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
   r.patch('/posts/:id', limits.posting, async (req, res) => {
     if (!req.actor) throw Unauthenticated();
     const input = parse(editInput, req.body);
-    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
+    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id, 'id'));
     const post = await posts.editPost(req.actor, ctx, input.body, input.reason ?? null);
     res.json({ post: (await presentPosts([post], req.actor))[0] });
   });
@@ -100,21 +100,21 @@ export function threadsApi({ limits }: HttpDeps): Router {
   r.delete('/posts/:id', async (req, res) => {
     if (!req.actor) throw Unauthenticated();
     const input = parse(deleteInput, req.body ?? {});
-    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
+    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id, 'id'));
     await posts.deletePost(req.actor, ctx, input.reason ?? null);
     res.status(204).end();
   });
 
   r.post('/posts/:id/like', limits.likes, async (req, res) => {
     if (!req.actor) throw Unauthenticated();
-    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
+    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id, 'id'));
     const likes = await posts.likePost(req.actor, ctx);
     res.json({ likes, likedByMe: true });
   });
 
   r.delete('/posts/:id/like', limits.likes, async (req, res) => {
     if (!req.actor) throw Unauthenticated();
-    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
+    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id, 'id'));
     const likes = await posts.unlikePost(req.actor, ctx);
     res.json({ likes, likedByMe: false });
   });
@@ -123,7 +123,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
   r.post('/posts/:id/hide', async (req, res) => {
     if (!req.actor) throw Unauthenticated();
     const input = parse(hideInput, req.body);
-    const ctx = await posts.loadPostForModeration(req.actor, parse(id, req.params.id));
+    const ctx = await posts.loadPostForModeration(req.actor, parse(id, req.params.id, 'id'));
     await posts.setPostHidden(req.actor, ctx, true, input.reason);
     res.json({ postId: String(ctx.post.id), hidden: true });
   });
@@ -131,7 +131,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
   r.delete('/posts/:id/hide', async (req, res) => {
     if (!req.actor) throw Unauthenticated();
     const input = parse(restoreInput, req.body ?? {});
-    const ctx = await posts.loadPostForModeration(req.actor, parse(id, req.params.id));
+    const ctx = await posts.loadPostForModeration(req.actor, parse(id, req.params.id, 'id'));
     await posts.setPostHidden(req.actor, ctx, false, input.reason ?? null);
     res.json({ postId: String(ctx.post.id), hidden: false });
   });
@@ -139,7 +139,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
   r.post('/posts/:id/flag', limits.flags, async (req, res) => {
     if (!req.actor) throw Unauthenticated();
     const input = parse(flagInput, req.body);
-    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id));
+    const ctx = await posts.loadPost(req.actor, parse(id, req.params.id, 'id'));
     const flag = await posts.flagPost(req.actor, ctx, input.reason);
     res.status(201).json({ flag: { id: String(flag.id), postId: String(flag.postId), reason: flag.reason, status: flag.status } });
   });

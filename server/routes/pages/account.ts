@@ -12,14 +12,14 @@ import { User } from '../../models';
 import { toAppError } from '../../middleware/errors';
 import { SESSION_COOKIE, LANG_COOKIE } from '../../middleware/cookies';
 import { t, matchLocale } from '../../i18n';
-import { parse, username, password, displayName, slug, text, role } from '../schemas';
+import { parse, username, password, displayName, slug, text, role, loginName, loginPassword } from '../schemas';
 import { presentNotifications, presentPosts } from '../present';
 import { renderPage, safeNext } from './context';
 import type { Render } from '../../views';
 import type { HttpDeps } from '../deps';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
-const loginForm = z.object({ username: z.string().max(64), password: z.string().max(200) });
+const loginForm = z.object({ username: loginName, password: loginPassword });
 const registerForm = z.object({ username, password, displayName: z.union([displayName, z.literal('')]).optional() });
 const settingsForm = z.object({ displayName, analyticsConsent: z.enum(['on']).optional(), locale: z.enum(['zh-CN', 'en']).optional() });
 const chapterForm = z.object({ slug, name: text(1, 100), city: text(1, 100), visibility: z.enum(['public', 'private']), description: text(0, 2000).optional() });
@@ -112,7 +112,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   });
 
   r.get('/u/:username', async (req, res) => {
-    const profile = await loadProfile(req.actor, parse(username, req.params.username));
+    const profile = await loadProfile(req.actor, parse(username, req.params.username, 'username'));
     const posts = await presentPosts(profile.posts, req.actor);
     await renderPage(req, res, render, 'profile', {
       title: profile.user.displayName,
@@ -124,7 +124,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
 
   r.get('/admin', async (req, res) => {
     authorize(req.actor, 'chapter.create', null);
-    await renderPage(req, res, render, 'admin', { title: t(req.locale, 'nav.admin'), done: req.query.done });
+    await renderPage(req, res, render, 'admin', { title: t(req.locale, 'nav.admin'), done: typeof req.query.done === 'string' ? req.query.done : undefined });
   });
 
   r.post('/admin/chapters', async (req, res) => {

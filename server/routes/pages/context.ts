@@ -7,13 +7,14 @@ import { t, type Locale } from '../../i18n';
 
 // The few strings the browser code renders itself (live posts, presence, typing).
 const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing'];
-const clientStringsCache = new Map<Locale, Record<string, string>>();
-function clientStrings(locale: Locale): Record<string, string> {
-  let strings = clientStringsCache.get(locale);
+const clientStringsCache = new Map<string, Record<string, string>>();
+function clientStrings(locale: Locale, extra: readonly string[] = []): Record<string, string> {
+  const cacheKey = `${locale}:${extra.join(',')}`;
+  let strings = clientStringsCache.get(cacheKey);
   if (!strings) {
     // Keep the {placeholders}: the browser fills them.
-    strings = Object.fromEntries(CLIENT_KEYS.map((k) => [k, t(locale, k, { count: '{count}', names: '{names}' })]));
-    clientStringsCache.set(locale, strings);
+    strings = Object.fromEntries([...CLIENT_KEYS, ...extra].map((k) => [k, t(locale, k, { count: '{count}', names: '{names}' })]));
+    clientStringsCache.set(cacheKey, strings);
   }
   return strings;
 }
@@ -41,7 +42,8 @@ export async function renderPageHtml(req: Request, render: Render, page: string,
       admin: actor?.role === 'admin',
     },
     path: req.originalUrl,
-    clientStrings: clientStrings(req.locale),
+    // Pages whose browser code renders more (the console) name their extra keys.
+    clientStrings: clientStrings(req.locale, (data.clientKeys as string[] | undefined) ?? []),
     otherLocale: req.locale === 'zh-CN' ? 'en' : 'zh-CN',
     ...overrides,
   });
@@ -49,5 +51,6 @@ export async function renderPageHtml(req: Request, render: Render, page: string,
 
 /** Redirect target from a form's `next` field, only ever a local path. */
 export function safeNext(value: unknown, fallback = '/'): string {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : fallback;
+  // Browsers drop tabs and newlines from URLs, so `/\t/evil.example` would be protocol-relative.
+  return typeof value === 'string' && /^\/(?![/\\])/.test(value) && !/[\u0000-\u001F\u007F]/.test(value) ? value : fallback;
 }

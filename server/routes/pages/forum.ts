@@ -10,7 +10,7 @@ import { presentCategory, presentChapter, presentThread } from '../../presenters
 import { quoteBody } from '../../markdown';
 import { User } from '../../models';
 import { t } from '../../i18n';
-import { parse, id, postBody, reason, slug, title, text } from '../schemas';
+import { parse, id, page as pageNumber, postBody, reason, slug, title, text, username } from '../schemas';
 import { presentPosts, presentThreads } from '../present';
 import { readPosts, readThread, threadScopedCache } from '../../services/threadReads';
 import { likedBy } from '../../services/posts';
@@ -28,7 +28,7 @@ const reasonForm = z.object({ reason });
 
 const PAGE_SIZE = 30;
 const POSTS_PER_PAGE = 50;
-const pageParam = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) });
+const pageParam = z.object({ page: pageNumber });
 const CSRF_PLACEHOLDER = '\u0000csrf\u0000';
 // Kept as UTF-8 bytes around the CSRF placeholder: serving is two memcpys, not re-encoding 50 kB.
 interface CachedPage {
@@ -84,7 +84,7 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
   });
 
   r.get('/c/:slug', async (req, res) => {
-    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug));
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug, 'slug'));
     const { page } = parse(pageParam, req.query);
     const readable = can(req.actor, 'chapter.read', { chapter });
     const list = readable ? await threads.listThreads(req.actor, { chapter, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE }) : [];
@@ -104,28 +104,28 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
 
   r.post('/c/:slug/join', async (req, res) => {
     const actor = requireLogin(req);
-    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug));
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug, 'slug'));
     await chapters.joinChapter(actor, chapter);
     res.redirect(303, `/c/${chapter.slug}`);
   });
 
   r.post('/c/:slug/leave', async (req, res) => {
     const actor = requireLogin(req);
-    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug));
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug, 'slug'));
     await chapters.leaveChapter(actor.id, chapter);
     res.redirect(303, `/c/${chapter.slug}`);
   });
 
   r.post('/c/:slug/members/:username/:decision', async (req, res) => {
     const actor = requireLogin(req);
-    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug));
-    const decision = parse(decisionParam, req.params.decision);
-    await chapters.decideMembership(actor, chapter, String(req.params.username), decision === 'approve');
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug, 'slug'));
+    const decision = parse(decisionParam, req.params.decision, 'decision');
+    await chapters.decideMembership(actor, chapter, parse(username, req.params.username, 'username'), decision === 'approve');
     res.redirect(303, `/c/${chapter.slug}`);
   });
 
   r.get('/categories/:slug', async (req, res) => {
-    const category = await categoryBySlug(parse(slug, req.params.slug));
+    const category = await categoryBySlug(parse(slug, req.params.slug, 'slug'));
     const { page } = parse(pageParam, req.query);
     const list = await threads.listThreads(req.actor, { category, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
     await renderPage(req, res, render, 'category', {
@@ -137,7 +137,7 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
   });
 
   r.get('/t/:id', async (req, res) => {
-    const threadId = parse(id, req.params.id);
+    const threadId = parse(id, req.params.id, 'id');
     const q = parse(threadPageQuery, req.query);
     // Anonymous readers all see the same page: serve it from memory (only the CSRF token differs).
     // Keyed by the canonical page, never the raw URL: `?v=1`, `?v=2` … are one page, not new entries.
@@ -191,7 +191,7 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
 
   r.post('/t/:id/reply', limits.posting, async (req, res) => {
     const actor = requireLogin(req);
-    const threadId = parse(id, req.params.id);
+    const threadId = parse(id, req.params.id, 'id');
     const input = parse(replyForm, req.body);
     const ctx = await threads.loadThread(actor, threadId);
     const post = await posts.createPost(actor, ctx, { body: input.body, replyTo: input.replyTo === '' ? undefined : input.replyTo });
@@ -219,28 +219,28 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
 
   r.post('/p/:id/like', limits.likes, async (req, res) => {
     const actor = requireLogin(req);
-    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
     await posts.likePost(actor, ctx);
     res.redirect(303, `/t/${ctx.thread.id}#p${ctx.post.id}`);
   });
 
   r.post('/p/:id/unlike', limits.likes, async (req, res) => {
     const actor = requireLogin(req);
-    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
     await posts.unlikePost(actor, ctx);
     res.redirect(303, `/t/${ctx.thread.id}#p${ctx.post.id}`);
   });
 
   r.get('/p/:id/edit', async (req, res) => {
     const actor = requireLogin(req);
-    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
     await renderPage(req, res, render, 'edit-post', { title: t(req.locale, 'post.edit'), post: (await presentPosts([ctx.post], actor))[0], threadTitle: ctx.thread.title, staffEdit: actor.id !== ctx.post.authorId });
   });
 
   r.post('/p/:id/edit', limits.posting, async (req, res) => {
     const actor = requireLogin(req);
     const input = parse(editForm, req.body);
-    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
     await posts.editPost(actor, ctx, input.body, input.reason || null);
     res.redirect(303, `/t/${ctx.thread.id}#p${ctx.post.id}`);
   });
@@ -248,7 +248,7 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
   r.post('/p/:id/delete', async (req, res) => {
     const actor = requireLogin(req);
     const input = parse(deleteForm, req.body);
-    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
     await posts.deletePost(actor, ctx, input.reason || null);
     res.redirect(303, `/t/${ctx.thread.id}`);
   });
@@ -267,14 +267,14 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
   }
 
   r.get('/p/:id/flag', async (req, res) => {
-    const ctx = await posts.loadPost(requireLogin(req), parse(id, req.params.id));
+    const ctx = await posts.loadPost(requireLogin(req), parse(id, req.params.id, 'id'));
     await reasonPage(req, res, ctx, 'flag');
   });
 
   r.post('/p/:id/flag', limits.flags, async (req, res) => {
     const actor = requireLogin(req);
     const input = parse(reasonForm, req.body);
-    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
     await posts.flagPost(actor, ctx, input.reason);
     res.redirect(303, `/t/${ctx.thread.id}?flagged=1#p${ctx.post.id}`);
   });
@@ -282,7 +282,7 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
   // Moderators hide a post (with a reason for the audit log); restoring is in the API for now.
   r.get('/p/:id/hide', async (req, res) => {
     const actor = requireLogin(req);
-    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
     authorize(actor, 'post.hide', ctx);
     await reasonPage(req, res, ctx, 'hide');
   });
@@ -290,7 +290,7 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
   r.post('/p/:id/hide', async (req, res) => {
     const actor = requireLogin(req);
     const input = parse(reasonForm, req.body);
-    const ctx = await posts.loadPost(actor, parse(id, req.params.id));
+    const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
     await posts.setPostHidden(actor, ctx, true, input.reason);
     res.redirect(303, `/t/${ctx.thread.id}`);
   });

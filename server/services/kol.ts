@@ -1,0 +1,179 @@
+/**
+ * KOLs of this community: the interaction graph (replies, @mentions, likes; external authors with
+ * their follower counts) loaded from the database at start, kept current by the kol processor,
+ * and fully recomputed on a schedule. Each web process holds its own (the same data gives the
+ * same ranking). Members who opted out of analytics are left out of the graph entirely.
+ */
+import { IncrementalKol, flagKols, renderReason, KOL_REASON_EN, type KolScore } from '../../search/kol';
+import { asDate, asJson, sqlRows } from '../sql';
+import { t, type Locale } from '../i18n';
+import { consoleSettings } from './consoleSettings';
+import { log } from '../log';
+
+/** A graph node for a forum member or an external author. */
+export const forumNode = (username: string) => `forum:${username}`;
+export const externalNode = (source: string, handle: string) => `${source}:${handle}`;
+/** The (source, author) of a node id (the first colon splits: handles may contain colons). */
+export function authorOfNode(node: string): { source: string; author: string } {
+  const i = node.indexOf(':');
+  return { source: node.slice(0, i), author: node.slice(i + 1) };
+}
+
+/** Sentiment per author, per UTC day, for the last days: a KOL turning negative is an alert signal. */
+const SENTIMENT_DAYS = 30;
+type Daily = Map<number, { sum: number; n: number }>;
+
+let kol = new IncrementalKol();
+let flagged = new Set<string>();
+const sentiment = new Map<string, Daily>();
+const optedOut = new Set<string>();
+let timer: NodeJS.Timeout | null = null;
+
+/** Load the graph from the database and run a first full recompute. */
+export async function loadKolGraph(): Promise<{ interactions: number; nodes: number; ms: number }> {
+  const started = Date.now();
+  const next = new IncrementalKol();
+  optedOut.clear();
+  for (const r of await sqlRows<{ username: string }>('SELECT "username" FROM "users" WHERE "analyticsConsent" = $1', [false])) optedOut.add(forumNode(r.username));
+  let interactions = 0;
+  const add = (from: string, to: string, kind: 'reply' | 'mention' | 'like', at: Date, ref: string) => {
+    if (optedOut.has(from) || optedOut.has(to)) return;
+    next.add({ from, to, kind, at, ref });
+    interactions++;
+  };
+  const posts = await sqlRows<Record<string, unknown>>(
+    `SELECT p."id", p."createdAt", p."mentions", u."username", ru."username" AS "repliedTo"
+       FROM "posts" p JOIN "users" u ON u."id" = p."authorId"
+       LEFT JOIN "posts" r ON r."id" = p."replyToId" LEFT JOIN "users" ru ON ru."id" = r."authorId"
+      WHERE p."deletedAt" IS NULL AND p."hiddenAt" IS NULL`,
+  );
+  for (const p of posts) {
+    const me = forumNode(String(p.username));
+    const at = asDate(p.createdAt);
+    if (!optedOut.has(me)) next.authored(me, at, `post:${p.id}`);
+    if (p.repliedTo !== null) add(me, forumNode(String(p.repliedTo)), 'reply', at, `post:${p.id}`);
+    for (const name of asJson<string[]>(p.mentions) ?? []) add(me, forumNode(name), 'mention', at, `post:${p.id}`);
+  }
+  const likes = await sqlRows<Record<string, unknown>>(
+    `SELECT l."createdAt", l."postId", u."username" AS "liker", a."username" AS "author"
+       FROM "likes" l JOIN "users" u ON u."id" = l."userId" JOIN "posts" p ON p."id" = l."postId" JOIN "users" a ON a."id" = p."authorId"`,
+  );
+  for (const l of likes) add(forumNode(String(l.liker)), forumNode(String(l.author)), 'like', asDate(l.createdAt), `post:${l.postId}`);
+  for (const m of await sqlRows<Record<string, unknown>>('SELECT "id", "source", "authorHandle", "authorFollowers", "publishedAt" FROM "mentions"')) {
+    const node = externalNode(String(m.source), String(m.authorHandle));
+    next.authored(node, asDate(m.publishedAt), `mention:${m.id}`);
+    if (m.authorFollowers !== null) next.followers(node, Number(m.authorFollowers));
+  }
+  next.recompute(Date.now());
+  kol = next;
+  await reflag();
+  return { interactions, nodes: kol.graph.nodeCount, ms: Date.now() - started };
+}
+
+/** Re-apply the admins' thresholds to the current ranking. */
+async function reflag() {
+  const { kol: settings } = await consoleSettings();
+  flagged = flagKols(kol.top(settings.topN), settings);
+}
+
+/** Record one interaction as it happens (the kol processor). */
+export function recordInteraction(from: string, to: string, kind: 'reply' | 'mention' | 'like', at: Date, ref: string): void {
+  if (from === to || optedOut.has(from) || optedOut.has(to)) return;
+  kol.add({ from, to, kind, at, ref });
+}
+
+/** Record an analysed item: its author wrote it (and has this many followers), with this sentiment. */
+export function recordAuthored(node: string, at: Date, ref: string, score: number, followers: number | null, first: boolean): void {
+  if (optedOut.has(node)) return;
+  if (first) kol.authored(node, at, ref);
+  if (followers !== null) kol.followers(node, followers);
+  const day = Math.floor(at.getTime() / 86_400_000);
+  let daily = sentiment.get(node);
+  if (!daily) sentiment.set(node, (daily = new Map()));
+  const d = daily.get(day) ?? { sum: 0, n: 0 };
+  d.sum += score;
+  d.n++;
+  daily.set(day, d);
+  for (const k of daily.keys()) if (k < day - SENTIMENT_DAYS) daily.delete(k);
+}
+
+/** A member's analytics consent changed: leave them out from the next recompute (or bring them back). */
+export function setOptedOut(username: string, out: boolean): void {
+  if (out) optedOut.add(forumNode(username));
+  else optedOut.delete(forumNode(username));
+}
+
+/** Whether an author is a flagged KOL. */
+export const isKol = (source: string, handle: string) => flagged.has(externalNode(source, handle));
+
+/** The flagged KOLs as (source, author) pairs: the console's "KOL only" filter. */
+export const kolAuthors = () => [...flagged].map(authorOfNode);
+
+/** An author's daily average sentiment over the last days, oldest first. */
+export function sentimentTrend(node: string): { day: string; avg: number; n: number }[] {
+  const daily = sentiment.get(node);
+  if (!daily) return [];
+  return [...daily.entries()].sort((a, b) => a[0] - b[0]).map(([day, d]) => ({ day: new Date(day * 86_400_000).toISOString().slice(0, 10), avg: d.sum / d.n, n: d.n }));
+}
+
+/** The leaderboard: the top n of the last recompute, with reasons in the viewer's language. */
+export function leaderboard(n: number, locale: Locale) {
+  return kol.top(n).map((s) => presentKol(s, locale));
+}
+
+/** A score as the API and console show it (CONTRACT: {username|handle, source, score, reach, sentiment, reasons}). */
+export function presentKol(s: KolScore, locale: Locale) {
+  const { source, author } = authorOfNode(s.node);
+  const trend = sentimentTrend(s.node);
+  const n = trend.reduce((a, d) => a + d.n, 0);
+  const avg = n ? trend.reduce((a, d) => a + d.avg * d.n, 0) / n : null;
+  return {
+    ...(source === 'forum' ? { username: author } : { handle: author }),
+    source,
+    rank: s.rank,
+    score: Math.round(s.score * 10) / 10,
+    kol: flagged.has(s.node),
+    reach: Math.round(s.parts.reach * 1000) / 1000,
+    parts: s.parts,
+    sentiment: avg === null ? null : { score: Math.round(avg * 1000) / 1000, items: n, trend },
+    reasons: s.explanation.map((r) => renderReason(r, localeTemplates(locale))),
+    evidence: s.evidence,
+  };
+}
+
+const templates = new Map<Locale, Record<keyof typeof KOL_REASON_EN, string>>();
+function localeTemplates(locale: Locale) {
+  let tpl = templates.get(locale);
+  if (!tpl) {
+    // Without variables t() keeps the {placeholders}, for renderReason to fill.
+    tpl = Object.fromEntries(Object.keys(KOL_REASON_EN).map((k) => [k, t(locale, k)])) as Record<keyof typeof KOL_REASON_EN, string>;
+    templates.set(locale, tpl);
+  }
+  return tpl;
+}
+
+/** Recompute everything every `minutes`, on an unref'd timer. */
+export function scheduleKolRecompute(minutes: number): void {
+  stopKolRecompute();
+  timer = setInterval(() => {
+    try {
+      kol.recompute(Date.now());
+      void reflag();
+    } catch (err) {
+      log.error('KOL recompute failed', { error: String(err) });
+    }
+  }, minutes * 60_000);
+  timer.unref();
+}
+
+/** Stop the schedule (close). */
+export function stopKolRecompute(): void {
+  if (timer) clearInterval(timer);
+  timer = null;
+}
+
+/** Recompute now and re-flag (tests, and after an admin changes the thresholds). */
+export async function recomputeKols(): Promise<void> {
+  kol.recompute(Date.now());
+  await reflag();
+}

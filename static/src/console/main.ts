@@ -1,0 +1,322 @@
+/**
+ * The opinion console in the browser: filters → /api/v1/opinion/summary and /api/v1/kols →
+ * charts, terms and the KOL table; the /console socket → the live stream and batched counts.
+ * Every chart, term and row drills down to /console/search with the same filters.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { ConsoleClientToServerEvents, ConsoleItem, ConsoleServerToClientEvents, OpinionDelta } from '../../../server/realtime/contract';
+import { t } from '../i18n';
+import { bumpLastBucket, drawCharts, resizeCharts, type Drill } from './charts';
+import type { Kol, Summary } from './types';
+
+const RANGES: Record<string, number> = { '1h': 3_600_000, '6h': 6 * 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+const INTERVAL_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+const MAX_STREAM = 100;
+
+const root = document.querySelector<HTMLElement>('[data-console]');
+const form = document.querySelector<HTMLFormElement>('[data-console-filters]');
+
+interface Filters {
+  range: string;
+  interval: string;
+  chapter: string;
+  source: string;
+  sentiment: string;
+  keyword: string;
+  kol: boolean;
+}
+
+function readFilters(): Filters {
+  const data = new FormData(form!);
+  const get = (k: string) => String(data.get(k) ?? '');
+  return { range: get('range') || '24h', interval: get('interval'), chapter: get('chapter'), source: get('source'), sentiment: get('sentiment'), keyword: get('keyword').trim(), kol: data.get('kol') === 'true' };
+}
+
+function autoInterval(span: number): 'minute' | 'hour' | 'day' {
+  return span <= 3 * 3_600_000 ? 'minute' : span <= 7 * 86_400_000 ? 'hour' : 'day';
+}
+
+/** The query string shared by the summary, the KOL list and drill-downs. */
+function queryOf(f: Filters, extra: Drill = {}): URLSearchParams {
+  const to = new Date();
+  const from = new Date(to.getTime() - (RANGES[f.range] ?? RANGES['24h']));
+  const p = new URLSearchParams({ from: extra.from ?? from.toISOString(), to: extra.to ?? to.toISOString() });
+  const set = (k: string, v: string | undefined) => v && p.set(k, v);
+  set('chapter', extra.chapter ?? f.chapter);
+  set('source', extra.source ?? f.source);
+  set('sentiment', extra.sentiment ?? f.sentiment);
+  set('keyword', f.keyword);
+  if (extra.q) p.set('q', extra.q);
+  if (f.kol) p.set('kol', 'true');
+  return p;
+}
+
+/** Open the items behind a chart element in the staff search page. */
+function drill(d: Drill) {
+  const p = queryOf(readFilters(), d);
+  // The search page takes q for keywords too: a keyword filter is a word search there.
+  const kw = p.get('keyword');
+  p.delete('keyword');
+  if (kw && !p.get('q')) p.set('q', kw);
+  window.location.href = `/console/search?${p}`;
+}
+
+const chapterNames = new Map<string, string>();
+form?.querySelectorAll<HTMLOptionElement>('select[name="chapter"] option').forEach((o) => o.value && chapterNames.set(o.value, o.textContent ?? o.value));
+
+let summary: Summary | null = null;
+let bucketMs = INTERVAL_MS.hour;
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`${res.status}`);
+  return (await res.json()) as T;
+}
+
+function setText(sel: string, text: string) {
+  const el = root?.querySelector<HTMLElement>(sel);
+  if (el) el.textContent = text;
+}
+
+function renderKpis(s: Summary) {
+  const totals = s.buckets.reduce((a, b) => ({ total: a.total + b.total, negative: a.negative + b.negative, scoreSum: a.scoreSum + b.avgScore * b.total }), { total: 0, negative: 0, scoreSum: 0 });
+  setText('[data-kpi="volume"]', totals.total.toLocaleString());
+  setText('[data-kpi="negativeShare"]', totals.total ? `${((100 * totals.negative) / totals.total).toFixed(1)}%` : '—');
+  setText('[data-kpi="avgScore"]', totals.total ? (totals.scoreSum / totals.total).toFixed(2) : '—');
+  setText('[data-kpi="emerging"]', String(s.emerging?.length ?? 0));
+}
+
+function renderTerms(kind: 'keywords' | 'emerging', terms: { term: string; value: string }[]) {
+  const list = root?.querySelector<HTMLOListElement>(`[data-terms="${kind}"]`);
+  if (!list) return;
+  list.replaceChildren();
+  if (terms.length === 0) {
+    const li = document.createElement('li');
+    li.className = 'muted';
+    li.textContent = t('console.empty');
+    list.append(li);
+    return;
+  }
+  for (const { term, value } of terms) {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = '#';
+    a.textContent = term;
+    a.title = t('console.drill');
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      drill({ q: term });
+    });
+    const v = document.createElement('span');
+    v.className = 'muted';
+    v.textContent = value;
+    li.append(a, v);
+    list.append(li);
+  }
+}
+
+function renderKols(items: Kol[]) {
+  const body = root?.querySelector<HTMLTableSectionElement>('[data-kols] tbody');
+  if (!body) return;
+  body.replaceChildren();
+  if (items.length === 0) {
+    const tr = body.insertRow();
+    const td = tr.insertCell();
+    td.className = 'muted';
+    td.textContent = t('console.empty');
+    return;
+  }
+  items.slice(0, 10).forEach((k, i) => {
+    const tr = body.insertRow();
+    tr.insertCell().textContent = String(i + 1);
+    const who = tr.insertCell();
+    const name = k.displayName ?? k.username ?? k.handle ?? '';
+    const link = document.createElement('a');
+    link.href = k.url ?? (k.username ? `/u/${encodeURIComponent(k.username)}` : `/console/search?q=${encodeURIComponent(k.handle ?? '')}`);
+    link.textContent = name;
+    const src = document.createElement('span');
+    src.className = 'muted small';
+    src.textContent = ` ${k.source}`;
+    who.append(link, src);
+    if (k.reasons?.length) who.title = k.reasons.join('\n');
+    const score = tr.insertCell();
+    score.className = 'num';
+    score.textContent = k.score.toFixed(1);
+    const s = typeof k.sentiment === 'number' ? k.sentiment : k.sentiment?.score ?? null;
+    const sent = tr.insertCell();
+    sent.className = `num ${s === null ? '' : s < -0.2 ? 'neg' : s > 0.2 ? 'pos' : ''}`;
+    sent.textContent = s === null ? '—' : s.toFixed(2);
+  });
+}
+
+let refreshing: Promise<void> | null = null;
+async function refresh() {
+  if (refreshing) return refreshing;
+  refreshing = (async () => {
+    const f = readFilters();
+    const p = queryOf(f);
+    const span = RANGES[f.range] ?? RANGES['24h'];
+    const interval = (f.interval || autoInterval(span)) as keyof typeof INTERVAL_MS;
+    p.set('interval', interval);
+    bucketMs = INTERVAL_MS[interval];
+    try {
+      const [s, kols] = await Promise.all([getJson<Summary>(`/api/v1/opinion/summary?${p}`), getJson<{ items: Kol[] }>(`/api/v1/kols?limit=10`).catch(() => ({ items: [] }))]);
+      for (const c of s.byChapter) c.name = chapterNames.get(c.chapter) ?? c.chapter;
+      for (const c of s.byChapter) c.slug = c.chapter;
+      summary = s;
+      drawCharts(s, bucketMs, drill);
+      renderKpis(s);
+      renderTerms('keywords', s.topKeywords.slice(0, 15).map((k) => ({ term: k.term, value: String(k.count) })));
+      renderTerms('emerging', (s.emerging ?? []).slice(0, 15).map((k) => ({ term: k.term, value: `×${k.score.toFixed(2)}` })));
+      renderKols(kols.items);
+    } catch {
+      setText('[data-kpi="volume"]', '—');
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+// ---- live stream ----
+const stream = root?.querySelector<HTMLOListElement>('[data-stream]');
+const pauseButton = root?.querySelector<HTMLButtonElement>('[data-pause]');
+let paused = false;
+const held: ConsoleItem[] = [];
+
+function matches(item: ConsoleItem, f: Filters): boolean {
+  if (f.chapter && item.chapter?.slug !== f.chapter) return false;
+  if (f.source && item.source !== f.source) return false;
+  if (f.sentiment && item.sentiment.label !== f.sentiment) return false;
+  if (f.keyword && !item.keywords.includes(f.keyword) && !item.text.includes(f.keyword)) return false;
+  if (f.kol && !item.author.kol) return false;
+  return true;
+}
+
+function streamItem(item: ConsoleItem): HTMLLIElement {
+  const li = document.createElement('li');
+  li.className = `stream-item sentiment-${item.sentiment.label}`;
+  li.dataset.itemId = item.id;
+  const meta = document.createElement('div');
+  meta.className = 'stream-meta';
+  const badge = document.createElement('span');
+  badge.className = `sentiment-badge ${item.sentiment.label}`;
+  badge.textContent = t(`sentiment.${item.sentiment.label}`);
+  const who = document.createElement('strong');
+  who.textContent = item.author.displayName;
+  meta.append(badge, who);
+  if (item.author.kol) {
+    const kol = document.createElement('span');
+    kol.className = 'tag kol';
+    kol.textContent = t('console.kol');
+    meta.append(kol);
+  }
+  const where = document.createElement('span');
+  where.className = 'muted';
+  where.textContent = `${item.chapter?.name ?? item.source} · ${new Date(item.createdAt).toLocaleTimeString()}`;
+  meta.append(where);
+  const text = document.createElement(item.url ? 'a' : 'p');
+  text.className = 'stream-text';
+  text.textContent = item.text;
+  if (item.url && text instanceof HTMLAnchorElement) text.href = item.url;
+  li.append(meta, text);
+  if (item.reasons.length) {
+    const why = document.createElement('p');
+    why.className = 'reasons';
+    why.title = t('console.reasons');
+    for (const r of item.reasons.slice(0, 6)) {
+      const chip = document.createElement('span');
+      chip.className = 'reason';
+      chip.textContent = r;
+      why.append(chip);
+    }
+    li.append(why);
+  }
+  return li;
+}
+
+function show(items: ConsoleItem[]) {
+  if (!stream) return;
+  stream.querySelector('.stream-empty')?.remove();
+  const f = readFilters();
+  for (const item of items) if (matches(item, f)) stream.prepend(streamItem(item));
+  while (stream.children.length > MAX_STREAM) stream.lastElementChild?.remove();
+}
+
+function updatePauseLabel() {
+  if (!pauseButton) return;
+  pauseButton.textContent = paused ? (held.length ? t('console.resume', { count: held.length }) : t('console.resumeNone')) : t('console.pause');
+  pauseButton.setAttribute('aria-pressed', String(paused));
+}
+
+pauseButton?.addEventListener('click', () => {
+  paused = !paused;
+  if (!paused) show(held.splice(0));
+  updatePauseLabel();
+});
+
+// ---- live counts ----
+function applyDelta(d: OpinionDelta) {
+  const f = readFilters();
+  // Filtered views can't add unfiltered counts: refetch, at most every few seconds.
+  if (!summary || f.chapter || f.source || f.sentiment || f.keyword || f.kol) return scheduleRefresh();
+  const last = summary.buckets.at(-1);
+  if (!last || Date.parse(d.at) >= Date.parse(last.t) + bucketMs) return scheduleRefresh();
+  const before = last.total;
+  last.total += d.total;
+  last.negative += d.negative;
+  last.neutral += d.neutral;
+  last.positive += d.positive;
+  last.avgScore = last.total ? (last.avgScore * before + d.scoreSum) / last.total : 0;
+  bumpLastBucket(summary);
+  renderKpis(summary);
+}
+
+let refreshTimer: number | null = null;
+function scheduleRefresh() {
+  refreshTimer ??= window.setTimeout(() => {
+    refreshTimer = null;
+    void refresh();
+  }, 3_000);
+}
+
+function connect() {
+  const socket: Socket<ConsoleServerToClientEvents, ConsoleClientToServerEvents> = io('/console', { transports: ['websocket', 'polling'], withCredentials: true });
+  const status = root?.querySelector<HTMLElement>('[data-live-status]');
+  socket.on('connect', () => {
+    if (status) {
+      status.textContent = t('console.live');
+      status.dataset.state = 'live';
+    }
+    void refresh(); // catch up on what was missed while away
+  });
+  socket.on('disconnect', () => {
+    if (status) {
+      status.textContent = t('console.offline');
+      status.dataset.state = 'offline';
+    }
+  });
+  socket.on('item:analyzed', ({ item }) => {
+    if (paused) {
+      held.push(item);
+      if (held.length > 1_000) held.shift();
+      updatePauseLabel();
+    } else show([item]);
+  });
+  socket.on('opinion:updated', applyDelta);
+  socket.on('session:ended', () => window.location.reload());
+}
+
+if (root && form) {
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void refresh();
+  });
+  form.addEventListener('change', () => void refresh());
+  form.addEventListener('reset', () => setTimeout(() => void refresh(), 0));
+  window.addEventListener('resize', resizeCharts);
+  // Emerging terms and the KOL table change slowly; live counts arrive by socket in between.
+  window.setInterval(() => void refresh(), 60_000);
+  void refresh();
+  connect();
+}
