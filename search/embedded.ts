@@ -85,14 +85,14 @@ CREATE TABLE IF NOT EXISTS doc_keywords (
   PRIMARY KEY (created_at, rid, term)
 ) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS docs_kw_ai AFTER INSERT ON docs BEGIN
-  INSERT OR IGNORE INTO doc_keywords SELECT new.created_at, new.rid, k.value, new.source, new.chapter_id, new.chapter FROM json_each(new.keywords) k;
+  INSERT OR IGNORE INTO doc_keywords SELECT new.created_at, new.rid, k.value, new.source, new.chapter_id, new.chapter FROM (SELECT DISTINCT value FROM json_each(new.keywords)) k;
 END;
 CREATE TRIGGER IF NOT EXISTS docs_kw_ad AFTER DELETE ON docs BEGIN
   DELETE FROM doc_keywords WHERE created_at = old.created_at AND rid = old.rid;
 END;
 CREATE TRIGGER IF NOT EXISTS docs_kw_au AFTER UPDATE OF keywords, created_at, source, chapter_id, chapter ON docs BEGIN
   DELETE FROM doc_keywords WHERE created_at = old.created_at AND rid = old.rid;
-  INSERT OR IGNORE INTO doc_keywords SELECT new.created_at, new.rid, k.value, new.source, new.chapter_id, new.chapter FROM json_each(new.keywords) k;
+  INSERT OR IGNORE INTO doc_keywords SELECT new.created_at, new.rid, k.value, new.source, new.chapter_id, new.chapter FROM (SELECT DISTINCT value FROM json_each(new.keywords)) k;
 END;
 -- Keyword counts pre-aggregated per hour and per day (emerging terms and top keywords): a 7-day
 -- baseline over 100k documents is ~800k doc_keywords rows (~0.7 s to group) but a few tens of
@@ -460,7 +460,10 @@ export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
       version === 1 ? 'INSERT OR IGNORE INTO doc_keywords SELECT d.created_at, d.rid, k.value, d.source, d.chapter_id, d.chapter FROM docs d, json_each(d.keywords) k;' : '',
       version === 1 || version === 2 ? `DELETE FROM keyword_hours; DELETE FROM keyword_days; ${counts('keyword_hours', 3_600_000)} ${counts('keyword_days', 86_400_000)}` : '',
     ].join(' ');
-    await w.exec(`BEGIN IMMEDIATE; ${SCHEMA} ${backfill} COMMIT;`);
+    // Version 2's doc_keywords triggers failed on a document repeating a keyword (the upsert's
+    // conflict clause overrides the trigger's OR IGNORE): recreate them with DISTINCT.
+    const retrigger = version >= 1 && version < 3 ? 'DROP TRIGGER IF EXISTS docs_kw_ai; DROP TRIGGER IF EXISTS docs_kw_au;' : '';
+    await w.exec(`BEGIN IMMEDIATE; ${retrigger} ${SCHEMA} ${backfill} COMMIT;`);
     writer = w;
     if (inMemory) reader = w; // a second :memory: connection would be a different database
     else {
