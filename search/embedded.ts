@@ -32,7 +32,7 @@ import type {
   SearchDocument,
   SearchHit,
   SearchQuery,
-  SearchResult, SearchFilters, SentimentSplit } from './backend';
+  SearchResult, SearchFilters, WatchGroup } from './backend';
 import { MAX_BUCKETS, MAX_WATCH_GROUPS } from './backend';
 import { highlight } from './highlight';
 import { defaultBaselineFrom, EMERGING_DEFAULT, MIN_DOC_COUNT, rankEmerging, segmentWatchGroup, type TermCounts } from './significance';
@@ -382,6 +382,33 @@ async function keywordCounts(r: Connection, f: AggregateFilters, a: number, b: n
   return new Map(rows.map((row) => [row.term, row.n]));
 }
 
+/**
+ * Share of voice for every watched group in ONE pass over the window's rows (docs_agg): per
+ * sentiment label, a sum of "is in this group's FTS match set" per group. Each uncorrelated
+ * `IN (SELECT rowid … MATCH …)` is built once; probing it per row beats visiting every document
+ * of a common brand word across all time.
+ */
+async function shareOfVoice(r: Connection, watch: WatchGroup[], where: string, params: Param[]): Promise<Aggregates['shareOfVoice']> {
+  const groups = watch.map((g) => ({ key: g.key, words: segmentWatchGroup(g) }));
+  const result = groups.map((g) => ({ key: g.key, total: 0, negative: 0, neutral: 0, positive: 0 }));
+  const probed = groups.map((g, i) => ({ ...g, i })).filter((g) => g.words.length > 0);
+  if (!probed.length) return result;
+  const rows = await r.all<Record<string, number | string>>(
+    `SELECT d.sentiment_label AS label, ${probed.map((_g, j) => `sum(d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)) AS g${j}`).join(', ')}
+       FROM docs d ${where} GROUP BY d.sentiment_label`,
+    [...probed.map((g) => anyOfExpression(g.words)), ...params],
+  );
+  for (const row of rows) {
+    const label = row.label as 'negative' | 'neutral' | 'positive';
+    probed.forEach((g, j) => {
+      const n = Number(row[`g${j}`] ?? 0);
+      result[g.i].total += n;
+      if (label in result[g.i]) result[g.i][label] += n;
+    });
+  }
+  return result;
+}
+
 /** SQLite's BINARY collation (and Elasticsearch's keyword order): by UTF-8 bytes, not UTF-16 units. */
 function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
@@ -656,20 +683,7 @@ export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
             [query.from.getTime(), ...baseline.params],
           )
           : Promise.resolve([{ fgTotal: 0, bgTotal: 0 }]),
-        Promise.all(
-          watch.map(async (group) => {
-            const words = segmentWatchGroup(group);
-            const zero = { key: group.key, total: 0, negative: 0, neutral: 0, positive: 0 };
-            if (!words.length) return zero;
-            const [row] = await r.all<SentimentSplit>(
-              // `+d.rid`: walk the window's rows (docs_agg) and probe the matched set, rather than
-              // look up every document of a common brand word across all time.
-              `SELECT ${sentimentSplit} FROM docs d ${where} AND +d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)`,
-              [...params, anyOfExpression(words)],
-            );
-            return { key: group.key, total: row?.total ?? 0, negative: row?.negative ?? 0, neutral: row?.neutral ?? 0, positive: row?.positive ?? 0 };
-          }),
-        ),
+        shareOfVoice(r, watch, where, params),
       ]);
 
       const bucketRows = bucketRowsRaw;
