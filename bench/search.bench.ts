@@ -6,22 +6,20 @@
  *
  * Documents are built with makeDocument (real analysis) from seeded mixed zh/en mention texts,
  * spread over the 7 days before a fixed anchor, and cached as JSON lines under .cache/bench/
- * (keyed by count, seed and a hash of search/analysis/*.ts, so an analysis change rebuilds).
+ * (bench/support/corpus.ts: keyed by count, seed and a hash of search/analysis/*.ts).
  * They are indexed in the bench process straight into each backend (a fresh embedded file; a
  * fresh Elasticsearch index with refresh=false, then one refresh), then a fixed query mix runs
  * sequentially, `--iterations` times per query after a warm-up, through backend.search() /
  * aggregate(). The same-run reference is backend.count() on the same index: the floor.
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { machine } from './support/machine';
 import { repoRoot, runBench } from './support/processes';
 import {
-  arg, backendsFromArgs, elasticsearchForRun, freshBackend, log, machineWithLoad, mentionDocument, mentionItems, RARE_WORD,
+  arg, backendsFromArgs, elasticsearchForRun, freshBackend, log, machineWithLoad, RARE_WORD,
   round, summary, type BackendName, type BenchElasticsearch,
 } from './support/listening';
+import { benchDocuments } from './support/corpus';
 import { segmentForIndex } from '../search/analysis';
 import type { AggregateQuery, SearchBackend, SearchDocument, SearchQuery } from '../search/backend';
 
@@ -54,46 +52,8 @@ const OPS: Op[] = [
   { name: 'aggregate 7 days hourly', run: async (b) => (await b.aggregate({ from: new Date(ANCHOR - 7 * DAY), to: new Date(ANCHOR), interval: 'hour', topKeywords: 20 } satisfies AggregateQuery)).buckets.length },
 ];
 
-function analysisHash(): string {
-  const dir = path.join(repoRoot, 'search', 'analysis');
-  const h = crypto.createHash('sha256');
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(ts|json|txt)$/.test(e.name)) h.update(e.name).update(fs.readFileSync(p));
-    }
-  };
-  walk(dir);
-  h.update(fs.readFileSync(path.join(repoRoot, 'search', 'documents.ts')));
-  h.update(fs.readFileSync(path.join(repoRoot, 'bench', 'support', 'listening.ts')));
-  return h.digest('hex').slice(0, 12);
-}
-
-/** Build (or load from the cache) the documents. */
-async function documents(): Promise<{ docs: SearchDocument[]; built: boolean; buildSeconds: number; cacheFile: string }> {
-  const dir = path.join(repoRoot, '.cache', 'bench');
-  fs.mkdirSync(dir, { recursive: true });
-  const cacheFile = path.join(dir, `search-docs-${params.docs}-${params.seed}-v${params.generatorVersion}-${analysisHash()}.jsonl`);
-  if (fs.existsSync(cacheFile)) {
-    log(`loading cached documents ${path.relative(repoRoot, cacheFile)}`);
-    const docs: SearchDocument[] = [];
-    for await (const line of readline.createInterface({ input: fs.createReadStream(cacheFile) })) if (line) docs.push(JSON.parse(line) as SearchDocument);
-    if (docs.length === params.docs) return { docs, built: false, buildSeconds: 0, cacheFile };
-    log('cache incomplete; rebuilding');
-  }
-  const items = mentionItems(params.docs, params.seed, 'search', ANCHOR);
-  const t0 = performance.now();
-  const docs = items.map((it, i) => {
-    if (i % 10_000 === 0) log(`makeDocument ${i}/${items.length}`);
-    return mentionDocument(it, i);
-  });
-  const buildSeconds = (performance.now() - t0) / 1000;
-  const tmp = `${cacheFile}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
-  fs.renameSync(tmp, cacheFile);
-  return { docs, built: true, buildSeconds, cacheFile };
-}
+/** The shared, cached corpus (bench/support/corpus.ts). */
+const documents = () => benchDocuments({ count: params.docs, seed: params.seed, anchorMs: ANCHOR, generatorVersion: params.generatorVersion });
 
 async function runBackend(backend: BackendName, es: BenchElasticsearch | null, docs: SearchDocument[]) {
   const { backend: b, refresh, cleanup } = freshBackend(backend, es, 'benchsearch');

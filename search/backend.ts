@@ -35,6 +35,12 @@ export interface SearchDocument {
   createdAt: string; // ISO-8601 UTC
 }
 
+/** One author on one source (a KOL, say): `author` is the username for forum posts, the handle for mentions. */
+export interface AuthorRef {
+  source: Source;
+  author: string;
+}
+
 export interface SearchQuery {
   /** Free text; segmented with the same analyser as the documents. Empty = everything. */
   q?: string;
@@ -47,13 +53,17 @@ export interface SearchQuery {
   kol?: boolean;
   /** Chapter ids whose content the caller may not read (private chapters): never returned. */
   excludeChapterIds?: number[];
+  /** Only documents whose `keywords` contain exactly this term. */
+  keyword?: string;
+  /** Only these authors (the "KOL only" filter). An empty array matches nothing. */
+  authors?: AuthorRef[];
   limit: number;
   /** Opaque cursor from a previous page. */
   cursor?: string;
 }
 
 /** The filters shared by search and aggregate queries. */
-export type SearchFilters = Pick<SearchQuery, 'sentiment' | 'chapter' | 'source' | 'kind' | 'from' | 'to' | 'kol' | 'excludeChapterIds'>;
+export type SearchFilters = Pick<SearchQuery, 'sentiment' | 'chapter' | 'source' | 'kind' | 'from' | 'to' | 'kol' | 'excludeChapterIds' | 'keyword' | 'authors'>;
 
 export interface SearchHit {
   id: string;
@@ -79,15 +89,36 @@ export interface SearchResult {
 
 export type Interval = 'minute' | 'hour' | 'day';
 
-export interface AggregateQuery {
+/** Same order of magnitude as Elasticsearch's search.max_buckets: refuse, don't allocate. */
+export const MAX_BUCKETS = 50_000;
+/** At most this many watched term groups per query (one FTS query per group on the embedded backend). */
+export const MAX_WATCH_GROUPS = 20;
+/** At most this many terms in one watched group. */
+export const MAX_WATCH_TERMS = 20;
+
+/** A watched group of terms (our brand vs a competitor): a document matches the group if it matches ANY term. */
+export interface WatchGroup {
+  key: string;
+  terms: string[];
+}
+
+/** The filters every panel of the opinion console honours (besides the time window). */
+export type AggregateFilters = Pick<SearchQuery, 'sentiment' | 'keyword' | 'q' | 'kind' | 'chapter' | 'source' | 'excludeChapterIds' | 'authors'>;
+
+export interface AggregateQuery extends AggregateFilters {
   from: Date;
   to: Date;
   interval: Interval;
-  chapter?: string;
-  source?: Source;
-  excludeChapterIds?: number[];
   /** How many top keywords to return. */
   topKeywords?: number;
+  /** How many emerging terms to return (default 10; 0 = skip). */
+  emerging?: number;
+  /** Start of the emerging-terms baseline (default: defaultBaselineFrom(from, to)). */
+  baselineFrom?: Date;
+  /** Minimum number of documents in [from, to) for a term to be emerging (default 3). */
+  minDocCount?: number;
+  /** Term groups for share of voice (at most MAX_WATCH_GROUPS). */
+  watch?: WatchGroup[];
 }
 
 export interface Bucket {
@@ -99,11 +130,32 @@ export interface Bucket {
   avgScore: number;
 }
 
+export interface SentimentSplit {
+  total: number;
+  negative: number;
+  neutral: number;
+  positive: number;
+}
+
+/**
+ * A term more frequent in [from, to) than in the baseline [baselineFrom, to): `count` documents in
+ * the window, `baselineCount` in the whole baseline (which includes the window), `score` = JLH.
+ */
+export interface EmergingTerm {
+  term: string;
+  score: number;
+  count: number;
+  baselineCount: number;
+}
+
 export interface Aggregates {
   buckets: Bucket[];
   topKeywords: { term: string; count: number }[];
-  byChapter: { chapter: string; total: number; negative: number; avgScore: number }[];
-  bySource: { source: Source; total: number; negative: number; avgScore: number }[];
+  byChapter: ({ chapter: string; avgScore: number } & SentimentSplit)[];
+  bySource: ({ source: Source; avgScore: number } & SentimentSplit)[];
+  emerging: EmergingTerm[];
+  /** One row per watched group, in the order given. */
+  shareOfVoice: ({ key: string } & SentimentSplit)[];
 }
 
 export interface SearchBackend {

@@ -11,6 +11,7 @@ import { Client, errors as esErrors, type estypes } from '@elastic/elasticsearch
 import { Validation } from '../server/errors';
 import { segmentForIndex } from './analysis';
 import type {
+  AggregateFilters,
   AggregateQuery,
   Aggregates,
   Bucket,
@@ -20,7 +21,9 @@ import type {
   SearchHit,
   SearchQuery,
   SearchResult, SearchFilters } from './backend';
+import { MAX_BUCKETS, MAX_WATCH_GROUPS } from './backend';
 import { highlight } from './highlight';
+import { defaultBaselineFrom, EMERGING_DEFAULT, MIN_DOC_COUNT, overfetch, rankEmerging, segmentWatchGroup } from './significance';
 
 export interface ElasticsearchBackendOptions {
   /** e.g. http://127.0.0.1:9200 */
@@ -193,7 +196,46 @@ function filtersFor(q: SearchFilters): { filter: estypes.QueryDslQueryContainer[
     });
   }
   if (q.excludeChapterIds?.length) must_not.push({ terms: { chapterId: q.excludeChapterIds } });
+  if (q.keyword !== undefined) filter.push({ term: { keywords: q.keyword } });
+  if (q.authors && !q.authors.length) filter.push({ match_none: {} });
+  else if (q.authors) {
+    // One clause per source (terms of its authors), not one per author: KOL lists can be long.
+    const bySource = new Map<string, string[]>();
+    for (const a of q.authors) bySource.set(a.source, [...(bySource.get(a.source) ?? []), a.author]);
+    filter.push({
+      bool: {
+        should: [...bySource].map(([source, authors]) => ({ bool: { filter: [{ term: { source } }, { terms: { author: authors } }] } })),
+        minimum_should_match: 1,
+      },
+    });
+  }
   return { filter, must_not };
+}
+
+/** Free text as search sends it: the segmented words, ANDed (none = no clause). */
+function textQuery(q: string | undefined): estypes.QueryDslQueryContainer[] {
+  const terms = q ? segmentForIndex(q) : [];
+  return terms.length ? [{ match: { tokens: { query: terms.join(' '), operator: 'and' } } }] : [];
+}
+
+/** The console's filters over [from, to): the search filters plus free text. */
+function aggregateFilters(f: AggregateFilters, from: Date, to: Date): estypes.QueryDslQueryContainer {
+  const { filter, must_not } = filtersFor({
+    sentiment: f.sentiment, chapter: f.chapter, source: f.source, kind: f.kind, from, to,
+    excludeChapterIds: f.excludeChapterIds, keyword: f.keyword, authors: f.authors,
+  });
+  filter.push(...textQuery(f.q));
+  return { bool: { filter, must_not } };
+}
+
+/** A watched group as a query: ANY of its terms, each an AND of its words (as search matches). */
+function anyOfQuery(words: string[][]): estypes.QueryDslQueryContainer {
+  return {
+    bool: {
+      should: words.map((w) => ({ match: { tokens: { query: w.join(' '), operator: 'and' } } })),
+      minimum_should_match: 1,
+    },
+  };
 }
 
 const INTERVALS: Record<AggregateQuery['interval'], Partial<estypes.AggregationsDateHistogramAggregation>> = {
@@ -293,9 +335,7 @@ export function createElasticsearchBackend(opts: ElasticsearchBackendOptions): S
     async search(query: SearchQuery): Promise<SearchResult> {
       const terms = query.q ? segmentForIndex(query.q) : [];
       const { filter, must_not } = filtersFor(query);
-      const must: estypes.QueryDslQueryContainer[] = terms.length
-        ? [{ match: { tokens: { query: terms.join(' '), operator: 'and' } } }]
-        : [];
+      const must = textQuery(query.q);
       const limit = Math.max(1, Math.floor(query.limit));
       const res = await client.search<StoredDoc>({
         index: n.alias,
@@ -335,18 +375,27 @@ export function createElasticsearchBackend(opts: ElasticsearchBackendOptions): S
     },
 
     async aggregate(query: AggregateQuery): Promise<Aggregates> {
-      const { filter, must_not } = filtersFor({
-        chapter: query.chapter,
-        source: query.source,
-        from: query.from,
-        to: query.to,
-        excludeChapterIds: query.excludeChapterIds,
-      });
       const lastMs = query.to.getTime() - 1; // [from, to): the bucket holding `to` itself is not wanted
+      const size = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[query.interval];
+      if (!size) throw Validation('interval', `unknown interval ${String(query.interval)}`);
+      const first = Math.floor(query.from.getTime() / size) * size;
+      const bucketCount = query.to.getTime() > first ? Math.ceil((query.to.getTime() - first) / size) : 0;
+      if (bucketCount > MAX_BUCKETS) throw Validation('interval', `too many buckets (${bucketCount} > ${MAX_BUCKETS})`);
+      const watch = query.watch ?? [];
+      if (watch.length > MAX_WATCH_GROUPS) throw Validation('watch', `at most ${MAX_WATCH_GROUPS} groups`);
+      const emergingSize = Math.max(0, Math.floor(query.emerging ?? EMERGING_DEFAULT));
+      const minDocCount = Math.max(1, Math.floor(query.minDocCount ?? MIN_DOC_COUNT));
+      const baselineFrom = new Date(Math.min(query.from.getTime(), (query.baselineFrom ?? defaultBaselineFrom(query.from, query.to)).getTime()));
+      // A group with no searchable word matches nothing; `filters` needs a query, so it gets match_none.
+      const watchFilters = watch.map((g) => {
+        const words = segmentWatchGroup(g);
+        return words.length ? anyOfQuery(words) : { match_none: {} };
+      });
+
       const res = await client.search({
         index: n.alias,
         size: 0,
-        query: { bool: { filter, must_not } },
+        query: aggregateFilters(query, query.from, query.to),
         aggs: {
           overTime: {
             date_histogram: {
@@ -363,6 +412,24 @@ export function createElasticsearchBackend(opts: ElasticsearchBackendOptions): S
           topKeywords: { terms: { field: 'keywords', size: Math.max(1, query.topKeywords ?? 10) } },
           byChapter: { terms: { field: 'chapter', size: 200 }, aggs: SENTIMENT_SUBAGGS },
           bySource: { terms: { field: 'source', size: 50 }, aggs: SENTIMENT_SUBAGGS },
+          ...(emergingSize
+            ? {
+              emerging: {
+                significant_terms: {
+                  field: 'keywords',
+                  // The background is the baseline INCLUDING the window (ES's default shape), with the same filters.
+                  background_filter: aggregateFilters(query, baselineFrom, query.to),
+                  jlh: {},
+                  min_doc_count: minDocCount,
+                  size: overfetch(emergingSize),
+                  shard_size: overfetch(emergingSize) * 5,
+                },
+              },
+            }
+            : {}),
+          ...(watch.length
+            ? { shareOfVoice: { filters: { filters: watchFilters }, aggs: { labels: SENTIMENT_SUBAGGS.labels } } }
+            : {}),
         },
       });
       const aggs = res.aggregations as unknown as {
@@ -370,6 +437,8 @@ export function createElasticsearchBackend(opts: ElasticsearchBackendOptions): S
         topKeywords: { buckets: TermsBucket[] };
         byChapter: { buckets: SentimentBucket[] };
         bySource: { buckets: SentimentBucket[] };
+        emerging?: { doc_count: number; bg_count: number; buckets: (TermsBucket & { bg_count: number })[] };
+        shareOfVoice?: { buckets: { doc_count: number; labels: { buckets: TermsBucket[] } }[] };
       };
       const buckets: Bucket[] = aggs.overTime.buckets.map((b) => ({
         t: new Date(Number(b.key)).toISOString(),
@@ -377,21 +446,23 @@ export function createElasticsearchBackend(opts: ElasticsearchBackendOptions): S
         ...labelCounts(b),
         avgScore: avgOf(b),
       }));
+      const emerging = aggs.emerging
+        ? rankEmerging(
+          aggs.emerging.buckets.map((b) => ({ term: String(b.key), count: b.doc_count, baselineCount: b.bg_count })),
+          { fgTotal: aggs.emerging.doc_count, bgTotal: aggs.emerging.bg_count },
+          { size: emergingSize, minDocCount },
+        )
+        : [];
       return {
         buckets,
         topKeywords: query.topKeywords === 0 ? [] : aggs.topKeywords.buckets.map((b) => ({ term: String(b.key), count: b.doc_count })),
-        byChapter: aggs.byChapter.buckets.map((b) => ({
-          chapter: String(b.key),
-          total: b.doc_count,
-          negative: labelCounts(b).negative,
-          avgScore: avgOf(b),
-        })),
-        bySource: aggs.bySource.buckets.map((b) => ({
-          source: String(b.key),
-          total: b.doc_count,
-          negative: labelCounts(b).negative,
-          avgScore: avgOf(b),
-        })),
+        byChapter: aggs.byChapter.buckets.map((b) => ({ chapter: String(b.key), total: b.doc_count, ...labelCounts(b), avgScore: avgOf(b) })),
+        bySource: aggs.bySource.buckets.map((b) => ({ source: String(b.key), total: b.doc_count, ...labelCounts(b), avgScore: avgOf(b) })),
+        emerging,
+        shareOfVoice: watch.map((g, i) => {
+          const b = aggs.shareOfVoice!.buckets[i];
+          return { key: g.key, total: b.doc_count, ...labelCounts(b as SentimentBucket) };
+        }),
       };
     },
 

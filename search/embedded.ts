@@ -22,6 +22,7 @@ import path from 'node:path';
 import sqlite3, { type Database, type RunResult, type Statement } from '../server/sqlite';
 import { segmentForIndex } from './analysis';
 import type {
+  AggregateFilters,
   AggregateQuery,
   Aggregates,
   Bucket,
@@ -31,16 +32,16 @@ import type {
   SearchDocument,
   SearchHit,
   SearchQuery,
-  SearchResult, SearchFilters } from './backend';
+  SearchResult, SearchFilters, WatchGroup } from './backend';
+import { MAX_BUCKETS, MAX_WATCH_GROUPS } from './backend';
 import { highlight } from './highlight';
+import { defaultBaselineFrom, EMERGING_DEFAULT, MIN_DOC_COUNT, rankEmerging, segmentWatchGroup, type TermCounts } from './significance';
 import { Validation } from '../server/errors';
 
-/** 2: the aggregation index and the doc_keywords table (upgraded in place from 1, see open()). */
-const SCHEMA_VERSION = 2;
+/** 3: keyword counts per hour and per day (2: the aggregation index and doc_keywords; both upgraded in place, see open()). */
+const SCHEMA_VERSION = 3;
 const TOKENIZER = `unicode61 remove_diacritics 0 categories 'L* M* N* P* S* Co Cf Cs Cn'`;
 const INTERVAL_MS: Record<Interval, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
-/** Same order of magnitude as Elasticsearch's search.max_buckets: refuse, don't allocate. */
-const MAX_BUCKETS = 50_000;
 const MAX_LIMIT = 1000;
 
 const SCHEMA = `
@@ -83,15 +84,62 @@ CREATE TABLE IF NOT EXISTS doc_keywords (
   chapter TEXT,
   PRIMARY KEY (created_at, rid, term)
 ) WITHOUT ROWID;
+-- The keyword filter: documents carrying one term in a time range, without scanning the range.
+CREATE INDEX IF NOT EXISTS doc_keywords_term ON doc_keywords(term, created_at);
 CREATE TRIGGER IF NOT EXISTS docs_kw_ai AFTER INSERT ON docs BEGIN
-  INSERT OR IGNORE INTO doc_keywords SELECT new.created_at, new.rid, k.value, new.source, new.chapter_id, new.chapter FROM json_each(new.keywords) k;
+  INSERT OR IGNORE INTO doc_keywords SELECT new.created_at, new.rid, k.value, new.source, new.chapter_id, new.chapter FROM (SELECT DISTINCT value FROM json_each(new.keywords)) k;
 END;
 CREATE TRIGGER IF NOT EXISTS docs_kw_ad AFTER DELETE ON docs BEGIN
   DELETE FROM doc_keywords WHERE created_at = old.created_at AND rid = old.rid;
 END;
 CREATE TRIGGER IF NOT EXISTS docs_kw_au AFTER UPDATE OF keywords, created_at, source, chapter_id, chapter ON docs BEGIN
   DELETE FROM doc_keywords WHERE created_at = old.created_at AND rid = old.rid;
-  INSERT OR IGNORE INTO doc_keywords SELECT new.created_at, new.rid, k.value, new.source, new.chapter_id, new.chapter FROM json_each(new.keywords) k;
+  INSERT OR IGNORE INTO doc_keywords SELECT new.created_at, new.rid, k.value, new.source, new.chapter_id, new.chapter FROM (SELECT DISTINCT value FROM json_each(new.keywords)) k;
+END;
+-- Keyword counts pre-aggregated per hour and per day (emerging terms and top keywords): a 7-day
+-- baseline over 100k documents is ~800k doc_keywords rows (~0.7 s to group) but a few tens of
+-- thousands of counter rows. Keyed by everything the console filters on that a count can carry
+-- (source, chapter, kind, sentiment); "no chapter" is 0 / '' because primary-key columns cannot be NULL.
+-- Kept in step with docs by triggers, inside the writing transaction.
+CREATE TABLE IF NOT EXISTS keyword_hours (
+  bucket INTEGER NOT NULL, source TEXT NOT NULL, kind TEXT NOT NULL, sentiment_label TEXT NOT NULL,
+  chapter_id INTEGER NOT NULL, chapter TEXT NOT NULL, term TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (bucket, source, kind, sentiment_label, chapter_id, chapter, term)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS keyword_days (
+  bucket INTEGER NOT NULL, source TEXT NOT NULL, kind TEXT NOT NULL, sentiment_label TEXT NOT NULL,
+  chapter_id INTEGER NOT NULL, chapter TEXT NOT NULL, term TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (bucket, source, kind, sentiment_label, chapter_id, chapter, term)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS docs_kc_ai AFTER INSERT ON docs BEGIN
+  INSERT INTO keyword_hours (bucket, source, kind, sentiment_label, chapter_id, chapter, term, n)
+    SELECT (new.created_at / 3600000) * 3600000, new.source, new.kind, new.sentiment_label, coalesce(new.chapter_id, 0), coalesce(new.chapter, ''), k.value, 1
+      FROM (SELECT DISTINCT value FROM json_each(new.keywords)) k WHERE true
+    ON CONFLICT DO UPDATE SET n = n + 1;
+  INSERT INTO keyword_days (bucket, source, kind, sentiment_label, chapter_id, chapter, term, n)
+    SELECT (new.created_at / 86400000) * 86400000, new.source, new.kind, new.sentiment_label, coalesce(new.chapter_id, 0), coalesce(new.chapter, ''), k.value, 1
+      FROM (SELECT DISTINCT value FROM json_each(new.keywords)) k WHERE true
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS docs_kc_ad AFTER DELETE ON docs BEGIN
+  UPDATE keyword_hours SET n = n - 1 WHERE bucket = (old.created_at / 3600000) * 3600000 AND source = old.source AND kind = old.kind AND sentiment_label = old.sentiment_label AND chapter_id = coalesce(old.chapter_id, 0) AND chapter = coalesce(old.chapter, '') AND term IN (SELECT DISTINCT value FROM json_each(old.keywords));
+  DELETE FROM keyword_hours WHERE bucket = (old.created_at / 3600000) * 3600000 AND source = old.source AND kind = old.kind AND sentiment_label = old.sentiment_label AND chapter_id = coalesce(old.chapter_id, 0) AND chapter = coalesce(old.chapter, '') AND n <= 0;
+  UPDATE keyword_days SET n = n - 1 WHERE bucket = (old.created_at / 86400000) * 86400000 AND source = old.source AND kind = old.kind AND sentiment_label = old.sentiment_label AND chapter_id = coalesce(old.chapter_id, 0) AND chapter = coalesce(old.chapter, '') AND term IN (SELECT DISTINCT value FROM json_each(old.keywords));
+  DELETE FROM keyword_days WHERE bucket = (old.created_at / 86400000) * 86400000 AND source = old.source AND kind = old.kind AND sentiment_label = old.sentiment_label AND chapter_id = coalesce(old.chapter_id, 0) AND chapter = coalesce(old.chapter, '') AND n <= 0;
+END;
+CREATE TRIGGER IF NOT EXISTS docs_kc_au AFTER UPDATE OF keywords, created_at, source, kind, sentiment_label, chapter_id, chapter ON docs BEGIN
+  UPDATE keyword_hours SET n = n - 1 WHERE bucket = (old.created_at / 3600000) * 3600000 AND source = old.source AND kind = old.kind AND sentiment_label = old.sentiment_label AND chapter_id = coalesce(old.chapter_id, 0) AND chapter = coalesce(old.chapter, '') AND term IN (SELECT DISTINCT value FROM json_each(old.keywords));
+  DELETE FROM keyword_hours WHERE bucket = (old.created_at / 3600000) * 3600000 AND source = old.source AND kind = old.kind AND sentiment_label = old.sentiment_label AND chapter_id = coalesce(old.chapter_id, 0) AND chapter = coalesce(old.chapter, '') AND n <= 0;
+  UPDATE keyword_days SET n = n - 1 WHERE bucket = (old.created_at / 86400000) * 86400000 AND source = old.source AND kind = old.kind AND sentiment_label = old.sentiment_label AND chapter_id = coalesce(old.chapter_id, 0) AND chapter = coalesce(old.chapter, '') AND term IN (SELECT DISTINCT value FROM json_each(old.keywords));
+  DELETE FROM keyword_days WHERE bucket = (old.created_at / 86400000) * 86400000 AND source = old.source AND kind = old.kind AND sentiment_label = old.sentiment_label AND chapter_id = coalesce(old.chapter_id, 0) AND chapter = coalesce(old.chapter, '') AND n <= 0;
+  INSERT INTO keyword_hours (bucket, source, kind, sentiment_label, chapter_id, chapter, term, n)
+    SELECT (new.created_at / 3600000) * 3600000, new.source, new.kind, new.sentiment_label, coalesce(new.chapter_id, 0), coalesce(new.chapter, ''), k.value, 1
+      FROM (SELECT DISTINCT value FROM json_each(new.keywords)) k WHERE true
+    ON CONFLICT DO UPDATE SET n = n + 1;
+  INSERT INTO keyword_days (bucket, source, kind, sentiment_label, chapter_id, chapter, term, n)
+    SELECT (new.created_at / 86400000) * 86400000, new.source, new.kind, new.sentiment_label, coalesce(new.chapter_id, 0), coalesce(new.chapter, ''), k.value, 1
+      FROM (SELECT DISTINCT value FROM json_each(new.keywords)) k WHERE true
+    ON CONFLICT DO UPDATE SET n = n + 1;
 END;
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
   tokens, content='docs', content_rowid='rid', detail=none, tokenize="${TOKENIZER}"
@@ -112,7 +160,8 @@ PRAGMA user_version = ${SCHEMA_VERSION};
 const DROP = `
 DROP TRIGGER IF EXISTS docs_fts_ai; DROP TRIGGER IF EXISTS docs_fts_ad; DROP TRIGGER IF EXISTS docs_fts_au;
 DROP TRIGGER IF EXISTS docs_kw_ai; DROP TRIGGER IF EXISTS docs_kw_ad; DROP TRIGGER IF EXISTS docs_kw_au;
-DROP TABLE IF EXISTS doc_keywords; DROP TABLE IF EXISTS docs_fts; DROP TABLE IF EXISTS docs;
+DROP TRIGGER IF EXISTS docs_kc_ai; DROP TRIGGER IF EXISTS docs_kc_ad; DROP TRIGGER IF EXISTS docs_kc_au;
+DROP TABLE IF EXISTS keyword_hours; DROP TABLE IF EXISTS keyword_days; DROP TABLE IF EXISTS doc_keywords; DROP TABLE IF EXISTS docs_fts; DROP TABLE IF EXISTS docs;
 `;
 
 const COLUMNS = [
@@ -232,7 +281,142 @@ function whereClause(q: SearchFilters): { sql: string[]; params: Param[] } {
     // One JSON parameter instead of N placeholders keeps the SQL text (and statement) stable.
     add('(d.chapter_id IS NULL OR d.chapter_id NOT IN (SELECT value FROM json_each(?)))', JSON.stringify(q.excludeChapterIds));
   }
+  if (q.keyword !== undefined) {
+    // Driven from the term (doc_keywords_term): the documents carrying it, within the time range.
+    const range = [q.from ? ' AND kw.created_at >= ?' : '', q.to ? ' AND kw.created_at < ?' : ''].join('');
+    const rangeParams = [...(q.from ? [q.from.getTime()] : []), ...(q.to ? [q.to.getTime()] : [])];
+    add(`d.rid IN (SELECT kw.rid FROM doc_keywords kw WHERE kw.term = ?${range})`, q.keyword, ...rangeParams);
+  }
+  if (q.authors && !q.authors.length) add('0');
+  else if (q.authors) {
+    add(
+      "(d.source, d.author) IN (SELECT json_extract(value, '$.source'), json_extract(value, '$.author') FROM json_each(?))",
+      JSON.stringify(q.authors.map((a) => ({ source: a.source, author: a.author }))),
+    );
+  }
   return { sql, params };
+}
+
+/**
+ * The console's filters as SQL over `docs d`: the search filters plus free text. `[from, to)` is passed separately because emerging terms widen it to the baseline.
+ */
+function aggregateWhere(f: AggregateFilters, from: Date, to: Date): { sql: string[]; params: Param[] } {
+  const where = whereClause({
+    sentiment: f.sentiment, chapter: f.chapter, source: f.source, kind: f.kind, from, to,
+    excludeChapterIds: f.excludeChapterIds, keyword: f.keyword, authors: f.authors,
+  });
+  const terms = [...new Set(segmentForIndex(f.q ?? ''))];
+  if (terms.length) {
+    where.sql.push('d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)');
+    where.params.push(matchExpression(terms));
+  }
+  return where;
+}
+
+/** True when the filters need columns doc_keywords does not carry (it has time, source, chapter). */
+function needsDocuments(f: AggregateFilters): boolean {
+  return !!(f.sentiment || f.keyword !== undefined || f.kind || f.authors || segmentForIndex(f.q ?? '').length);
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+type CountSegment = { table: 'raw' | 'keyword_hours' | 'keyword_days'; from: number; to: number };
+
+/**
+ * [a, b) cut into pieces each answered by the cheapest source: whole days from keyword_days,
+ * whole hours from keyword_hours, the partial hours at either end from doc_keywords itself.
+ */
+function countSegments(a: number, b: number): CountSegment[] {
+  const h1 = Math.ceil(a / HOUR_MS) * HOUR_MS;
+  const h2 = Math.floor(b / HOUR_MS) * HOUR_MS;
+  if (h1 >= h2) return a < b ? [{ table: 'raw', from: a, to: b }] : [];
+  const segments: CountSegment[] = [];
+  if (a < h1) segments.push({ table: 'raw', from: a, to: h1 });
+  const d1 = Math.ceil(h1 / DAY_MS) * DAY_MS;
+  const d2 = Math.floor(h2 / DAY_MS) * DAY_MS;
+  if (d1 >= d2) segments.push({ table: 'keyword_hours', from: h1, to: h2 });
+  else {
+    if (h1 < d1) segments.push({ table: 'keyword_hours', from: h1, to: d1 });
+    segments.push({ table: 'keyword_days', from: d1, to: d2 });
+    if (d2 < h2) segments.push({ table: 'keyword_hours', from: d2, to: h2 });
+  }
+  if (h2 < b) segments.push({ table: 'raw', from: h2, to: b });
+  return segments;
+}
+
+/** True when the keyword count tables can answer these filters (they carry source, chapter, kind, sentiment). */
+function countsAnswer(f: AggregateFilters): boolean {
+  return f.keyword === undefined && !f.authors && !segmentForIndex(f.q ?? '').length;
+}
+
+/** The filters as SQL over a keyword count table `t`. */
+function countWhere(f: AggregateFilters): { sql: string; params: Param[] } {
+  const sql: string[] = [];
+  const params: Param[] = [];
+  if (f.sentiment) sql.push('t.sentiment_label = ?'), params.push(f.sentiment);
+  if (f.chapter) sql.push('t.chapter = ?'), params.push(f.chapter);
+  if (f.source) sql.push('t.source = ?'), params.push(f.source);
+  if (f.kind) sql.push('t.kind = ?'), params.push(f.kind);
+  if (f.excludeChapterIds?.length) sql.push('t.chapter_id NOT IN (SELECT value FROM json_each(?))'), params.push(JSON.stringify(f.excludeChapterIds));
+  return { sql: sql.map((c) => ` AND ${c}`).join(''), params };
+}
+
+/** Documents per keyword over [a, b) under filters the count tables answer (countsAnswer). */
+async function keywordCounts(r: Connection, f: AggregateFilters, a: number, b: number): Promise<Map<string, number>> {
+  const pieces: string[] = [];
+  const params: Param[] = [];
+  const cw = countWhere(f);
+  for (const seg of countSegments(a, b)) {
+    if (seg.table === 'raw') {
+      const w = aggregateWhere(f, new Date(seg.from), new Date(seg.to));
+      pieces.push(`SELECT k.term AS term, count(*) AS n FROM docs d JOIN doc_keywords k ON k.created_at = d.created_at AND k.rid = d.rid
+        WHERE ${w.sql.join(' AND ')} GROUP BY k.term`);
+      params.push(...w.params);
+    } else {
+      pieces.push(`SELECT t.term AS term, sum(t.n) AS n FROM ${seg.table} t WHERE t.bucket >= ? AND t.bucket < ?${cw.sql} GROUP BY t.term`);
+      params.push(seg.from, seg.to, ...cw.params);
+    }
+  }
+  if (!pieces.length) return new Map();
+  const rows = await r.all<{ term: string; n: number }>(`SELECT term, sum(n) AS n FROM (${pieces.join(' UNION ALL ')}) GROUP BY term`, params);
+  return new Map(rows.map((row) => [row.term, row.n]));
+}
+
+/**
+ * Share of voice for every watched group in ONE pass over the window's rows (docs_agg): per
+ * sentiment label, a sum of "is in this group's FTS match set" per group. Each uncorrelated
+ * `IN (SELECT rowid … MATCH …)` is built once; probing it per row beats visiting every document
+ * of a common brand word across all time.
+ */
+async function shareOfVoice(r: Connection, watch: WatchGroup[], where: string, params: Param[]): Promise<Aggregates['shareOfVoice']> {
+  const groups = watch.map((g) => ({ key: g.key, words: segmentWatchGroup(g) }));
+  const result = groups.map((g) => ({ key: g.key, total: 0, negative: 0, neutral: 0, positive: 0 }));
+  const probed = groups.map((g, i) => ({ ...g, i })).filter((g) => g.words.length > 0);
+  if (!probed.length) return result;
+  const rows = await r.all<Record<string, number | string>>(
+    `SELECT d.sentiment_label AS label, ${probed.map((_g, j) => `sum(d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)) AS g${j}`).join(', ')}
+       FROM docs d ${where} GROUP BY d.sentiment_label`,
+    [...probed.map((g) => anyOfExpression(g.words)), ...params],
+  );
+  for (const row of rows) {
+    const label = row.label as 'negative' | 'neutral' | 'positive';
+    probed.forEach((g, j) => {
+      const n = Number(row[`g${j}`] ?? 0);
+      result[g.i].total += n;
+      if (label in result[g.i]) result[g.i][label] += n;
+    });
+  }
+  return result;
+}
+
+/** SQLite's BINARY collation (and Elasticsearch's keyword order): by UTF-8 bytes, not UTF-16 units. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** FTS5 MATCH expression for a watched group: ANY of its terms, each an AND of its words. */
+function anyOfExpression(group: string[][]): string {
+  return group.map((words) => `(${matchExpression(words)})`).join(' OR ');
 }
 
 /** FTS5 MATCH expression: every term quoted (no operator injection) and ANDed. */
@@ -298,9 +482,19 @@ export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
     const w = await Connection.open(opts.file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
     await w.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     const [{ user_version: version }] = await w.all<{ user_version: number }>('PRAGMA user_version');
-    // From version 1 the documents are there but doc_keywords is new: fill it once, in the same transaction.
-    const backfill = version === 1 ? 'INSERT OR IGNORE INTO doc_keywords SELECT d.created_at, d.rid, k.value, d.source, d.chapter_id, d.chapter FROM docs d, json_each(d.keywords) k;' : '';
-    await w.exec(`BEGIN IMMEDIATE; ${SCHEMA} ${backfill} COMMIT;`);
+    // From an older version the documents are there but the newer tables are empty: fill them once,
+    // in the same transaction (doc_keywords from 1, the keyword counts from 1 and 2).
+    const counts = (table: string, size: number) =>
+      `INSERT INTO ${table} SELECT (d.created_at / ${size}) * ${size}, d.source, d.kind, d.sentiment_label, coalesce(d.chapter_id, 0), coalesce(d.chapter, ''), k.term, count(*)
+         FROM docs d JOIN doc_keywords k ON k.created_at = d.created_at AND k.rid = d.rid GROUP BY 1, 2, 3, 4, 5, 6, 7;`;
+    const backfill = [
+      version === 1 ? 'INSERT OR IGNORE INTO doc_keywords SELECT d.created_at, d.rid, k.value, d.source, d.chapter_id, d.chapter FROM docs d, json_each(d.keywords) k;' : '',
+      version === 1 || version === 2 ? `DELETE FROM keyword_hours; DELETE FROM keyword_days; ${counts('keyword_hours', 3_600_000)} ${counts('keyword_days', 86_400_000)}` : '',
+    ].join(' ');
+    // Version 2's doc_keywords triggers failed on a document repeating a keyword (the upsert's
+    // conflict clause overrides the trigger's OR IGNORE): recreate them with DISTINCT.
+    const retrigger = version >= 1 && version < 3 ? 'DROP TRIGGER IF EXISTS docs_kw_ai; DROP TRIGGER IF EXISTS docs_kw_au;' : '';
+    await w.exec(`BEGIN IMMEDIATE; ${retrigger} ${SCHEMA} ${backfill} COMMIT;`);
     writer = w;
     if (inMemory) reader = w; // a second :memory: connection would be a different database
     else {
@@ -427,42 +621,81 @@ export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
       const first = Math.floor(from / size) * size;
       const bucketCount = to > first ? Math.ceil((to - first) / size) : 0;
       if (bucketCount > MAX_BUCKETS) throw Validation('interval', `too many buckets (${bucketCount} > ${MAX_BUCKETS})`);
-      const { sql, params } = whereClause({
-        from: query.from,
-        to: query.to,
-        chapter: query.chapter,
-        source: query.source,
-        excludeChapterIds: query.excludeChapterIds,
-      });
+      const { sql, params } = aggregateWhere(query, query.from, query.to);
       const where = `WHERE ${sql.join(' AND ')}`;
-      const negative = "sum(d.sentiment_label = 'negative')";
+      const sentimentSplit = "count(*) AS total, sum(d.sentiment_label = 'negative') AS negative, sum(d.sentiment_label = 'neutral') AS neutral, sum(d.sentiment_label = 'positive') AS positive";
+      // Keyword panels read doc_keywords alone when the filters allow it (time, source, chapter);
+      // otherwise they join it to docs on its primary key prefix (created_at, rid).
+      const withDocs = needsDocuments(query);
+      const keywordsFrom = withDocs ? 'docs d JOIN doc_keywords k ON k.created_at = d.created_at AND k.rid = d.rid' : 'doc_keywords d';
+      const termColumn = withDocs ? 'k.term' : 'd.term';
 
-      const [bucketRows, keywordRows, chapterRows, sourceRows] = await Promise.all([
+      const emergingSize = Math.max(0, Math.floor(query.emerging ?? EMERGING_DEFAULT));
+      const minDocCount = Math.max(1, Math.floor(query.minDocCount ?? MIN_DOC_COUNT));
+      const baselineFrom = new Date(Math.min(query.from.getTime(), (query.baselineFrom ?? defaultBaselineFrom(query.from, query.to)).getTime()));
+      const baseline = aggregateWhere(query, baselineFrom, query.to);
+      const baselineWhere = `WHERE ${baseline.sql.join(' AND ')}`;
+
+      const watch = query.watch ?? [];
+      if (watch.length > MAX_WATCH_GROUPS) throw Validation('watch', `at most ${MAX_WATCH_GROUPS} groups`);
+
+      // Pre-aggregated keyword counts when the filters allow: window counts serve top keywords and
+      // emerging terms alike; the baseline is counted only when emerging terms are wanted.
+      const useCounts = countsAnswer(query);
+      const topKeywords = Math.max(0, query.topKeywords ?? 10);
+      // Every statement is issued in this tick (one Promise.all): close() waits for all of them.
+      const [windowCounts, baselineCounts, bucketRowsRaw, keywordRowsRaw, chapterRows, sourceRows, emergingRowsRaw, totals, voices] = await Promise.all([
+        useCounts ? keywordCounts(r, query, query.from.getTime(), query.to.getTime()) : Promise.resolve(null),
+        useCounts && emergingSize ? keywordCounts(r, query, baselineFrom.getTime(), query.to.getTime()) : Promise.resolve(new Map<string, number>()),
         r.all<Omit<Bucket, 't'> & { t: number }>(
-          `SELECT (d.created_at / ${size}) * ${size} AS t, count(*) AS total, ${negative} AS negative,
-                  sum(d.sentiment_label = 'neutral') AS neutral, sum(d.sentiment_label = 'positive') AS positive,
-                  avg(d.sentiment_score) AS avgScore
+          `SELECT (d.created_at / ${size}) * ${size} AS t, ${sentimentSplit}, avg(d.sentiment_score) AS avgScore
              FROM docs d ${where} GROUP BY 1`,
           params,
         ),
-        // doc_keywords has the columns whereClause filters on here (time, source, chapter).
-        r.all<{ term: string; count: number }>(
-          `SELECT d.term AS term, count(*) AS count FROM doc_keywords d ${where}
-            GROUP BY d.term ORDER BY count DESC, term ASC LIMIT ?`,
-          [...params, Math.max(0, query.topKeywords ?? 10)],
-        ),
-        r.all<{ chapter: string; total: number; negative: number; avgScore: number }>(
-          `SELECT d.chapter AS chapter, count(*) AS total, ${negative} AS negative, avg(d.sentiment_score) AS avgScore
+        useCounts
+          ? Promise.resolve([])
+          : r.all<{ term: string; count: number }>(
+            `SELECT ${termColumn} AS term, count(*) AS count FROM ${keywordsFrom} ${where}
+              GROUP BY ${termColumn} ORDER BY count DESC, term ASC LIMIT ?`,
+            [...params, topKeywords],
+          ),
+        r.all<Aggregates['byChapter'][number]>(
+          `SELECT d.chapter AS chapter, ${sentimentSplit}, avg(d.sentiment_score) AS avgScore
              FROM docs d ${where} AND d.chapter IS NOT NULL GROUP BY d.chapter ORDER BY total DESC, chapter ASC`,
           params,
         ),
-        r.all<{ source: string; total: number; negative: number; avgScore: number }>(
-          `SELECT d.source AS source, count(*) AS total, ${negative} AS negative, avg(d.sentiment_score) AS avgScore
+        r.all<Aggregates['bySource'][number]>(
+          `SELECT d.source AS source, ${sentimentSplit}, avg(d.sentiment_score) AS avgScore
              FROM docs d ${where} GROUP BY d.source ORDER BY total DESC, source ASC`,
           params,
         ),
+        // Window and baseline counts per term in one pass over the baseline (which contains the window).
+        emergingSize && !useCounts
+          ? r.all<TermCounts>(
+            `SELECT ${termColumn} AS term, sum(d.created_at >= ?) AS count, count(*) AS baselineCount FROM ${keywordsFrom} ${baselineWhere}
+              GROUP BY ${termColumn} HAVING count >= ?`,
+            [query.from.getTime(), ...baseline.params, minDocCount],
+          )
+          : Promise.resolve([]),
+        emergingSize
+          ? r.all<{ fgTotal: number | null; bgTotal: number }>(
+            `SELECT sum(d.created_at >= ?) AS fgTotal, count(*) AS bgTotal FROM docs d ${baselineWhere}`,
+            [query.from.getTime(), ...baseline.params],
+          )
+          : Promise.resolve([{ fgTotal: 0, bgTotal: 0 }]),
+        shareOfVoice(r, watch, where, params),
       ]);
 
+      const bucketRows = bucketRowsRaw;
+      let keywordRows = keywordRowsRaw;
+      let emergingRows = emergingRowsRaw;
+      if (windowCounts && baselineCounts) {
+        const entries = [...windowCounts].map(([term, count]) => ({ term, count }));
+        keywordRows = entries.sort((a, b) => b.count - a.count || byteOrder(a.term, b.term)).slice(0, topKeywords);
+        emergingRows = emergingSize
+          ? entries.filter((e) => e.count >= minDocCount).map((e) => ({ ...e, baselineCount: baselineCounts.get(e.term) ?? e.count }))
+          : [];
+      }
       const byStart = new Map(bucketRows.map((b) => [b.t, b]));
       const buckets: Bucket[] = [];
       for (let i = 0; i < bucketCount; i++) {
@@ -477,7 +710,8 @@ export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
           avgScore: b?.avgScore ?? 0,
         });
       }
-      return { buckets, topKeywords: keywordRows, byChapter: chapterRows, bySource: sourceRows };
+      const emerging = rankEmerging(emergingRows, { fgTotal: totals[0]?.fgTotal ?? 0, bgTotal: totals[0]?.bgTotal ?? 0 }, { size: emergingSize, minDocCount });
+      return { buckets, topKeywords: keywordRows, byChapter: chapterRows, bySource: sourceRows, emerging, shareOfVoice: voices };
     },
 
     async count() {

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import sqlite3 from '../../server/sqlite';
 import { createEmbeddedBackend } from '../../search/embedded';
 import { makeDocument } from '../../search/documents';
+import type { AggregateQuery, SearchBackend, SearchDocument } from '../../search/backend';
 
 describe('embedded search backend: close()', () => {
   it('waits for searches still running instead of failing with SQLITE_BUSY (unfinalized statements)', async () => {
@@ -65,7 +66,8 @@ describe('embedded search backend: schema upgrade', () => {
       const db = new sqlite3.Database(file);
       await new Promise<void>((resolve, reject) =>
         db.exec(
-          'DROP TRIGGER docs_kw_ai; DROP TRIGGER docs_kw_ad; DROP TRIGGER docs_kw_au; DROP TABLE doc_keywords; DROP INDEX docs_agg; PRAGMA user_version = 1;',
+          'DROP TRIGGER docs_kw_ai; DROP TRIGGER docs_kw_ad; DROP TRIGGER docs_kw_au; DROP TABLE doc_keywords; DROP INDEX docs_agg; ' +
+            'DROP TRIGGER docs_kc_ai; DROP TRIGGER docs_kc_ad; DROP TRIGGER docs_kc_au; DROP TABLE keyword_hours; DROP TABLE keyword_days; PRAGMA user_version = 1;',
           (err) => (err ? reject(err) : resolve()),
         ),
       );
@@ -76,5 +78,68 @@ describe('embedded search backend: schema upgrade', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('keyword counts (keyword_hours, keyword_days)', () => {
+    const H = 3_600_000;
+    const T = Date.parse('2024-06-03T10:30:00.000Z');
+    const doc = (i: number, ms: number, keywords: string[], more: Partial<SearchDocument> = {}) =>
+      makeDocument({ id: `mention:k${i}`, kind: 'mention', source: i % 2 ? 'weibo' : 'news', author: `a${i % 3}`, text: keywords.join(' ') || '空', keywords, createdAt: new Date(ms).toISOString(), ...more });
+    // Spread over 3 days, with partial hours at both ends of the windows asked for below.
+    const corpus = Array.from({ length: 120 }, (_, i) => doc(i, T - 60 * H + i * 37 * 60_000 + 1234, i % 4 === 0 ? ['续航', '召回'] : i % 3 === 0 ? ['召回'] : ['续航', '价格']));
+    const authors = ['weibo', 'news'].flatMap((source) => ['a0', 'a1', 'a2'].map((author) => ({ source, author })));
+    // `authors` listing every author is the same set of documents, answered without the counters.
+    const both = async (backend: SearchBackend, q: AggregateQuery) => {
+      const [fast, raw] = [await backend.aggregate(q), await backend.aggregate({ ...q, authors })];
+      return { fast: { top: fast.topKeywords, emerging: fast.emerging }, raw: { top: raw.topKeywords, emerging: raw.emerging } };
+    };
+    const windows: AggregateQuery[] = [
+      { from: new Date(T - 7 * H + 59_000), to: new Date(T + 3 * 60_000), interval: 'hour', minDocCount: 1, topKeywords: 10 },
+      { from: new Date(T - 30 * H), to: new Date(T + 30 * 60_000), interval: 'hour', minDocCount: 1, topKeywords: 10, sentiment: 'neutral' },
+      { from: new Date(T - 20 * 60_000), to: new Date(T - 10 * 60_000), interval: 'minute', minDocCount: 1, baselineFrom: new Date(T - 70 * H) },
+      { from: new Date(T - 49 * H), to: new Date(T), interval: 'day', minDocCount: 1, source: 'weibo', excludeChapterIds: [5] },
+    ];
+
+    it('agree with counting doc_keywords directly, after upserts, re-dated and removed documents', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-counts-'));
+      const backend = createEmbeddedBackend({ file: path.join(dir, 'search.sqlite') });
+      try {
+        await backend.index(corpus);
+        await backend.index([doc(3, T - 2 * H, ['新词', '召回'], { sentiment: { label: 'negative', score: -0.5, confidence: 1 } }), doc(4, T - 50 * H, [])]);
+        await backend.index([doc(5, T - 3 * H, ['新词', '新词'])]); // a repeated keyword counts once
+        await backend.remove(['mention:k6', 'mention:k7']);
+        for (const q of windows) {
+          const { fast, raw } = await both(backend, q);
+          expect(fast, JSON.stringify(q)).to.deep.equal(raw);
+          expect(fast.top.length, JSON.stringify(q)).to.be.greaterThan(0);
+        }
+      } finally {
+        await backend.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('are rebuilt when a version-2 file is upgraded', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-upgrade2-'));
+      const file = path.join(dir, 'search.sqlite');
+      try {
+        let backend = createEmbeddedBackend({ file });
+        await backend.index(corpus);
+        const expected = await backend.aggregate(windows[0]);
+        await backend.close();
+        const db = new sqlite3.Database(file);
+        await new Promise<void>((resolve, reject) =>
+          db.exec('DROP TRIGGER docs_kc_ai; DROP TRIGGER docs_kc_ad; DROP TRIGGER docs_kc_au; DROP TABLE keyword_hours; DROP TABLE keyword_days; PRAGMA user_version = 2;', (err) => (err ? reject(err) : resolve())),
+        );
+        await new Promise<void>((resolve) => db.close(() => resolve()));
+        backend = createEmbeddedBackend({ file });
+        expect(await backend.aggregate(windows[0])).to.deep.equal(expected);
+        await backend.index([doc(200, T - H, ['升温'])]); // triggers are back
+        expect((await backend.aggregate(windows[0])).topKeywords.map((k) => k.term)).to.include('升温');
+        await backend.close();
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

@@ -9,7 +9,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { SearchBackend, SearchDocument, SearchHit, SearchQuery } from '../../search/backend';
+import type { AggregateQuery, Aggregates, SearchBackend, SearchDocument, SearchHit, SearchQuery } from '../../search/backend';
+import { jlhScore } from '../../search/significance';
+import { rng } from '../../search/train/sentiment-data';
 import { makeDocument } from '../../search/documents';
 import { createEmbeddedBackend } from '../../search/embedded';
 import { requireElasticsearch } from '../support/elasticsearch';
@@ -221,6 +223,22 @@ for (const factory of [embedded(), elasticsearch()]) {
         expect(ids(all.items)).not.to.include('post:a5');
       });
 
+      it('filters by authors: source and author must both match', async () => {
+        expect(ids((await find({ authors: [{ source: 'weibo', author: 'kolguy' }] })).items)).to.deep.equal(['mention:a3']);
+        expect((await find({ authors: [{ source: 'forum', author: 'kolguy' }] })).total).to.equal(0);
+        expect((await find({ authors: [] })).total).to.equal(0);
+        const two = await find({ authors: [{ source: 'forum', author: 'alice' }, { source: 'xiaohongshu', author: 'carol' }] });
+        expect(ids(two.items)).to.deep.equal(['mention:a4', 'post:a1']);
+      });
+
+      it('filters by an exact keyword', async () => {
+        const kw = docs.a1.keywords[0];
+        expect(kw, 'analysis gave a1 no keyword').to.be.a('string');
+        const expected = Object.values(docs).filter((x) => x.keywords.includes(kw)).sort((x, y) => (x.createdAt < y.createdAt ? 1 : -1)).map((x) => x.id);
+        expect(ids((await find({ keyword: kw })).items)).to.deep.equal(expected);
+        expect((await find({ keyword: `${kw}x` })).total).to.equal(0);
+      });
+
       it('combines filters with the query', async () => {
         const r = await find({ q: '车机', sentiment: 'neutral', kind: 'mention', source: 'douyin', kol: false });
         expect(ids(r.items)).to.deep.equal(['mention:a6']);
@@ -368,6 +386,164 @@ for (const factory of [embedded(), elasticsearch()]) {
       });
     });
 
+    describe('opinion aggregates: filters, emerging terms, share of voice', () => {
+      // Window [W, W+1h) with 9 documents; the default baseline starts 7 windows earlier (W-7h) and
+      // holds 18 more. Planted: 新词 (3 in the window, 0 before), 升温 (4 vs 2), 偶发 (2 vs 1, under
+      // the minimum count), 平稳 (1/3 of the documents in both windows: not emerging).
+      const W = Date.parse('2024-06-01T12:00:00.000Z');
+      type Label = 'negative' | 'neutral' | 'positive';
+      const w = (i: number, label: Label, keywords: string[], text: string, more: Partial<SearchDocument> = {}) =>
+        makeDocument({
+          id: `${more.kind ?? 'post'}:w${i}`, text, keywords, createdAt: new Date(W + i * 5 * MIN).toISOString(),
+          sentiment: { label, score: label === 'negative' ? -0.5 : label === 'positive' ? 0.5 : 0, confidence: 0.9 }, ...more,
+        });
+      const mention = (source: string, author: string): Partial<SearchDocument> => ({ kind: 'mention', source, author });
+      const windowDocs = [
+        w(0, 'negative', ['新词', '升温', '平稳'], '小米汽车 新词 续航', { ...mention('weibo', 'kola'), kol: true }),
+        w(1, 'positive', ['新词', '升温', '平稳'], 'Xiaomi 新词', mention('douyin', 'bob')),
+        w(2, 'neutral', ['新词', '升温', '平稳'], '蔚来 新词 很好', { chapter: 'su7', chapterId: 1, author: 'carol' }),
+        w(3, 'negative', ['升温', '偶发'], '小米 升温', { ...mention('weibo', 'kola'), kol: true }),
+        w(4, 'positive', ['偶发'], '蔚来 蔚来', { chapter: 'su7', chapterId: 1 }),
+        w(5, 'neutral', [], '华为 问界', { chapter: 'mate', chapterId: 2 }),
+        w(6, 'negative', [], '其他 内容', mention('news', 'press')),
+        w(7, 'negative', ['私密'], '小米 私密', { chapter: 'secret', chapterId: 99 }),
+        w(8, 'positive', [], 'nothing here', mention('weibo', 'kolb')),
+      ];
+      const baselineKeywords = (i: number) => (i < 6 ? ['平稳'] : i < 8 ? ['升温'] : i === 8 ? ['偶发'] : ['背景']);
+      const baselineDocs = Array.from({ length: 18 }, (_, i) =>
+        makeDocument({
+          id: `post:b${i}`, text: '背景 讨论', keywords: baselineKeywords(i), createdAt: new Date(W - (i + 1) * 20 * MIN).toISOString(),
+          sentiment: { label: 'neutral', score: 0, confidence: 0.9 },
+        }),
+      );
+      const old = makeDocument({ id: 'post:old', text: '新词 很早', keywords: ['新词'], createdAt: new Date(W - 8 * 60 * MIN).toISOString() }); // before the baseline
+      const windowQuery = (more: Partial<AggregateQuery> = {}): AggregateQuery => ({
+        from: new Date(W), to: new Date(W + 60 * MIN), interval: 'hour', ...more,
+      });
+      const total = (a: Aggregates) => a.buckets.reduce((n, b) => n + b.total, 0);
+      const BRANDS = [
+        { key: 'brand', terms: ['小米', 'Xiaomi', '小米汽车'] },
+        { key: 'rival', terms: ['蔚来'] },
+        { key: 'nobody', terms: ['不存在的词'] },
+        { key: 'punctuation', terms: ['，'] },
+      ];
+
+      before(async () => {
+        await backend.reset();
+        await backend.index([...windowDocs, ...baselineDocs, old]);
+      });
+
+      it('ranks a term new in the window first and leaves out a term as frequent as before', async () => {
+        const a = await backend.aggregate(windowQuery());
+        expect(a.emerging.map(({ term, count, baselineCount }) => ({ term, count, baselineCount }))).to.deep.equal([
+          { term: '新词', count: 3, baselineCount: 3 },
+          { term: '升温', count: 4, baselineCount: 6 },
+        ]);
+        expect(a.emerging[0].score).to.be.closeTo(2 / 3, 1e-9); // (3/9 - 3/27) * (3/9) / (3/27)
+        expect(a.emerging[1].score).to.be.closeTo(4 / 9, 1e-9); // (4/9 - 6/27) * (4/9) / (6/27)
+        expect(a.emerging[0].score).to.equal(jlhScore(3, 9, 3, 27));
+      });
+
+      it('honours minDocCount, the emerging size and an explicit baseline', async () => {
+        const two = await backend.aggregate(windowQuery({ minDocCount: 2 }));
+        expect(two.emerging.map((e) => e.term)).to.deep.equal(['新词', '升温', '偶发']);
+        expect(two.emerging[2].score).to.be.closeTo(2 / 9, 1e-9); // (2/9 - 3/27) * 2
+        expect((await backend.aggregate(windowQuery({ emerging: 1 }))).emerging.map((e) => e.term)).to.deep.equal(['新词']);
+        expect((await backend.aggregate(windowQuery({ emerging: 0 }))).emerging).to.deep.equal([]);
+        // A baseline reaching back to `old` counts its 新词 too (3 of 9 vs 4 of 28), 升温 now leads, and
+        // 平稳 becomes barely over-represented (3 of 9 vs 9 of 28).
+        const longer = await backend.aggregate(windowQuery({ baselineFrom: new Date(W - 9 * 60 * MIN) }));
+        expect(longer.emerging.map(({ term, count, baselineCount }) => ({ term, count, baselineCount }))).to.deep.equal([
+          { term: '升温', count: 4, baselineCount: 6 },
+          { term: '新词', count: 3, baselineCount: 4 },
+          { term: '平稳', count: 3, baselineCount: 9 },
+        ]);
+        expect(longer.emerging[2].score).to.be.closeTo(1 / 81, 1e-12); // (1/3 - 9/28) * (1/3) / (9/28)
+        expect(longer.emerging[1].score).to.be.closeTo(jlhScore(3, 9, 4, 28), 1e-12);
+        expect(longer.emerging[1].score).to.be.closeTo(4 / 9, 1e-9);
+      });
+
+      it('applies the filters to the emerging baseline too', async () => {
+        // Mentions only: the baseline has none before the window, so nothing is more frequent than "before".
+        expect((await backend.aggregate(windowQuery({ kind: 'mention' }))).emerging).to.deep.equal([]);
+      });
+
+      it('counts share of voice per watched group with the sentiment split, in the order given', async () => {
+        const a = await backend.aggregate(windowQuery({ watch: BRANDS }));
+        expect(a.shareOfVoice).to.deep.equal([
+          { key: 'brand', total: 4, negative: 3, neutral: 0, positive: 1 },
+          { key: 'rival', total: 2, negative: 0, neutral: 1, positive: 1 },
+          { key: 'nobody', total: 0, negative: 0, neutral: 0, positive: 0 },
+          { key: 'punctuation', total: 0, negative: 0, neutral: 0, positive: 0 },
+        ]);
+        const visible = await backend.aggregate(windowQuery({ watch: BRANDS.slice(0, 1), excludeChapterIds: [99] }));
+        expect(visible.shareOfVoice).to.deep.equal([{ key: 'brand', total: 3, negative: 2, neutral: 0, positive: 1 }]);
+        expect((await backend.aggregate(windowQuery())).shareOfVoice).to.deep.equal([]);
+      });
+
+      it('splits sentiment by chapter and by source', async () => {
+        const a = await backend.aggregate(windowQuery());
+        const strip = <T extends { avgScore: number }>(xs: T[]) => xs.map(({ avgScore: _a, ...rest }) => rest);
+        expect(strip(a.byChapter)).to.deep.equal([
+          { chapter: 'su7', total: 2, negative: 0, neutral: 1, positive: 1 },
+          { chapter: 'mate', total: 1, negative: 0, neutral: 1, positive: 0 },
+          { chapter: 'secret', total: 1, negative: 1, neutral: 0, positive: 0 },
+        ]);
+        expect(strip(a.bySource)).to.deep.equal([
+          { source: 'forum', total: 4, negative: 1, neutral: 2, positive: 1 },
+          { source: 'weibo', total: 3, negative: 2, neutral: 0, positive: 1 },
+          { source: 'douyin', total: 1, negative: 0, neutral: 0, positive: 1 },
+          { source: 'news', total: 1, negative: 1, neutral: 0, positive: 0 },
+        ]);
+      });
+
+      it('filters every panel by sentiment', async () => {
+        const a = await backend.aggregate(windowQuery({ sentiment: 'negative', watch: BRANDS.slice(0, 1) }));
+        expect(total(a)).to.equal(4);
+        expect(a.bySource.map((s) => [s.source, s.total])).to.deep.equal([['weibo', 2], ['forum', 1], ['news', 1]]);
+        expect(a.topKeywords).to.deep.equal([{ term: '升温', count: 2 }, { term: '偶发', count: 1 }, { term: '平稳', count: 1 }, { term: '新词', count: 1 }, { term: '私密', count: 1 }]);
+        expect(a.shareOfVoice).to.deep.equal([{ key: 'brand', total: 3, negative: 3, neutral: 0, positive: 0 }]);
+      });
+
+      it('filters every panel by an exact keyword', async () => {
+        const a = await backend.aggregate(windowQuery({ keyword: '升温', watch: BRANDS.slice(0, 2) }));
+        expect(total(a)).to.equal(4);
+        expect(a.topKeywords).to.deep.equal([{ term: '升温', count: 4 }, { term: '平稳', count: 3 }, { term: '新词', count: 3 }, { term: '偶发', count: 1 }]);
+        expect(a.shareOfVoice.map((s) => s.total)).to.deep.equal([3, 1]);
+        expect(total(await backend.aggregate(windowQuery({ keyword: '升' })))).to.equal(0); // exact, not a prefix
+      });
+
+      it('filters every panel by free text, segmented like search', async () => {
+        expect(total(await backend.aggregate(windowQuery({ q: '新词' })))).to.equal(3);
+        const a = await backend.aggregate(windowQuery({ q: '蔚来' }));
+        expect(total(a)).to.equal(2);
+        expect(a.byChapter.map((c) => [c.chapter, c.total])).to.deep.equal([['su7', 2]]);
+        expect(total(await backend.aggregate(windowQuery({ q: '小米 升温' })))).to.equal(1);
+      });
+
+      it('filters every panel by kind, chapter and source', async () => {
+        expect(total(await backend.aggregate(windowQuery({ kind: 'post' })))).to.equal(4);
+        const su7 = await backend.aggregate(windowQuery({ chapter: 'su7', watch: BRANDS.slice(0, 2) }));
+        expect(total(su7)).to.equal(2);
+        expect(su7.shareOfVoice.map((s) => s.total)).to.deep.equal([0, 2]);
+        const weibo = await backend.aggregate(windowQuery({ source: 'weibo' }));
+        expect(total(weibo)).to.equal(3);
+        expect(weibo.topKeywords.map((k) => k.term)).to.deep.equal(['升温', '偶发', '平稳', '新词']);
+      });
+
+      it('filters every panel by authors (source and author both match)', async () => {
+        const kols = await backend.aggregate(windowQuery({ authors: [{ source: 'weibo', author: 'kola' }, { source: 'news', author: 'nobody' }], watch: BRANDS.slice(0, 1) }));
+        expect(total(kols)).to.equal(2);
+        expect(kols.bySource).to.have.length(1);
+        expect(kols.bySource[0]).to.include({ source: 'weibo', total: 2, negative: 2 });
+        expect(kols.shareOfVoice[0].total).to.equal(2);
+        expect(total(await backend.aggregate(windowQuery({ authors: [{ source: 'douyin', author: 'kola' }] })))).to.equal(0);
+        expect(total(await backend.aggregate(windowQuery({ authors: [] })))).to.equal(0);
+        const two = await backend.aggregate(windowQuery({ authors: [{ source: 'weibo', author: 'kola' }, { source: 'weibo', author: 'kolb' }, { source: 'forum', author: 'carol' }] }));
+        expect(total(two)).to.equal(4);
+      });
+    });
+
     describe('aggregates', () => {
       const H10 = Date.parse('2024-05-01T10:00:00.000Z');
       const d = (id: string, ms: number, label: 'negative' | 'neutral' | 'positive', score: number, more: Partial<SearchDocument> = {}) =>
@@ -483,3 +659,95 @@ for (const factory of [embedded(), elasticsearch()]) {
     });
   });
 }
+
+describe('search backends agree: the same generated corpus gives the same opinion aggregates', function () {
+  const backends: SearchBackend[] = [];
+  const factories = [embedded(), elasticsearch()];
+  const G = Date.parse('2024-07-10T00:00:00.000Z');
+  const HOUR = 60 * MIN;
+  const VOCABULARY = ['续航', '充电', '车机', '智驾', '座椅', '内饰', '售后', '客服', '价格', '隔音', '召回', '降价', '交付', '自燃', '发布会'];
+  const SOURCES = ['forum', 'weibo', 'douyin', 'news'];
+  const AUTHORS = ['kol_a', 'kol_b', 'fan_c', 'fan_d', 'press_e'];
+  const LABELS = ['negative', 'neutral', 'positive'] as const;
+
+  /** 400 seeded documents over [G − 8 days, G + 1 day); 召回 and 自燃 surge in the last day. */
+  function corpus(): SearchDocument[] {
+    const rand = rng(20240710);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+    return Array.from({ length: 400 }, (_, i) => {
+      const createdAt = G - 8 * 24 * HOUR + Math.floor(rand() * 9 * 24 * HOUR);
+      const recent = createdAt >= G;
+      const keywords = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(VOCABULARY)))];
+      if (recent && rand() < 0.4) keywords.push('召回');
+      if (recent && rand() < 0.25) keywords.push('自燃');
+      const brand = rand() < 0.5 ? '小米' : rand() < 0.5 ? 'Xiaomi' : '蔚来';
+      const source = pick(SOURCES);
+      const chapter = source === 'forum' ? pick(['su7', 'mate', 'secret']) : null;
+      const label = pick(LABELS);
+      return makeDocument({
+        id: `${source === 'forum' ? 'post' : 'mention'}:g${i}`,
+        kind: source === 'forum' ? 'post' : 'mention',
+        text: `${brand} ${[...new Set(keywords)].join(' ')}`,
+        keywords: [...new Set(keywords)],
+        source,
+        chapter,
+        chapterId: chapter ? { su7: 1, mate: 2, secret: 99 }[chapter]! : null,
+        author: pick(AUTHORS),
+        // Multiples of 1/16 are exact in Elasticsearch's float and SQLite's double alike.
+        sentiment: { label, score: (Math.floor(rand() * 33) - 16) / 16, confidence: 0.9 },
+        createdAt: new Date(createdAt).toISOString(),
+      });
+    });
+  }
+
+  const WATCH = [
+    { key: 'brand', terms: ['小米', 'Xiaomi', '小米汽车'] },
+    { key: 'rival', terms: ['蔚来'] },
+  ];
+  const QUERIES: AggregateQuery[] = [
+    { from: new Date(G), to: new Date(G + 24 * HOUR), interval: 'hour', topKeywords: 20, emerging: 15, watch: WATCH },
+    { from: new Date(G), to: new Date(G + 24 * HOUR), interval: 'hour', emerging: 15, minDocCount: 2, sentiment: 'negative', excludeChapterIds: [99], watch: WATCH },
+    { from: new Date(G), to: new Date(G + 24 * HOUR), interval: 'hour', kind: 'mention', authors: [{ source: 'weibo', author: 'kol_a' }, { source: 'douyin', author: 'kol_b' }], watch: WATCH },
+    { from: new Date(G + 6 * HOUR), to: new Date(G + 9 * HOUR), interval: 'minute', q: '小米', emerging: 5 },
+    { from: new Date(G - 8 * 24 * HOUR), to: new Date(G + 24 * HOUR), interval: 'day', keyword: '续航', topKeywords: 50, watch: WATCH },
+    { from: new Date(G - 2 * 24 * HOUR), to: new Date(G), interval: 'day', chapter: 'su7', baselineFrom: new Date(G - 8 * 24 * HOUR) },
+  ];
+
+  /** Every number rounded to 1e-9, so the comparison is exact up to float noise. */
+  const rounded = (a: Aggregates): unknown => JSON.parse(JSON.stringify(a, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v)));
+
+  before(async function () {
+    this.timeout(Math.max(this.timeout(), 180_000));
+    for (const f of factories) {
+      const b = await f.make(this); // skips the block when Elasticsearch is unavailable
+      await b.init();
+      await b.reset();
+      backends.push(b);
+    }
+    const docs = corpus();
+    for (const b of backends) await b.index(docs);
+  });
+
+  after(async function () {
+    for (const b of backends) {
+      await b.reset().catch(() => {});
+      await b.close();
+    }
+    for (const f of factories) await f.cleanup();
+  });
+
+  it('deep-equals the full aggregate output of both backends for each query', async function () {
+    this.timeout(Math.max(this.timeout(), 60_000));
+    const [a, b] = backends;
+    expect(await a.count()).to.equal(400);
+    expect(await b.count()).to.equal(400);
+    for (const q of QUERIES) {
+      const [x, y] = [await a.aggregate(q), await b.aggregate(q)];
+      expect(rounded(y), JSON.stringify({ ...q, watch: undefined })).to.deep.equal(rounded(x));
+    }
+    // The planted surge is found, so the comparison is not between two empty lists.
+    const first = await a.aggregate(QUERIES[0]);
+    expect(first.emerging.map((e) => e.term).slice(0, 2)).to.have.members(['召回', '自燃']);
+    expect(first.shareOfVoice.every((s) => s.total > 0)).to.equal(true);
+  });
+});

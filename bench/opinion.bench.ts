@@ -1,0 +1,151 @@
+/**
+ * Benchmark: opinion console summary latency (issue #9) at 100,000 documents, per backend.
+ *
+ *   node --import tsx bench/opinion.bench.ts [--docs 100000] [--iterations 50]
+ *     [--backend embedded|elasticsearch|both] [--quick]
+ *
+ * The documents are the search benchmark's (bench/support/corpus.ts: seeded mixed zh/en mentions
+ * over the 7 days before a fixed anchor, cached under .cache/bench/). Each summary variant is one
+ * backend.aggregate() call with what GET /api/v1/opinion/summary asks for: buckets, top 20
+ * keywords, 10 emerging terms against the default baseline (7 windows back), sentiment by source
+ * and chapter, and share of voice for 3 watched groups. Sequential, after a warm-up. Same-run
+ * references: backend.count() (the floor) and the pre-#9 aggregate (no emerging, no share of voice).
+ */
+import path from 'node:path';
+import { machine } from './support/machine';
+import { repoRoot, runBench } from './support/processes';
+import { arg, backendsFromArgs, elasticsearchForRun, freshBackend, log, machineWithLoad, round, summary, type BackendName, type BenchElasticsearch } from './support/listening';
+import { benchDocuments } from './support/corpus';
+import type { AggregateQuery, AuthorRef, SearchBackend, SearchDocument } from '../search/backend';
+import { defaultBaselineFrom } from '../search/significance';
+
+const quick = process.argv.includes('--quick');
+const params = {
+  docs: Number(arg('docs', quick ? '10000' : '100000')),
+  iterations: Number(arg('iterations', quick ? '10' : '50')),
+  warmup: quick ? 2 : 5,
+  backends: backendsFromArgs(),
+  indexBatch: 1000,
+  seed: 1234,
+  anchor: '2025-06-01T00:00:00.000Z',
+  generatorVersion: 1,
+  kolAuthors: 100,
+};
+const ANCHOR = Date.parse(params.anchor);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const WATCH = [
+  { key: 'aurora', terms: ['极光', 'Aurora', '极光汽车'] },
+  { key: 'service', terms: ['售后', '客服'] },
+  { key: 'charging', terms: ['充电', '续航'] },
+];
+
+/** What the summary route sends for a window (plus the filters of a variant). */
+function summaryQuery(spanMs: number, interval: AggregateQuery['interval'], more: Partial<AggregateQuery> = {}): AggregateQuery {
+  const to = new Date(ANCHOR);
+  const from = new Date(ANCHOR - spanMs);
+  return { from, to, interval, baselineFrom: defaultBaselineFrom(from, to), topKeywords: 20, emerging: 10, watch: WATCH, excludeChapterIds: [], ...more };
+}
+
+/** The most-followed KOL authors of the corpus: what the KOL engine would pass for kol=true. */
+function kolAuthors(docs: SearchDocument[]): AuthorRef[] {
+  const best = new Map<string, { ref: AuthorRef; followers: number }>();
+  for (const d of docs) {
+    if (!d.kol) continue;
+    const key = `${d.source}\u0000${d.author}`;
+    if ((best.get(key)?.followers ?? -1) < (d.authorFollowers ?? 0)) best.set(key, { ref: { source: d.source, author: d.author }, followers: d.authorFollowers ?? 0 });
+  }
+  return [...best.values()].sort((a, b) => b.followers - a.followers).slice(0, params.kolAuthors).map((x) => x.ref);
+}
+
+type Op = { name: string; query: AggregateQuery };
+
+async function runBackend(backend: BackendName, es: BenchElasticsearch | null, docs: SearchDocument[]) {
+  const { backend: b, refresh, cleanup } = freshBackend(backend, es, 'benchopinion');
+  const kols = kolAuthors(docs);
+  const ops: Op[] = [
+    { name: 'summary 24 h hourly', query: summaryQuery(DAY, 'hour') },
+    { name: 'summary 24 h + sentiment=negative', query: summaryQuery(DAY, 'hour', { sentiment: 'negative' }) },
+    { name: `summary 24 h + kol (${kols.length} authors)`, query: summaryQuery(DAY, 'hour', { authors: kols }) },
+    { name: 'summary 24 h + q=续航', query: summaryQuery(DAY, 'hour', { q: '续航' }) },
+    { name: 'summary 24 h + keyword=充电', query: summaryQuery(DAY, 'hour', { keyword: '充电' }) },
+    { name: 'summary 3 h by minute', query: summaryQuery(3 * HOUR, 'minute') },
+    { name: 'summary 7 days hourly', query: summaryQuery(7 * DAY, 'hour') },
+  ];
+  try {
+    await b.init();
+    log(`${backend}: indexing ${docs.length} documents`);
+    const t0 = performance.now();
+    for (let i = 0; i < docs.length; i += params.indexBatch) await b.index(docs.slice(i, i + params.indexBatch));
+    await refresh();
+    const indexSeconds = (performance.now() - t0) / 1000;
+    const count = await b.count();
+    if (count !== docs.length) throw new Error(`${backend}: ${count} of ${docs.length} documents indexed`);
+
+    const time = async (run: (x: SearchBackend) => Promise<unknown>) => {
+      for (let i = 0; i < params.warmup; i++) await run(b);
+      const ms: number[] = [];
+      for (let i = 0; i < params.iterations; i++) {
+        const s = performance.now();
+        await run(b);
+        ms.push(performance.now() - s);
+      }
+      const s = summary(ms);
+      return { p50: s.p50, p95: s.p95, max: s.max };
+    };
+    const floor = await time((x) => x.count());
+    const plain = await time((x) => x.aggregate({ ...summaryQuery(DAY, 'hour'), emerging: 0, watch: [] }));
+    log(`${backend}: count() p50 ${floor.p50} ms; pre-#9 aggregate 24 h p50 ${plain.p50} p95 ${plain.p95} ms`);
+    const results = [];
+    for (const op of ops) {
+      const sample = await b.aggregate(op.query);
+      const latencyMs = await time((x) => x.aggregate(op.query));
+      results.push({
+        name: op.name,
+        latencyMs,
+        result: {
+          docsInWindow: sample.buckets.reduce((n, x) => n + x.total, 0),
+          buckets: sample.buckets.length,
+          emerging: sample.emerging.slice(0, 3).map((e) => ({ term: e.term, score: round(e.score, 5), count: e.count, baselineCount: e.baselineCount })),
+          shareOfVoice: sample.shareOfVoice.map((s) => [s.key, s.total]),
+        },
+      });
+      log(`${backend}: ${op.name}: p50 ${latencyMs.p50} ms, p95 ${latencyMs.p95} ms`);
+    }
+    return {
+      backend,
+      docs: docs.length,
+      indexSeconds: round(indexSeconds, 1),
+      queries: results,
+      reference: { count: floor, aggregateWithoutEmergingOrShareOfVoice: plain },
+    };
+  } finally {
+    await b.close().catch((err) => log(`${backend}: close failed: ${String(err)}`));
+    await cleanup();
+  }
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = machine().loadavg1m;
+  let es: BenchElasticsearch | null = null;
+  try {
+    const { docs, built, buildSeconds, cacheFile } = await benchDocuments({ count: params.docs, seed: params.seed, anchorMs: ANCHOR, generatorVersion: params.generatorVersion });
+    if (params.backends.includes('elasticsearch')) es = await elasticsearchForRun();
+    const results = [];
+    for (const backend of params.backends) results.push(await runBackend(backend, es, docs));
+    const report = {
+      benchmark: 'opinion',
+      date: new Date().toISOString(),
+      params: { ...params, quick, watch: WATCH },
+      machine: machineWithLoad(loadAtStart, machine()),
+      documents: { count: docs.length, cache: path.relative(repoRoot, cacheFile), builtThisRun: built, ...(built ? { buildSeconds: round(buildSeconds, 1) } : {}) },
+      goal: { elasticsearchP95Ms: 100, embeddedP95Ms: 300 },
+      results,
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await es?.stop();
+  }
+}
+
+runBench(main);
