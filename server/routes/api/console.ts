@@ -28,7 +28,7 @@ export function consoleApi(): Router {
   r.get('/kols', async (req, res) => {
     authorize(req.actor, 'console.view', null);
     const q = parse(kolsQuery, req.query);
-    res.json({ items: leaderboard(q.limit, req.locale ?? 'zh-CN') });
+    res.json({ items: await leaderboard(q.limit, req.locale ?? 'zh-CN') });
   });
   // Member insight (staff only; nothing for members who opted out of analytics).
   r.get('/users/:username/insight', async (req, res) => {
