@@ -36,13 +36,15 @@ import { broadcastProcessor } from './workers/broadcast';
 import { sessionsProcessor } from './workers/sessions';
 import { consoleProcessor } from './workers/console';
 import { kolProcessor } from './workers/kol';
-import { isKol, loadKolGraph, scheduleKolRecompute, stopKolRecompute } from './services/kol';
+import { isKol, kolAuthors, loadKolGraph, scheduleKolRecompute, stopKolRecompute } from './services/kol';
 import { indexProcessor } from './workers/indexer';
 import { createSearch } from './search';
 import { loadDictionary } from './services/dictionary';
 import { warmUpAnalysis } from '../search/analysis';
 import { listeningApi } from './routes/api/listening';
 import { consoleApi } from './routes/api/console';
+import { opinionApi } from './routes/api/opinion';
+import { consoleSettings } from './services/consoleSettings';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -166,6 +168,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(notificationsApi());
   api.use(listeningApi(deps, search));
   api.use(consoleApi());
+  api.use(opinionApi(deps, search, { kolAuthors: async () => kolAuthors(), watchLists: async () => (await consoleSettings()).watchLists }));
   api.use(methodNotAllowed(api));
   api.use(() => {
     throw NotFound('Route');

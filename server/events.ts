@@ -24,7 +24,9 @@ export type DomainEvent =
    * A user's access changed under their live connections: one session ended (logout), or all of
    * them (`credentialId` null) except `keepCredentialId` (password change, role change, ban).
    */
-  | { type: 'access.revoked'; userId: Id; credentialId: Id | null; keepCredentialId: Id | null; reason: 'logout' | 'password' | 'role' | 'suspended' }
+  | { type: 'access.revoked'; userId: Id; credentialId: Id | null; keepCredentialId: Id | null; reason: 'logout' | 'password' | 'role' | 'suspended' | 'deleted' }
+  /** A member deleted their account: their posts stay (anonymised) and leave the listening index. */
+  | { type: 'user.deleted'; userId: Id; formerUsername: string; postIds: Id[] }
   /** One event per accepted batch, not per mention: ingest runs at thousands per second. */
   | { type: 'mentions.ingested'; mentionIds: Id[] }
   /**

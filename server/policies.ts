@@ -53,6 +53,8 @@ type Subjects = {
   'search.query': null;
   'console.view': null;
   'console.configure': null;
+  'member.insight': null;
+  'member.tag': null;
   'desk.view': null;
   'alerts.view': null;
 };
@@ -126,6 +128,9 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'console.view': (a) => active(a) && isStaff(a),
   // Watch lists, KOL thresholds: the console's settings.
   'console.configure': (a) => active(a) && isAdmin(a),
+  // Social CRM on a member (interests, timeline, sentiment, influence): staff who work the console.
+  'member.insight': (a) => active(a) && isStaff(a),
+  'member.tag': (a) => active(a) && (isAdmin(a) || personOf(a)?.role === 'pr'),
   'desk.view': (a) => active(a) && isModerator(a),
   'alerts.view': (a) => active(a) && isStaff(a),
 };

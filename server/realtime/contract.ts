@@ -42,7 +42,7 @@ export interface ServerToClientEvents {
   'thread:revoked': (payload: { threadId: string }) => void;
   'notification:created': (payload: { notification: PresentedNotification; unread: number }) => void;
   /** The session behind this socket ended (logout, password or role change, ban); the server disconnects next. */
-  'session:ended': (payload: { reason: 'logout' | 'password' | 'role' | 'suspended' }) => void;
+  'session:ended': (payload: { reason: 'logout' | 'password' | 'role' | 'suspended' | 'deleted' }) => void;
 }
 
 /** One analysed post or mention in the console's live stream (presentConsoleItem). */
@@ -80,7 +80,7 @@ export interface ConsoleServerToClientEvents {
   'item:analyzed': (payload: { item: ConsoleItem }) => void;
   /** Batched: at most a few per second, however fast items arrive. */
   'opinion:updated': (payload: OpinionDelta) => void;
-  'session:ended': (payload: { reason: 'logout' | 'password' | 'role' | 'suspended' }) => void;
+  'session:ended': (payload: { reason: 'logout' | 'password' | 'role' | 'suspended' | 'deleted' }) => void;
 }
 export type ConsoleClientToServerEvents = Record<string, never>;
 

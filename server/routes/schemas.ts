@@ -106,3 +106,6 @@ export const listeningSearchQuery = z.object({
   cursor: cursor.optional(),
 });
 export type ListeningSearchQuery = z.output<typeof listeningSearchQuery>;
+
+/** A short label staff type (a watched term, a member tag): 1–32 characters, no control characters, not blank. */
+export const shortLabel = z.string().min(1).max(32).regex(/^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$/, 'must be a word without control characters');

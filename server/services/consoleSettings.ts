@@ -4,13 +4,14 @@
  * read through a short in-process cache (they change rarely and are read on every summary).
  */
 import { z } from 'zod';
+import { shortLabel } from '../routes/schemas';
 import { Setting } from '../models';
 import { withTransaction } from '../db';
 import { audit } from './audit';
 import { authorize, type Actor } from '../policies';
 
 /** One watched group: a label and the terms that count for it. */
-const term = z.string().min(1).max(32).regex(/^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$/, 'must be a word without control characters');
+const term = shortLabel;
 export const watchGroup = z.object({
   key: term,
   terms: z.array(term).min(1).max(20),

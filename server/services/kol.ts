@@ -28,6 +28,11 @@ let flagged = new Set<string>();
 const sentiment = new Map<string, Daily>();
 const optedOut = new Set<string>();
 let timer: NodeJS.Timeout | null = null;
+/** When the last full recompute ran, and whether interactions arrived since. */
+let recomputedAt = 0;
+let dirty = false;
+/** A leaderboard older than this is recomputed when asked for (after a start, or a quiet schedule). */
+const STALE_MS = 30_000;
 
 /** Load the graph from the database and run a first full recompute. */
 export async function loadKolGraph(): Promise<{ interactions: number; nodes: number; ms: number }> {
@@ -66,6 +71,8 @@ export async function loadKolGraph(): Promise<{ interactions: number; nodes: num
   }
   next.recompute(Date.now());
   kol = next;
+  recomputedAt = Date.now();
+  dirty = false;
   await reflag();
   return { interactions, nodes: kol.graph.nodeCount, ms: Date.now() - started };
 }
@@ -80,12 +87,14 @@ async function reflag() {
 export function recordInteraction(from: string, to: string, kind: 'reply' | 'mention' | 'like', at: Date, ref: string): void {
   if (from === to || optedOut.has(from) || optedOut.has(to)) return;
   kol.add({ from, to, kind, at, ref });
+  dirty = true;
 }
 
 /** Record an analysed item: its author wrote it (and has this many followers), with this sentiment. */
 export function recordAuthored(node: string, at: Date, ref: string, score: number, followers: number | null, first: boolean): void {
   if (optedOut.has(node)) return;
   if (first) kol.authored(node, at, ref);
+  dirty = true;
   if (followers !== null) kol.followers(node, followers);
   const day = Math.floor(at.getTime() / 86_400_000);
   let daily = sentiment.get(node);
@@ -116,8 +125,15 @@ export function sentimentTrend(node: string): { day: string; avg: number; n: num
   return [...daily.entries()].sort((a, b) => a[0] - b[0]).map(([day, d]) => ({ day: new Date(day * 86_400_000).toISOString().slice(0, 10), avg: d.sum / d.n, n: d.n }));
 }
 
+/** One member's or author's score now (incremental between recomputes), or null when unknown. */
+export function kolScoreOf(node: string, locale: Locale) {
+  const s = kol.score(node);
+  return s ? presentKol(s, locale) : null;
+}
+
 /** The leaderboard: the top n of the last recompute, with reasons in the viewer's language. */
-export function leaderboard(n: number, locale: Locale) {
+export async function leaderboard(n: number, locale: Locale) {
+  if (dirty && (Date.now() - recomputedAt > STALE_MS || kol.last.order.length === 0)) await recomputeKols();
   return kol.top(n).map((s) => presentKol(s, locale));
 }
 
@@ -157,7 +173,10 @@ export function scheduleKolRecompute(minutes: number): void {
   stopKolRecompute();
   timer = setInterval(() => {
     try {
+      if (!dirty) return;
       kol.recompute(Date.now());
+      recomputedAt = Date.now();
+      dirty = false;
       void reflag();
     } catch (err) {
       log.error('KOL recompute failed', { error: String(err) });
@@ -175,5 +194,7 @@ export function stopKolRecompute(): void {
 /** Recompute now and re-flag (tests, and after an admin changes the thresholds). */
 export async function recomputeKols(): Promise<void> {
   kol.recompute(Date.now());
+  recomputedAt = Date.now();
+  dirty = false;
   await reflag();
 }

@@ -21,7 +21,7 @@ import { Analysis, Mention, Post, User } from '../models';
 import { asDate, inList, sqlRows } from '../sql';
 import { withTransaction } from '../db';
 
-type Handled = 'post.created' | 'post.updated' | 'post.removed' | 'mentions.ingested' | 'user.updated';
+type Handled = 'post.created' | 'post.updated' | 'post.removed' | 'mentions.ingested' | 'user.updated' | 'user.deleted';
 
 /** A mention author with at least this many followers counts as a KOL until issue-5 scoring refines it. */
 export const KOL_FOLLOWERS = 10_000;
@@ -223,7 +223,9 @@ async function saveAnalyses(rows: AnalysisRow[], removals: string[], items: Buil
   await withTransaction(async (transaction) => {
     if (removals.length) await Analysis.destroy({ where: { docId: { [Op.in]: removals } }, transaction });
     if (rows.length) {
-      const known = new Set((await Analysis.findAll({ where: { docId: { [Op.in]: rows.map((r) => r.docId) } }, attributes: ['docId'], transaction })).map((r) => r.docId));
+      // Prepared, like the rest of the per-post path: which of these were judged before (first: false).
+      const ids = inList(rows.map((r) => r.docId));
+      const known = new Set((await sqlRows<{ docId: string }>(`SELECT "docId" FROM "analyses" WHERE "docId" IN (${ids.sql})`, ids.params, transaction)).map((r) => r.docId));
       await Analysis.bulkCreate(rows, {
         transaction,
         updateOnDuplicate: ['lang', 'label', 'score', 'confidence', 'keywords', 'reasons', 'complaint', 'analyzedAt'],
@@ -241,7 +243,7 @@ export function indexProcessor(search: SearchService): Processor<Handled> {
     batchSize: 1000,
     // ...and by time: a steady stream of posts becomes ~10 bulk writes a second.
     lingerMs: 100,
-    handles: ['post.created', 'post.updated', 'post.removed', 'mentions.ingested', 'user.updated'],
+    handles: ['post.created', 'post.updated', 'post.removed', 'mentions.ingested', 'user.updated', 'user.deleted'],
     async isTransient() {
       // A failure while the backend is unreachable is an outage, not a poison event.
       return !(await search.healthy());
@@ -264,6 +266,7 @@ export function indexProcessor(search: SearchService): Processor<Handled> {
             from(`mention:${id}`, e.eventId);
           }
         } else if (e.type === 'user.updated' && e.consentChanged) consentChanged.push([e.userId, e.eventId]);
+        else if (e.type === 'user.deleted') await forgetAuthor(search, e.formerUsername, e.postIds);
       }
       // Re-reading the current row makes every post event "sync this post": an edit re-analyses,
       // a delete or hide removes, and a replay converges to the same state.
@@ -316,6 +319,14 @@ async function writeIsolated(search: SearchService, { docs, rows, items }: Omit<
     }
   }
   return failed;
+}
+
+/** A deleted account: every document of theirs leaves the index, by id and by their former name. */
+async function forgetAuthor(search: SearchService, formerUsername: string, postIds: number[]): Promise<void> {
+  const ids = postIds.map((id) => `post:${id}`);
+  if (ids.length) await search.backend.remove(ids);
+  await search.backend.removeByAuthor([formerUsername], 'post');
+  if (ids.length) await saveAnalyses([], ids);
 }
 
 /** After a consent change: drop all of the member's posts from listening, or bring them back (returns the posts that failed). */

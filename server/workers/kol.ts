@@ -9,7 +9,7 @@ import type { StoredEvent } from '../events';
 import { asDate, asJson, inList, sqlRows } from '../sql';
 import { externalNode, forumNode, recordAuthored, recordInteraction, setOptedOut } from '../services/kol';
 
-type Handled = 'post.created' | 'post.liked' | 'item.analyzed' | 'user.updated';
+type Handled = 'post.created' | 'post.liked' | 'item.analyzed' | 'user.updated' | 'user.deleted';
 
 /** Usernames by id, for the users these events name. */
 async function usernames(ids: number[]): Promise<Map<number, string>> {
@@ -23,7 +23,7 @@ async function usernames(ids: number[]): Promise<Map<number, string>> {
 export const kolProcessor: Processor<Handled> = {
   name: 'kol',
   durable: false,
-  handles: ['post.created', 'post.liked', 'item.analyzed', 'user.updated'],
+  handles: ['post.created', 'post.liked', 'item.analyzed', 'user.updated', 'user.deleted'],
   batchSize: 500,
   async handleBatch(events: StoredEvent<Handled>[]) {
     // Replies and mentions need the replied-to author and the mentioned names: one read per batch.
@@ -62,6 +62,8 @@ export const kolProcessor: Processor<Handled> = {
       } else if (e.type === 'item.analyzed') {
         const node = e.kind === 'post' ? forumNode(e.handle) : externalNode(e.source, e.handle);
         recordAuthored(node, new Date(e.createdAt), `${e.kind}:${e.id}`, e.score, e.followers, e.first);
+      } else if (e.type === 'user.deleted') {
+        setOptedOut(e.formerUsername, true);
       } else if (e.type === 'user.updated' && e.consentChanged) {
         const name = names.get(e.userId);
         if (name) setOptedOut(name, !e.analyticsConsent);

@@ -60,6 +60,17 @@ describe('KOL leaderboard', function () {
     expect(isKol('forum', influencer.username)).to.equal(false);
   });
 
+  it('rebuilds the same ranking from the database after a restart', async () => {
+    const pr = await buildUser({ role: 'pr' });
+    const before = (await new Client(server.url).withToken(pr.token).get('/api/v1/kols?limit=5')).body.items.map((i: { username: string }) => i.username);
+    const dataDir = server.dataDir;
+    await server.close({ keepData: true });
+    server = await startServer({ DATA_DIR: dataDir });
+    const after = (await new Client(server.url).withToken(pr.token).get('/api/v1/kols?limit=5')).body.items.map((i: { username: string }) => i.username);
+    expect(after[0]).to.equal(influencer.username);
+    expect(after).to.deep.equal(before);
+  });
+
   it('is for console viewers only, and validates its limit', async () => {
     const member = await buildUser();
     expect((await new Client(server.url).withToken(member.token).get('/api/v1/kols')).status).to.equal(403);

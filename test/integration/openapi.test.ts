@@ -175,7 +175,7 @@ describe('OpenAPI document (server/openapi.yaml)', function () {
     const prober = await buildUser({ role: 'admin' });
     const { thread } = await buildThread({ author: prober });
     const { post } = await buildPost({ thread, author: prober });
-    const fill: Record<string, string> = { slug: values.slug, username: values.username, decision: 'reject' };
+    const fill: Record<string, string> = { slug: values.slug, username: values.username, decision: 'reject', tag: 'probe' };
     const client = new Client(server.url).withToken(prober.token);
     // Logout last: it revokes the token the other probes use.
     const ops = specOperations().sort((a, b) => Number(a.endsWith('/auth/logout')) - Number(b.endsWith('/auth/logout')));

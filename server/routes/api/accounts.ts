@@ -8,11 +8,13 @@ import { User } from '../../models';
 import { SESSION_COOKIE } from '../../middleware/cookies';
 import { parse, username, password, displayName, role, text, loginName, loginPassword } from '../schemas';
 import type { HttpDeps } from '../deps';
+import { deleteAccount, exportOwnData } from '../../services/privacy';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const registerInput = z.object({ username, password, displayName: displayName.optional() });
 const loginInput = z.object({ username: loginName, password: loginPassword });
 const passwordInput = z.object({ currentPassword: loginPassword, newPassword: password }).strict();
+const deleteAccountInput = z.object({ password: loginPassword }).strict();
 const roleInput = z.object({ role, reason: text(1, 500).optional() });
 const apiKeyInput = z.object({ name: text(1, 100), scopes: z.array(z.enum(['ingest'])).min(1).max(5) });
 
@@ -60,6 +62,22 @@ export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
   r.post('/me/password', limits.login, async (req, res) => {
     requirePerson(req.actor);
     await accounts.changePassword(req.actor, parse(passwordInput, req.body));
+    res.status(204).end();
+  });
+
+  // The member's own data, as one JSON download (PIPL / GDPR access right).
+  r.get('/me/export', async (req, res) => {
+    requirePerson(req.actor);
+    res.setHeader('Content-Disposition', `attachment; filename="resonance-${req.actor.username}.json"`);
+    res.json(await exportOwnData(req.actor));
+  });
+
+  // Delete the account: posts stay anonymised, the listening index forgets them, sessions end.
+  r.delete('/me', limits.login, async (req, res) => {
+    requirePerson(req.actor);
+    const input = parse(deleteAccountInput, req.body ?? {});
+    await deleteAccount(req.actor, input.password);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });
 

@@ -104,7 +104,7 @@ export function opinionApi(_deps: HttpDeps, search: SearchService, sources: Opin
   };
 
   r.get('/opinion/summary', async (req, res) => {
-    authorize(req.actor, 'search.query', null);
+    authorize(req.actor, 'console.view', null);
     const q = parse(summarySchema, req.query);
     const window = await resolveFilters(req, q, src);
     const interval = q.interval ?? intervalFor(window.to.getTime() - window.from.getTime());
@@ -128,7 +128,7 @@ export function opinionApi(_deps: HttpDeps, search: SearchService, sources: Opin
   });
 
   r.get('/opinion/export.csv', async (req, res) => {
-    authorize(req.actor, 'search.query', null);
+    authorize(req.actor, 'console.view', null);
     const q = parse(exportSchema, req.query);
     const window = await resolveFilters(req, q, src);
     const page = (cursor?: string) =>

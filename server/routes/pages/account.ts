@@ -6,13 +6,14 @@ import * as notifications from '../../services/notifications';
 import { createChapter } from '../../services/chapters';
 import { createCategory } from '../../services/categories';
 import { loadProfile } from '../../services/profiles';
-import { authorize, requirePerson } from '../../policies';
+import { authorize, can, requirePerson } from '../../policies';
+import { memberInsight, tagMember } from '../../services/insight';
 import { presentChapter, presentSelf, presentUser } from '../../presenters';
 import { User } from '../../models';
 import { toAppError } from '../../middleware/errors';
 import { SESSION_COOKIE, LANG_COOKIE } from '../../middleware/cookies';
 import { t, matchLocale } from '../../i18n';
-import { parse, username, password, displayName, slug, text, role, loginName, loginPassword } from '../schemas';
+import { parse, username, password, displayName, slug, text, role, loginName, loginPassword, shortLabel } from '../schemas';
 import { presentNotifications, presentPosts } from '../present';
 import { renderPage, safeNext } from './context';
 import type { Render } from '../../views';
@@ -22,6 +23,7 @@ import type { HttpDeps } from '../deps';
 const loginForm = z.object({ username: loginName, password: loginPassword });
 const registerForm = z.object({ username, password, displayName: z.union([displayName, z.literal('')]).optional() });
 const settingsForm = z.object({ displayName, analyticsConsent: z.enum(['on']).optional(), locale: z.enum(['zh-CN', 'en']).optional() });
+const tagForm = z.object({ _csrf: z.string().optional(), tag: shortLabel });
 const chapterForm = z.object({ slug, name: text(1, 100), city: text(1, 100), visibility: z.enum(['public', 'private']), description: text(0, 2000).optional() });
 const categoryForm = z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() });
 const roleForm = z.object({ username, role, reason: text(1, 500) });
@@ -114,12 +116,22 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   r.get('/u/:username', async (req, res) => {
     const profile = await loadProfile(req.actor, parse(username, req.params.username, 'username'));
     const posts = await presentPosts(profile.posts, req.actor);
+    const staff = req.actor && can(req.actor, 'member.insight', null);
     await renderPage(req, res, render, 'profile', {
       title: profile.user.displayName,
+      insight: staff ? await memberInsight(req.actor!, profile.user.username, req.locale) : null,
+      canTag: req.actor ? can(req.actor, 'member.tag', null) : false,
       user: presentUser(profile.user),
       chapters: profile.chapters.map(presentChapter),
       posts: posts.map((p) => ({ ...p, threadTitle: profile.threads.get(Number(p.threadId))?.title })),
     });
+  });
+
+  r.post('/u/:username/tags', async (req, res) => {
+    requirePerson(req.actor);
+    const name = parse(username, req.params.username, 'username');
+    await tagMember(req.actor, name, parse(tagForm, req.body).tag);
+    res.redirect(303, `/u/${name}`);
   });
 
   r.get('/admin', async (req, res) => {

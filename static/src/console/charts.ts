@@ -119,7 +119,11 @@ export function drawCharts(s: Summary, bucketMs: number, onDrill: (d: Drill) => 
 
   const sov = s.shareOfVoice ?? [];
   const sovEl = document.querySelector<HTMLElement>('[data-chart="sov"]');
-  if (sovEl) sovEl.dataset.empty = sov.length ? 'false' : 'true';
+  const sovEmpty = document.querySelector<HTMLElement>('[data-sov-empty]');
+  // No watch lists yet: say so instead of drawing empty axes.
+  if (sovEl) sovEl.hidden = sov.length === 0;
+  if (sovEmpty) sovEmpty.hidden = sov.length > 0;
+  if (sov.length === 0) return;
   chartIn('sov', onDrill, (p) => ({ q: sov[p.dataIndex]?.key, sentiment: labelOfSeries(p.seriesId) }))?.setOption(
     {
       animation: false,

@@ -280,6 +280,31 @@ function scheduleRefresh() {
   }, 3_000);
 }
 
+/** Fill the stream with the newest items on load, so a console opened on a quiet minute is not blank. */
+async function seedStream() {
+  try {
+    const res = await getJson<{ items: { id: string; kind: 'post' | 'mention'; text: string; sentiment: { label: 'negative' | 'neutral' | 'positive'; score: number }; author: string; kol: boolean; chapter?: string; source: string; url?: string; createdAt: string }[] }>('/api/v1/search?limit=20');
+    const items: ConsoleItem[] = res.items.reverse().map((h) => ({
+      id: h.id,
+      kind: h.kind,
+      text: h.text.length > 280 ? `${h.text.slice(0, 280)}…` : h.text,
+      author: { handle: h.author, displayName: h.author, followers: null, kol: h.kol },
+      chapter: h.chapter ? { slug: h.chapter, name: chapterNames.get(h.chapter) ?? h.chapter } : null,
+      source: h.source,
+      sentiment: { ...h.sentiment, confidence: 1 },
+      reasons: [],
+      keywords: [],
+      url: h.url ?? null,
+      createdAt: h.createdAt,
+      analyzedAt: h.createdAt,
+    }));
+    const seen = new Set([...(stream?.querySelectorAll<HTMLElement>('[data-item-id]') ?? [])].map((el) => el.dataset.itemId));
+    show(items.filter((i) => !seen.has(i.id))); // oldest first: each is prepended, so the newest ends on top
+  } catch {
+    // The stream fills as items arrive.
+  }
+}
+
 function connect() {
   const socket: Socket<ConsoleServerToClientEvents, ConsoleClientToServerEvents> = io('/console', { transports: ['websocket', 'polling'], withCredentials: true });
   const status = root?.querySelector<HTMLElement>('[data-live-status]');
@@ -318,5 +343,6 @@ if (root && form) {
   // Emerging terms and the KOL table change slowly; live counts arrive by socket in between.
   window.setInterval(() => void refresh(), 60_000);
   void refresh();
+  void seedStream();
   connect();
 }
