@@ -421,7 +421,7 @@ describe('bad input', function () {
       for (const [method, path, allow] of [
         ['TRACE', '/api/v1/threads', 'GET, HEAD, POST, OPTIONS'],
         ['PUT', `/api/v1/threads/${threadId}`, 'GET, HEAD, OPTIONS'],
-        ['DELETE', '/api/v1/me', 'GET, HEAD, PATCH, OPTIONS'],
+        ['PUT', '/api/v1/me', 'GET, HEAD, PATCH, DELETE, OPTIONS'],
         ['GET', `/api/v1/posts/${postId}/flag`, 'POST, OPTIONS'],
       ]) {
         const res = await rawRequest(server.url, method, path, undefined, { authorization: `Bearer ${me.token}` });

@@ -215,6 +215,7 @@ describe('fuzz: hostile input on every route and socket command', function () {
       if (name === 'slug') return fx.slug;
       if (name === 'username') return fx.username;
       if (name === 'decision') return 'reject';
+      if (name === 'tag') return 'probe';
       if (name === 'id') return specPath.startsWith('/api/v1/posts/') ? fx.postId : fx.threadId;
       throw new Error(`no fixture for {${name}} in ${specPath}`);
     });
