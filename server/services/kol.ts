@@ -5,7 +5,7 @@
  * same ranking). Members who opted out of analytics are left out of the graph entirely.
  */
 import { IncrementalKol, flagKols, renderReason, KOL_REASON_EN, type KolScore } from '../../search/kol';
-import { asDate, asJson, sqlRows } from '../sql';
+import { asDate, asJson, sqlDate, sqlRows } from '../sql';
 import { t, type Locale } from '../i18n';
 import { consoleSettings } from './consoleSettings';
 import { log } from '../log';
@@ -69,12 +69,44 @@ export async function loadKolGraph(): Promise<{ interactions: number; nodes: num
     next.authored(node, asDate(m.publishedAt), `mention:${m.id}`);
     if (m.authorFollowers !== null) next.followers(node, Number(m.authorFollowers));
   }
+  await loadSentiment();
   next.recompute(Date.now());
   kol = next;
   recomputedAt = Date.now();
   dirty = false;
   await reflag();
   return { interactions, nodes: kol.graph.nodeCount, ms: Date.now() - started };
+}
+
+/** Rebuild every author's daily sentiment for the last days from the stored analyses (it lives in memory). */
+async function loadSentiment(): Promise<void> {
+  sentiment.clear();
+  const since = sqlDate(new Date(Date.now() - SENTIMENT_DAYS * 86_400_000));
+  const posts = await sqlRows<Record<string, unknown>>(
+    `SELECT a."score", p."createdAt" AS "at", u."username" FROM "analyses" a
+       JOIN "posts" p ON p."id" = a."refId" JOIN "users" u ON u."id" = p."authorId"
+      WHERE a."kind" = 'post' AND p."createdAt" >= $1`,
+    [since],
+  );
+  for (const r of posts) trackSentiment(forumNode(String(r.username)), asDate(r.at), Number(r.score));
+  const mentions = await sqlRows<Record<string, unknown>>(
+    `SELECT a."score", m."publishedAt" AS "at", m."source", m."authorHandle" FROM "analyses" a
+       JOIN "mentions" m ON m."id" = a."refId" WHERE a."kind" = 'mention' AND m."publishedAt" >= $1`,
+    [since],
+  );
+  for (const r of mentions) trackSentiment(externalNode(String(r.source), String(r.authorHandle)), asDate(r.at), Number(r.score));
+}
+
+/** Add one judged item to its author's daily sentiment, dropping days older than the window. */
+function trackSentiment(node: string, at: Date, score: number): void {
+  const day = Math.floor(at.getTime() / 86_400_000);
+  let daily = sentiment.get(node);
+  if (!daily) sentiment.set(node, (daily = new Map()));
+  const d = daily.get(day) ?? { sum: 0, n: 0 };
+  d.sum += score;
+  d.n++;
+  daily.set(day, d);
+  for (const k of daily.keys()) if (k < day - SENTIMENT_DAYS) daily.delete(k);
 }
 
 /** Re-apply the admins' thresholds to the current ranking. */
@@ -96,14 +128,8 @@ export function recordAuthored(node: string, at: Date, ref: string, score: numbe
   if (first) kol.authored(node, at, ref);
   dirty = true;
   if (followers !== null) kol.followers(node, followers);
-  const day = Math.floor(at.getTime() / 86_400_000);
-  let daily = sentiment.get(node);
-  if (!daily) sentiment.set(node, (daily = new Map()));
-  const d = daily.get(day) ?? { sum: 0, n: 0 };
-  d.sum += score;
-  d.n++;
-  daily.set(day, d);
-  for (const k of daily.keys()) if (k < day - SENTIMENT_DAYS) daily.delete(k);
+  // An edit's re-analysis replaces nothing here: the trend counts judgements as they come.
+  if (first) trackSentiment(node, at, score);
 }
 
 /** A member's analytics consent changed: leave them out from the next recompute (or bring them back). */

@@ -69,6 +69,10 @@ describe('KOL leaderboard', function () {
     const after = (await new Client(server.url).withToken(pr.token).get('/api/v1/kols?limit=5')).body.items.map((i: { username: string }) => i.username);
     expect(after[0]).to.equal(influencer.username);
     expect(after).to.deep.equal(before);
+    // Each author's sentiment trend is rebuilt from the stored analyses too.
+    const top = (await new Client(server.url).withToken(pr.token).get('/api/v1/kols?limit=1')).body.items[0];
+    expect(top.sentiment.items).to.equal(1);
+    expect(top.sentiment.trend).to.have.length(1);
   });
 
   it('is for console viewers only, and validates its limit', async () => {
