@@ -104,11 +104,9 @@ interface Built {
   failed: { id: string; error: unknown }[];
 }
 
-/** The item.analyzed payload for a document (the consumers' view of one judgement). */
-function analyzedItem(doc: SearchDocument, refId: number, authorId: number | null, a: TextAnalysis): Omit<AnalyzedItem, 'first'> {
+/** What the analysis judged, as both the stored row and the item.analyzed event carry it. */
+function judgement(a: TextAnalysis) {
   return {
-    kind: doc.kind,
-    id: refId,
     lang: a.lang,
     label: a.sentiment.label,
     score: a.sentiment.score,
@@ -116,6 +114,15 @@ function analyzedItem(doc: SearchDocument, refId: number, authorId: number | nul
     keywords: a.keywords,
     reasons: a.sentiment.reasons,
     complaint: a.complaint?.category ?? null,
+  };
+}
+
+/** The item.analyzed payload for a document (the consumers' view of one judgement). */
+function analyzedItem(doc: SearchDocument, refId: number, authorId: number | null, a: TextAnalysis): Omit<AnalyzedItem, 'first'> {
+  return {
+    kind: doc.kind,
+    id: refId,
+    ...judgement(a),
     chapterId: doc.chapterId,
     threadId: doc.threadId === null ? null : Number(doc.threadId),
     source: doc.source,
@@ -127,19 +134,7 @@ function analyzedItem(doc: SearchDocument, refId: number, authorId: number | nul
 }
 
 function analysisRow(doc: SearchDocument, refId: number, a: TextAnalysis) {
-  return {
-    docId: doc.id,
-    kind: doc.kind,
-    refId,
-    lang: a.lang,
-    label: a.sentiment.label,
-    score: a.sentiment.score,
-    confidence: a.sentiment.confidence,
-    keywords: a.keywords,
-    reasons: a.sentiment.reasons,
-    complaint: a.complaint?.category ?? null,
-    analyzedAt: new Date(),
-  };
+  return { docId: doc.id, kind: doc.kind, refId, ...judgement(a), analyzedAt: new Date() };
 }
 
 /** Analyse one text, after a pause if the slice is spent; a throw is that document's failure alone. */

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server';
-import { buildChapter, buildPost, buildThread, buildUser, PASSWORD, type BuiltUser } from '../support/factories';
-import { launchBrowser } from '../support/browser';
+import { buildChapter, buildPost, buildThread, buildUser, type BuiltUser } from '../support/factories';
+import { launchBrowser, signedInPage } from '../support/browser';
 import { Client } from '../support/client';
 
 const ARTIFACTS = path.resolve('test-artifacts/e2e');
@@ -29,17 +29,7 @@ describe('opinion console in a real browser (e2e)', function () {
     await server?.close();
   });
 
-  async function loggedIn(user: BuiltUser, locale = 'zh-CN'): Promise<Page> {
-    const context = await browser.newContext({ locale, viewport: { width: 1440, height: 1000 } });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => console.error(`  [browser ${user.username}] ${err.message}`));
-    page.on('console', (msg) => msg.type() === 'error' && console.error(`  [browser console] ${msg.text()}`));
-    await page.goto(`${server.url}/login`);
-    await page.fill('input[name="username"]', user.username);
-    await page.fill('input[name="password"]', PASSWORD);
-    await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type="submit"]')]);
-    return page;
-  }
+  const loggedIn = (user: BuiltUser, locale = 'zh-CN'): Promise<Page> => signedInPage(browser, server.url, user, { locale, width: 1440, height: 1000 });
 
   it('streams a new negative reply and counts it in the chart without a reload', async () => {
     // Some history, so the charts have something to draw.

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server';
-import { buildUser, buildThread, PASSWORD, type BuiltUser } from '../support/factories';
-import { launchBrowser } from '../support/browser';
+import { buildUser, buildThread, type BuiltUser } from '../support/factories';
+import { launchBrowser, signedInPage } from '../support/browser';
 import { Client } from '../support/client';
 import { TYPING_TTL_MS } from '../../server/realtime/contract';
 
@@ -26,16 +26,7 @@ describe('live thread in a real browser (e2e)', function () {
     await server?.close();
   });
 
-  async function loggedIn(user: BuiltUser): Promise<Page> {
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => console.error(`  [browser ${user.username}] ${err.message}`));
-    await page.goto(`${server.url}/login`);
-    await page.fill('input[name="username"]', user.username);
-    await page.fill('input[name="password"]', PASSWORD);
-    await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type="submit"]')]);
-    return page;
-  }
+  const loggedIn = (user: BuiltUser): Promise<Page> => signedInPage(browser, server.url, user);
 
   it('shows a reply, the typing line and a mention badge in the other browser without reload', async () => {
     const alice = await buildUser({ displayName: '爱丽丝' });

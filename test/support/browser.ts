@@ -1,6 +1,6 @@
 /** Debian's Chromium driven by playwright-core (no browser download): the e2e suites share one launch. */
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -17,4 +17,16 @@ export async function launchBrowser(ctx: Mocha.Context): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+/** A new browser context signed in as user through the login form; page errors are printed. */
+export async function signedInPage(browser: Browser, baseUrl: string, user: { username: string; password: string }, options: { locale?: string; width?: number; height?: number } = {}): Promise<Page> {
+  const context = await browser.newContext({ locale: options.locale ?? 'zh-CN', viewport: { width: options.width ?? 1100, height: options.height ?? 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`  [browser ${user.username}] ${err.message}`));
+  await page.goto(`${baseUrl}/login`);
+  await page.fill('input[name="username"]', user.username);
+  await page.fill('input[name="password"]', user.password);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type="submit"]')]);
+  return page;
 }
