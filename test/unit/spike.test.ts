@@ -1,0 +1,85 @@
+/** The negative-spike detector on crafted minute series: incidents caught, quiet days left quiet. */
+import { expect } from 'chai';
+import { SpikeDetector, type SpikeSignal } from '../../search/alerts/spike';
+import { rng } from '../../search/train/sentiment-data';
+
+const DAY = 1_440;
+
+/** A Poisson draw (Knuth; rates here are small). */
+function poisson(rand: () => number, lambda: number): number {
+  const l = Math.exp(-lambda);
+  let k = 0;
+  let p = 1;
+  do {
+    k++;
+    p *= rand();
+  } while (p > l);
+  return k - 1;
+}
+
+/** A series with a daily rhythm: volume peaks in the evening (×4), 15 % of it negative. */
+function community(days: number, seed: number, perMinute = 6, overlay: (minute: number) => { total?: number; negative?: number } = () => ({})) {
+  const rand = rng(seed);
+  const out: { minute: number; total: number; negative: number }[] = [];
+  for (let minute = 0; minute < days * DAY; minute++) {
+    const hour = (minute % DAY) / 60;
+    const rhythm = 1 + 1.5 * (1 + Math.sin(((hour - 14) / 24) * 2 * Math.PI)); // 1 … 4, peak at 20:00
+    const total = poisson(rand, perMinute * rhythm);
+    const negative = Math.min(total, poisson(rand, perMinute * rhythm * 0.15));
+    const extra = overlay(minute);
+    out.push({ minute, total: total + (extra.total ?? 0), negative: negative + (extra.negative ?? 0) });
+  }
+  return out;
+}
+
+function run(series: { minute: number; total: number; negative: number }[]): SpikeSignal[] {
+  const d = new SpikeDetector();
+  return series.map((m) => d.observe(m)).filter((s): s is SpikeSignal => s !== null);
+}
+
+describe('negative spike detector', () => {
+  it('stays quiet through three normal days with a strong daily rhythm', () => {
+    expect(run(community(3, 1))).to.deep.equal([]);
+    expect(run(community(3, 2, 20))).to.deep.equal([]);
+  });
+
+  it('ignores one noisy minute: persistence needs two of three', () => {
+    const start = 2 * DAY + 600;
+    expect(run(community(3, 3, 6, (m) => (m === start ? { total: 25, negative: 25 } : {})))).to.deep.equal([]);
+  });
+
+  it('ignores a low-volume chapter’s handful of complaints', () => {
+    const start = DAY + 300;
+    expect(run(community(2, 4, 0.3, (m) => (m >= start && m < start + 5 ? { total: 2, negative: 2 } : {})))).to.deep.equal([]);
+  });
+
+  it('ignores a calm announcement that brings volume but the usual mix', () => {
+    const start = DAY + 500;
+    const series = community(2, 5, 6, (m) => (m >= start && m < start + 30 ? { total: 60, negative: 9 } : {}));
+    expect(run(series)).to.deep.equal([]);
+  });
+
+  it('catches a sudden incident within three minutes', () => {
+    const start = 2 * DAY + 600;
+    const signals = run(community(3, 6, 6, (m) => (m >= start && m < start + 20 ? { total: 25, negative: 25 } : {})));
+    expect(signals).to.have.length(1);
+    expect(signals[0].minute - start).to.be.within(1, 3);
+    expect(signals[0].shape).to.equal('sudden');
+    expect(signals[0].z).to.be.above(4);
+    expect(signals[0].share).to.be.above(signals[0].baselineShare);
+  });
+
+  it('catches a slow build that no single minute gives away', () => {
+    const start = 2 * DAY + 600;
+    // +1 negative a minute every 5 minutes, for an hour.
+    const signals = run(community(3, 7, 6, (m) => (m >= start && m < start + 60 ? { total: Math.floor((m - start) / 5), negative: Math.floor((m - start) / 5) } : {})));
+    expect(signals.length).to.be.at.least(1);
+    expect(signals[0].minute - start).to.be.below(60);
+  });
+
+  it('fires once per incident, not every minute (cooldown)', () => {
+    const start = 2 * DAY + 600;
+    const signals = run(community(3, 8, 6, (m) => (m >= start && m < start + 25 ? { total: 30, negative: 30 } : {})));
+    expect(signals).to.have.length(1);
+  });
+});
