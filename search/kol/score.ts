@@ -265,7 +265,11 @@ export function computeKolState(g: InteractionGraph, options: { now?: Date | num
       scores[i] = composeScore(g, x, norms, params, now).score;
     }
   });
-  const order = time('rankMs', () => Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b));
+  // Ties (equal up to float noise: a different insertion order sums in a different order) go by
+  // name, so the same data ranks the same whether it was replayed live or loaded after a restart.
+  const key = Float64Array.from(scores, (v) => Math.round(v * 1e9));
+  const names = g.names;
+  const order = time('rankMs', () => Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => key[b] - key[a] || (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0)));
   const sortedScores = Float64Array.from(order, (i) => scores[i]);
   return { now, params, norms, pagerank: pr.rank, core, ...eng, inCsr, mutual, scores, sortedScores, order, pageRankIterations: pr.iterations, timings };
 }

@@ -50,7 +50,7 @@ export async function loadKolGraph(): Promise<{ interactions: number; nodes: num
     `SELECT p."id", p."createdAt", p."mentions", u."username", ru."username" AS "repliedTo"
        FROM "posts" p JOIN "users" u ON u."id" = p."authorId"
        LEFT JOIN "posts" r ON r."id" = p."replyToId" LEFT JOIN "users" ru ON ru."id" = r."authorId"
-      WHERE p."deletedAt" IS NULL AND p."hiddenAt" IS NULL`,
+      WHERE p."deletedAt" IS NULL AND p."hiddenAt" IS NULL ORDER BY p."id"`,
   );
   for (const p of posts) {
     const me = forumNode(String(p.username));
@@ -61,10 +61,10 @@ export async function loadKolGraph(): Promise<{ interactions: number; nodes: num
   }
   const likes = await sqlRows<Record<string, unknown>>(
     `SELECT l."createdAt", l."postId", u."username" AS "liker", a."username" AS "author"
-       FROM "likes" l JOIN "users" u ON u."id" = l."userId" JOIN "posts" p ON p."id" = l."postId" JOIN "users" a ON a."id" = p."authorId"`,
+       FROM "likes" l JOIN "users" u ON u."id" = l."userId" JOIN "posts" p ON p."id" = l."postId" JOIN "users" a ON a."id" = p."authorId" ORDER BY l."id"`,
   );
   for (const l of likes) add(forumNode(String(l.liker)), forumNode(String(l.author)), 'like', asDate(l.createdAt), `post:${l.postId}`);
-  for (const m of await sqlRows<Record<string, unknown>>('SELECT "id", "source", "authorHandle", "authorFollowers", "publishedAt" FROM "mentions"')) {
+  for (const m of await sqlRows<Record<string, unknown>>('SELECT "id", "source", "authorHandle", "authorFollowers", "publishedAt" FROM "mentions" ORDER BY "id"')) {
     const node = externalNode(String(m.source), String(m.authorHandle));
     next.authored(node, asDate(m.publishedAt), `mention:${m.id}`);
     if (m.authorFollowers !== null) next.followers(node, Number(m.authorFollowers));
