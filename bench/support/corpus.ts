@@ -56,7 +56,10 @@ export async function benchDocuments(opts: { count: number; seed: number; anchor
   });
   const buildSeconds = (performance.now() - t0) / 1000;
   const tmp = `${cacheFile}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  // In chunks: a million documents joined into one string is past V8's string limit.
+  const fd = fs.openSync(tmp, 'w');
+  for (let i = 0; i < docs.length; i += 10_000) fs.writeSync(fd, docs.slice(i, i + 10_000).map((d) => `${JSON.stringify(d)}\n`).join(''));
+  fs.closeSync(fd);
   fs.renameSync(tmp, cacheFile);
   return { docs, built: true, buildSeconds, cacheFile };
 }
