@@ -34,7 +34,34 @@ export type DomainEvent =
    * the analysis: the console, KOL tracking and alert rules react to it and never re-analyse.
    * `first` is false when an edit (or a reindex) re-analysed an item already judged.
    */
-  | ({ type: 'item.analyzed' } & AnalyzedItem);
+  | ({ type: 'item.analyzed' } & AnalyzedItem)
+  /** A new case on the alert desk (webhooks, the desk's sockets). */
+  | ({ type: 'alert.raised' } & AlertNotice)
+  /** A case changed: grouped another signal, claimed, assigned, responded, resolved, dismissed, reopened. */
+  | { type: 'alert.updated'; alertId: Id; status: AlertStatus; severity: number; actorId: Id | null; change: AlertChange }
+  /** An unclaimed case passed its SLA: admins are told, and the webhooks. */
+  | ({ type: 'alert.escalated'; overdueSeconds: number } & AlertNotice)
+  /** A moderator warned, suspended or banned a member (or lifted it). */
+  | { type: 'member.sanctioned'; userId: Id; sanctionId: Id; kind: 'warn' | 'suspend' | 'ban' | 'lift'; until: string | null; actorId: Id };
+
+export type AlertKind = 'negative_post' | 'kol_negative' | 'spike' | 'watchword' | 'flag';
+export type AlertStatus = 'open' | 'claimed' | 'responded' | 'resolved' | 'dismissed';
+export type AlertChange = 'grouped' | 'claimed' | 'assigned' | 'responded' | 'resolved' | 'dismissed' | 'reopened' | 'escalated';
+
+/** What outside receivers (webhooks) are told of a case: enough to read it without a second request. */
+export interface AlertNotice {
+  alertId: Id;
+  kind: AlertKind;
+  severity: number;
+  /** One line, in zh-CN (the desk's default language), e.g. "关键词预警：起火". */
+  title: string;
+  /** The evidence in a sentence or two: an excerpt of the post, the spike's figures. */
+  summary: string;
+  /** Path on this server (`/desk#alert-12`); receivers prefix PUBLIC_URL. */
+  path: string;
+  chapterId: Id | null;
+  slaDueAt: string;
+}
 
 /** What an analysis found about one item, with what its consumers need to place it. */
 export interface AnalyzedItem {

@@ -57,6 +57,14 @@ type Subjects = {
   'member.tag': null;
   'desk.view': null;
   'alerts.view': null;
+  'alerts.work': null;
+  'alerts.assign': null;
+  'alerts.configure': null;
+  'post.respondOfficially': null;
+  'user.sanction': { target: { id: number; role: Role } };
+  'people.view': null;
+  'chapter.appoint': null;
+  'audit.view': null;
 };
 export type Action = keyof Subjects;
 
@@ -131,8 +139,22 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   // Social CRM on a member (interests, timeline, sentiment, influence): staff who work the console.
   'member.insight': (a) => active(a) && isStaff(a),
   'member.tag': (a) => active(a) && (isAdmin(a) || personOf(a)?.role === 'pr'),
-  'desk.view': (a) => active(a) && isModerator(a),
+  // The alert desk is for every responder: moderators, PR staff, admins (issue #10).
+  'desk.view': (a) => active(a) && isStaff(a),
   'alerts.view': (a) => active(a) && isStaff(a),
+  // Claim, respond, resolve, dismiss, label: any responder.
+  'alerts.work': (a) => active(a) && isStaff(a),
+  // Handing a case to someone else is a shift lead's call: moderators and admins.
+  'alerts.assign': (a) => active(a) && isModerator(a),
+  // Thresholds, SLAs, canned responses, webhooks.
+  'alerts.configure': (a) => active(a) && isAdmin(a),
+  // Reply in a thread as the brand's official account (from the desk).
+  'post.respondOfficially': (a) => active(a) && isStaff(a),
+  // Warn, suspend, ban: site moderators and admins; never staff above or equal to a moderator unless admin.
+  'user.sanction': (a, s) => active(a) && isModerator(a) && a.id !== s.target.id && (isAdmin(a) || s.target.role === 'member'),
+  'people.view': (a) => active(a) && isModerator(a),
+  'chapter.appoint': (a) => active(a) && isAdmin(a),
+  'audit.view': (a) => active(a) && isAdmin(a),
 };
 
 /** Query scope: which of these private chapters the actor may not read (their content is filtered out). */
