@@ -45,6 +45,11 @@ import { listeningApi } from './routes/api/listening';
 import { consoleApi } from './routes/api/console';
 import { opinionApi } from './routes/api/opinion';
 import { consoleSettings } from './services/consoleSettings';
+import { alertsApi } from './routes/api/alerts';
+import { auditApi } from './routes/api/audit';
+import { deskProcessor } from './workers/desk';
+import { alertRulesProcessor } from './workers/alerts';
+import { scheduleEscalation, stopEscalation } from './services/alerts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -168,6 +173,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(notificationsApi());
   api.use(listeningApi(deps, search));
   api.use(consoleApi());
+  api.use(alertsApi());
+  api.use(auditApi());
   api.use(opinionApi(deps, search, { kolAuthors: async () => kolAuthors(), watchLists: async () => (await consoleSettings()).watchLists }));
   api.use(methodNotAllowed(api));
   api.use(() => {
@@ -204,7 +211,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   });
 
   const server = http.createServer(app);
-  const { io, presence, consoleNs } = attachRealtime(
+  const { io, presence, consoleNs, deskNs } = attachRealtime(
     server,
     {
       commandsPerSocket: config.RATE_LIMIT_SOCKET_COMMANDS_PER_MINUTE,
@@ -222,10 +229,13 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     scheduleKolRecompute(config.KOL_RECOMPUTE_MINUTES);
   }
   const consoleFeed = consoleProcessor(consoleNs, { isKol });
+  // The rules run where the KOL graph is (kol_negative needs it): the web role, or `all`.
+  const alertRules = alertRulesProcessor({ tickMs: config.ALERT_SPIKE_TICK_SECONDS * 1000 });
+  const runsRules = config.RESONANCE_ROLE !== 'worker';
   const dispatcher = createDispatcher(
     [
       ...processorsFor(config.RESONANCE_ROLE, {
-        web: [broadcastProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor, kolProcessor as Processor],
+        web: [broadcastProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor, kolProcessor as Processor, deskProcessor(deskNs) as Processor, alertRules as Processor],
         worker: [indexProcessor(search) as Processor],
       }),
       ...(options.processors ?? []),
@@ -239,6 +249,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     server,
     io,
     consoleNs,
+    deskNs,
+    alertRules,
     search,
     config,
     dispatcher,
@@ -247,6 +259,10 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       await new Promise<void>((resolve) => server.listen(port, host, resolve));
       const address = server.address();
       const actualPort = typeof address === 'object' && address ? address.port : port;
+      if (runsRules) {
+        await alertRules.start();
+        scheduleEscalation(config.ALERT_SLA_SWEEP_SECONDS);
+      }
       dispatcher.start();
       return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`;
     },
@@ -256,6 +272,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       closed = true;
       await dispatcher.stop();
       consoleFeed.stop();
+      alertRules.stop();
+      stopEscalation();
       stopKolRecompute();
       await search.close();
       presence.stop();

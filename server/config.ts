@@ -36,6 +36,10 @@ const schema = z.object({
   // The KOL ranking: replies, mentions and likes update it as they happen; a full recompute
   // (PageRank, k-core, normalisation) runs this often (about 1 s at 1M interactions).
   KOL_RECOMPUTE_MINUTES: z.coerce.number().positive().default(10),
+  // The alert desk: how often unclaimed cases are checked against their SLA (escalation), and
+  // how often minutes are closed for the spike detectors.
+  ALERT_SLA_SWEEP_SECONDS: z.coerce.number().positive().default(30),
+  ALERT_SPIKE_TICK_SECONDS: z.coerce.number().positive().default(5),
   // HTML pages, per address (anonymous) or per member: the API has its own limit.
   RATE_LIMIT_PAGES_PER_MINUTE: z.coerce.number().int().positive().default(300),
   // Memory for the anonymous thread-page cache (the hot path for readers who are not signed in).

@@ -4,6 +4,7 @@
  */
 import type { Transaction } from 'sequelize';
 import { asDate, asJson, sqlDate, sqlRows } from './sql';
+import type { WatchCategory } from '../search/alerts/watchwords';
 
 type Id = number;
 
@@ -86,6 +87,10 @@ export interface AnalyzedItem {
   /** When the item was written (ISO-8601). */
   createdAt: string;
   first: boolean;
+  /** Crisis terms and admins' watch-list terms found on the segmented text (optional: older events lack it). */
+  watch?: { term: string; category: WatchCategory; list?: string }[];
+  /** The text reads as a question (the alert rules damp worry against grievance). */
+  question?: boolean;
 }
 
 export type EventType = DomainEvent['type'];

@@ -1,8 +1,8 @@
 /** The only shapes that leave the server: JSON, Handlebars views and socket payloads all use these. */
-import type { Category, Chapter, Notification, Post, Thread, User } from './models';
+import type { Alert, Category, Chapter, Notification, Post, Thread, User } from './models';
 import type { SearchHit } from '../search/backend';
 import type { AnalyzedItem } from './events';
-import type { ConsoleItem } from './realtime/contract';
+import type { ConsoleItem, DeskAlert } from './realtime/contract';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined);
 
@@ -150,5 +150,37 @@ export function presentConsoleItem(item: AnalyzedItem, source: ConsoleItemSource
     url: source.url,
     createdAt: item.createdAt,
     analyzedAt: analyzedAt.toISOString(),
+  };
+}
+
+/** A case on the alert desk (CONTRACT: {id, kind, severity, status, reasons, subject, assignee?, createdAt, slaDueAt}). */
+export function presentAlert(alert: Alert, related: { users: Map<number, User>; chapters: Map<number, Chapter> }): DeskAlert {
+  const assignee = alert.assigneeId !== null ? related.users.get(alert.assigneeId) : undefined;
+  const chapter = alert.chapterId !== null ? related.chapters.get(alert.chapterId) : undefined;
+  const subject: DeskAlert['subject'] = {};
+  if (alert.postId !== null) subject.postId = String(alert.postId);
+  if (alert.mentionId !== null) subject.mentionId = String(alert.mentionId);
+  if (alert.threadId !== null) subject.threadId = String(alert.threadId);
+  if (chapter) subject.chapter = { slug: chapter.slug, name: chapter.name };
+  if (alert.term !== null) subject.term = alert.term;
+  if (alert.source !== null) subject.source = alert.source;
+  return {
+    id: String(alert.id),
+    kind: alert.kind,
+    kinds: alert.kinds,
+    severity: alert.severity,
+    status: alert.status,
+    title: alert.title,
+    reasons: alert.reasons,
+    subject,
+    ...(assignee ? { assignee: presentAuthor(assignee) } : {}),
+    signals: alert.signalCount,
+    createdAt: iso(alert.createdAt)!,
+    lastSignalAt: iso(alert.lastSignalAt)!,
+    slaDueAt: iso(alert.slaDueAt)!,
+    escalated: alert.escalatedAt !== null,
+    ...(alert.closedAt ? { closedAt: iso(alert.closedAt)! } : {}),
+    ...(alert.closingNote ? { closingNote: alert.closingNote } : {}),
+    ...(alert.feedback ? { feedback: alert.feedback } : {}),
   };
 }

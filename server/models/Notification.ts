@@ -1,6 +1,6 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
-export type NotificationKind = 'mention' | 'reply' | 'membership_approved';
+export type NotificationKind = 'mention' | 'reply' | 'membership_approved' | 'flag_resolved' | 'flag_dismissed' | 'alert_escalated';
 
 /** Something a member should see: a mention, a reply to them, an approval. */
 export class Notification extends Model<InferAttributes<Notification>, InferCreationAttributes<Notification>> {

@@ -84,6 +84,37 @@ export interface ConsoleServerToClientEvents {
 }
 export type ConsoleClientToServerEvents = Record<string, never>;
 
+/** A case on the alert desk, as the queue shows it (presentAlert; CONTRACT "Alerts and moderation"). */
+export interface DeskAlert {
+  id: string;
+  kind: 'negative_post' | 'kol_negative' | 'spike' | 'watchword' | 'flag';
+  kinds: DeskAlert['kind'][];
+  severity: number;
+  status: 'open' | 'claimed' | 'responded' | 'resolved' | 'dismissed';
+  title: string;
+  reasons: string[];
+  subject: { postId?: string; mentionId?: string; threadId?: string; chapter?: { slug: string; name: string }; term?: string; source?: string };
+  assignee?: { username: string; displayName: string };
+  signals: number;
+  createdAt: string;
+  lastSignalAt: string;
+  slaDueAt: string;
+  escalated: boolean;
+  closedAt?: string;
+  closingNote?: string;
+  feedback?: 'negative' | 'not_negative';
+}
+
+/** Namespace /desk (moderator, pr, admin): the queue, live. */
+export interface DeskServerToClientEvents {
+  /** A new case. */
+  'alert:raised': (payload: { alert: DeskAlert }) => void;
+  /** A case changed: another signal joined it, it was claimed, assigned, responded, closed, reopened or escalated. */
+  'alert:updated': (payload: { alert: DeskAlert; change: string; actor?: string }) => void;
+  'session:ended': (payload: { reason: 'logout' | 'password' | 'role' | 'suspended' | 'deleted' }) => void;
+}
+export type DeskClientToServerEvents = Record<string, never>;
+
 export interface SocketData {
   actor: import('../policies').Actor | null;
   /** Threads this socket follows, with their chapter (for revocation). */

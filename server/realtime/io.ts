@@ -7,6 +7,7 @@ import { readCookies, SESSION_COOKIE } from '../middleware/cookies';
 import { registerThreadHandlers } from './threads';
 import { addressOf, clientKey, createSocketLimits, type SocketLimits, type SocketLimitSettings } from './limits';
 import { attachConsole } from './console';
+import { attachDesk } from './desk';
 import { createPresence } from './presence';
 import { rooms } from './rooms';
 import { log } from '../log';
@@ -55,6 +56,7 @@ export function attachRealtime(httpServer: http.Server, limitSettings: SocketLim
   const handshake = authenticateHandshake(limits, publicUrl);
   io.use(handshake);
   const consoleNs = attachConsole(io, handshake);
+  const deskNs = attachDesk(io, handshake);
 
   io.on('connection', (socket) => {
     const actor = socket.data.actor;
@@ -77,7 +79,7 @@ export function attachRealtime(httpServer: http.Server, limitSettings: SocketLim
     socket.on('disconnect', () => presence.touchAll(Object.keys(socket.data.threads)));
   });
 
-  return { io, presence, consoleNs };
+  return { io, presence, consoleNs, deskNs };
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Namespace names: `/` for members' live threads, then one per staff tool. */
-export const namespaces = { main: '/', console: '/console' } as const;
+export const namespaces = { main: '/', console: '/console', desk: '/desk' } as const;
 
 /** Room names: the only place they are built. */
 export const rooms = {

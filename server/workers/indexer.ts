@@ -20,6 +20,9 @@ import { expandForIndex } from '../../search/expand';
 import { Analysis, Mention, Post, User } from '../models';
 import { asDate, inList, sqlRows } from '../sql';
 import { withTransaction } from '../db';
+import { watchwordMatcher } from '../services/alertSettings';
+import { readsAsQuestion } from '../../search/alerts/rules';
+import type { WatchwordMatcher } from '../../search/alerts/watchwords';
 
 type Handled = 'post.created' | 'post.updated' | 'post.removed' | 'mentions.ingested' | 'user.updated' | 'user.deleted';
 
@@ -118,7 +121,8 @@ function judgement(a: TextAnalysis) {
 }
 
 /** The item.analyzed payload for a document (the consumers' view of one judgement). */
-function analyzedItem(doc: SearchDocument, refId: number, authorId: number | null, a: TextAnalysis): Omit<AnalyzedItem, 'first'> {
+function analyzedItem(doc: SearchDocument, refId: number, authorId: number | null, a: TextAnalysis, text: string, watch: WatchwordMatcher): Omit<AnalyzedItem, 'first'> {
+  const matches = watch.match(a.tokens);
   return {
     kind: doc.kind,
     id: refId,
@@ -130,6 +134,9 @@ function analyzedItem(doc: SearchDocument, refId: number, authorId: number | nul
     handle: doc.author,
     followers: doc.authorFollowers,
     createdAt: doc.createdAt,
+    // Part of the judgement, from the same tokens: the alert rules never segment again.
+    ...(matches.length ? { watch: matches.map(({ term, category, list }) => ({ term, category, ...(list ? { list } : {}) })) } : {}),
+    ...(readsAsQuestion(text) ? { question: true } : {}),
   };
 }
 
@@ -153,6 +160,7 @@ export async function buildPostDocuments(postIds: number[], pause: Pause = timeS
   const built: Built & { removals: string[] } = { docs: [], rows: [], items: [], failed: [], removals: [] };
   const { docs, rows, removals } = built;
   if (postIds.length === 0) return built;
+  const watch = await watchwordMatcher();
   // One prepared, joined read per batch: the model calls it replaces cost more than the analysis.
   const ids = inList([...new Set(postIds)]);
   const found = await sqlRows<Record<string, unknown>>(
@@ -191,7 +199,7 @@ export async function buildPostDocuments(postIds: number[], pause: Pause = timeS
     );
     docs.push(doc);
     rows.push(analysisRow(doc, id, a));
-    built.items.push(analyzedItem(doc, id, Number(r.authorId), a));
+    built.items.push(analyzedItem(doc, id, Number(r.authorId), a, String(r.body), watch));
   }
   return built;
 }
@@ -200,6 +208,7 @@ export async function buildPostDocuments(postIds: number[], pause: Pause = timeS
 export async function buildMentionDocuments(mentionIds: number[], pause: Pause = timeSlicer()): Promise<Built> {
   const built: Built = { docs: [], rows: [], items: [], failed: [] };
   if (mentionIds.length === 0) return built;
+  const watch = await watchwordMatcher();
   const mentions = await Mention.findAll({ where: { id: { [Op.in]: mentionIds } } });
   for (const m of mentions) {
     const a = await analyzeItem(`mention:${m.id}`, m.text, built, pause);
@@ -207,7 +216,7 @@ export async function buildMentionDocuments(mentionIds: number[], pause: Pause =
     const doc = mentionDocument(m, a);
     built.docs.push(doc);
     built.rows.push(analysisRow(doc, m.id, a));
-    built.items.push(analyzedItem(doc, m.id, null, a));
+    built.items.push(analyzedItem(doc, m.id, null, a, m.text, watch));
   }
   return built;
 }
