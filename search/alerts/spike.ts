@@ -62,69 +62,115 @@ export interface SpikeSignal {
 }
 
 const DAY = 1_440;
+/** Look-back kept: 7 days of rhythm plus the rhythm window and a little. */
+const HISTORY = 8 * DAY;
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+/** Median of the first n values of buf; sorts them in place (typed arrays sort numerically). */
+function medianOf(buf: Float64Array, n: number): number {
+  if (n === 0) return 0;
+  const s = buf.subarray(0, n).sort();
+  const m = n >> 1;
+  return n % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** A detector for one series. `observe` must be called for every minute, including empty ones. */
 export class SpikeDetector {
   private readonly p: SpikeParams;
-  /** Negative and total counts by minute, kept for a little over the longest look-back. */
-  private readonly negatives = new Map<number, number>();
-  private readonly totals = new Map<number, number>();
+  /** Negative and total counts by minute in ring buffers over the look-back; stamps say which minute a slot holds. */
+  private readonly negatives = new Int32Array(HISTORY);
+  private readonly totals = new Int32Array(HISTORY);
+  private readonly stamps = new Float64Array(HISTORY).fill(NaN);
+  private readonly recentBuf: Float64Array;
+  private readonly allBuf: Float64Array;
+  private readonly shareBuf = new Float64Array(8);
   private readonly over: boolean[] = [];
   private firstMinute: number | null = null;
-  private lastFired = -Infinity;
+  /** The first minute a new alert may fire: `cooldownMinutes` after the last over minute of an alerted episode. */
+  private quietFrom = -Infinity;
 
   constructor(params: Partial<SpikeParams> = {}) {
     this.p = { ...DEFAULT_SPIKE_PARAMS, ...params };
+    this.recentBuf = new Float64Array(this.p.windowMinutes);
+    this.allBuf = new Float64Array(this.p.windowMinutes + 7 * (2 * this.p.rhythmMinutes + 1));
   }
 
   /** Feed one minute; returns a signal when a spike is confirmed at this minute, else null. */
   observe(m: MinuteCounts): SpikeSignal | null {
     this.firstMinute ??= m.minute;
     const signal = this.evaluate(m);
-    this.negatives.set(m.minute, m.negative);
-    this.totals.set(m.minute, m.total);
-    // Minutes arrive in order, one each: drop the one that just left the 8-day look-back.
-    this.negatives.delete(m.minute - 8 * DAY);
-    this.totals.delete(m.minute - 8 * DAY);
+    const slot = this.slot(m.minute);
+    this.negatives[slot] = m.negative;
+    this.totals[slot] = m.total;
+    this.stamps[slot] = m.minute;
     this.over.push(signal !== null);
     if (this.over.length > this.p.persistOf) this.over.shift();
-    const confirmed = signal && this.over.filter(Boolean).length >= this.p.persist && m.minute - this.lastFired >= this.p.cooldownMinutes;
-    if (!confirmed) return null;
-    this.lastFired = m.minute;
+    if (!signal) return null;
+    // One alert per episode: while the series keeps going over within `cooldownMinutes` of the
+    // last over minute, it is the same incident (the slow window still holds its tail).
+    if (m.minute < this.quietFrom) {
+      this.quietFrom = m.minute + this.p.cooldownMinutes;
+      return null;
+    }
+    if (this.over.filter(Boolean).length < this.p.persist) return null;
+    this.quietFrom = m.minute + this.p.cooldownMinutes;
     return signal;
   }
 
-  /** Baseline negatives per minute, and the baseline negative share, at minute t. */
+  private slot(minute: number): number {
+    return ((minute % HISTORY) + HISTORY) % HISTORY;
+  }
+
+  /** The slot holding `minute`, or -1 when that minute was not observed (or has left the look-back). */
+  private held(minute: number): number {
+    const s = this.slot(minute);
+    return this.stamps[s] === minute ? s : -1;
+  }
+
+  /** Baseline negatives per minute, its scale, and the baseline negative share, at minute t. */
   private baseline(t: number): { expected: number; scale: number; share: number } {
-    const recent: number[] = [];
+    const all = this.allBuf;
+    const recent = this.recentBuf;
+    const shares = this.shareBuf;
+    let nRecent = 0;
+    let nAll = 0;
+    let nShares = 0;
     let neg = 0;
     let tot = 0;
     for (let k = t - this.p.windowMinutes; k < t; k++) {
-      const v = this.negatives.get(k);
-      if (v === undefined) continue;
-      recent.push(v);
-      neg += v;
-      tot += this.totals.get(k) ?? 0;
+      const s = this.held(k);
+      if (s < 0) continue;
+      recent[nRecent++] = this.negatives[s];
+      all[nAll++] = this.negatives[s];
+      neg += this.negatives[s];
+      tot += this.totals[s];
     }
-    const rhythm: number[] = [];
+    if (tot > 0) shares[nShares++] = neg / tot;
+    let nRhythm = 0;
     for (let d = 1; d <= 7; d++) {
+      let dNeg = 0;
+      let dTot = 0;
       for (let k = t - d * DAY - this.p.rhythmMinutes; k <= t - d * DAY + this.p.rhythmMinutes; k++) {
-        const v = this.negatives.get(k);
-        if (v !== undefined) rhythm.push(v);
+        const s = this.held(k);
+        if (s < 0) continue;
+        all[nAll++] = this.negatives[s];
+        nRhythm++;
+        dNeg += this.negatives[s];
+        dTot += this.totals[s];
       }
+      if (dTot > 0) shares[nShares++] = dNeg / dTot;
     }
-    const all = [...recent, ...rhythm];
-    const expected = Math.max(median(recent), rhythm.length >= this.p.rhythmMinutes ? median(rhythm) : 0);
-    const centre = median(all);
-    const mad = median(all.map((v) => Math.abs(v - centre)));
-    return { expected, scale: Math.max(1.4826 * mad, Math.sqrt(expected) + 1), share: tot > 0 ? neg / tot : 0 };
+    const recentMedian = medianOf(recent, nRecent);
+    // The rhythm values sit after the recent ones in `all`: take their median before sorting all.
+    let rhythmMedian = 0;
+    if (nRhythm >= this.p.rhythmMinutes) {
+      const r = all.slice(nRecent, nAll);
+      rhythmMedian = medianOf(r, r.length);
+    }
+    const expected = Math.max(recentMedian, rhythmMedian);
+    const centre = medianOf(all, nAll);
+    for (let i = 0; i < nAll; i++) all[i] = Math.abs(all[i] - centre);
+    const mad = medianOf(all, nAll);
+    return { expected, scale: Math.max(1.4826 * mad, Math.sqrt(Math.max(expected, 1))), share: medianOf(shares, nShares) };
   }
 
   private evaluate(m: MinuteCounts): SpikeSignal | null {
@@ -136,14 +182,27 @@ export class SpikeDetector {
     if (m.negative >= this.p.minNegative && share >= b.share + this.p.minShareRise && sudden >= this.p.z) {
       return { minute: m.minute, shape: 'sudden', observed: m.negative, expected: b.expected, z: sudden, share, baselineShare: b.share };
     }
+    // The slow window leaves out its largest minute, so one noisy minute cannot hold it over the
+    // threshold for the next `slowMinutes` minutes and defeat the persistence filter.
     let sumNeg = m.negative;
     let sumTot = m.total;
+    let maxNeg = m.negative;
+    let maxTot = m.total;
     for (let k = m.minute - this.p.slowMinutes + 1; k < m.minute; k++) {
-      sumNeg += this.negatives.get(k) ?? 0;
-      sumTot += this.totals.get(k) ?? 0;
+      const s = this.held(k);
+      if (s < 0) continue;
+      sumNeg += this.negatives[s];
+      sumTot += this.totals[s];
+      if (this.negatives[s] > maxNeg) {
+        maxNeg = this.negatives[s];
+        maxTot = this.totals[s];
+      }
     }
-    const expectedSum = b.expected * this.p.slowMinutes;
-    const slow = (sumNeg - expectedSum) / (b.scale * Math.sqrt(this.p.slowMinutes));
+    sumNeg -= maxNeg;
+    sumTot -= maxTot;
+    const n = this.p.slowMinutes - 1;
+    const expectedSum = b.expected * n;
+    const slow = (sumNeg - expectedSum) / (b.scale * Math.sqrt(n));
     const slowShare = sumTot > 0 ? sumNeg / sumTot : 0;
     if (sumNeg >= this.p.minNegative * 3 && slowShare >= b.share + this.p.minShareRise && slow >= this.p.z) {
       return { minute: m.minute, shape: 'slow', observed: sumNeg, expected: expectedSum, z: slow, share: slowShare, baselineShare: b.share };
