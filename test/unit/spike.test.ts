@@ -82,4 +82,22 @@ describe('negative spike detector', () => {
     const signals = run(community(3, 8, 6, (m) => (m >= start && m < start + 25 ? { total: 30, negative: 30 } : {})));
     expect(signals).to.have.length(1);
   });
+
+  it('catches negatives ×5 in a mid-size chapter (about 2 negatives a minute) within three minutes', () => {
+    const start = 2 * DAY + 20 * 60; // the evening peak: 3 × 4 posts a minute, 1.8 of them negative
+    const signals = run(community(3, 9, 3, (m) => (m >= start && m < start + 30 ? { total: 7, negative: 7 } : {})));
+    expect(signals).to.have.length(1);
+    expect(signals[0].minute - start).to.be.within(1, 3);
+  });
+
+  it('does not let one very noisy minute hold the slow window over the threshold', () => {
+    const start = 2 * DAY + 600;
+    expect(run(community(3, 10, 6, (m) => (m === start ? { total: 80, negative: 80 } : {})))).to.deep.equal([]);
+  });
+
+  it('raises one alert for a long incident, not one per cooldown', () => {
+    const start = 2 * DAY + 600;
+    const signals = run(community(3, 11, 6, (m) => (m >= start && m < start + 90 ? { total: 30, negative: 30 } : {})));
+    expect(signals).to.have.length(1);
+  });
 });
