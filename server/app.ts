@@ -45,6 +45,9 @@ import { listeningApi } from './routes/api/listening';
 import { consoleApi } from './routes/api/console';
 import { opinionApi } from './routes/api/opinion';
 import { consoleSettings } from './services/consoleSettings';
+import { webhooksApi } from './routes/api/webhooks';
+import { createWebhookSender, webhookProcessor } from './workers/webhooks';
+import { deliverySettings } from './services/webhookDelivery';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -169,6 +172,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(listeningApi(deps, search));
   api.use(consoleApi());
   api.use(opinionApi(deps, search, { kolAuthors: async () => kolAuthors(), watchLists: async () => (await consoleSettings()).watchLists }));
+  api.use(webhooksApi(deps));
   api.use(methodNotAllowed(api));
   api.use(() => {
     throw NotFound('Route');
@@ -222,11 +226,13 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     scheduleKolRecompute(config.KOL_RECOMPUTE_MINUTES);
   }
   const consoleFeed = consoleProcessor(consoleNs, { isKol });
+  // Outbound webhooks send from the worker role (state in webhook_deliveries; see workers/webhooks.ts).
+  const webhookSender = createWebhookSender({ ...deliverySettings(config), perMinute: config.RATE_LIMIT_WEBHOOKS_PER_MINUTE });
   const dispatcher = createDispatcher(
     [
       ...processorsFor(config.RESONANCE_ROLE, {
         web: [broadcastProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor, kolProcessor as Processor],
-        worker: [indexProcessor(search) as Processor],
+        worker: [indexProcessor(search) as Processor, webhookProcessor(webhookSender, config.PUBLIC_URL) as Processor],
       }),
       ...(options.processors ?? []),
     ],
@@ -242,12 +248,14 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     search,
     config,
     dispatcher,
+    webhookSender,
     /** Listen on config.PORT (0 = a free port); returns the base URL. */
     async listen(port = config.PORT, host = config.HOST): Promise<string> {
       await new Promise<void>((resolve) => server.listen(port, host, resolve));
       const address = server.address();
       const actualPort = typeof address === 'object' && address ? address.port : port;
       dispatcher.start();
+      if (config.RESONANCE_ROLE !== 'web') webhookSender.start();
       return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`;
     },
     /** Stop accepting work, finish in-flight processing, close the database. */
@@ -255,6 +263,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       if (closed) return;
       closed = true;
       await dispatcher.stop();
+      await webhookSender.stop();
       consoleFeed.stop();
       stopKolRecompute();
       await search.close();

@@ -19,12 +19,18 @@ import { Analysis } from './Analysis';
 import { DictionaryWord } from './DictionaryWord';
 import { Setting } from './Setting';
 import { MemberTag } from './MemberTag';
+import { Webhook } from './Webhook';
+import { WebhookDelivery } from './WebhookDelivery';
 
 const all = [User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag];
+// The alert desk's outbound webhooks (their own list, so parallel additions merge cleanly).
+const webhookModels = [Webhook, WebhookDelivery];
 
 /** Initialise every model on this connection. */
 export function initModels(sequelize: Sequelize): void {
   for (const model of all) model.initModel(sequelize);
+  for (const model of webhookModels) model.initModel(sequelize);
 }
 
 export { User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag };
+export { Webhook, WebhookDelivery };
