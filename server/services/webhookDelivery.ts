@@ -162,7 +162,9 @@ export async function recordAttempt(hook: Webhook, delivery: WebhookDelivery, st
     deliveredAt: result.ok ? new Date() : null,
     nextAttemptAt: result.ok || giveUp ? null : new Date(startedAt.getTime() + retryDelay(attempts, settings.retryBaseMs, settings.retryMaxMs)),
   };
-  await withTransaction((transaction) => delivery.update(fields, { transaction }));
+  // A static update: the instance never saw the claim's lockedUntil, so save() would skip clearing it.
+  await withTransaction((transaction) => WebhookDelivery.update(fields, { where: { id: delivery.id }, transaction }));
+  delivery.set(fields);
   const where = { webhookId: hook.id, deliveryId: delivery.id, host: hostOf(hook.url), attempt: attempts, statusCode: result.statusCode };
   if (result.ok) log.info('webhook delivered', where);
   else if (giveUp) log.error('webhook delivery failed; giving up', { ...where, error: result.error });

@@ -74,18 +74,23 @@ export function createWebhookSender(options: SenderOptions) {
     return affected === 1;
   }
 
+  /** Drop this process's claim, storing fields (by id: the instance never saw the claim). */
+  async function release(d: WebhookDelivery, fields: Partial<Pick<WebhookDelivery, 'status' | 'nextAttemptAt' | 'lastError'>>): Promise<void> {
+    await withTransaction((transaction) => WebhookDelivery.update({ ...fields, lockedUntil: null }, { where: { id: d.id }, transaction }));
+  }
+
   async function attempt(d: WebhookDelivery, hook: Webhook | undefined): Promise<void> {
     const now = new Date();
     if (!(await claim(d, now))) return;
     if (!hook || !hook.active) {
       // Deactivated (or deleted mid-flight): what is still queued for it stops here.
-      await withTransaction((transaction) => d.update({ status: 'failed', nextAttemptAt: null, lockedUntil: null, lastError: 'webhook deactivated' }, { transaction }));
+      await release(d, { status: 'failed', nextAttemptAt: null, lastError: 'webhook deactivated' });
       return;
     }
     const wait = limiter.hit(`webhook:${hook.id}`);
     if (wait > 0) {
       // Over the receiver's rate: not an attempt, just later.
-      await withTransaction((transaction) => d.update({ nextAttemptAt: new Date(now.getTime() + wait * 1000), lockedUntil: null }, { transaction }));
+      await release(d, { nextAttemptAt: new Date(now.getTime() + wait * 1000) });
       return;
     }
     const result = await sendOnce(hook, d, options);
@@ -111,11 +116,18 @@ export function createWebhookSender(options: SenderOptions) {
   /** Wake exactly when the next retry is due (or at the poll, whichever is first). */
   async function scheduleNext(): Promise<void> {
     if (stopped) return;
-    const next = (await WebhookDelivery.min('nextAttemptAt', { where: { status: 'pending' } })) as Date | string | null;
+    const now = new Date();
+    // The next unclaimed retry, or the end of a claim (another process's, or one left by a crash).
+    const [due, claimEnds] = (await Promise.all([
+      WebhookDelivery.min('nextAttemptAt', { where: { status: 'pending', ...notLocked(now) } }),
+      WebhookDelivery.min('lockedUntil', { where: { status: 'pending', lockedUntil: { [Op.gt]: now } } }),
+    ])) as Array<Date | string | null>;
     if (timer) clearTimeout(timer);
     timer = null;
-    if (!next) return;
-    const delay = Math.max(0, Math.min(pollMs, new Date(next).getTime() - Date.now()));
+    const times = [due, claimEnds].filter((v): v is Date | string => v !== null).map((v) => new Date(v).getTime());
+    if (times.length === 0 || stopped) return;
+    // At least a few ms: never a busy loop, whatever the table says.
+    const delay = Math.max(5, Math.min(pollMs, Math.min(...times) - Date.now()));
     timer = setTimeout(kick, delay);
     timer.unref();
   }
