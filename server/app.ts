@@ -50,6 +50,9 @@ import { auditApi } from './routes/api/audit';
 import { deskProcessor } from './workers/desk';
 import { alertRulesProcessor } from './workers/alerts';
 import { scheduleEscalation, stopEscalation } from './services/alerts';
+import { webhooksApi } from './routes/api/webhooks';
+import { createWebhookSender, webhookProcessor } from './workers/webhooks';
+import { deliverySettings } from './services/webhookDelivery';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -176,6 +179,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(alertsApi());
   api.use(auditApi());
   api.use(opinionApi(deps, search, { kolAuthors: async () => kolAuthors(), watchLists: async () => (await consoleSettings()).watchLists }));
+  api.use(webhooksApi(deps));
   api.use(methodNotAllowed(api));
   api.use(() => {
     throw NotFound('Route');
@@ -232,11 +236,13 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   // The rules run where the KOL graph is (kol_negative needs it): the web role, or `all`.
   const alertRules = alertRulesProcessor({ tickMs: config.ALERT_SPIKE_TICK_SECONDS * 1000 });
   const runsRules = config.RESONANCE_ROLE !== 'worker';
+  // Outbound webhooks send from the worker role (state in webhook_deliveries; see workers/webhooks.ts).
+  const webhookSender = createWebhookSender({ ...deliverySettings(config), perMinute: config.RATE_LIMIT_WEBHOOKS_PER_MINUTE });
   const dispatcher = createDispatcher(
     [
       ...processorsFor(config.RESONANCE_ROLE, {
         web: [broadcastProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor, kolProcessor as Processor, deskProcessor(deskNs) as Processor, alertRules as Processor],
-        worker: [indexProcessor(search) as Processor],
+        worker: [indexProcessor(search) as Processor, webhookProcessor(webhookSender, config.PUBLIC_URL) as Processor],
       }),
       ...(options.processors ?? []),
     ],
@@ -254,6 +260,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     search,
     config,
     dispatcher,
+    webhookSender,
     /** Listen on config.PORT (0 = a free port); returns the base URL. */
     async listen(port = config.PORT, host = config.HOST): Promise<string> {
       await new Promise<void>((resolve) => server.listen(port, host, resolve));
@@ -264,6 +271,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
         scheduleEscalation(config.ALERT_SLA_SWEEP_SECONDS);
       }
       dispatcher.start();
+      if (config.RESONANCE_ROLE !== 'web') webhookSender.start();
       return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`;
     },
     /** Stop accepting work, finish in-flight processing, close the database. */
@@ -271,6 +279,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       if (closed) return;
       closed = true;
       await dispatcher.stop();
+      await webhookSender.stop();
       consoleFeed.stop();
       alertRules.stop();
       stopEscalation();

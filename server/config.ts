@@ -56,6 +56,17 @@ const schema = z.object({
   PUBLIC_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
   BODY_LIMIT: z.string().default('100kb'),
   INGEST_BODY_LIMIT: z.string().default('10mb'),
+  // Outbound webhooks (alert desk): per-request timeout, attempts before a delivery is 'failed',
+  // and the exponential backoff's base and cap (with jitter; see server/workers/webhooks.ts).
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).default(3_600_000),
+  // Sends per webhook per minute (DingTalk and WeCom robots accept 20 a minute, then refuse).
+  RATE_LIMIT_WEBHOOKS_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  // Whether webhooks may target loopback/private/link-local addresses (SSRF). Unset: allowed in
+  // development and test (receivers on 127.0.0.1), refused in production.
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.optional(),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; sqlitePath: string };

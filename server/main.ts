@@ -12,6 +12,7 @@ async function main() {
   let keepAlive: NodeJS.Timeout | null = null;
   if (config.RESONANCE_ROLE === 'worker') {
     resonance.dispatcher.start();
+    resonance.webhookSender.start();
     // The dispatcher's poll timer is unref'd (it must not hold tests open); a worker has nothing else.
     keepAlive = setInterval(() => undefined, 60_000);
     log.info('worker started');

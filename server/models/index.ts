@@ -20,12 +20,14 @@ import { DictionaryWord } from './DictionaryWord';
 import { Setting } from './Setting';
 import { MemberTag } from './MemberTag';
 import { Alert, AlertSignal, CannedResponse } from './Alert';
+import { Webhook } from './Webhook';
+import { WebhookDelivery } from './WebhookDelivery';
 
-const all = [User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse];
+const all = [User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery];
 
 /** Initialise every model on this connection. */
 export function initModels(sequelize: Sequelize): void {
   for (const model of all) model.initModel(sequelize);
 }
 
-export { User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse };
+export { User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery };
