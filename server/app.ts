@@ -45,6 +45,8 @@ import { listeningApi } from './routes/api/listening';
 import { consoleApi } from './routes/api/console';
 import { opinionApi } from './routes/api/opinion';
 import { consoleSettings } from './services/consoleSettings';
+import { peopleApi } from './routes/api/people';
+import { peoplePages } from './routes/pages/people';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -168,6 +170,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(notificationsApi());
   api.use(listeningApi(deps, search));
   api.use(consoleApi());
+  api.use(peopleApi());
   api.use(opinionApi(deps, search, { kolAuthors: async () => kolAuthors(), watchLists: async () => (await consoleSettings()).watchLists }));
   api.use(methodNotAllowed(api));
   api.use(() => {
@@ -183,6 +186,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(accountPages(render, deps));
   app.use(consolePages(render, search));
   app.use(staffPages(render));
+  app.use(peoplePages(render));
   app.use(methodNotAllowed(app.router));
   app.use(() => {
     throw NotFound('Page');
