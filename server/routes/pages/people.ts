@@ -35,7 +35,6 @@ export function peoplePages(render: Render): Router {
     const filters = new URLSearchParams(Object.entries({ q: q.q ?? '', role: q.role ?? '', status: q.status ?? '', chapter: q.chapter ?? '' }).filter(([, v]) => v));
     await renderPage(req, res, render, 'people', {
       title: t(req.locale, 'people.title'),
-      wide: true,
       query: { q: q.q ?? '', role: q.role ?? '', status: q.status ?? '', chapter: q.chapter ?? '' },
       chapters: (await listChapters()).map(presentChapter),
       people: page.users.map((u) => presentMember(u, { postCount: page.postCounts.get(u.id) ?? 0 })),
