@@ -53,6 +53,8 @@ import { scheduleEscalation, stopEscalation } from './services/alerts';
 import { webhooksApi } from './routes/api/webhooks';
 import { createWebhookSender, webhookProcessor } from './workers/webhooks';
 import { deliverySettings } from './services/webhookDelivery';
+import { peopleApi } from './routes/api/people';
+import { peoplePages } from './routes/pages/people';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -178,6 +180,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(consoleApi());
   api.use(alertsApi());
   api.use(auditApi());
+  api.use(peopleApi());
   api.use(opinionApi(deps, search, { kolAuthors: async () => kolAuthors(), watchLists: async () => (await consoleSettings()).watchLists }));
   api.use(webhooksApi(deps));
   api.use(methodNotAllowed(api));
@@ -194,6 +197,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(accountPages(render, deps));
   app.use(consolePages(render, search));
   app.use(staffPages(render));
+  app.use(peoplePages(render));
   app.use(methodNotAllowed(app.router));
   app.use(() => {
     throw NotFound('Page');

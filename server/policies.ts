@@ -115,11 +115,12 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
     canReadThread(a, s.thread, s.chapter) && canWriteIn(a, s.chapter) && (!s.thread.locked || isStaff(a)),
   'thread.lock': (a, s) =>
     active(a) && (isModerator(a) || (s.chapter !== null && isChapterModerator(a, s.chapter.id))),
-  // CONTRACT.md: "author or staff". Staff edits of others' posts are audit-logged by the service.
+  // The author, or a site moderator/admin (audit-logged by the service). Not PR staff: a brand's
+  // official account rewriting or removing fans' posts is a trust problem (issue #10).
   'post.edit': (a, s) =>
-    active(a) && canReadThread(a, s.thread, s.chapter) && !s.post.deletedAt && (a.id === s.post.authorId || isStaff(a)),
+    active(a) && canReadThread(a, s.thread, s.chapter) && !s.post.deletedAt && (a.id === s.post.authorId || isModerator(a)),
   'post.delete': (a, s) =>
-    active(a) && canReadThread(a, s.thread, s.chapter) && !s.post.deletedAt && (a.id === s.post.authorId || isStaff(a)),
+    active(a) && canReadThread(a, s.thread, s.chapter) && !s.post.deletedAt && (a.id === s.post.authorId || isModerator(a)),
   'post.like': (a, s) =>
     active(a) && canReadThread(a, s.thread, s.chapter) && !s.post.deletedAt && a.id !== s.post.authorId,
   'post.flag': (a, s) => active(a) && canReadThread(a, s.thread, s.chapter) && !s.post.deletedAt,
@@ -164,6 +165,13 @@ export function unreadableChapters<C extends ChapterRef>(actor: Actor | null, pr
 
 /** Query scope: whether hidden threads and posts stay in what the actor sees (staff), or are gone (404). */
 export const seesHidden = (actor: Actor | null) => isStaff(actor);
+
+/**
+ * Query scope: whether hidden posts stay on a thread page, marked hidden, for this actor: those
+ * who may hide and restore there (site moderators, admins, the chapter's moderators).
+ */
+export const seesHiddenPosts = (actor: Actor | null, chapter: ChapterRef | null) =>
+  active(actor) && (isModerator(actor) || (chapter !== null && isChapterModerator(actor, chapter.id)));
 
 /** A signed-in person, for self-service routes (/me, notifications, joining): 401 anonymous, 403 for an API key. */
 export function requirePerson(actor: Actor | null): asserts actor is Actor {

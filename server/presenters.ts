@@ -1,5 +1,6 @@
 /** The only shapes that leave the server: JSON, Handlebars views and socket payloads all use these. */
-import type { Alert, Category, Chapter, Notification, Post, Thread, User } from './models';
+import type { Alert, Category, Chapter, Notification, Post, Sanction, Thread, User } from './models';
+import { standingOf } from './services/sanctions';
 import type { SearchHit } from '../search/backend';
 import type { AnalyzedItem } from './events';
 import type { ConsoleItem, DeskAlert } from './realtime/contract';
@@ -88,7 +89,7 @@ export function presentPost(post: PostFields, author: AuthorFields | undefined, 
 /** Notification shape. */
 export function presentNotification(
   note: Notification,
-  related: { actor?: User; thread?: Thread; chapter?: Chapter },
+  related: { actor?: User; thread?: Thread; chapter?: Chapter; sanction?: Sanction },
 ) {
   return {
     id: String(note.id),
@@ -97,6 +98,7 @@ export function presentNotification(
     thread: related.thread ? { id: String(related.thread.id), title: related.thread.title } : undefined,
     postId: note.postId ? String(note.postId) : undefined,
     chapter: related.chapter ? { slug: related.chapter.slug, name: related.chapter.name } : undefined,
+    sanction: related.sanction ? { kind: related.sanction.kind, reason: related.sanction.reason, until: iso(related.sanction.until) } : undefined,
     read: !!note.readAt,
     createdAt: iso(note.createdAt)!,
   };
@@ -182,5 +184,31 @@ export function presentAlert(alert: Alert, related: { users: Map<number, User>; 
     ...(alert.closedAt ? { closedAt: iso(alert.closedAt)! } : {}),
     ...(alert.closingNote ? { closingNote: alert.closingNote } : {}),
     ...(alert.feedback ? { feedback: alert.feedback } : {}),
+  };
+}
+
+/** A sanction as staff see it (the people pages and API). */
+export function presentSanction(s: Sanction, related: { actor?: User; liftedBy?: User } = {}) {
+  return {
+    id: String(s.id),
+    kind: s.kind,
+    reason: s.reason,
+    until: iso(s.until),
+    actor: related.actor ? presentAuthor(related.actor) : undefined,
+    createdAt: iso(s.createdAt)!,
+    liftedAt: iso(s.liftedAt),
+    liftedBy: related.liftedBy ? presentAuthor(related.liftedBy) : undefined,
+    liftReason: s.liftReason ?? undefined,
+  };
+}
+
+/** A member as the people list shows them: the public shape plus standing (staff only). */
+export function presentMember(user: User, extra: { postCount?: number; now?: Date } = {}) {
+  const standing = standingOf(user, extra.now);
+  return {
+    ...presentUser(user),
+    status: standing.status,
+    suspendedUntil: iso(standing.until),
+    ...(extra.postCount !== undefined ? { postCount: extra.postCount } : {}),
   };
 }

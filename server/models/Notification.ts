@@ -1,6 +1,6 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
-export type NotificationKind = 'mention' | 'reply' | 'membership_approved' | 'flag_resolved' | 'flag_dismissed' | 'alert_escalated';
+export type NotificationKind = 'mention' | 'reply' | 'membership_approved' | 'flag_resolved' | 'flag_dismissed' | 'alert_escalated' | 'sanction';
 
 /** Something a member should see: a mention, a reply to them, an approval. */
 export class Notification extends Model<InferAttributes<Notification>, InferCreationAttributes<Notification>> {
@@ -11,6 +11,8 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
   declare threadId: number | null;
   declare postId: number | null;
   declare chapterId: number | null;
+  /** The warning, suspension or ban this tells the member about (kind `sanction`). */
+  declare sanctionId: CreationOptional<number | null>;
   declare readAt: Date | null;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -25,6 +27,7 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
         threadId: { type: DataTypes.INTEGER, allowNull: true },
         postId: { type: DataTypes.INTEGER, allowNull: true },
         chapterId: { type: DataTypes.INTEGER, allowNull: true },
+        sanctionId: { type: DataTypes.INTEGER, allowNull: true },
         readAt: { type: DataTypes.DATE, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

@@ -13,6 +13,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare analyticsConsent: CreationOptional<boolean>;
   declare locale: string | null;
   declare suspendedAt: Date | null;
+  /** When a suspension ends by itself; null with suspendedAt set means banned indefinitely. */
+  declare suspendedUntil: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -27,6 +29,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         analyticsConsent: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
         locale: { type: DataTypes.STRING(8), allowNull: true },
         suspendedAt: { type: DataTypes.DATE, allowNull: true },
+        suspendedUntil: { type: DataTypes.DATE, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -22,12 +22,12 @@ import { MemberTag } from './MemberTag';
 import { Alert, AlertSignal, CannedResponse } from './Alert';
 import { Webhook } from './Webhook';
 import { WebhookDelivery } from './WebhookDelivery';
-
-const all = [User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery];
+import { Sanction } from './Sanction';
+const all = [User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery, Sanction];
 
 /** Initialise every model on this connection. */
 export function initModels(sequelize: Sequelize): void {
   for (const model of all) model.initModel(sequelize);
 }
 
-export { User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery };
+export { User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery, Sanction };

@@ -32,6 +32,7 @@ export async function presentNotifications(notes: Notification[]) {
       actor: n.actorId ? ctx.actors.get(n.actorId) : undefined,
       thread: n.threadId ? ctx.threads.get(n.threadId) : undefined,
       chapter: n.chapterId ? ctx.chapters.get(n.chapterId) : undefined,
+      sanction: n.sanctionId ? ctx.sanctions.get(n.sanctionId) : undefined,
     }),
   );
 }

@@ -10,6 +10,7 @@ import { withTransaction } from '../db';
 import { onEventsCommitted, recordEvents } from '../events';
 import { audit } from './audit';
 import { LruCache } from '../cache/lru';
+import { standingOf } from './sanctions';
 
 const SESSION_DAYS = 30;
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
@@ -135,15 +136,18 @@ export async function reauthenticate(secretHash: string): Promise<Actor | null> 
   return actorFor(user, cred.kind === 'api_key' ? cred.scopes : null, cred.id);
 }
 
-/** Build the Actor (user + chapter memberships) used by policies. */
-export async function actorFor(user: User, scopes: string[] | null = null, credentialId: number | null = null): Promise<Actor> {
+/**
+ * Build the Actor (user + chapter memberships) used by policies. `suspended` is the standing at
+ * `now`: a suspension whose end has passed no longer counts (tests pass their own clock).
+ */
+export async function actorFor(user: User, scopes: string[] | null = null, credentialId: number | null = null, now: Date = new Date()): Promise<Actor> {
   const memberships = await Membership.findAll({ where: { userId: user.id } });
   return {
     id: user.id,
     username: user.username,
     displayName: user.displayName,
     role: user.role,
-    suspended: !!user.suspendedAt,
+    suspended: standingOf(user, now).status !== 'active',
     memberships: new Map(memberships.map((m) => [m.chapterId, { status: m.status, role: m.role }])),
     scopes,
     credentialId,
@@ -211,6 +215,7 @@ export async function bootstrapAdmin(spec: string): Promise<User> {
       existing.passwordHash = passwordHash;
       existing.role = 'admin';
       existing.suspendedAt = null;
+      existing.suspendedUntil = null;
       await existing.save({ transaction });
       return existing;
     }

@@ -106,3 +106,79 @@ export async function chaptersOf(userId: number): Promise<Chapter[]> {
   if (ms.length === 0) return [];
   return Chapter.findAll({ where: { id: { [Op.in]: ms.map((m) => m.chapterId) } }, order: [['name', 'ASC']] });
 }
+
+/** A chapter's moderators (同城会 organisers), oldest appointment first. */
+export async function chapterModerators(chapter: Chapter): Promise<User[]> {
+  const ms = await Membership.findAll({ where: { chapterId: chapter.id, status: 'member', role: 'moderator' }, order: [['id', 'ASC']] });
+  if (ms.length === 0) return [];
+  const users = await User.findAll({ where: { id: { [Op.in]: ms.map((m) => m.userId) } } });
+  const byId = new Map(users.map((u) => [u.id, u]));
+  return ms.map((m) => byId.get(m.userId)).filter((u): u is User => !!u);
+}
+
+/**
+ * Appoint a chapter moderator (admin; audited). Someone not yet in the chapter is made a member
+ * (a pending request is approved): an organiser must be able to read and post there. Their
+ * sockets are ended, as on a role change, so they reconnect with the new rights. Idempotent.
+ */
+export async function appointModerator(actor: Actor, chapter: Chapter, username: string, reason: string) {
+  authorize(actor, 'chapter.appoint', null);
+  return withTransaction(async (transaction) => {
+    const user = await User.findOne({ where: { username }, transaction });
+    if (!user) throw NotFound('User');
+    const m = await Membership.findOne({ where: { chapterId: chapter.id, userId: user.id }, transaction });
+    const before = m ? { status: m.status, role: m.role } : null;
+    if (m?.status === 'member' && m.role === 'moderator') return { user, changed: false };
+    const joined = !m || m.status !== 'member';
+    if (m) {
+      m.status = 'member';
+      m.role = 'moderator';
+      await m.save({ transaction });
+    } else {
+      await Membership.create({ chapterId: chapter.id, userId: user.id, status: 'member', role: 'moderator' }, { transaction });
+    }
+    if (joined) await Chapter.increment('memberCount', { by: 1, where: { id: chapter.id }, transaction });
+    await audit(transaction, actor.id, 'chapter.appoint', 'chapter', String(chapter.id), reason, {
+      userId: user.id,
+      username: user.username,
+      before,
+      after: { status: 'member', role: 'moderator' },
+    });
+    await recordEvents(
+      transaction,
+      ...(joined ? [{ type: 'member.joined' as const, chapterId: chapter.id, userId: user.id, status: 'member' as const }] : []),
+      { type: 'access.revoked', userId: user.id, credentialId: null, keepCredentialId: null, reason: 'role' },
+    );
+    return { user, changed: true };
+  });
+}
+
+/** Remove a chapter moderator: they stay a member of the chapter (admin; audited; sockets ended). */
+export async function removeModerator(actor: Actor, chapter: Chapter, username: string, reason: string) {
+  authorize(actor, 'chapter.appoint', null);
+  return withTransaction(async (transaction) => {
+    const user = await User.findOne({ where: { username }, transaction });
+    if (!user) throw NotFound('User');
+    const m = await Membership.findOne({ where: { chapterId: chapter.id, userId: user.id }, transaction });
+    if (!m || m.role !== 'moderator') throw NotFound('Chapter moderator');
+    m.role = 'member';
+    await m.save({ transaction });
+    await audit(transaction, actor.id, 'chapter.removeModerator', 'chapter', String(chapter.id), reason, {
+      userId: user.id,
+      username: user.username,
+      before: { status: m.status, role: 'moderator' },
+      after: { status: m.status, role: 'member' },
+    });
+    await recordEvents(transaction, { type: 'access.revoked', userId: user.id, credentialId: null, keepCredentialId: null, reason: 'role' });
+    return { user };
+  });
+}
+
+/** Chapters where a user is a member, with their role there (the admin person page). */
+export async function membershipsOf(userId: number) {
+  const ms = await Membership.findAll({ where: { userId }, order: [['id', 'ASC']] });
+  if (ms.length === 0) return [];
+  const list = await Chapter.findAll({ where: { id: { [Op.in]: ms.map((m) => m.chapterId) } } });
+  const byId = new Map(list.map((c) => [c.id, c]));
+  return ms.map((m) => ({ chapter: byId.get(m.chapterId)!, status: m.status, role: m.role })).filter((x) => x.chapter);
+}

@@ -1,6 +1,6 @@
 /** Notifications: created after commit by the notify processor, listed and marked read by members. */
 import { Op } from 'sequelize';
-import { Chapter, Notification, Post, Thread, User } from '../models';
+import { Chapter, Notification, Post, Sanction, Thread, User } from '../models';
 import { can } from '../policies';
 import { withTransaction } from '../db';
 import { recordEvents } from '../events';
@@ -73,14 +73,16 @@ export async function markRead(userId: number, ids?: number[]): Promise<void> {
 /** Rows needed to present notifications: actors, threads, chapters. */
 export async function notificationContext(notes: Notification[]) {
   const ids = (xs: Array<number | null>) => [...new Set(xs.filter((x): x is number => x !== null))];
-  const [actors, threads, chapters] = await Promise.all([
+  const [actors, threads, chapters, sanctions] = await Promise.all([
     User.findAll({ where: { id: { [Op.in]: ids(notes.map((n) => n.actorId)) } } }),
     Thread.findAll({ where: { id: { [Op.in]: ids(notes.map((n) => n.threadId)) } } }),
     Chapter.findAll({ where: { id: { [Op.in]: ids(notes.map((n) => n.chapterId)) } } }),
+    Sanction.findAll({ where: { id: { [Op.in]: ids(notes.map((n) => n.sanctionId ?? null)) } } }),
   ]);
   return {
     actors: new Map(actors.map((u) => [u.id, u])),
     threads: new Map(threads.map((t) => [t.id, t])),
     chapters: new Map(chapters.map((c) => [c.id, c])),
+    sanctions: new Map(sanctions.map((s) => [s.id, s])),
   };
 }

@@ -24,7 +24,8 @@ export interface ThreadSnapshot {
 }
 
 export interface PostsSnapshot {
-  posts: Array<{ presented: PresentedPost; authorId: number }>;
+  /** `hidden` is true only in pages read with `includeHidden` (moderators see hidden posts, marked). */
+  posts: Array<{ presented: PresentedPost; authorId: number; hidden?: boolean }>;
 }
 
 const threads = new LruCache<number, ThreadSnapshot>(10_000, TTL_MS, { sweepEveryMs: TTL_MS });
@@ -98,20 +99,23 @@ export async function readThread(actor: Actor | null, threadId: number): Promise
   return snap;
 }
 
-/** Live posts of a thread (oldest first) after a post id or from an offset; cached per page. */
-export async function readPosts(threadId: number, opts: { after?: number; limit: number; offset?: number }): Promise<PostsSnapshot> {
-  const key = `${threadId}:${opts.after ?? 0}:${opts.limit}:${opts.offset ?? 0}`;
+/**
+ * Live posts of a thread (oldest first) after a post id or from an offset; cached per page.
+ * `includeHidden` (for those who may restore them: seesHiddenPosts) keeps hidden posts, marked.
+ */
+export async function readPosts(threadId: number, opts: { after?: number; limit: number; offset?: number; includeHidden?: boolean }): Promise<PostsSnapshot> {
+  const key = `${threadId}:${opts.after ?? 0}:${opts.limit}:${opts.offset ?? 0}${opts.includeHidden ? ':h' : ''}`;
   const hit = postPages.get(key);
   if (hit) return hit;
   const posts = await Post.findAll({
-    where: { threadId, deletedAt: null, hiddenAt: null, ...(opts.after ? { id: { [Op.gt]: opts.after } } : {}) },
+    where: { threadId, deletedAt: null, ...(opts.includeHidden ? {} : { hiddenAt: null }), ...(opts.after ? { id: { [Op.gt]: opts.after } } : {}) },
     order: [['id', 'ASC']],
     limit: opts.limit,
     offset: opts.offset ?? 0,
   });
   const authorIds = [...new Set(posts.map((p) => p.authorId))];
   const authors = new Map((authorIds.length ? await User.findAll({ where: { id: { [Op.in]: authorIds } } }) : []).map((u) => [u.id, u]));
-  const snap = { posts: posts.map((p) => ({ presented: presentPost(p, authors.get(p.authorId)), authorId: p.authorId })) };
+  const snap = { posts: posts.map((p) => ({ presented: presentPost(p, authors.get(p.authorId)), authorId: p.authorId, ...(p.hiddenAt ? { hidden: true } : {}) })) };
   postPages.set(key, snap);
   return snap;
 }

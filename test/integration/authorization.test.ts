@@ -9,7 +9,7 @@ import { startServer, type TestServer } from '../support/server';
 import { Client, type Reply } from '../support/client';
 import { waitFor } from '../support/wait';
 import { addMember, buildChapter, buildPost, buildThread, buildUser, type BuiltUser } from '../support/factories';
-import { Analysis, AuditEntry, Chapter, Mention, Notification, Post, Thread, User } from '../../server/models';
+import { Analysis, AuditEntry, Chapter, Mention, Notification, Post, Sanction, Thread, User } from '../../server/models';
 
 const uniq = () => crypto.randomBytes(4).toString('hex');
 
@@ -17,7 +17,7 @@ const uniq = () => crypto.randomBytes(4).toString('hex');
 type Role = 'anonymous' | 'member' | 'chapterMember' | 'pendingMember' | 'chapterModerator' | 'moderator' | 'pr' | 'admin' | 'suspended' | 'ingestKey';
 const ROLES: Role[] = ['anonymous', 'member', 'chapterMember', 'pendingMember', 'chapterModerator', 'moderator', 'pr', 'admin', 'suspended', 'ingestKey'];
 
-const ACTIONS = ['readPrivateThread', 'listPrivateChapter', 'replyInPrivate', 'startThreadInPrivate', 'editOthersPublic', 'editOthersPrivate', 'hidePrivate', 'createChapter', 'setRole', 'viewAnalysis', 'search', 'ingestMentions', 'readOwnAccount'] as const;
+const ACTIONS = ['readPrivateThread', 'listPrivateChapter', 'replyInPrivate', 'startThreadInPrivate', 'editOthersPublic', 'editOthersPrivate', 'hidePrivate', 'createChapter', 'setRole', 'viewAnalysis', 'search', 'ingestMentions', 'readOwnAccount', 'sanctionMember', 'listPeople', 'appointChapterModerator'] as const;
 type ActionName = (typeof ACTIONS)[number];
 
 const Y = true;
@@ -28,17 +28,17 @@ const N = false;
  */
 // prettier-ignore
 const MATRIX: Record<Role, boolean[]> = {
-  //                 read  list  reply start editPub editPriv hidePriv mkChapter setRole analysis search ingest me
-  anonymous:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     N],
-  member:           [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y],
-  chapterMember:    [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N,      N,       N,     N,     Y],
-  pendingMember:    [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y],
-  chapterModerator: [Y,    Y,    Y,    Y,    N,      N,       Y,       N,        N,      N,       N,     N,     Y],
-  moderator:        [Y,    Y,    Y,    Y,    Y,      Y,       Y,       N,        N,      Y,       Y,     N,     Y],
-  pr:               [Y,    Y,    Y,    Y,    Y,      Y,       N,       N,        N,      Y,       Y,     N,     Y], // staff, not a moderator
-  admin:            [Y,    Y,    Y,    Y,    Y,      Y,       Y,       Y,        Y,      Y,       Y,     N,     Y], // ingest needs a key
-  suspended:        [Y,    Y,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y], // may still read, may not write
-  ingestKey:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     Y,     N], // its scope, nothing more
+  //                 read  list  reply start editPub editPriv hidePriv mkChapter setRole analysis search ingest me  sanction people appoint
+  anonymous:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     N,  N,       N,     N],
+  member:           [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N],
+  chapterMember:    [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N],
+  pendingMember:    [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N],
+  chapterModerator: [Y,    Y,    Y,    Y,    N,      N,       Y,       N,        N,      N,       N,     N,     Y,  N,       N,     N], // moderates content in their chapter, not people
+  moderator:        [Y,    Y,    Y,    Y,    Y,      Y,       Y,       N,        N,      Y,       Y,     N,     Y,  Y,       Y,     N],
+  pr:               [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N,      Y,       Y,     N,     Y,  N,       N,     N], // staff, not a moderator: edits only its own posts (issue #10)
+  admin:            [Y,    Y,    Y,    Y,    Y,      Y,       Y,       Y,        Y,      Y,       Y,     N,     Y,  Y,       Y,     Y], // ingest needs a key
+  suspended:        [Y,    Y,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N], // may still read, may not write
+  ingestKey:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     Y,     N,  N,       N,     N], // its scope, nothing more
 };
 
 interface World {
@@ -58,6 +58,10 @@ interface World {
   /** A public thread whose first post has been analysed (staff see `analysis` on it). */
   publicThread: Thread;
   ingestKey: string;
+  /** A plain member the sanction action warns (moderators may sanction members). */
+  sanctionTarget: BuiltUser;
+  /** Someone outside the private chapter whom admins appoint its moderator (then remove again). */
+  appointee: BuiltUser;
 }
 
 interface ActionSpec {
@@ -128,6 +132,22 @@ const ACTION_SPECS: Record<ActionName, ActionSpec> = {
     probe: () => Mention.count(),
   },
   readOwnAccount: { ok: 200, run: (c) => c.get('/api/v1/me') },
+  sanctionMember: {
+    ok: 201,
+    run: (c, w) => c.post(`/api/v1/users/${w.sanctionTarget.username}/sanctions`, { kind: 'warn', reason: 'matrix' }),
+    probe: () => Sanction.count(),
+  },
+  listPeople: { ok: 200, run: (c) => c.get('/api/v1/users?limit=5') },
+  appointChapterModerator: {
+    ok: 200,
+    run: async (c, w) => {
+      const path = `/api/v1/chapters/${w.privateChapter.slug}/moderators/${w.appointee.username}`;
+      const res = await c.put(path, { reason: 'matrix' });
+      if (res.status === 200) expect((await c.delete(path, { reason: 'matrix done' })).status).to.equal(200);
+      return res;
+    },
+    probe: () => AuditEntry.count({ where: { action: 'chapter.appoint' } }),
+  },
 };
 
 /** The contract's error body, exactly. */
@@ -176,7 +196,7 @@ describe('authorization', function () {
     // The analysis the staff-only field shows must exist before the matrix asks who sees it.
     const firstPost = await Post.findOne({ where: { threadId: publicThread.id }, order: [['id', 'ASC']] });
     await waitFor(async () => (await Analysis.count({ where: { docId: `post:${firstPost!.id}` } })) > 0, 'the public post is analysed');
-    w = { users, author, outsider: await buildUser(), roleTarget: await buildUser(), privateChapter, privateThread, privateEditTarget, publicEditTarget, privateHideTarget, privateMarker, publicMarker, publicThread, ingestKey: key.body.key };
+    w = { users, author, outsider: await buildUser(), roleTarget: await buildUser(), privateChapter, privateThread, privateEditTarget, publicEditTarget, privateHideTarget, privateMarker, publicMarker, publicThread, ingestKey: key.body.key, sanctionTarget: await buildUser(), appointee: await buildUser() };
   });
   after(() => server?.close());
 

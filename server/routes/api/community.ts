@@ -5,10 +5,11 @@ import * as chapters from '../../services/chapters';
 import * as categories from '../../services/categories';
 import { authorize, requirePerson } from '../../policies';
 import { presentCategory, presentChapter, presentUser } from '../../presenters';
-import { parse, slug, text, username } from '../schemas';
+import { parse, reason, slug, text, username } from '../schemas';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const decisionParam = z.enum(['approve', 'reject']);
+const moderatorInput = z.object({ reason });
 const categoryInput = z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() });
 
 const chapterInput = z.object({
@@ -39,7 +40,27 @@ export function communityApi(): Router {
 
   r.get('/chapters/:slug', async (req, res) => {
     const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug, 'slug'));
-    res.json({ chapter: presentChapter(chapter), membership: req.actor?.memberships.get(chapter.id)?.status });
+    const moderators = await chapters.chapterModerators(chapter);
+    res.json({ chapter: presentChapter(chapter), membership: req.actor?.memberships.get(chapter.id)?.status, moderators: moderators.map(presentUser) });
+  });
+
+  // Chapter moderators (同城会 organisers): admins appoint and remove them, with a reason.
+  r.put('/chapters/:slug/moderators/:username', async (req, res) => {
+    authorize(req.actor, 'chapter.appoint', null);
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug, 'slug'));
+    const name = parse(username, req.params.username, 'username');
+    const input = parse(moderatorInput, req.body ?? {});
+    await chapters.appointModerator(req.actor!, chapter, name, input.reason);
+    res.json({ moderators: (await chapters.chapterModerators(chapter)).map(presentUser) });
+  });
+
+  r.delete('/chapters/:slug/moderators/:username', async (req, res) => {
+    authorize(req.actor, 'chapter.appoint', null);
+    const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug, 'slug'));
+    const name = parse(username, req.params.username, 'username');
+    const input = parse(moderatorInput, req.body ?? {});
+    await chapters.removeModerator(req.actor!, chapter, name, input.reason);
+    res.json({ moderators: (await chapters.chapterModerators(chapter)).map(presentUser) });
   });
 
   r.post('/chapters/:slug/join', async (req, res) => {

@@ -121,6 +121,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
       title: profile.user.displayName,
       insight: staff ? await memberInsight(req.actor!, profile.user.username, req.locale) : null,
       canTag: req.actor ? can(req.actor, 'member.tag', null) : false,
+      canManage: can(req.actor, 'people.view', null) && req.actor!.id !== profile.user.id,
       user: presentUser(profile.user),
       chapters: profile.chapters.map(presentChapter),
       posts: posts.map((p) => ({ ...p, threadTitle: profile.threads.get(Number(p.threadId))?.title })),

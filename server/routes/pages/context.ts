@@ -40,6 +40,7 @@ export async function renderPageHtml(req: Request, render: Render, page: string,
       console: can(actor, 'console.view', null),
       desk: can(actor, 'desk.view', null),
       admin: actor?.role === 'admin',
+      people: can(actor, 'people.view', null),
     },
     path: req.originalUrl,
     // Pages whose browser code renders more (the console) name their extra keys.

@@ -5,7 +5,7 @@ import * as threads from '../../services/threads';
 import * as posts from '../../services/posts';
 import * as chapters from '../../services/chapters';
 import { listCategories, categoryBySlug } from '../../services/categories';
-import { authorize, can, requirePerson } from '../../policies';
+import { authorize, can, requirePerson, seesHiddenPosts } from '../../policies';
 import { presentCategory, presentChapter, presentThread } from '../../presenters';
 import { quoteBody } from '../../markdown';
 import { User } from '../../models';
@@ -145,9 +145,12 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
     const cached = anonymousKey ? anonymousPages.get(anonymousKey) : undefined;
     if (cached) return void sendCachedPage(res, cached, req.csrfToken);
     const snap = await readThread(req.actor, threadId);
-    const { posts: page } = await readPosts(threadId, { limit: POSTS_PER_PAGE + 1, offset: (q.page - 1) * POSTS_PER_PAGE });
-    const shown = page.slice(0, POSTS_PER_PAGE);
     const actor = req.actor && !req.actor.scopes ? req.actor : null;
+    // Moderators see hidden posts in place, marked, with a restore button (issue #10).
+    const includeHidden = seesHiddenPosts(actor, snap.chapterRef);
+    const { posts: page } = await readPosts(threadId, { limit: POSTS_PER_PAGE + 1, offset: (q.page - 1) * POSTS_PER_PAGE, includeHidden });
+    const shown = page.slice(0, POSTS_PER_PAGE);
+    const canSanctionAuthors = can(actor, 'people.view', null);
     const liked = await likedBy(actor?.id, shown.map((p) => Number(p.presented.id)));
     let draft = '';
     if (q.quote) {
@@ -158,8 +161,8 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
       }
     }
     const replyTo = q.replyTo ?? q.quote;
-    const subject = (authorId: number, postId: string) => ({
-      post: { id: Number(postId), authorId, deletedAt: null, hiddenAt: null },
+    const subject = (authorId: number, postId: string, hidden = false) => ({
+      post: { id: Number(postId), authorId, deletedAt: null, hiddenAt: hidden ? new Date(0) : null },
       thread: snap.ref,
       chapter: snap.chapterRef,
     });
@@ -168,13 +171,17 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
       thread: snap.thread,
       chapter: snap.chapter,
       category: snap.category,
-      posts: shown.map(({ presented, authorId }) => ({
+      posts: shown.map(({ presented, authorId, hidden }) => ({
         ...presented,
+        hidden: !!hidden,
         likedByMe: actor ? liked.has(Number(presented.id)) : undefined,
-        canEdit: can(actor, 'post.edit', subject(authorId, presented.id)),
-        canLike: can(actor, 'post.like', subject(authorId, presented.id)),
-        canFlag: !!actor,
-        canHide: can(actor, 'post.hide', subject(authorId, presented.id)),
+        // A hidden post takes no edits, likes or flags until it is restored.
+        canEdit: !hidden && can(actor, 'post.edit', subject(authorId, presented.id)),
+        canLike: !hidden && can(actor, 'post.like', subject(authorId, presented.id)),
+        canFlag: !hidden && !!actor,
+        canHide: !hidden && can(actor, 'post.hide', subject(authorId, presented.id)),
+        canRestore: !!hidden && can(actor, 'post.hide', subject(authorId, presented.id, true)),
+        canSanction: canSanctionAuthors && authorId !== actor?.id && presented.author.username !== 'deleted',
       })),
       lastPostId: shown.at(-1)?.presented.id ?? null,
       pager: { page: q.page, prev: q.page > 1 ? q.page - 1 : null, next: page.length > POSTS_PER_PAGE ? q.page + 1 : null, base: `/t/${threadId}` },
@@ -253,8 +260,8 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
     res.redirect(303, `/t/${ctx.thread.id}`);
   });
 
-  /** The page asking for a reason before acting on a post (flag, hide). */
-  async function reasonPage(req: Request, res: Response, ctx: posts.PostContext, verb: 'flag' | 'hide') {
+  /** The page asking for a reason before acting on a post (flag, hide, restore). */
+  async function reasonPage(req: Request, res: Response, ctx: posts.PostContext, verb: 'flag' | 'hide' | 'restore') {
     const actor = requireLogin(req);
     await renderPage(req, res, render, 'post-reason', {
       title: t(req.locale, `post.${verb}`),
@@ -279,7 +286,7 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
     res.redirect(303, `/t/${ctx.thread.id}?flagged=1#p${ctx.post.id}`);
   });
 
-  // Moderators hide a post (with a reason for the audit log); restoring is in the API for now.
+  // Moderators hide a post (with a reason for the audit log), and restore it from the thread page.
   r.get('/p/:id/hide', async (req, res) => {
     const actor = requireLogin(req);
     const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
@@ -293,6 +300,21 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
     const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
     await posts.setPostHidden(actor, ctx, true, input.reason);
     res.redirect(303, `/t/${ctx.thread.id}`);
+  });
+
+  r.get('/p/:id/restore', async (req, res) => {
+    const actor = requireLogin(req);
+    const ctx = await posts.loadPostForModeration(actor, parse(id, req.params.id, 'id'));
+    authorize(actor, 'post.hide', ctx);
+    await reasonPage(req, res, ctx, 'restore');
+  });
+
+  r.post('/p/:id/restore', async (req, res) => {
+    const actor = requireLogin(req);
+    const input = parse(reasonForm, req.body);
+    const ctx = await posts.loadPostForModeration(actor, parse(id, req.params.id, 'id'));
+    await posts.setPostHidden(actor, ctx, false, input.reason);
+    res.redirect(303, `/t/${ctx.thread.id}#p${ctx.post.id}`);
   });
 
   return r;
