@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 await build({
-  entryPoints: { app: path.join(here, 'src/app.ts'), console: path.join(here, 'src/console/main.ts') },
+  entryPoints: { app: path.join(here, 'src/app.ts'), console: path.join(here, 'src/console/main.ts'), desk: path.join(here, 'src/desk/main.ts') },
   outdir: path.join(here, 'dist'),
   bundle: true,
   format: 'esm',
