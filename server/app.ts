@@ -41,6 +41,8 @@ import { indexProcessor } from './workers/indexer';
 import { createSearch } from './search';
 import { loadDictionary } from './services/dictionary';
 import { warmUpAnalysis } from '../search/analysis';
+import { useZhModelFile } from '../search/analysis/sentiment-zh';
+import { zhModelOverride } from './services/sentimentLabels';
 import { listeningApi } from './routes/api/listening';
 import { consoleApi } from './routes/api/console';
 import { opinionApi } from './routes/api/opinion';
@@ -86,6 +88,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     log.info('admin account ready', { username: admin.username });
   }
   await loadDictionary();
+  // A community retrain (`resonance retrain --write`) replaces the committed Chinese model.
+  useZhModelFile(zhModelOverride(config));
   // Before listen(): /healthz answers only once the first analysis costs what every other does.
   warmUpAnalysis();
   const search = await createSearch(config);

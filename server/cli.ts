@@ -1,4 +1,4 @@
-/** The `resonance` command: migrate, seed, analyze, import, reindex. */
+/** The `resonance` command: migrate, seed, analyze, import, reindex, retrain. */
 import readline from 'node:readline';
 import { loadConfig } from './config';
 import { openDatabase, closeDatabase } from './db';
@@ -9,7 +9,9 @@ const usage = `usage: resonance <command>
   seed [--demo]      fill a demo community (chapters, categories, members, posts)
   analyze            read JSON lines {"text": "..."} on stdin, write one analysis per line (no server, no database)
   import FILE.jsonl  ingest external mentions (one JSON item per line), with progress on stderr
-  reindex            rebuild the search index from the database`;
+  reindex            rebuild the search index from the database
+  retrain [--write[=FILE]] [--weight=N] [--quick]
+                     retrain the Chinese sentiment model with the community's labels; prints before/after figures`;
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
@@ -38,6 +40,11 @@ async function main(argv: string[]) {
     case 'reindex': {
       const { reindex } = await import('./commands/reindex');
       await reindex(loadConfig());
+      return;
+    }
+    case 'retrain': {
+      const { retrain } = await import('./commands/retrain');
+      await retrain(loadConfig(), rest);
       return;
     }
     default:

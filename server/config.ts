@@ -12,6 +12,8 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().url().optional(),
+  // The Chinese sentiment model to load instead of the committed one (default: DATA_DIR/models/sentiment-zh.json when present; see `resonance retrain`).
+  SENTIMENT_MODEL_PATH: z.string().min(1).optional(),
   ELASTICSEARCH_URL: z.string().url().optional(),
   // 'false' (default): writes become searchable within the 1 s refresh interval without making the
   // pipeline wait; 'wait_for' makes each bulk wait for it (tests, read-your-write demos).

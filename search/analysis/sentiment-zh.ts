@@ -50,6 +50,7 @@ const MODEL_PATH = fileURLToPath(new URL('../models/sentiment-zh.json', import.m
 const LEXICON_LOGIT = 2;
 
 let loaded: LoadedZhModel | undefined;
+let modelPath = MODEL_PATH;
 
 /** Wrap a parsed model for scoring. */
 export function prepareZhModel(model: ZhSentimentModel): LoadedZhModel {
@@ -61,10 +62,32 @@ export function zhModelLoaded(): boolean {
   return loaded !== undefined;
 }
 
-/** The committed model, read on first use. */
+/** The model in use: the committed one, or the file `useZhModelFile` named; read on first use. */
 export function zhModel(): LoadedZhModel {
-  if (!loaded) loaded = prepareZhModel(JSON.parse(readFileSync(MODEL_PATH, 'utf8')) as ZhSentimentModel);
+  if (!loaded) loaded = prepareZhModel(JSON.parse(readFileSync(modelPath, 'utf8')) as ZhSentimentModel);
   return loaded;
+}
+
+/**
+ * Score with the model in this file from now on (a community retrain, `resonance retrain
+ * --write`); null goes back to the committed model. Read at once, so a bad file fails at boot.
+ */
+export function useZhModelFile(file: string | null): void {
+  const next = file ?? MODEL_PATH;
+  if (next === modelPath && loaded) return;
+  modelPath = next;
+  loaded = undefined;
+  zhModel();
+}
+
+/** The file the model in use comes from (the committed model unless `useZhModelFile` named another). */
+export function zhModelFile(): string {
+  return modelPath;
+}
+
+/** Score with this model until called again (null: the file model, re-read); the retrain evaluates through it. */
+export function useZhModel(m: LoadedZhModel | null): void {
+  loaded = m ?? undefined;
 }
 
 const H_LEX_POS = hashOf(LEXICON_POSITIVE);

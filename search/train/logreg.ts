@@ -6,8 +6,12 @@
  */
 import { shuffle } from './sentiment-data';
 
-/** One training document: feature columns (column 0 is the bias, never listed), values, label, sample weight. */
-export interface SparseDoc { idx: Int32Array; val: Float32Array; y: 0 | 1; weight: number }
+/**
+ * One training document: feature columns (column 0 is the bias, never listed), values, target
+ * and sample weight. The target is P(positive): 0 or 1 for the corpora, 0.5 for a text people
+ * labelled neutral (it pulls the logit towards the neutral band rather than to either side).
+ */
+export interface SparseDoc { idx: Int32Array; val: Float32Array; y: number; weight: number }
 
 /** FTRL-proximal hyper-parameters (McMahan et al. 2013). */
 export interface FtrlParams { epochs: number; alpha: number; beta: number; l1: number; l2: number }
@@ -74,10 +78,10 @@ export interface SparseFit<R> {
 /**
  * The training steps both trainers share: featurise the rows (`vectorOf`: de-duplicated
  * key -> value), drop rare features, weight each row so every source gets its share of the total
- * weight (`shareOf`, shares summing to 1) split evenly across its labels, optionally NB-scale
+ * weight (`shareOf`, shares summing to 1) split evenly across the labels it has, optionally NB-scale
  * (`isDense` keys, already signed, are not scaled), fit by FTRL, then prune and round.
  */
-export function fitSparseModel<R extends { file: string; label: 0 | 1 }>(
+export function fitSparseModel<R extends { file: string; label: number }>(
   train: R[],
   vectorOf: (r: R) => Map<string, number>,
   shareOf: (file: string) => number,
@@ -106,10 +110,16 @@ export function fitSparseModel<R extends { file: string; label: 0 | 1 }>(
   const keys: string[] = ['<bias>'];
   for (const [key, id] of keyIds) if (df[id] >= params.minDf) { column[id] = keys.length; keys.push(key); }
 
-  // Sample weights: each source gets its share of the total weight, split evenly across labels.
+  // Sample weights: each source gets its share of the total weight, split evenly across its labels
+  // (two for the corpora; community labels may add a third, neutral).
   const counts = new Map<string, number>();
-  for (const r of train) counts.set(`${r.file}:${r.label}`, (counts.get(`${r.file}:${r.label}`) ?? 0) + 1);
-  const sampleWeight = (r: R): number => (shareOf(r.file) * train.length) / (2 * (counts.get(`${r.file}:${r.label}`) ?? 1));
+  const labelsOf = new Map<string, Set<number>>();
+  for (const r of train) {
+    counts.set(`${r.file}:${r.label}`, (counts.get(`${r.file}:${r.label}`) ?? 0) + 1);
+    labelsOf.set(r.file, (labelsOf.get(r.file) ?? new Set<number>()).add(r.label));
+  }
+  const sampleWeight = (r: R): number =>
+    (shareOf(r.file) * train.length) / (Math.max(2, labelsOf.get(r.file)?.size ?? 2) * (counts.get(`${r.file}:${r.label}`) ?? 1));
   const docs: SparseDoc[] = train.map((r, i) => {
     const pairs = trainFeats[i].ids.map((id, k) => [column[id], trainFeats[i].vals[k]] as const).filter(([c]) => c >= 0);
     return { idx: Int32Array.from(pairs.map((p) => p[0])), val: Float32Array.from(pairs.map((p) => p[1])), y: r.label, weight: sampleWeight(r) };
@@ -220,7 +230,14 @@ export function nbRatios(docs: SparseDoc[], dims: number, keep: (column: number)
   const ratio = new Float64Array(dims).fill(1);
   const pos = new Float64Array(dims).fill(1);
   const neg = new Float64Array(dims).fill(1);
-  for (const d of docs) for (let k = 0; k < d.idx.length; k++) (d.y ? pos : neg)[d.idx[k]] += d.val[k] * d.weight;
+  // A neutral target (0.5) counts half on each side.
+  for (const d of docs) {
+    for (let k = 0; k < d.idx.length; k++) {
+      const mass = d.val[k] * d.weight;
+      if (d.y > 0) pos[d.idx[k]] += mass * d.y;
+      if (d.y < 1) neg[d.idx[k]] += mass * (1 - d.y);
+    }
+  }
   let sp = 0, sn = 0;
   for (let i = 1; i < dims; i++) { sp += pos[i]; sn += neg[i]; }
   for (let i = 1; i < dims; i++) ratio[i] = Math.log((pos[i] / sp) / (neg[i] / sn));

@@ -65,7 +65,8 @@ function cleanCorpusText(text: string): string {
   return text.replace(/\{%|%\}/g, ' ').replace(/^\uFEFF/, '');
 }
 
-function foldKey(text: string): string {
+/** The key two texts share when they differ only in case, width, spaces or punctuation. */
+export function foldKey(text: string): string {
   return normalizeText(text).replace(/[^\p{L}\p{N}]/gu, '');
 }
 

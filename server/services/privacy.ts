@@ -12,6 +12,7 @@ import { NotFound, Validation } from '../errors';
 import { withTransaction } from '../db';
 import { recordEvents } from '../events';
 import { audit } from './audit';
+import { forgetPostLabels } from './sentimentLabels';
 import { presentSelf } from '../presenters';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -67,6 +68,8 @@ export async function deleteAccount(actor: Actor, password: string): Promise<voi
     await Membership.destroy({ where: { userId: user.id }, transaction });
     await Notification.destroy({ where: { userId: user.id }, transaction });
     await MemberTag.destroy({ where: { userId: user.id }, transaction });
+    // Sentiment labels keep the text as judged: the member's words go with the account.
+    await forgetPostLabels(postIds, transaction);
     await audit(transaction, user.id, 'user.delete', 'user', String(user.id), null, { posts: postIds.length });
     await recordEvents(
       transaction,
