@@ -16,6 +16,7 @@ import { alertSettings } from './alertSettings';
 import { slaMinutesFor, type SignalDraft } from '../../search/alerts/rules';
 import { actorFor } from './accounts';
 import { createPost, loadPost } from './posts';
+import { labelFromFeedback, recordSentimentLabel } from './sentimentLabels';
 
 export const ACTIVE: readonly AlertStatus[] = ['open', 'claimed', 'responded'];
 const MINUTE = 60_000;
@@ -296,6 +297,9 @@ export async function setAlertFeedback(actor: Actor, id: number, verdict: 'negat
     const before = alert.feedback;
     alert.feedback = verdict;
     await alert.save({ transaction });
+    // The verdict on the case's item is a labelled example for `resonance retrain` (spikes have none).
+    const item = alert.postId !== null ? { itemKind: 'post' as const, itemId: alert.postId } : alert.mentionId !== null ? { itemKind: 'mention' as const, itemId: alert.mentionId } : null;
+    if (item) await recordSentimentLabel(actor, { ...item, label: labelFromFeedback(verdict === 'negative' ? 'confirmed_negative' : 'not_negative', label), source: 'alert', alertId: id }, transaction);
     await audit(transaction, actor.id, 'alert.feedback', 'alert', String(id), null, { before, after: verdict, label: verdict === 'negative' ? 'negative' : label });
     return alert;
   });

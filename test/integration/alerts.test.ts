@@ -13,7 +13,7 @@ import { until } from '../support/sockets';
 import { waitFor } from '../support/wait';
 import { buildChapter, buildPost, buildThread, buildUser, type BuiltUser } from '../support/factories';
 import type { DeskAlert, DeskClientToServerEvents, DeskServerToClientEvents } from '../../server/realtime/contract';
-import { Alert, AuditEntry, Flag, Notification, OutboxEvent, Post } from '../../server/models';
+import { Alert, AuditEntry, Flag, Notification, OutboxEvent, Post, SentimentLabel } from '../../server/models';
 import { escalateOverdue } from '../../server/services/alerts';
 
 type DeskSocket = Socket<DeskServerToClientEvents, DeskClientToServerEvents>;
@@ -224,10 +224,17 @@ describe('alert desk (rules, cases, workflow)', function () {
     expect((await as(moderator).post(`/api/v1/alerts/${alert.id}/dismiss`, { reason: '再次' })).status, 'closed already').to.equal(409);
     expect((await as(moderator).post(`/api/v1/alerts/${alert.id}/reopen`, {})).status).to.equal(400);
     expect((await as(moderator).post(`/api/v1/alerts/${alert.id}/reopen`, { reason: '作者又发了补充说明' })).status).to.equal(200);
+    expect((await as(moderator).post(`/api/v1/alerts/${alert.id}/feedback`, { verdict: 'maybe' })).status).to.equal(400);
     expect((await as(moderator).post(`/api/v1/alerts/${alert.id}/feedback`, { verdict: 'not_negative' })).status).to.equal(200);
+    // The verdict is a labelled example for retraining: the post's text, the model's guess, the human label.
+    const label = await SentimentLabel.findOne({ where: { itemKind: 'post', itemId: alert.postId!, userId: moderator.user.id } });
+    expect(label).to.not.equal(null);
+    expect(label!).to.deep.include({ label: 'neutral', predictedLabel: 'negative', source: 'alert', alertId: alert.id });
+    expect(label!.text).to.contain('服务太差了');
 
     const log = (await as(admin).get(`/api/v1/audit?subjectType=alert&subjectId=${alert.id}`)).body;
     expect(log.items.map((e: { action: string }) => e.action)).to.deep.equal(['alert.feedback', 'alert.reopened', 'alert.dismissed']);
+    expect((await as(admin).get(`/api/v1/audit?action=sentiment.label&subjectId=${alert.postId}`)).body.items).to.have.length(1);
     expect(log.items[1]).to.deep.include({ reason: '作者又发了补充说明' });
     expect(log.items[2].actor.username).to.equal(moderator.username);
     expect(log.items[2].data.before.status).to.equal('open');

@@ -317,7 +317,7 @@ function connect() {
   socket.on('connect', () => {
     if (status) {
       status.textContent = t('desk.live');
-      status.classList.remove('offline');
+      status.dataset.state = 'live';
     }
     // Whatever happened while disconnected: the queue as it is now.
     void loadTab();
@@ -325,7 +325,7 @@ function connect() {
   socket.on('disconnect', () => {
     if (status) {
       status.textContent = t('desk.offline');
-      status.classList.add('offline');
+      status.dataset.state = 'offline';
     }
   });
   socket.on('session:ended', () => window.location.reload());
