@@ -310,7 +310,11 @@ describe('forum core', () => {
       expect(form.text).to.contain(`action="/p/${post.id}/hide"`);
       const res = await browser.post(`/p/${post.id}/hide`, new URLSearchParams({ reason: '广告', _csrf: browser.csrf! }), { 'x-csrf-token': '' });
       expect(res.status).to.equal(303);
-      expect((await browser.get(`/t/${thread.id}`)).text).to.not.contain('hideme');
+      // Issue #10: hidden posts stay visible to moderators, marked hidden, with a way back; members no longer see them.
+      const modView = (await browser.get(`/t/${thread.id}`)).text;
+      expect(modView).to.contain('hideme');
+      expect(modView).to.contain(`/p/${post.id}/restore`);
+      expect((await memberBrowser.get(`/t/${thread.id}`)).text).to.not.contain('hideme');
       expect((await AuditEntry.findOne({ where: { action: 'post.hide', subjectId: String(post.id) } }))?.reason).to.equal('广告');
     });
 

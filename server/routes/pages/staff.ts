@@ -25,6 +25,9 @@ const DESK_KEYS = [
   'desk.status.open', 'desk.status.claimed', 'desk.status.responded', 'desk.status.resolved', 'desk.status.dismissed',
   'desk.kind.negative_post', 'desk.kind.kol_negative', 'desk.kind.spike', 'desk.kind.watchword', 'desk.kind.flag', 'desk.assignee', 'desk.days',
   'sentiment.negative', 'sentiment.neutral', 'sentiment.positive',
+  'desk.reason.sentiment', 'desk.reason.reach', 'desk.reason.complaint', 'desk.reason.question', 'desk.reason.kolNegative', 'desk.reason.kolTrend', 'desk.reason.watchword',
+  'desk.reason.reports', 'desk.reason.report', 'desk.reason.spike.sudden', 'desk.reason.spike.slow', 'desk.reason.spikeCount', 'desk.reason.share',
+  'desk.watch.safety', 'desk.watch.health', 'desk.watch.legal', 'desk.watch.media', 'desk.watch.data',
 ];
 
 const auditQuery = z.object({

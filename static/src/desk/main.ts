@@ -88,6 +88,30 @@ function order(a: DeskAlert, b: DeskAlert): number {
   return b.severity - a.severity || a.createdAt.localeCompare(b.createdAt);
 }
 
+/** A rule's reason (stable, English-coded: `watchword 起火 (safety)`) in the page's language. */
+const REASONS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^sentiment (-?[\d.]+)$/, (m) => t('desk.reason.sentiment', { score: m[1] })],
+  [/^reach ([\d.]+)$/, (m) => t('desk.reason.reach', { reach: m[1] })],
+  [/^complaint (.+)$/, (m) => t('desk.reason.complaint', { category: m[1] })],
+  [/^question$/, () => t('desk.reason.question')],
+  [/^kol negative (-?[\d.]+)$/, (m) => t('desk.reason.kolNegative', { score: m[1] })],
+  [/^kol trend (-?[\d.]+) → (-?[\d.]+)$/, (m) => t('desk.reason.kolTrend', { before: m[1], now: m[2] })],
+  [/^watchword (.+) \((safety|health|legal|media|data)\)$/, (m) => t('desk.reason.watchword', { term: m[1], category: t(`desk.watch.${m[2]}`) })],
+  [/^watchword (.+) \((.+)\)$/, (m) => t('desk.reason.watchword', { term: m[1], category: m[2] })],
+  [/^reports (\d+)$/, (m) => t('desk.reason.reports', { n: m[1] })],
+  [/^report: (.*)$/s, (m) => t('desk.reason.report', { reason: m[1] })],
+  [/^spike (sudden|slow) (.+)$/, (m) => t(`desk.reason.spike.${m[1]}`, { series: m[2] })],
+  [/^negative ([\d.]+) vs ([\d.]+) expected \(z (-?[\d.]+)\)$/, (m) => t('desk.reason.spikeCount', { observed: m[1], expected: m[2], z: m[3] })],
+  [/^share (\d+)% vs (\d+)%$/, (m) => t('desk.reason.share', { share: m[1], baseline: m[2] })],
+];
+function reasonText(r: string): string {
+  for (const [re, render] of REASONS) {
+    const m = re.exec(r);
+    if (m) return render(m);
+  }
+  return r;
+}
+
 function card(a: DeskAlert): HTMLLIElement {
   const sla = slaText(a);
   const li = el(
@@ -288,10 +312,10 @@ async function showDetail(id: string, scroll = true) {
     el('div', { class: 'desk-card-meta' }, el('span', { class: `status status-${a.status}` }, t(`desk.status.${a.status}`)), el('span', {}, a.assignee ? `${t('desk.assignee')}: ${a.assignee.displayName}` : t('desk.unassigned')), el('span', { class: `sla ${sla.cls}`, 'data-sla': a.id }, sla.text), a.escalated ? el('span', { class: 'escalated' }, t('desk.escalated')) : null),
     el('p', { class: 'desk-notice', 'data-desk-notice': '' }),
     actions,
-    el('section', { class: 'desk-section' }, el('h3', {}, t('desk.evidence')), el('ul', { class: 'chip-list reasons' }, ...a.reasons.map((r) => el('li', { class: 'chip' }, r))), el('ol', { class: 'desk-signals' }, ...d.signals.map((s) => el('li', {}, el('span', { class: `kind kind-${s.kind}` }, t(`desk.kind.${s.kind}`)), ` ${s.severity} · `, el('span', { class: 'muted' }, `${dateFmt.format(new Date(s.createdAt))} · ${Object.entries(s.parts).map(([k, v]) => `${k}=${v}`).join(' ')}`))))),
+    el('section', { class: 'desk-section' }, el('h3', {}, t('desk.evidence')), el('ul', { class: 'chip-list reasons' }, ...a.reasons.map((r) => el('li', { class: 'chip', title: r }, reasonText(r)))), el('ol', { class: 'desk-signals' }, ...d.signals.map((s) => el('li', {}, el('span', { class: `kind kind-${s.kind}` }, t(`desk.kind.${s.kind}`)), ` ${s.severity} · `, el('span', { class: 'muted' }, `${dateFmt.format(new Date(s.createdAt))} · ${Object.entries(s.parts).map(([k, v]) => `${k}=${v}`).join(' ')}`))))),
     subject,
     d.author
-      ? el('section', { class: 'desk-section desk-author' }, el('h3', {}, t('desk.author')), el('p', {}, el('a', { href: `/u/${d.author.username}` }, d.author.displayName), ` @${d.author.username} · ${t('desk.joined')} ${dateFmt.format(new Date(d.author.joinedAt))}`, d.author.suspended ? el('span', { class: 'badge' }, t('desk.suspended')) : null), d.influence ? el('p', {}, `${t('desk.influence')}: ${d.influence.score}`, d.influence.kol ? el('span', { class: 'badge kol' }, t('desk.kol')) : null, el('span', { class: 'muted' }, ` ${d.influence.reasons.slice(0, 2).join('；')}`)) : null)
+      ? el('section', { class: 'desk-section desk-author' }, el('h3', {}, t('desk.author')), el('p', {}, el('a', { href: `/u/${d.author.username}` }, d.author.displayName), ` @${d.author.username} · ${t('desk.joined')} ${dateFmt.format(new Date(d.author.joinedAt))}`, d.author.suspended ? el('span', { class: 'badge' }, t('desk.suspended')) : null), d.influence && (d.influence.score > 0 || d.influence.kol) ? el('p', {}, `${t('desk.influence')}: ${d.influence.score}`, d.influence.kol ? el('span', { class: 'badge kol' }, t('desk.kol')) : null, el('span', { class: 'muted' }, ` ${d.influence.reasons.slice(0, 2).join('；')}`)) : null)
       : null,
     respond,
     close,
