@@ -42,7 +42,8 @@ const params = {
   threadsPerChapter: Number(arg('threads-per-chapter', '5')),
   members: Number(arg('members', '8')),
   backend: 'embedded' as const,
-  roles: 'one process (all)',
+  // --split: RESONANCE_ROLE=web (HTTP, sockets, alert rules) plus a worker process (analysis, indexing).
+  roles: process.argv.includes('--split') ? 'web + worker' : 'one process (all)',
   seed: 13,
 };
 const GOAL_P99_MS = 1000;
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-bench-'));
   try {
-    const server = await startResonance('embedded', null, { dataDir });
+    const server = await startResonance('embedded', null, { dataDir, split: process.argv.includes('--split') });
     try {
       const base = server.base;
       const admin = await adminToken(base);

@@ -81,6 +81,26 @@ export async function watchwordMatcher(): Promise<WatchwordMatcher> {
   return (await load()).matcher;
 }
 
+/**
+ * A responder goes on or off duty (round-robin picks among those on duty). Any responder may
+ * do this for themselves; the read-modify-write holds the settings row locked, so two people
+ * toggling at once both count.
+ */
+export async function setOnDuty(actor: Actor, onDuty: boolean): Promise<string[]> {
+  authorize(actor, 'alerts.work', null);
+  const list = await withTransaction(async (transaction) => {
+    const row = await Setting.findByPk(KEY, { transaction, lock: transaction.LOCK.UPDATE });
+    const stored = (row ? (typeof row.value === 'string' ? JSON.parse(row.value) : row.value) : {}) as Partial<AlertSettings>;
+    const before = stored.onDuty ?? [];
+    const after = onDuty ? [...new Set([...before, actor.username])] : before.filter((u) => u !== actor.username);
+    await Setting.upsert({ key: KEY, value: { ...stored, onDuty: after }, updatedById: actor.id, updatedAt: new Date() }, { transaction });
+    await audit(transaction, actor.id, onDuty ? 'desk.onDuty' : 'desk.offDuty', 'user', String(actor.id), null, { before, after });
+    return after;
+  });
+  cached = null;
+  return list;
+}
+
 /** Change the settings (admin); the before/after goes into the audit log. */
 export async function updateAlertSettings(actor: Actor, patch: z.output<typeof alertSettingsInput>): Promise<AlertSettings> {
   authorize(actor, 'alerts.configure', null);

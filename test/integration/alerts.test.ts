@@ -275,4 +275,33 @@ describe('alert desk (rules, cases, workflow)', function () {
     expect(res.body.alert.assignee.username).to.equal(pr.username);
     await waitFor(async () => (await AuditEntry.count({ where: { action: 'alert.assigned', subjectId: String(alert.id) } })) === 1, 'assign audited');
   });
+
+  it('round-robin: new cases go to the least-loaded responder on duty; off duty gets none', async () => {
+    const [a, b] = await Promise.all([buildUser({ role: 'moderator' }), buildUser({ role: 'pr' })]);
+    expect((await as(a).put('/api/v1/desk/duty', { onDuty: true })).body.onDuty).to.equal(true);
+    expect((await as(b).put('/api/v1/desk/duty', { onDuty: true })).body.onDuty).to.equal(true);
+    expect((await as(a).put('/api/v1/desk/duty', { onDuty: 'yes' })).status).to.equal(400);
+    expect((await as(await buildUser()).put('/api/v1/desk/duty', { onDuty: true })).status).to.equal(403);
+    // Only the two of them on duty (earlier tests' responders are not).
+    expect((await as(admin).put('/api/v1/alerts/settings', { roundRobin: true, onDuty: [a.username, b.username] })).status).to.equal(200);
+    try {
+      const assignees: (number | null)[] = [];
+      for (const body of ['续航缩水严重，客服还不承认，太坑了！', '车机一周死机三次，售后一直推脱，非常失望！']) {
+        const { thread } = await buildThread({ body });
+        await drain();
+        const c = (await caseOfThread(thread.id))!;
+        expect(c.status).to.equal('claimed');
+        assignees.push(c.assigneeId);
+      }
+      expect(new Set(assignees), 'one case each').to.deep.equal(new Set([a.user.id, b.user.id]));
+      expect(await AuditEntry.count({ where: { action: 'alert.assign', reason: 'round-robin' } })).to.be.at.least(2);
+      // b goes off duty: the next case goes to a, although a is busier.
+      expect((await as(b).put('/api/v1/desk/duty', { onDuty: false })).body.onDuty).to.equal(false);
+      const { thread } = await buildThread({ body: '充电口接触不良，修了三次还是坏，气死了！' });
+      await drain();
+      expect((await caseOfThread(thread.id))!.assigneeId).to.equal(a.user.id);
+    } finally {
+      await as(admin).put('/api/v1/alerts/settings', { roundRobin: false, onDuty: [] });
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { authorize, requirePerson, seesHidden } from '../../policies';
 import * as alerts from '../../services/alerts';
-import { alertSettings, alertSettingsInput, updateAlertSettings } from '../../services/alertSettings';
+import { alertSettings, alertSettingsInput, setOnDuty, updateAlertSettings } from '../../services/alertSettings';
 import { AuditEntry, CannedResponse, Post, User } from '../../models';
 import { presentAlerts } from '../../workers/desk';
 import { presentAuthor, presentPost } from '../../presenters';
@@ -28,6 +28,7 @@ const resolveInput = z.object({ note }).strict();
 const dismissInput = z.object({ reason: note }).strict();
 const reasonInput = z.object({ reason }).strict();
 const feedbackInput = z.object({ verdict: z.enum(['negative', 'not_negative']), label: z.enum(['neutral', 'positive']).optional() }).strict();
+const dutyInput = z.object({ onDuty: z.boolean() }).strict();
 const cannedInput = z.object({ title: text(1, 100), body: postBody, locale: z.enum(['zh-CN', 'en']) }).strict();
 const cannedPatch = cannedInput.partial().strict();
 
@@ -72,6 +73,20 @@ export function alertsApi(): Router {
   r.put('/alerts/settings', async (req, res) => {
     requirePerson(req.actor);
     res.json({ settings: await updateAlertSettings(req.actor, parse(alertSettingsInput, req.body)) });
+  });
+
+  // On duty (round-robin hands new cases to responders on duty): each responder for themselves.
+  r.get('/desk/duty', async (req, res) => {
+    requirePerson(req.actor);
+    authorize(req.actor, 'alerts.work', null);
+    const settings = await alertSettings();
+    res.json({ onDuty: settings.onDuty.includes(req.actor.username), roundRobin: settings.roundRobin, responders: settings.onDuty });
+  });
+  r.put('/desk/duty', async (req, res) => {
+    requirePerson(req.actor);
+    const input = parse(dutyInput, req.body);
+    const list = await setOnDuty(req.actor, input.onDuty);
+    res.json({ onDuty: list.includes(req.actor.username), roundRobin: (await alertSettings()).roundRobin, responders: list });
   });
 
   r.get('/alerts/:id', async (req, res) => {

@@ -374,6 +374,20 @@ if (root) {
     }),
   );
   connect();
+  const duty = root.querySelector<HTMLInputElement>('[data-duty]');
+  if (duty) {
+    void api<{ onDuty: boolean }>('GET', '/api/v1/desk/duty').then((d) => {
+      duty.checked = d.onDuty;
+      duty.disabled = false;
+    });
+    duty.addEventListener('change', () => {
+      duty.disabled = true;
+      void api<{ onDuty: boolean }>('PUT', '/api/v1/desk/duty', { onDuty: duty.checked })
+        .then((d) => (duty.checked = d.onDuty))
+        .catch(() => (duty.checked = !duty.checked))
+        .finally(() => (duty.disabled = false));
+    });
+  }
   const initial = /^#alert-(\d+)$/.exec(window.location.hash)?.[1];
   if (initial) select(initial);
   setInterval(tickCountdowns, 1000);
