@@ -150,6 +150,8 @@ describe('alert desk (rules, cases, workflow)', function () {
       expect(await Notification.count({ where: { userId: r.user.id, kind: 'flag_resolved', postId: post.id } })).to.equal(1);
     }
     expect(await Flag.count({ where: { postId: post.id, status: 'resolved' } })).to.equal(3);
+    const resolved = await AuditEntry.findOne({ where: { action: 'alert.resolved', subjectId: String(three.id) } });
+    expect(resolved).to.deep.include({ actorId: moderator.user.id, reason: '已删除广告并警告发帖人' });
   });
 
   it('claim races: of two moderators claiming at once exactly one wins; the other gets 409 and the audit log one claim', async () => {

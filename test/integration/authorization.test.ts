@@ -17,7 +17,7 @@ const uniq = () => crypto.randomBytes(4).toString('hex');
 type Role = 'anonymous' | 'member' | 'chapterMember' | 'pendingMember' | 'chapterModerator' | 'moderator' | 'pr' | 'admin' | 'suspended' | 'ingestKey';
 const ROLES: Role[] = ['anonymous', 'member', 'chapterMember', 'pendingMember', 'chapterModerator', 'moderator', 'pr', 'admin', 'suspended', 'ingestKey'];
 
-const ACTIONS = ['readPrivateThread', 'listPrivateChapter', 'replyInPrivate', 'startThreadInPrivate', 'editOthersPublic', 'editOthersPrivate', 'hidePrivate', 'createChapter', 'setRole', 'viewAnalysis', 'search', 'ingestMentions', 'readOwnAccount', 'sanctionMember', 'listPeople', 'appointChapterModerator'] as const;
+const ACTIONS = ['readPrivateThread', 'listPrivateChapter', 'replyInPrivate', 'startThreadInPrivate', 'editOthersPublic', 'editOthersPrivate', 'hidePrivate', 'createChapter', 'setRole', 'viewAnalysis', 'search', 'ingestMentions', 'readOwnAccount', 'sanctionMember', 'listPeople', 'appointChapterModerator', 'listAlerts', 'configureAlerts', 'readAudit'] as const;
 type ActionName = (typeof ACTIONS)[number];
 
 const Y = true;
@@ -28,17 +28,17 @@ const N = false;
  */
 // prettier-ignore
 const MATRIX: Record<Role, boolean[]> = {
-  //                 read  list  reply start editPub editPriv hidePriv mkChapter setRole analysis search ingest me  sanction people appoint
-  anonymous:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     N,  N,       N,     N],
-  member:           [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N],
-  chapterMember:    [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N],
-  pendingMember:    [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N],
-  chapterModerator: [Y,    Y,    Y,    Y,    N,      N,       Y,       N,        N,      N,       N,     N,     Y,  N,       N,     N], // moderates content in their chapter, not people
-  moderator:        [Y,    Y,    Y,    Y,    Y,      Y,       Y,       N,        N,      Y,       Y,     N,     Y,  Y,       Y,     N],
-  pr:               [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N,      Y,       Y,     N,     Y,  N,       N,     N], // staff, not a moderator: edits only its own posts (issue #10)
-  admin:            [Y,    Y,    Y,    Y,    Y,      Y,       Y,       Y,        Y,      Y,       Y,     N,     Y,  Y,       Y,     Y], // ingest needs a key
-  suspended:        [Y,    Y,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N], // may still read, may not write
-  ingestKey:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     Y,     N,  N,       N,     N], // its scope, nothing more
+  //                 read  list  reply start editPub editPriv hidePriv mkChapter setRole analysis search ingest me  sanction people appoint alerts cfgAlert audit
+  anonymous:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     N,  N,       N,     N,       N,     N,        N],
+  member:           [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N,       N,     N,        N],
+  chapterMember:    [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N,       N,     N,        N],
+  pendingMember:    [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N,       N,     N,        N],
+  chapterModerator: [Y,    Y,    Y,    Y,    N,      N,       Y,       N,        N,      N,       N,     N,     Y,  N,       N,     N,       N,     N,        N], // moderates content in their chapter, not people
+  moderator:        [Y,    Y,    Y,    Y,    Y,      Y,       Y,       N,        N,      Y,       Y,     N,     Y,  Y,       Y,     N,       Y,     N,        N],
+  pr:               [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N,      Y,       Y,     N,     Y,  N,       N,     N,       Y,     N,        N], // staff, not a moderator: edits only its own posts (issue #10)
+  admin:            [Y,    Y,    Y,    Y,    Y,      Y,       Y,       Y,        Y,      Y,       Y,     N,     Y,  Y,       Y,     Y,       Y,     Y,        Y], // ingest needs a key
+  suspended:        [Y,    Y,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N,       N,     N,        N], // may still read, may not write
+  ingestKey:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     Y,     N,  N,       N,     N,       N,     N,        N], // its scope, nothing more
 };
 
 interface World {
@@ -138,6 +138,14 @@ const ACTION_SPECS: Record<ActionName, ActionSpec> = {
     probe: () => Sanction.count(),
   },
   listPeople: { ok: 200, run: (c) => c.get('/api/v1/users?limit=5') },
+  // The alert desk (issue #10): every responder reads the queue; admins set its rules; the audit log is admins'.
+  listAlerts: { ok: 200, run: (c) => c.get('/api/v1/alerts?limit=5') },
+  configureAlerts: {
+    ok: 200,
+    run: (c) => c.put('/api/v1/alerts/settings', { sla: { normal: 240 } }),
+    probe: () => AuditEntry.count({ where: { action: 'alerts.configure' } }),
+  },
+  readAudit: { ok: 200, run: (c) => c.get('/api/v1/audit?limit=1') },
   appointChapterModerator: {
     ok: 200,
     run: async (c, w) => {
