@@ -5,7 +5,7 @@
  * never both claim a case, and every step records its audit entry and domain event in the same
  * transaction (the desk's sockets and the webhooks react after commit).
  */
-import { Op, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, cast, col, where as sqlWhere, type Transaction, type WhereOptions } from 'sequelize';
 import { Alert, AlertSignal, Flag, Notification, Post, Thread, User, Mention, Chapter, Analysis } from '../models';
 import { withTransaction } from '../db';
 import { recordEvents, type AlertChange, type AlertKind, type AlertNotice, type AlertStatus } from '../events';
@@ -361,9 +361,10 @@ export async function listAlerts(actor: Actor, q: AlertListQuery): Promise<Alert
   if (!q.status || q.status === 'active') Object.assign(where, { status: { [Op.in]: [...ACTIVE] } });
   else Object.assign(where, { status: q.status });
   if (q.mine) Object.assign(where, { assigneeId: actor.id });
-  if (q.kind) Object.assign(where, { kinds: { [Op.like]: `%"${q.kind}"%` } });
+  // `kinds` is a JSON array: match its text (portable across SQLite's TEXT and Postgres' json).
+  const kindFilter = q.kind ? sqlWhere(cast(col('kinds'), 'TEXT'), { [Op.like]: `%"${q.kind}"%` }) : null;
   const closed = q.status === 'resolved' || q.status === 'dismissed';
-  return Alert.findAll({ where, order: closed ? [['closedAt', 'DESC']] : [['severity', 'DESC'], ['createdAt', 'ASC']], limit: q.limit });
+  return Alert.findAll({ where: kindFilter ? { [Op.and]: [where, kindFilter] } : where, order: closed ? [['closedAt', 'DESC']] : [['severity', 'DESC'], ['createdAt', 'ASC']], limit: q.limit });
 }
 
 /** Everything the desk shows for one case: its signals, the post with thread context, the author. */

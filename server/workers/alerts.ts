@@ -17,7 +17,7 @@ import { flagRule, kolNegativeRule, negativePostRule, spikeRule, watchwordRule, 
 import { SpikeSeries } from '../../search/alerts/series';
 import type { SpikeParams } from '../../search/alerts/spike';
 import { log } from '../log';
-import { asDate, sqlRows } from '../sql';
+import { asDate, sqlDate, sqlRows } from '../sql';
 
 const excerpt = (text: string, n = 140) => (text.length > n ? `${text.slice(0, n)}…` : text);
 const minuteOf = (d: Date) => Math.floor(d.getTime() / 60_000);
@@ -155,7 +155,7 @@ export function alertRulesProcessor(options: AlertRulesOptions = {}): Processor<
          LEFT JOIN "threads" t ON t."id" = p."threadId"
          LEFT JOIN "mentions" m ON a."kind" = 'mention' AND m."id" = a."refId"
         WHERE a."analyzedAt" >= $1 ORDER BY a."analyzedAt" LIMIT $2`,
-      [since, cap],
+      [sqlDate(since), cap],
     );
     for (const r of rows) {
       const threadId = r.threadId === null ? null : Number(r.threadId);

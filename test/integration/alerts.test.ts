@@ -262,6 +262,9 @@ describe('alert desk (rules, cases, workflow)', function () {
     const mine = (await as(pr).get('/api/v1/alerts?mine=1')).body.items as DeskAlert[];
     expect(mine.every((a) => a.assignee?.username === pr.username)).to.equal(true);
     expect((await as(moderator).get('/api/v1/alerts?status=bogus')).status).to.equal(400);
+    const reports = (await as(moderator).get('/api/v1/alerts?status=resolved&kind=flag')).body.items as DeskAlert[];
+    expect(reports.length).to.be.greaterThan(0);
+    expect(reports.every((a) => a.kinds.includes('flag'))).to.equal(true);
   });
 
   it('assigning is for shift leads, to responders only', async () => {
