@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { shortLabel } from '../routes/schemas';
-import { Setting } from '../models';
+import { Setting, User } from '../models';
+import { Validation } from '../errors';
 import { withTransaction } from '../db';
 import { audit } from './audit';
 import { authorize, type Actor } from '../policies';
@@ -104,6 +105,11 @@ export async function setOnDuty(actor: Actor, onDuty: boolean): Promise<string[]
 /** Change the settings (admin); the before/after goes into the audit log. */
 export async function updateAlertSettings(actor: Actor, patch: z.output<typeof alertSettingsInput>): Promise<AlertSettings> {
   authorize(actor, 'alerts.configure', null);
+  if (patch.officialUsername) {
+    // Replies go out under this account: it must exist and be staff (a member could not post in private chapters, nor speak for the brand).
+    const official = await User.findOne({ where: { username: patch.officialUsername } });
+    if (!official || official.role === 'member' || official.suspendedAt) throw Validation('officialUsername', 'must be an active staff account (moderator, pr or admin)');
+  }
   const before = await alertSettings();
   const after: AlertSettings = {
     ...before,

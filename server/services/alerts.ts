@@ -16,6 +16,7 @@ import { alertSettings } from './alertSettings';
 import { slaMinutesFor, type SignalDraft } from '../../search/alerts/rules';
 import { actorFor } from './accounts';
 import { createPost, loadPost } from './posts';
+import { loadThread } from './threads';
 import { labelFromFeedback, recordSentimentLabel } from './sentimentLabels';
 
 export const ACTIVE: readonly AlertStatus[] = ['open', 'claimed', 'responded'];
@@ -237,8 +238,9 @@ export async function respondToAlert(actor: Actor, id: number, body: string): Pr
   const settings = await alertSettings();
   const official = settings.officialUsername ? await User.findOne({ where: { username: settings.officialUsername } }) : null;
   const author = official ? await actorFor(official) : actor;
-  const ctx = await loadPost(author, alert.postId ?? (await Thread.findByPk(alert.threadId))!.id);
-  const post = await createPost(author, { thread: ctx.thread, chapter: ctx.chapter }, { body, ...(alert.postId ? { replyTo: alert.postId } : {}) });
+  // Reply to the post the case is about (or in its thread); the brand account must be able to read it.
+  const ctx = alert.postId !== null ? await loadPost(author, alert.postId) : await loadThread(author, alert.threadId);
+  const post = await createPost(author, { thread: ctx.thread, chapter: ctx.chapter }, { body, ...(alert.postId !== null ? { replyTo: alert.postId } : {}) });
   const after = await transition(actor, id, 'responded', {
     from: ACTIVE,
     set: (a) => ({ status: 'responded', assigneeId: a.assigneeId ?? actor.id, claimedAt: a.claimedAt ?? new Date(), respondedAt: new Date() }),

@@ -198,6 +198,9 @@ describe('alert desk (rules, cases, workflow)', function () {
 
   it('responding posts in the thread as the brand account, marks the case responded, and is audited', async () => {
     const official = await buildUser({ role: 'pr', username: `brand_${Date.now() % 100000}` });
+    const fan = await buildUser();
+    expect((await as(admin).put('/api/v1/alerts/settings', { officialUsername: fan.username })).status, 'a member cannot speak for the brand').to.equal(400);
+    expect((await as(admin).put('/api/v1/alerts/settings', { officialUsername: 'no_such_user' })).status).to.equal(400);
     expect((await as(admin).put('/api/v1/alerts/settings', { officialUsername: official.username })).status).to.equal(200);
     const { thread, post } = await buildThread({ body: '充电桩坏了一个月没人修，投诉无门，太失望了！' });
     await drain();
