@@ -173,6 +173,8 @@ export function presentAlert(alert: Alert, related: { users: Map<number, User>; 
     severity: alert.severity,
     status: alert.status,
     title: alert.title,
+    // The title without its zh-CN kind prefix ("关键词预警："), for pages that name the kind in their own language.
+    subjectTitle: alert.title.includes('：') ? alert.title.slice(alert.title.indexOf('：') + 1) : alert.title,
     reasons: alert.reasons,
     subject,
     ...(assignee ? { assignee: presentAuthor(assignee) } : {}),

@@ -67,9 +67,10 @@ export const itemCaseKey = (item: Pick<RuleItem, 'kind' | 'id' | 'threadId'>) =>
 
 /** Reach on 0..1: a KOL's influence for members, follower count (log scale, 1M = 1) for outside authors. */
 export function reachOf(item: Pick<RuleItem, 'followers'>, author: Pick<AuthorStanding, 'influence'>): number {
-  if (author.influence !== null) return Math.max(0, Math.min(1, author.influence / 100));
-  if (item.followers && item.followers > 0) return Math.min(1, Math.log10(1 + item.followers) / 6);
-  return 0;
+  // The larger of the two: an outside account's graph score is often 0 while it has a million followers.
+  const influence = author.influence !== null ? Math.max(0, Math.min(1, author.influence / 100)) : 0;
+  const followers = item.followers && item.followers > 0 ? Math.min(1, Math.log10(1 + item.followers) / 6) : 0;
+  return Math.max(influence, followers);
 }
 
 /**

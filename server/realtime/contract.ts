@@ -91,7 +91,10 @@ export interface DeskAlert {
   kinds: DeskAlert['kind'][];
   severity: number;
   status: 'open' | 'claimed' | 'responded' | 'resolved' | 'dismissed';
+  /** zh-CN, with the kind first ("关键词预警：…"): what webhooks send. */
   title: string;
+  /** What the case is about (a thread's title, an outside author, a chapter). */
+  subjectTitle: string;
   reasons: string[];
   subject: { postId?: string; mentionId?: string; threadId?: string; chapter?: { slug: string; name: string }; term?: string; source?: string };
   assignee?: { username: string; displayName: string };

@@ -44,6 +44,8 @@ describe('alert rules', () => {
       const bigAccount = negativePostRule(item({ kind: 'mention', followers: 2_000_000 }), nobody)!;
       expect(bigAccount.severity).to.be.greaterThan(plain.severity);
       expect(bigAccount.caseKey).to.equal('mention:1');
+      // A graph score of 0 (an outside account nobody in the forum interacts with) does not hide its followers.
+      expect(negativePostRule(item({ kind: 'mention', followers: 2_000_000 }), { ...nobody, influence: 0 })!.severity).to.equal(bigAccount.severity);
     });
 
     it('stays quiet on neutral and positive posts, mild low-reach grumbles and questions', () => {

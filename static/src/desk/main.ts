@@ -112,6 +112,9 @@ function reasonText(r: string): string {
   return r;
 }
 
+/** The case's headline in the page's language: its kind, then what it is about. */
+const headline = (a: DeskAlert) => `${t(`desk.kind.${a.kind}`)}${locale() === 'zh-CN' ? '：' : ': '}${a.subjectTitle}`;
+
 function card(a: DeskAlert): HTMLLIElement {
   const sla = slaText(a);
   const li = el(
@@ -121,7 +124,7 @@ function card(a: DeskAlert): HTMLLIElement {
     el(
       'div',
       { class: 'desk-card-body' },
-      el('div', { class: 'desk-card-title' }, a.title),
+      el('div', { class: 'desk-card-title' }, headline(a)),
       el(
         'div',
         { class: 'desk-card-meta' },
@@ -308,7 +311,7 @@ async function showDetail(id: string, scroll = true) {
 
   detailPane.replaceChildren(
     ...[
-    el('div', { class: 'desk-detail-head' }, el('span', { class: `sev sev-big ${a.severity >= 8 ? 'critical' : a.severity >= 5 ? 'high' : 'normal'}` }, String(a.severity)), el('h2', {}, a.title)),
+    el('div', { class: 'desk-detail-head' }, el('span', { class: `sev sev-big ${a.severity >= 8 ? 'critical' : a.severity >= 5 ? 'high' : 'normal'}` }, String(a.severity)), el('h2', {}, headline(a))),
     el('div', { class: 'desk-card-meta' }, el('span', { class: `status status-${a.status}` }, t(`desk.status.${a.status}`)), el('span', {}, a.assignee ? `${t('desk.assignee')}: ${a.assignee.displayName}` : t('desk.unassigned')), el('span', { class: `sla ${sla.cls}`, 'data-sla': a.id }, sla.text), a.escalated ? el('span', { class: 'escalated' }, t('desk.escalated')) : null),
     el('p', { class: 'desk-notice', 'data-desk-notice': '' }),
     actions,
