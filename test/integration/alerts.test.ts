@@ -252,7 +252,8 @@ describe('alert desk (rules, cases, workflow)', function () {
     // The page: admins browse it (filtered by action prefix), everyone else is refused.
     const page = await as(admin).get('/admin/audit?action=alert.');
     expect(page.status).to.equal(200);
-    expect(page.text).to.contain('alert.dismissed').and.contain('玩笑话，不是真投诉').and.contain('/api/v1/audit/export.csv?action=alert.');
+    expect(page.text).to.contain('alert.dismissed').and.contain('玩笑话，不是真投诉');
+    expect(page.text, 'the export keeps the filter').to.match(/\/api\/v1\/audit\/export\.csv\?action(=|&#x3D;)alert\./);
     expect((await as(moderator).get('/admin/audit')).status).to.equal(403);
   });
 
