@@ -59,6 +59,7 @@ type Subjects = {
   'alerts.view': null;
   'alerts.work': null;
   'alerts.assign': null;
+  'alerts.closeOthers': null;
   'alerts.configure': null;
   'post.respondOfficially': null;
   'user.sanction': { target: { id: number; role: Role } };
@@ -147,6 +148,8 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'alerts.work': (a) => active(a) && isStaff(a),
   // Handing a case to someone else is a shift lead's call: moderators and admins.
   'alerts.assign': (a) => active(a) && isModerator(a),
+  // Resolving or dismissing a case another responder holds (with its members' reports): shift leads.
+  'alerts.closeOthers': (a) => active(a) && isModerator(a),
   // Thresholds, SLAs, canned responses, webhooks.
   'alerts.configure': (a) => active(a) && isAdmin(a),
   // Reply in a thread as the brand's official account (from the desk).

@@ -186,7 +186,10 @@ export function spikeRule(series: string, s: SpikeSignal): SignalDraft {
 /** Whether a text reads as a question (for the damping above): ends in ？ or ?, or asks 吗/呢/会不会/是不是. */
 export function readsAsQuestion(text: string): boolean {
   const t = text.trim();
-  return /[?？]\s*$/.test(t) || /(吗|呢|么)[\s。!！~～]*$/.test(t) || /(会不会|是不是|有没有|能不能|怎么办|is it|does it|will it)/i.test(t);
+  if (/[?？][\s)）~～]*$/.test(t) || /(吗|呢|么)[\s。~～]*$/.test(t)) return true;
+  // 会不会/是不是… inside a short, calm sentence; never with an exclamation (an angry rhetorical
+  // "你们是不是觉得…！" is a grievance). English needs its question mark.
+  return t.length <= 40 && !/[!！]/.test(t) && /(会不会|是不是|有没有|能不能|怎么办)/.test(t);
 }
 
 /** SLA minutes to claim, by severity band (admin-set); the case's due time is raise time + this. */

@@ -37,12 +37,20 @@ export class SpikeSeries {
     }
   }
 
+  /** Items counted for a series and not yet fed to its detector. */
+  pending(key: string): number {
+    let n = 0;
+    for (const c of this.series.get(key)?.counts.values() ?? []) n += c.total;
+    return n;
+  }
+
   /** Close the minutes before `minute`: the spikes confirmed in them, per series. */
   advance(minute: number): { series: string; signal: SpikeSignal }[] {
     const out: { series: string; signal: SpikeSignal }[] = [];
     if (this.next === null) return out;
     // After a long pause (a stopped process) only the last day matters to the detectors.
     let t = Math.max(this.next, minute - 1_440);
+    if (t > this.next) for (const s of this.series.values()) for (const k of s.counts.keys()) if (k < t) s.counts.delete(k);
     for (; t < minute; t++) {
       for (const [key, s] of this.series) {
         const c = s.counts.get(t);

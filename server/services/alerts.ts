@@ -10,8 +10,9 @@ import { Alert, AlertSignal, Flag, Notification, Post, Thread, User, Mention, Ch
 import { withTransaction } from '../db';
 import { recordEvents, type AlertChange, type AlertKind, type AlertNotice, type AlertStatus } from '../events';
 import { authorize, can, type Actor } from '../policies';
-import { Conflict, NotFound, Validation } from '../errors';
+import { Conflict, Forbidden, NotFound, Validation } from '../errors';
 import { audit } from './audit';
+import { log } from '../log';
 import { alertSettings } from './alertSettings';
 import { slaMinutesFor, type SignalDraft } from '../../search/alerts/rules';
 import { actorFor } from './accounts';
@@ -49,17 +50,27 @@ const kindTitle: Record<AlertKind, string> = {
 /** The case's title from its strongest signal. */
 export const titleFor = (kind: AlertKind, subject: string) => `${kindTitle[kind]}：${subject}`.slice(0, 300);
 
-function notice(alert: Alert, summary: string): AlertNotice {
+/**
+ * What leaves the server about a case (webhooks into DingTalk, WeCom, Slack channels whose readers
+ * are not checked against our policy): a private chapter's case goes out without its title or
+ * excerpt, only its kind, severity and link, so a private 同城会's posts never reach outsiders.
+ */
+function notice(alert: Alert, summary: string, privateChapter: boolean): AlertNotice {
   return {
     alertId: alert.id,
     kind: alert.kind,
     severity: alert.severity,
-    title: alert.title,
-    summary: summary.slice(0, 500),
+    title: privateChapter ? titleFor(alert.kind, '私密同城会内容') : alert.title,
+    summary: privateChapter ? '' : summary.slice(0, 500),
     path: `/desk#alert-${alert.id}`,
     chapterId: alert.chapterId,
     slaDueAt: alert.slaDueAt.toISOString(),
   };
+}
+
+async function isPrivateChapter(chapterId: number | null, transaction: Transaction): Promise<boolean> {
+  if (chapterId === null) return false;
+  return (await Chapter.findByPk(chapterId, { attributes: ['visibility'], transaction }))?.visibility !== 'public';
 }
 
 /** The least-loaded responder on duty (fewest active cases; ties: the one idle longest), or null. */
@@ -70,8 +81,9 @@ async function pickOnDuty(onDuty: string[], transaction: Transaction): Promise<U
   const loads = await Promise.all(
     users.map(async (u) => ({
       u,
-      active: await Alert.count({ where: { assigneeId: u.id, status: { [Op.in]: ['claimed', 'responded'] } }, transaction }),
-      last: (await Alert.max<Date | null, Alert>('claimedAt', { where: { assigneeId: u.id }, transaction })) ?? new Date(0),
+      // Load: the active cases they hold, assigned-but-unclaimed included.
+      active: await Alert.count({ where: { assigneeId: u.id, status: { [Op.in]: [...ACTIVE] } }, transaction }),
+      last: (await Alert.max<Date | null, Alert>('createdAt', { where: { assigneeId: u.id }, transaction })) ?? new Date(0),
     })),
   );
   loads.sort((a, b) => a.active - b.active || new Date(a.last).getTime() - new Date(b.last).getTime() || a.u.id - b.u.id);
@@ -88,6 +100,9 @@ export async function raiseSignal(draft: SignalDraft, subject: SignalSubject, no
   return withTransaction(async (transaction) => {
     if (await AlertSignal.findOne({ where: { dedupeKey: draft.dedupeKey }, attributes: ['id'], transaction })) return null;
     let alert = await Alert.findOne({ where: { caseKey: draft.caseKey, status: { [Op.in]: [...ACTIVE] } }, order: [['id', 'DESC']], transaction });
+    // A signal joins an open case; once someone took the case, only what is no worse joins it. A
+    // stronger one (a 起火 post in a complaint thread being answered) is a new case with its own SLA.
+    if (alert && alert.status !== 'open' && draft.severity > alert.severity) alert = null;
     const due = new Date(now.getTime() + slaMinutesFor(draft.severity, settings.sla) * MINUTE);
     let created = false;
     if (alert) {
@@ -100,6 +115,9 @@ export async function raiseSignal(draft: SignalDraft, subject: SignalSubject, no
         alert.severity = draft.severity;
         alert.kind = draft.kind;
         alert.title = titleFor(draft.kind, subject.title);
+        // The case shows (and a response answers) its strongest post.
+        if (subject.postId) alert.postId = subject.postId;
+        if (subject.authorId) alert.authorId = subject.authorId;
       }
       // Unclaimed, a stronger signal tightens the clock; once claimed the SLA has been met.
       if (alert.status === 'open' && due < alert.slaDueAt) alert.slaDueAt = due;
@@ -115,7 +133,9 @@ export async function raiseSignal(draft: SignalDraft, subject: SignalSubject, no
           kind: draft.kind,
           kinds: [draft.kind],
           severity: draft.severity,
-          status: assignee ? 'claimed' : 'open',
+          // Assigned by round-robin, still open: the SLA runs until the assignee claims it, so a
+          // responder who left without going off duty cannot sink a case.
+          status: 'open',
           caseKey: draft.caseKey,
           title: titleFor(draft.kind, subject.title),
           postId: subject.postId ?? null,
@@ -128,7 +148,7 @@ export async function raiseSignal(draft: SignalDraft, subject: SignalSubject, no
           reasons: draft.reasons.slice(0, MAX_REASONS),
           lastSignalAt: now,
           assigneeId: assignee?.id ?? null,
-          claimedAt: assignee ? now : null,
+          claimedAt: null,
           respondedAt: null,
           closedAt: null,
           closedById: null,
@@ -142,7 +162,7 @@ export async function raiseSignal(draft: SignalDraft, subject: SignalSubject, no
         { transaction },
       );
       created = true;
-      await recordEvents(transaction, { type: 'alert.raised', ...notice(alert, subject.summary) });
+      await recordEvents(transaction, { type: 'alert.raised', ...notice(alert, subject.summary, await isPrivateChapter(alert.chapterId, transaction)) });
       if (assignee) {
         await audit(transaction, null, 'alert.assign', 'alert', String(alert.id), 'round-robin', { assignee: assignee.username });
         await recordEvents(transaction, { type: 'alert.updated', alertId: alert.id, status: alert.status, severity: alert.severity, actorId: null, change: 'assigned' });
@@ -217,7 +237,7 @@ export function releaseAlert(actor: Actor, id: number, reason: string): Promise<
   return transition(actor, id, 'reopened', {
     from: ['claimed'],
     set: (a) => {
-      if (a.assigneeId !== actor.id && !can(actor, 'alerts.assign', null)) throw Conflict('Only its assignee or a shift lead can release this case');
+      if (a.assigneeId !== actor.id && !can(actor, 'alerts.assign', null)) throw Forbidden('Only its assignee or a shift lead can release this case');
       return { status: 'open', assigneeId: null, claimedAt: null };
     },
     reason,
@@ -234,20 +254,35 @@ export async function respondToAlert(actor: Actor, id: number, body: string): Pr
   const alert = await caseFor(actor, id);
   if (!alert.threadId) throw Validation('alert', 'this case has no forum thread to reply in (record the response in the resolve note)');
   if (!ACTIVE.includes(alert.status)) throw Conflict(`The case is ${alert.status}`);
-  if (alert.assigneeId !== null && alert.assigneeId !== actor.id) throw Conflict('The case is claimed by someone else');
   const settings = await alertSettings();
   const official = settings.officialUsername ? await User.findOne({ where: { username: settings.officialUsername } }) : null;
   const author = official ? await actorFor(official) : actor;
   // Reply to the post the case is about (or in its thread); the brand account must be able to read it.
   const ctx = alert.postId !== null ? await loadPost(author, alert.postId) : await loadThread(author, alert.threadId);
-  const post = await createPost(author, { thread: ctx.thread, chapter: ctx.chapter }, { body, ...(alert.postId !== null ? { replyTo: alert.postId } : {}) });
-  const after = await transition(actor, id, 'responded', {
+  // Take the case for this response first, conditionally: of two responders answering at once one
+  // posts and the other gets 409, and nobody answers a case someone else holds.
+  const taken = await transition(actor, id, 'responded', {
     from: ACTIVE,
-    set: (a) => ({ status: 'responded', assigneeId: a.assigneeId ?? actor.id, claimedAt: a.claimedAt ?? new Date(), respondedAt: new Date() }),
+    set: (a) => {
+      if (a.assigneeId !== null && a.assigneeId !== actor.id) throw Conflict('The case is claimed by someone else');
+      return { status: 'responded', assigneeId: actor.id, claimedAt: a.claimedAt ?? new Date(), respondedAt: new Date() };
+    },
     reason: null,
-    data: () => ({ postId: post.id, as: author.username }),
+    data: () => ({ as: author.username }),
   });
-  return { alert: after, postId: post.id };
+  let postId: number;
+  try {
+    postId = (await createPost(author, { thread: ctx.thread, chapter: ctx.chapter }, { body, ...(alert.postId !== null ? { replyTo: alert.postId } : {}) })).id;
+  } catch (err) {
+    // Nothing was posted: put the case back as it was (unless it moved on meanwhile).
+    await Alert.update(
+      { status: alert.status, assigneeId: alert.assigneeId, claimedAt: alert.claimedAt, respondedAt: alert.respondedAt, version: taken.version + 1 },
+      { where: { id, version: taken.version } },
+    );
+    throw err;
+  }
+  await withTransaction((t) => audit(t, actor.id, 'alert.reply', 'post', String(postId), null, { alertId: id, as: author.username }));
+  return { alert: taken, postId };
 }
 
 /** The ids of the member reports a case holds (their reporters are told the outcome). */
@@ -262,7 +297,11 @@ export async function closeAlert(actor: Actor, id: number, outcome: 'resolved' |
   return withTransaction(async (transaction) => {
     const after = await transition(actor, id, outcome, {
       from: ACTIVE,
-      set: () => ({ status: outcome, closedAt: new Date(), closedById: actor.id, closingNote: note }),
+      set: (a) => {
+        // Closing a case someone else holds (and, with it, the members' reports on it) is a shift lead's call.
+        if (a.assigneeId !== null && a.assigneeId !== actor.id) authorize(actor, 'alerts.closeOthers', null);
+        return { status: outcome, closedAt: new Date(), closedById: actor.id, closingNote: note };
+      },
       reason: note,
       transaction,
     });
@@ -323,7 +362,7 @@ export async function escalateOverdue(now = new Date()): Promise<number> {
       await audit(transaction, null, 'alert.escalated', 'alert', String(alert.id), 'unclaimed past its SLA', { slaDueAt: alert.slaDueAt.toISOString(), overdueSeconds });
       await recordEvents(
         transaction,
-        { type: 'alert.escalated', overdueSeconds, ...notice(alert, alert.reasons.slice(0, 3).join('; ')) },
+        { type: 'alert.escalated', overdueSeconds, ...notice(alert, alert.reasons.slice(0, 3).join('; '), await isPrivateChapter(alert.chapterId, transaction)) },
         { type: 'alert.updated', alertId: alert.id, status: 'open', severity: alert.severity, actorId: null, change: 'escalated' },
       );
       const admins = await User.findAll({ where: { role: 'admin', suspendedAt: null }, attributes: ['id'], transaction });
@@ -340,7 +379,7 @@ let sweepTimer: NodeJS.Timeout | null = null;
 /** Check SLAs every `seconds` (one process should run this; a second one finds nothing to do). */
 export function scheduleEscalation(seconds: number): void {
   stopEscalation();
-  sweepTimer = setInterval(() => void escalateOverdue().catch(() => undefined), seconds * 1000);
+  sweepTimer = setInterval(() => void escalateOverdue().catch((err) => log.error('SLA sweep failed; retrying next round', { error: String(err) })), seconds * 1000);
   sweepTimer.unref();
 }
 /** Stop the SLA sweep. */

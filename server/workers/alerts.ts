@@ -91,7 +91,9 @@ export function alertRulesProcessor(options: AlertRulesOptions = {}): Processor<
     const settings = await alertSettings();
     if (e.first) spikes.add(await seriesOf(e), minuteOf(e.at), e.label === 'negative');
     const item = { ...e, question: e.question ?? false };
-    const interesting = e.label === 'negative' || (e.watch?.length ?? 0) > 0;
+    // A KOL's every post counts: their trend can turn on a neutral one.
+    const byKol = e.kind === 'post' ? isKol('forum', e.handle) : isKol(e.source, e.handle);
+    const interesting = e.label === 'negative' || (e.watch?.length ?? 0) > 0 || byKol;
     if (!interesting) return;
     const standing = await standingOf(e);
     const drafts = [negativePostRule(item, standing, settings.thresholds), kolNegativeRule(item, standing, settings.thresholds), watchwordRule(item, e.watch ?? [])].filter(
@@ -137,7 +139,19 @@ export function alertRulesProcessor(options: AlertRulesOptions = {}): Processor<
     for (const { series, signal } of found) {
       const draft = spikeRule(series, signal);
       const named = await seriesTitle(series);
-      await fire(draft, { chapterId: named.chapterId, source: named.source, term: named.term, title: named.title, summary: draft.reasons.join('；') }, now).catch(() => undefined);
+      // The counts behind a spike live in memory: retry its raise a few times rather than lose it.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await fire(draft, { chapterId: named.chapterId, source: named.source, term: named.term, title: named.title, summary: draft.reasons.join('；') }, now);
+          break;
+        } catch (err) {
+          if (attempt >= 3) {
+            log.error('spike alert lost after 3 attempts', { series, error: String(err) });
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
+      }
     }
     return found.length;
   }
@@ -154,9 +168,11 @@ export function alertRulesProcessor(options: AlertRulesOptions = {}): Processor<
          LEFT JOIN "posts" p ON a."kind" = 'post' AND p."id" = a."refId"
          LEFT JOIN "threads" t ON t."id" = p."threadId"
          LEFT JOIN "mentions" m ON a."kind" = 'mention' AND m."id" = a."refId"
-        WHERE a."analyzedAt" >= $1 ORDER BY a."analyzedAt" LIMIT $2`,
+        WHERE a."analyzedAt" >= $1 ORDER BY a."analyzedAt" DESC LIMIT $2`,
       [sqlDate(since), cap],
     );
+    // Newest first, so a capped read keeps the last hours (the baseline that matters), then in order.
+    rows.reverse();
     for (const r of rows) {
       const threadId = r.threadId === null ? null : Number(r.threadId);
       if (threadId !== null) categoryOfThread.set(threadId, r.categoryId === null ? null : Number(r.categoryId));

@@ -304,18 +304,109 @@ describe('alert desk (rules, cases, workflow)', function () {
         const { thread } = await buildThread({ body });
         await drain();
         const c = (await caseOfThread(thread.id))!;
-        expect(c.status).to.equal('claimed');
+        // Assigned, still open: its SLA runs until the assignee claims it.
+        expect(c.status).to.equal('open');
         assignees.push(c.assigneeId);
       }
       expect(new Set(assignees), 'one case each').to.deep.equal(new Set([a.user.id, b.user.id]));
       expect(await AuditEntry.count({ where: { action: 'alert.assign', reason: 'round-robin' } })).to.be.at.least(2);
-      // b goes off duty: the next case goes to a, although a is busier.
+      // a takes on one more (claims it): the next case goes to b, the less loaded.
+      const { thread: extra } = await buildThread({ body: '门店服务态度恶劣，等了两小时没人管，太失望了！' });
+      await drain();
+      const extraCase = (await caseOfThread(extra.id))!;
+      await as(a).post(`/api/v1/alerts/${extraCase.id}/claim`, {});
+      const assignedBefore = (await Alert.findByPk(extraCase.id))!;
+      expect(assignedBefore.assigneeId).to.equal(a.user.id);
+      const { thread: next } = await buildThread({ body: '保养预约一直约不上，电话也打不通，太差了！' });
+      await drain();
+      expect((await caseOfThread(next.id))!.assigneeId, 'least loaded').to.equal(b.user.id);
+      // b goes off duty: the next case goes to a, although a is busier now.
       expect((await as(b).put('/api/v1/desk/duty', { onDuty: false })).body.onDuty).to.equal(false);
       const { thread } = await buildThread({ body: '充电口接触不良，修了三次还是坏，气死了！' });
       await drain();
       expect((await caseOfThread(thread.id))!.assigneeId).to.equal(a.user.id);
+      // An assigned case nobody claims escalates like any other.
+      const unclaimed = (await caseOfThread(thread.id))!;
+      await escalateOverdue(new Date(unclaimed.slaDueAt.getTime() + 1000));
+      expect((await Alert.findByPk(unclaimed.id))!.escalatedAt).to.not.equal(null);
     } finally {
       await as(admin).put('/api/v1/alerts/settings', { roundRobin: false, onDuty: [] });
     }
+  });
+
+  it('a private chapter’s case reaches webhooks without its title or excerpt', async () => {
+    const insider = await buildUser();
+    const secret = await buildChapter({ visibility: 'private', name: '内部车友会', members: [insider] });
+    const { thread } = await buildThread({ chapter: secret, author: insider, title: '内部消息', body: '内部测试车电池鼓包冒烟了，先别外传' });
+    await drain();
+    const alert = (await caseOfThread(thread.id))!;
+    const raised = (await OutboxEvent.findAll({ where: { type: 'alert.raised' } })).map((e) => (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload)).find((p) => p.alertId === alert.id);
+    expect(raised).to.not.equal(undefined);
+    expect(raised.summary).to.equal('');
+    expect(raised.title).to.not.contain('内部消息');
+    expect(JSON.stringify(raised)).to.not.contain('鼓包冒烟');
+    // The desk itself shows it all (staff read private chapters).
+    expect(alert.title).to.contain('内部消息');
+  });
+
+  it('hidden posts on the desk: moderators see them marked hidden, PR staff do not', async () => {
+    const { thread, post } = await buildThread({ body: '电池起火了，太吓人了！' });
+    await drain();
+    const alert = (await caseOfThread(thread.id))!;
+    expect((await as(moderator).post(`/api/v1/posts/${post.id}/hide`, { reason: '核实中' })).status).to.equal(200);
+    const asModerator = (await as(moderator).get(`/api/v1/alerts/${alert.id}`)).body;
+    expect(asModerator.post).to.deep.include({ id: String(post.id), hidden: true });
+    const asPr = (await as(pr).get(`/api/v1/alerts/${alert.id}`)).body;
+    expect(asPr.post).to.equal(undefined);
+    expect(asPr.context.some((p: { id: string }) => p.id === String(post.id))).to.equal(false);
+  });
+
+  it('a stronger signal after someone took the case opens a new case; a weaker one joins it', async () => {
+    const { thread } = await buildThread({ body: '售后响应太慢了，等了一周，非常失望！' });
+    await drain();
+    const first = (await caseOfThread(thread.id))!;
+    expect((await as(moderator).post(`/api/v1/alerts/${first.id}/claim`, {})).status).to.equal(200);
+    await buildPost({ thread, body: '售后真的慢，我也等了好几天，很失望。' });
+    await drain();
+    const weaker = await Alert.findAll({ where: { threadId: thread.id } });
+    expect(weaker.length, 'a no-worse signal joins the claimed case').to.equal(1);
+    const { post: fire } = await buildPost({ thread, body: '更严重的是我的车昨晚在车库起火了！' });
+    await drain();
+    const cases = await Alert.findAll({ where: { threadId: thread.id }, order: [['id', 'ASC']] });
+    expect(cases).to.have.length(2);
+    expect(cases[1]).to.deep.include({ status: 'open', postId: fire.id });
+    expect(cases[1].severity).to.be.greaterThan(first.severity);
+  });
+
+  it('two responders answering at once: one reply is posted, the other gets 409; nobody answers a case someone else holds', async () => {
+    const { thread } = await buildThread({ body: '空调装完第二天就漏水，师傅不接电话，太差了！' });
+    await drain();
+    const alert = (await caseOfThread(thread.id))!;
+    const before = await Post.count({ where: { threadId: thread.id } });
+    const [a, b] = await Promise.all([
+      as(moderator).post(`/api/v1/alerts/${alert.id}/respond`, { body: '您好，我们马上安排师傅上门。' }),
+      as(pr).post(`/api/v1/alerts/${alert.id}/respond`, { body: '您好，已为您登记加急处理。' }),
+    ]);
+    expect([a.status, b.status].sort()).to.deep.equal([200, 409]);
+    expect(await Post.count({ where: { threadId: thread.id } })).to.equal(before + 1);
+    const winner = a.status === 200 ? moderator : pr;
+    const loser = a.status === 200 ? pr : moderator;
+    expect((await as(loser).post(`/api/v1/alerts/${alert.id}/respond`, { body: '补充一句' })).status).to.equal(409);
+    expect((await as(winner).post(`/api/v1/alerts/${alert.id}/respond`, { body: '补充：师傅预计下午两点到。' })).status, 'the holder may follow up').to.equal(200);
+  });
+
+  it('closing a case someone else holds is for shift leads; PR may close its own', async () => {
+    const { thread } = await buildThread({ body: '新款手机发热严重，玩十分钟就烫手，太失望了！' });
+    await drain();
+    const alert = (await caseOfThread(thread.id))!;
+    expect((await as(moderator2).post(`/api/v1/alerts/${alert.id}/claim`, {})).status).to.equal(200);
+    expect((await as(pr).post(`/api/v1/alerts/${alert.id}/resolve`, { note: '已处理' })).status).to.equal(403);
+    expect((await as(pr).post(`/api/v1/alerts/${alert.id}/release`, { reason: '我来' })).status).to.equal(403);
+    expect((await as(moderator).post(`/api/v1/alerts/${alert.id}/resolve`, { note: '值班长代为关闭：已电话回访' })).status).to.equal(200);
+    const { thread: mine } = await buildThread({ body: '耳机用了三天就断连，客服踢皮球，太差了！' });
+    await drain();
+    const own = (await caseOfThread(mine.id))!;
+    expect((await as(pr).post(`/api/v1/alerts/${own.id}/claim`, {})).status).to.equal(200);
+    expect((await as(pr).post(`/api/v1/alerts/${own.id}/resolve`, { note: '已补发新耳机' })).status).to.equal(200);
   });
 });

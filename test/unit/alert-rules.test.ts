@@ -141,7 +141,7 @@ describe('alert rules', () => {
 
   it('reads questions', () => {
     for (const q of ['冬天续航多少？', '这车会不会自燃', '是不是所有批次都这样呢', 'Does it overheat?']) expect(readsAsQuestion(q), q).to.equal(true);
-    for (const s of ['电池起火了！', '售后太差了。', 'It caught fire.']) expect(readsAsQuestion(s), s).to.equal(false);
+    for (const s of ['电池起火了！', '售后太差了。', 'It caught fire.', 'This item broke after a week, terrible.', '你们是不是觉得消费者好欺负？我要起诉！', '你们是不是觉得消费者好欺负，我要起诉！']) expect(readsAsQuestion(s), s).to.equal(false);
   });
 });
 
@@ -209,7 +209,8 @@ describe('spike series (minute buckets over many series)', () => {
     s.add(['x'], 10, true);
     s.advance(20);
     s.add(['x'], 5, true); // late
-    expect(s.size).to.equal(1);
-    expect(() => s.advance(21)).to.not.throw();
+    expect(s.pending('x'), 'counted in the open minute').to.equal(1);
+    s.advance(21);
+    expect(s.pending('x'), 'fed to the detector').to.equal(0);
   });
 });

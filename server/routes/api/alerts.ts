@@ -1,7 +1,7 @@
 /** The alert desk's API: the queue, one case in full, the workflow, settings and canned responses. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { authorize, requirePerson, seesHidden } from '../../policies';
+import { authorize, requirePerson, seesHiddenPosts } from '../../policies';
 import * as alerts from '../../services/alerts';
 import { alertSettings, alertSettingsInput, setOnDuty, updateAlertSettings } from '../../services/alertSettings';
 import { AuditEntry, CannedResponse, Post, User } from '../../models';
@@ -42,12 +42,15 @@ async function presentDetail(actor: Parameters<typeof alerts.alertDetail>[0], al
   const history = await AuditEntry.findAll({ where: { subjectType: 'alert', subjectId: String(alertId) }, order: [['id', 'ASC']], limit: 100 });
   const historyActors = await alerts.usersById(history.map((h) => h.actorId).filter((x): x is number => x !== null));
   const showPost = (p: Post) => ({ ...presentPost(p, d.users.get(p.authorId)), hidden: p.hiddenAt !== null });
+  // Hidden posts are for those who may hide and restore them (as on thread pages), not every responder.
+  const seesHidden = seesHiddenPosts(actor, d.chapter ? { id: d.chapter.id, visibility: d.chapter.visibility } : null);
+  const visible = (p: Post) => !p.hiddenAt || seesHidden;
   return {
     alert: shown,
     signals: d.signals.map((s) => ({ kind: s.kind, severity: s.severity, reasons: s.reasons, parts: s.parts, createdAt: s.createdAt.toISOString() })),
-    ...(d.post && (!d.post.hiddenAt || seesHidden(actor)) ? { post: showPost(d.post) } : {}),
+    ...(d.post && visible(d.post) ? { post: showPost(d.post) } : {}),
     ...(d.thread ? { thread: { id: String(d.thread.id), title: d.thread.title, locked: d.thread.locked } } : {}),
-    context: d.context.map(showPost),
+    context: d.context.filter(visible).map(showPost),
     ...(d.mention ? { mention: { id: String(d.mention.id), source: d.mention.source, handle: d.mention.authorHandle, followers: d.mention.authorFollowers, text: d.mention.text, url: d.mention.url, publishedAt: d.mention.publishedAt.toISOString() } } : {}),
     ...(author ? { author: { ...presentAuthor(author), role: author.role, joinedAt: author.createdAt.toISOString(), suspended: author.suspendedAt !== null } } : {}),
     ...(influence ? { influence: { score: influence.score, kol: influence.kol, reach: influence.reach, reasons: influence.reasons } } : {}),

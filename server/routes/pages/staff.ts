@@ -23,7 +23,7 @@ const DESK_KEYS = [
   'desk.context', 'desk.author', 'desk.influence', 'desk.kol', 'desk.history', 'desk.evidence', 'desk.openThread', 'desk.canned', 'desk.replyPlaceholder',
   'desk.hidden', 'desk.suspended', 'desk.joined', 'desk.new', 'desk.conflict', 'desk.error', 'desk.done', 'desk.unassigned', 'desk.mention', 'desk.followers',
   'desk.status.open', 'desk.status.claimed', 'desk.status.responded', 'desk.status.resolved', 'desk.status.dismissed',
-  'desk.kind.negative_post', 'desk.kind.kol_negative', 'desk.kind.spike', 'desk.kind.watchword', 'desk.kind.flag', 'desk.assignee', 'desk.days',
+  'desk.changedMeanwhile', 'desk.kind.negative_post', 'desk.kind.kol_negative', 'desk.kind.spike', 'desk.kind.watchword', 'desk.kind.flag', 'desk.assignee', 'desk.days',
   'sentiment.negative', 'sentiment.neutral', 'sentiment.positive',
   'desk.reason.sentiment', 'desk.reason.reach', 'desk.reason.complaint', 'desk.reason.question', 'desk.reason.kolNegative', 'desk.reason.kolTrend', 'desk.reason.watchword',
   'desk.reason.reports', 'desk.reason.report', 'desk.reason.spike.sudden', 'desk.reason.spike.slow', 'desk.reason.spikeCount', 'desk.reason.share',

@@ -361,10 +361,14 @@ function connect() {
     fresh.add(alert.id);
     renderList();
   });
-  socket.on('alert:updated', ({ alert }) => {
+  socket.on('alert:updated', ({ alert, change, actor }) => {
     alerts.set(alert.id, alert);
     renderList();
-    if (alert.id === selected) void showDetail(alert.id, false);
+    if (alert.id !== selected) return;
+    // Someone is typing a reply or a note here: tell them, don't wipe it.
+    const typing = [...(detailPane?.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input[type="text"], textarea') ?? [])].some((f) => f.value.trim() !== '');
+    if (typing) notice(t('desk.changedMeanwhile', { change, actor: actor ?? '' }), 'error');
+    else void showDetail(alert.id, false);
   });
 }
 
