@@ -97,6 +97,7 @@ describe('alert settings admin page (/admin/alerts)', function () {
     expect((await browser.get('/desk')).text).to.contain('href="/admin/alerts"');
     const en = await browser.get('/admin/alerts?lang=en', { 'accept-language': 'en' });
     expect(en.status).to.equal(200);
+    expect(en.text).to.contain('<h1>Alert settings</h1>').and.contain('Time to claim (minutes)');
   });
 
   it('saves SLA minutes, thresholds, the official account and who is on duty; the API reflects it; audited', async () => {
@@ -214,7 +215,7 @@ describe('alert settings admin page (/admin/alerts)', function () {
     expect(gone.status).to.equal(404);
     expect(errorOf(gone.text)).to.contain('已不存在');
 
-    const deleted = await submit(browser, '/admin/alerts/watch-lists/delete', { key: '召回与退款' });
+    const deleted = await submit(browser, '/admin/alerts/watch-lists/delete', { original: '召回与退款', key: 'whatever was typed', terms: '' });
     expect(deleted.status).to.equal(303);
     expect((await settings()).watchLists).to.deep.equal([]);
     expect(await auditCount('alerts.configure')).to.equal(before + 3);
@@ -352,7 +353,7 @@ describe('alert settings admin page (/admin/alerts)', function () {
       ['/admin/alerts/settings', await settingsForm({ 'sla.critical': '1' })],
       ['/admin/alerts/watch-lists', { key: 'x', terms: 'x' }],
       ['/admin/alerts/watch-lists/update', { original: 'keep', key: 'x', terms: 'x' }],
-      ['/admin/alerts/watch-lists/delete', { key: 'keep' }],
+      ['/admin/alerts/watch-lists/delete', { original: 'keep' }],
       ['/admin/alerts/canned', { title: 'x', locale: 'zh-CN', body: 'x' }],
       [`/admin/alerts/canned/${canned.id}`, { title: 'x', locale: 'zh-CN', body: 'x' }],
       [`/admin/alerts/canned/${canned.id}/delete`, {}],

@@ -32,7 +32,8 @@ const DONE = new Set(['settings', 'watchAdded', 'watchSaved', 'watchDeleted', 'c
 const CRISIS_CATEGORIES: readonly WatchCategory[] = ['safety', 'health', 'legal', 'media', 'data'];
 const DELIVERIES_SHOWN = 10;
 const activeForm = z.object({ active: z.enum(['0', '1']) });
-const keyForm = z.object({ key: z.string().max(64) });
+// The list to delete is the one the form was drawn for (`original`), whatever its key field now says.
+const deleteListForm = z.object({ original: z.string().max(64) });
 
 /** One form field as a string ('' when absent or repeated oddly). */
 const str = (form: Form, name: string): string => (typeof form[name] === 'string' ? (form[name] as string) : '');
@@ -212,7 +213,7 @@ export function alertAdminPages(render: Render, { config }: HttpDeps): Router {
   );
   r.post('/admin/alerts/watch-lists/delete', (req, res) =>
     change(req, res, 'watch', async (actor, form) => {
-      await deleteWatchList(actor, parse(keyForm, form).key);
+      await deleteWatchList(actor, parse(deleteListForm, form).original);
       return 'watchDeleted';
     }),
   );
