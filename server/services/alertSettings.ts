@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { Op } from 'sequelize';
 import { parse, shortLabel } from '../routes/schemas';
 import { Setting, User } from '../models';
-import { withTransaction } from '../db';
+import { db, withTransaction } from '../db';
 import { Conflict, NotFound, Validation } from '../errors';
 import { audit } from './audit';
 import { authorize, isStaffRole, type Actor } from '../policies';
@@ -56,10 +56,13 @@ const DEFAULTS: AlertSettings = {
 };
 const KEY = 'alerts';
 const TTL_MS = 5_000;
-let cached: { value: AlertSettings; at: number; matcher: WatchwordMatcher } | null = null;
+// Keyed by the open database too: a process that reopens one (tests boot a server per file) must not read the old one's settings.
+let cached: { value: AlertSettings; at: number; matcher: WatchwordMatcher; source: ReturnType<typeof db> } | null = null;
 
-async function load() {
-  if (cached && Date.now() - cached.at < TTL_MS) return cached;
+// Changes read the stored row (`fresh`), never the cache: another process (web and worker roles)
+// may have written in the last TTL_MS, and a stale `before` would silently undo that change.
+async function load(fresh = false) {
+  if (!fresh && cached && cached.source === db() && Date.now() - cached.at < TTL_MS) return cached;
   const row = await Setting.findByPk(KEY);
   const stored = (row ? (typeof row.value === 'string' ? JSON.parse(row.value) : row.value) : {}) as Partial<AlertSettings>;
   const value: AlertSettings = {
@@ -70,7 +73,7 @@ async function load() {
   };
   // Compiled once per change of the lists, not per post (the matcher is one automaton for all terms).
   const sameLists = cached && JSON.stringify(cached.value.watchLists) === JSON.stringify(value.watchLists);
-  cached = { value, at: Date.now(), matcher: sameLists ? cached!.matcher : compileWatchwords(value.watchLists) };
+  cached = { value, at: Date.now(), matcher: sameLists ? cached!.matcher : compileWatchwords(value.watchLists), source: db() };
   return cached;
 }
 
@@ -88,7 +91,7 @@ export async function watchwordMatcher(): Promise<WatchwordMatcher> {
 export async function updateAlertSettings(actor: Actor, patch: z.output<typeof alertSettingsInput>): Promise<AlertSettings> {
   authorize(actor, 'alerts.configure', null);
   await checkStaffNames(patch);
-  const before = await alertSettings();
+  const before = (await load(true)).value;
   const after: AlertSettings = {
     ...before,
     ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
@@ -146,7 +149,7 @@ export function parseTerms(text: string): string[] {
 export async function saveWatchList(actor: Actor, input: { key: string; terms: string[] }, replacing?: string): Promise<AlertSettings> {
   authorize(actor, 'alerts.configure', null);
   const list = parse(watchListInput, { key: input.key.trim(), terms: input.terms });
-  const lists = (await alertSettings()).watchLists;
+  const lists = (await load(true)).value.watchLists;
   if (replacing !== undefined && !lists.some((l) => l.key === replacing)) throw NotFound('Watch list');
   if (list.key !== replacing && lists.some((l) => l.key === list.key)) throw Conflict(`A watch list named ${list.key} exists`);
   const next = replacing === undefined ? [...lists, list] : lists.map((l) => (l.key === replacing ? list : l));
@@ -156,7 +159,7 @@ export async function saveWatchList(actor: Actor, input: { key: string; terms: s
 /** Remove the watch list of this key (404 when there is none). */
 export async function deleteWatchList(actor: Actor, key: string): Promise<AlertSettings> {
   authorize(actor, 'alerts.configure', null);
-  const lists = (await alertSettings()).watchLists;
+  const lists = (await load(true)).value.watchLists;
   if (!lists.some((l) => l.key === key)) throw NotFound('Watch list');
   return updateAlertSettings(actor, { watchLists: lists.filter((l) => l.key !== key) });
 }
