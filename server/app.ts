@@ -57,6 +57,7 @@ import { createWebhookSender, webhookProcessor } from './workers/webhooks';
 import { deliverySettings } from './services/webhookDelivery';
 import { peopleApi } from './routes/api/people';
 import { peoplePages } from './routes/pages/people';
+import { alertAdminPages } from './routes/pages/alertAdmin';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -202,6 +203,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(consolePages(render, search));
   app.use(staffPages(render));
   app.use(peoplePages(render));
+  app.use(alertAdminPages(render, deps));
   app.use(methodNotAllowed(app.router));
   app.use(() => {
     throw NotFound('Page');

@@ -70,6 +70,8 @@ type Subjects = {
 export type Action = keyof Subjects;
 
 const STAFF: readonly Role[] = ['moderator', 'pr', 'admin'];
+/** Whether a role is a staff role (a user record's, e.g. the brand's official account or an on-duty responder). */
+export const isStaffRole = (role: Role): boolean => STAFF.includes(role);
 
 /** The person acting, or null for anonymous visitors and API keys (which hold no user rights). */
 export const personOf = (a: Actor | null): Actor | null => (a && a.scopes === null ? a : null);

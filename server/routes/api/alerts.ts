@@ -4,14 +4,12 @@ import { z } from 'zod';
 import { authorize, requirePerson, seesHiddenPosts } from '../../policies';
 import * as alerts from '../../services/alerts';
 import { alertSettings, alertSettingsInput, setOnDuty, updateAlertSettings } from '../../services/alertSettings';
-import { AuditEntry, CannedResponse, Post, User } from '../../models';
+import { AuditEntry, Post, User } from '../../models';
+import * as canned from '../../services/cannedResponses';
 import { presentAlerts } from '../../workers/desk';
 import { presentAuthor, presentPost } from '../../presenters';
 import { id, limit, parse, postBody, reason, text, username } from '../schemas';
 import { kolScoreOf, forumNode, externalNode } from '../../services/kol';
-import { withTransaction } from '../../db';
-import { audit } from '../../services/audit';
-import { NotFound } from '../../errors';
 
 const STATUSES = ['open', 'claimed', 'responded', 'resolved', 'dismissed', 'active'] as const;
 const KINDS = ['negative_post', 'kol_negative', 'spike', 'watchword', 'flag'] as const;
@@ -29,8 +27,6 @@ const dismissInput = z.object({ reason: note }).strict();
 const reasonInput = z.object({ reason }).strict();
 const feedbackInput = z.object({ verdict: z.enum(['negative', 'not_negative']), label: z.enum(['neutral', 'positive']).optional() }).strict();
 const dutyInput = z.object({ onDuty: z.boolean() }).strict();
-const cannedInput = z.object({ title: text(1, 100), body: postBody, locale: z.enum(['zh-CN', 'en']) }).strict();
-const cannedPatch = cannedInput.partial().strict();
 
 /** One case in full, for the desk's detail pane. */
 async function presentDetail(actor: Parameters<typeof alerts.alertDetail>[0], alertId: number, locale: string) {
@@ -125,48 +121,28 @@ export function alertsApi(): Router {
     await alerts.setAlertFeedback(req.actor!, alertId, input.verdict, input.label ?? 'neutral');
   });
 
-  // Canned responses: every responder reads them, admins keep them.
+  // Canned responses: every responder reads them, admins keep them (server/services/cannedResponses.ts).
   r.get('/canned-responses', async (req, res) => {
     authorize(req.actor, 'alerts.view', null);
-    const items = await CannedResponse.findAll({ order: [['locale', 'ASC'], ['title', 'ASC']] });
-    res.json({ items: items.map((c) => ({ id: String(c.id), title: c.title, body: c.body, locale: c.locale, updatedAt: c.updatedAt.toISOString() })) });
+    res.json({ items: (await canned.listCannedResponses()).map(canned.presentCanned) });
   });
   r.post('/canned-responses', async (req, res) => {
     requirePerson(req.actor);
     authorize(req.actor, 'alerts.configure', null);
-    const input = parse(cannedInput, req.body);
-    const c = await withTransaction(async (transaction) => {
-      const row = await CannedResponse.create({ ...input, createdById: req.actor!.id }, { transaction });
-      await audit(transaction, req.actor!.id, 'canned.create', 'canned_response', String(row.id), null, { after: input });
-      return row;
-    });
-    res.status(201).json({ item: { id: String(c.id), title: c.title, body: c.body, locale: c.locale, updatedAt: c.updatedAt.toISOString() } });
+    const c = await canned.createCannedResponse(req.actor, parse(canned.cannedInput, req.body));
+    res.status(201).json({ item: canned.presentCanned(c) });
   });
   r.patch('/canned-responses/:id', async (req, res) => {
     requirePerson(req.actor);
     authorize(req.actor, 'alerts.configure', null);
-    const input = parse(cannedPatch, req.body);
-    const cannedId = parse(id, req.params.id, 'id');
-    const c = await withTransaction(async (transaction) => {
-      const row = await CannedResponse.findByPk(cannedId, { transaction });
-      if (!row) throw NotFound('Canned response');
-      const before = { title: row.title, body: row.body, locale: row.locale };
-      await row.update(input, { transaction });
-      await audit(transaction, req.actor!.id, 'canned.update', 'canned_response', String(row.id), null, { before, after: input });
-      return row;
-    });
-    res.json({ item: { id: String(c.id), title: c.title, body: c.body, locale: c.locale, updatedAt: c.updatedAt.toISOString() } });
+    const input = parse(canned.cannedPatch, req.body);
+    const c = await canned.updateCannedResponse(req.actor, parse(id, req.params.id, 'id'), input);
+    res.json({ item: canned.presentCanned(c) });
   });
   r.delete('/canned-responses/:id', async (req, res) => {
     requirePerson(req.actor);
     authorize(req.actor, 'alerts.configure', null);
-    const cannedId = parse(id, req.params.id, 'id');
-    await withTransaction(async (transaction) => {
-      const row = await CannedResponse.findByPk(cannedId, { transaction });
-      if (!row) throw NotFound('Canned response');
-      await audit(transaction, req.actor!.id, 'canned.delete', 'canned_response', String(row.id), null, { before: { title: row.title, body: row.body, locale: row.locale } });
-      await row.destroy({ transaction });
-    });
+    await canned.deleteCannedResponse(req.actor, parse(id, req.params.id, 'id'));
     res.status(204).end();
   });
 

@@ -9,7 +9,8 @@ import { authorize, can } from '../../policies';
 import { t } from '../../i18n';
 import { renderPage } from './context';
 import type { Render } from '../../views';
-import { CannedResponse, User } from '../../models';
+import { User } from '../../models';
+import { listCannedResponses } from '../../services/cannedResponses';
 import { alertSettings } from '../../services/alertSettings';
 import { readAuditLog } from '../../services/auditLog';
 import { id, limit, parse, username } from '../schemas';
@@ -45,7 +46,7 @@ export function staffPages(render: Render): Router {
     const actor = req.actor!;
     const [responders, canned, settings] = await Promise.all([
       User.findAll({ where: { role: { [Op.in]: ['moderator', 'pr', 'admin'] }, suspendedAt: null }, order: [['displayName', 'ASC']], limit: 500 }),
-      CannedResponse.findAll({ order: [['locale', 'ASC'], ['title', 'ASC']] }),
+      listCannedResponses(),
       alertSettings(),
     ]);
     await renderPage(req, res, render, 'desk', {
@@ -56,6 +57,7 @@ export function staffPages(render: Render): Router {
       me: actor.username,
       canAssign: can(actor, 'alerts.assign', null),
       canModerate: can(actor, 'people.view', null),
+      canConfigure: can(actor, 'alerts.configure', null),
       responders: responders.map((u) => ({ username: u.username, displayName: u.displayName })),
       canned: canned.map((c) => ({ id: c.id, title: c.title, body: c.body, locale: c.locale })),
       sla: settings.sla,
