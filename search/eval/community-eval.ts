@@ -6,36 +6,16 @@
  *
  *   node --import tsx search/eval/community-eval.ts [--split dev|test|all] [--json] [--errors N]
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze } from '../analysis';
-
-type Label = 'negative' | 'neutral' | 'positive';
-interface Row { id: string; lang: 'zh' | 'en'; domain: string; text: string; label: Label; crisis: boolean; crisisCategory: string | null; tags: string[] }
+import { LABELS, loadCommunitySet, splitOf, type CommunityPost, type Label } from './community/stats';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'community');
-const LABELS: Label[] = ['negative', 'neutral', 'positive'];
 
-/** FNV-1a, 32 bits, over the UTF-8 bytes of the id. */
-export function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (const b of Buffer.from(s, 'utf8')) {
-    h ^= b;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-export const splitOf = (id: string): 'dev' | 'test' => (fnv1a(id) % 2 === 1 ? 'test' : 'dev');
-
-/** Every row of the set. */
-export function loadCommunitySet(): Row[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort()
-    .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Row));
+/** Every row of the set (the split rule and the reader live with the set: community/stats.ts). */
+function allRows(): CommunityPost[] {
+  return [...loadCommunitySet(dir).values()].flat();
 }
 
 interface Scores { n: number; accuracy: number; macroF1: number; f1: Record<Label, number>; crisisNegative: number | null; crisisN: number; confusion: Record<Label, Record<Label, number>> }
@@ -70,7 +50,7 @@ function main() {
     return i >= 0 ? process.argv[i + 1] : def;
   };
   const split = arg('split', 'test');
-  const rows = loadCommunitySet().filter((r) => split === 'all' || splitOf(r.id) === split);
+  const rows = allRows().filter((r) => split === 'all' || splitOf(r.id) === split);
   if (rows.length === 0) throw new Error(`no rows in ${dir}`);
   const t0 = process.hrtime.bigint();
   const judged = rows.map((r) => ({ row: r, a: analyze(r.text) }));
