@@ -26,11 +26,11 @@ export interface WatchMatch {
 
 /** The crisis terms every brand community watches; the alert desk never misses these. */
 export const CRISIS_TERMS: readonly WatchTerm[] = Object.freeze([
-  ...['爆炸', '起火', '着火', '自燃', '鼓包', '冒烟', '烧焦', '漏电', '触电', '刹车失灵', '失控', '断轴', '漏液', '炸了', 'explode', 'exploded', 'explosion', 'caught fire', 'smoke', 'overheating', 'brake failure'].map((term) => ({ term, category: 'safety' as const })),
-  ...['中毒', '过敏', '致癌', '拉肚子', '食物中毒', '异物', '烫伤', '受伤', '住院', 'poisoning', 'allergic reaction', 'injured', 'hospital'].map((term) => ({ term, category: 'health' as const })),
-  ...['起诉', '维权', '律师函', '律师', '仲裁', '诉讼', '消协', '12315', '集体投诉', 'lawsuit', 'sue', 'lawyer'].map((term) => ({ term, category: 'legal' as const })),
-  ...['315', '曝光', '记者', '上热搜', '媒体', '央视', '黑猫投诉', 'exposed', 'journalist', 'reporter'].map((term) => ({ term, category: 'media' as const })),
-  ...['泄露', '泄漏隐私', '隐私泄露', '数据泄露', '被盗号', '个人信息', 'data leak', 'data breach', 'leaked'].map((term) => ({ term, category: 'data' as const })),
+  ...['爆炸', '起火', '着火', '自燃', '鼓包', '冒烟', '烧焦', '漏电', '触电', '刹车失灵', '失控', '断轴', '漏液', '炸了', 'explode', 'exploded', 'explosion', 'caught fire', 'smoke', 'overheating', 'brake failure', '焦糊味', '焦味', '火花', '冒白烟', '冒黑烟', '鼓起来', '电池鼓', '电流感', '麻手', '爆燃', '玻璃碴', '碎玻璃', '刹车变软', '失去动力', 'burning smell', 'burnt smell', 'sparked', 'sparks', 'scorch', 'bulging', 'swollen', 'shard of glass'].map((term) => ({ term, category: 'safety' as const })),
+  ...['中毒', '过敏', '致癌', '拉肚子', '食物中毒', '异物', '烫伤', '受伤', '住院', 'poisoning', 'allergic reaction', 'injured', 'hospital', '起疹子', '疹子', '红疹', '皮疹', '呕吐', '腹泻', '发烧', '咳嗽', '过敏反应', '烂脸', 'rash', 'blister', 'vomit', 'vomiting', 'diarrhea', 'allergic'].map((term) => ({ term, category: 'health' as const })),
+  ...['起诉', '维权', '律师函', '律师', '仲裁', '诉讼', '消协', '12315', '集体投诉', 'lawsuit', 'sue', 'lawyer', '消保官', '市场监管局', '工商局', '退一赔三', '集体起诉'].map((term) => ({ term, category: 'legal' as const })),
+  ...['315', '曝光', '记者', '上热搜', '媒体', '央视', '黑猫投诉', 'exposed', 'journalist', 'reporter', '热搜', '新闻台', '消费节目', '媒体曝光'].map((term) => ({ term, category: 'media' as const })),
+  ...['泄露', '泄漏隐私', '隐私泄露', '数据泄露', '被盗号', '个人信息', 'data leak', 'data breach', 'leaked', '个资', '外泄', '诈骗电话', '信息被卖'].map((term) => ({ term, category: 'data' as const })),
 ]);
 
 interface Node {

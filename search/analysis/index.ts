@@ -13,6 +13,7 @@ import { analyzeSentiment, type Sentiment } from './sentiment';
 import { segmenterLoaded } from './segment';
 import { enModelLoaded } from './sentiment-en';
 import { zhModelLoaded } from './sentiment-zh';
+import { crisisOf, crisisSentiment, type Crisis } from './crisis';
 
 export type { Lang } from './language';
 export type { Sentiment, SentimentLabel } from './sentiment';
@@ -37,6 +38,8 @@ export interface Analysis {
   entities: Entity[];
   /** Set only for negative or explicitly complaining posts that match a category rule. */
   complaint?: { category: ComplaintCategory; reasons: string[] };
+  /** Set when the post reports a safety, health, legal, data-leak or media-exposure problem (then it is negative). */
+  crisis?: Crisis;
 }
 
 // First character decides: jieba never mixes Han and Latin inside one token.
@@ -64,14 +67,16 @@ export function analyze(text: string): Analysis {
     else if (isLatinToken(t)) enTokens++;
   }
   const zhShare = zhTokens + enTokens === 0 ? 0 : zhTokens / (zhTokens + enTokens);
-  const sentiment = analyzeSentiment(normalized, sentimentTokens, lang, zhShare);
+  const judged = analyzeSentiment(normalized, sentimentTokens, lang, zhShare);
+  const crisis = crisisOf(tokens, judged.label);
+  const sentiment = crisis ? crisisSentiment(judged, crisis) : judged;
   // Extraction runs on the original text so handles, tags and URLs keep their case.
   const { mentions, hashtags, urls, entities } = extractAll(raw);
   // URL and email pieces ("https", "com") are indexed but are not what a post is about.
   const links = [...urls, ...entities.filter((e) => e.kind === 'email').map((e) => e.value)];
   const linkParts = new Set(links.flatMap((u) => normalizeText(u).split(/[^\p{L}\p{N}]+/u)));
   const keywords = extractKeywords(links.length > 0 ? tokens.filter((t) => !linkParts.has(t)) : tokens);
-  const analysis: Analysis = { lang, tokens, sentiment, keywords, mentions, hashtags, urls, entities };
+  const analysis: Analysis = { lang, tokens, sentiment, keywords, mentions, hashtags, urls, entities, ...(crisis ? { crisis } : {}) };
   if (sentiment.label === 'negative' || isExplicitComplaint(normalized)) {
     const complaint = classifyComplaint(normalized);
     if (complaint) analysis.complaint = complaint;
