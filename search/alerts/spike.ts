@@ -3,22 +3,29 @@
  * on minute buckets. Pure: the caller feeds minutes in order and gets a decision per minute.
  *
  * The statistic: exact tail probabilities of the negative count, two ways, over three windows.
- * - Baseline share p₀: the larger of the share in the recent window (`windowMinutes` minutes ending
- *   `slowMinutes` ago, so the windows under test never feed their own baseline) and the median of
- *   the shares at the same time of day (± `rhythmMinutes`) on the previous 7 days. Each share is
+ * - Baseline share p₀: today's share in the recent window (`windowMinutes` minutes ending
+ *   `slowMinutes` ago, so the windows under test never feed their own baseline and a ramp cannot
+ *   hide by raising it), carried to this time of day by the week's rhythm (the median, over the
+ *   previous 7 days, of how the share moved from the recent window's time of day to now ± `rhythmMinutes`;
+ *   used once `minRhythmDays` days are known, clamped to ×1/`maxRhythmStep` … ×`maxRhythmStep`),
+ *   then shrunk towards the median share at this time on those days by a prior worth
+ *   `sharePriorPosts` posts. A busy chapter trusts today (a grumpier or calmer day than last week is
+ *   its own baseline); a chapter of a few posts an hour trusts its week. Shares are
  *   (negatives + ½) / (total + 1), so a series that has never had a negative is not infinitely
- *   surprised by its first. Taking the larger one keeps a grumpier-than-usual day quiet; the recent
- *   window ends before the slow window, so a ramp cannot hide by raising its own baseline.
- * - Baseline rate λ (negatives a minute): the same construction on the windows' mean negatives a
- *   minute, never below ½ a negative per `windowMinutes`.
+ *   surprised by its first.
+ * - Baseline rate λ (negatives a minute): the same construction on mean negatives a minute (the
+ *   rhythm step follows the evening rise and the night's fall), with a prior worth
+ *   `ratePriorMinutes` minutes, never below ½ a negative per `windowMinutes`.
  * - Two tests for k negatives among n items in a window of w minutes, each as a surprise
  *   s = −log₁₀ p:
  *   - share (conditioned on volume): p = P(Binomial(n, p₀) ≥ k). Exact for this kind of data
  *     (negatives are a share of whatever volume there is), so busy minutes, quiet nights and a
  *     launch's ×3 volume with the usual mix are not surprising, and a share-only rise is;
- *   - count: p = P(Poisson(w·λ) ≥ k). This is what a chapter of < 1 post a minute can give: in such
- *     a chapter even ten negatives of eleven posts is only a 10⁻⁵ share event, but 4 negatives a
- *     minute against 0.1 is ≈ 10⁻⁶ every minute.
+ *   - count: p = P(X ≥ k), X with mean w·λ and variance w·λ + `countOverdispersion`·(w·λ)²
+ *     (Poisson at 0, the default; negative binomial above). This is what a chapter of < 1 post a
+ *     minute can give: there even ten negatives of eleven posts is only a 10⁻⁵ share event, but 4
+ *     negatives a minute against 0.1 is ≈ 10⁻⁶ every minute. In a busy chapter the Poisson count is
+ *     overconfident (volume swings with conversations), which is why it never decides alone.
  *   A window is over when the stronger test reaches `surprise` and the weaker one `confirmSurprise`
  *   (negatives up both for the volume and in number: a launch's volume is not a spike, nor are 3 of 4
  *   posts negative at 4 a.m.), the share is at least `minShareLift` × p₀ (an effect size, so a
@@ -40,23 +47,32 @@
  * - One alert per episode: after an alert the series stays silent until it has been under the
  *   thresholds for `cooldownMinutes`.
  *
- * Parameters (DEFAULT_SPIKE_PARAMS): windowMinutes 60, rhythmMinutes 30, shortMinutes 3,
- * slowMinutes 15, surprise 5 (p ≤ 10⁻⁵), shortSurprise 6, confirmSurprise 3 (p ≤ 10⁻³),
+ * Parameters (DEFAULT_SPIKE_PARAMS): windowMinutes 60, rhythmMinutes 30, minRhythmDays 3,
+ * maxRhythmStep 2, sharePriorPosts 200, ratePriorMinutes 60, shortMinutes 3, slowMinutes 15,
+ * surprise 5 (p ≤ 10⁻⁵), shortSurprise 6, confirmSurprise 3 (p ≤ 10⁻³), countOverdispersion 0,
  * minShareLift 1.3, minNegative 5, minShortNegative 8, persist 2 of persistOf 3, cooldownMinutes 30.
  *
- * Measured on a replayed synthetic month (bench/spike-month.bench.ts, 5 seeds, bench/README.md):
- * every planted incident caught, ≤ 0.13 false alerts per quiet day, 8–10 of 14 within 3 minutes.
- * Sudden, national, small-chapter and most share-only incidents are caught in 2–3 minutes. Ramps
- * are not, 3 minutes after they reach 2× normal: at that point the extra negatives so far are
- * about 2 standard deviations of the noise in a 1–2 negatives-a-minute chapter, so no test that
- * keeps quiet days quiet can see them yet; they are caught 5–27 minutes after 2×. A share-only
- * rise in a chapter of ~10 posts a minute is likewise only ≈ 3σ in its first 3 minutes.
+ * Measured on a replayed synthetic month (bench/spike-month.bench.ts, seeds 1–5, bench/README.md):
+ * every planted incident caught, 0.19–0.31 false alerts per quiet day, 9–10 of 14 within 3
+ * minutes: every sudden one, most small-chapter and share-only ones. Ramps mostly are not, 3
+ * minutes after they reach 2× normal: the extra negatives so far are then about 2 standard
+ * deviations of the noise in a 1–2 negatives-a-minute chapter (3–4 in a 3–5 a minute one), so no
+ * test that keeps quiet days quiet can see them yet; they are caught 5–22 minutes after 2×. A
+ * +25–35-point share rise at ~10 posts a minute is ≈ 3–5σ in its first 3 minutes, and +3 a minute
+ * in a small chapter gives fewer than `minShortNegative` negatives in 3 minutes about one time in three.
+ * With countOverdispersion 0.05 (negative binomial) false alerts fall to ≤ 0.13 a quiet day, but only
+ * 7–10 of 14 are within 3 minutes.
  */
 export interface SpikeParams {
   windowMinutes: number;
   rhythmMinutes: number;
   shortMinutes: number;
   slowMinutes: number;
+  sharePriorPosts: number;
+  ratePriorMinutes: number;
+  maxRhythmStep: number;
+  minRhythmDays: number;
+  countOverdispersion: number;
   surprise: number;
   shortSurprise: number;
   confirmSurprise: number;
@@ -73,6 +89,11 @@ export const DEFAULT_SPIKE_PARAMS: Readonly<SpikeParams> = Object.freeze({
   rhythmMinutes: 30,
   shortMinutes: 3,
   slowMinutes: 15,
+  sharePriorPosts: 200,
+  ratePriorMinutes: 60,
+  maxRhythmStep: 2,
+  minRhythmDays: 3,
+  countOverdispersion: 0,
   surprise: 5,
   shortSurprise: 6,
   confirmSurprise: 3,
@@ -163,6 +184,40 @@ export function poissonSurprise(k: number, mu: number): number {
   return Math.max(0, -lnTerm / LN10);
 }
 
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; ~15 digits). */
+function lnGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const y = x - 1;
+  let a = c[0];
+  const t = y + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i] / (y + i);
+  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/**
+ * −log₁₀ P(X ≥ k) for a count with mean mu and variance mu + c·mu²: negative binomial (a Poisson
+ * whose rate itself varies, as a forum's volume does with its conversations) for c > 0, Poisson for
+ * c = 0. 0 when k is not above the mean.
+ */
+export function negativeCountSurprise(k: number, mu: number, c: number): number {
+  if (k <= mu || k <= 0) return 0;
+  if (mu <= 0) return Infinity;
+  if (c <= 0) return poissonSurprise(k, mu);
+  const kappa = 1 / c;
+  const q = mu / (mu + kappa);
+  let lnTerm = lnGamma(k + kappa) - lnGamma(kappa) - lnFact(k) + kappa * Math.log(1 - q) + k * Math.log(q);
+  let sum = 1;
+  let term = 1;
+  for (let i = k; ; i++) {
+    term *= ((i + kappa) / (i + 1)) * q;
+    sum += term;
+    if (term < 1e-12 * sum || i > k + 100_000) break;
+  }
+  lnTerm += Math.log(sum);
+  return Math.max(0, -lnTerm / LN10);
+}
+
 /** The upper-tail normal score z with Q(z) = 10^−s (Mills-ratio iteration; exact enough above z ≈ 2). */
 function zOfSurprise(s: number): number {
   if (!Number.isFinite(s)) return 40;
@@ -242,41 +297,54 @@ export class SpikeDetector {
     return this.stamps[s] === minute ? s : -1;
   }
 
-  /** Baseline negatives a minute and negative share at minute t, from minutes that no tested window holds. */
-  private baseline(t: number): Baseline {
-    const { windowMinutes, rhythmMinutes, slowMinutes } = this.p;
+  /** Negatives, items and observed minutes in [from, to). */
+  private sums(from: number, to: number): { neg: number; tot: number; minutes: number } {
     let neg = 0;
     let tot = 0;
-    let n = 0;
-    for (let k = t - slowMinutes - windowMinutes; k < t - slowMinutes; k++) {
+    let minutes = 0;
+    for (let k = from; k < to; k++) {
       const s = this.held(k);
       if (s < 0) continue;
       neg += this.negatives[s];
       tot += this.totals[s];
-      n++;
+      minutes++;
     }
-    let rate = n > 0 ? neg / n : 0;
-    let share = (neg + 0.5) / (tot + 1);
+    return { neg, tot, minutes };
+  }
+
+  /** Baseline negatives a minute and negative share at minute t, from minutes that no tested window holds. */
+  private baseline(t: number): Baseline {
+    const { windowMinutes, rhythmMinutes, slowMinutes } = this.p;
+    const recent = this.sums(t - slowMinutes - windowMinutes, t - slowMinutes);
+    let rate = recent.minutes > 0 ? recent.neg / recent.minutes : 0;
+    let share = (recent.neg + 0.5) / (recent.tot + 1);
     const dayShares: number[] = [];
     const dayRates: number[] = [];
+    const shareSteps: number[] = [];
+    const rateSteps: number[] = [];
     for (let d = 1; d <= 7; d++) {
-      let dNeg = 0;
-      let dTot = 0;
-      let dn = 0;
-      for (let k = t - d * DAY - rhythmMinutes; k <= t - d * DAY + rhythmMinutes; k++) {
-        const s = this.held(k);
-        if (s < 0) continue;
-        dNeg += this.negatives[s];
-        dTot += this.totals[s];
-        dn++;
-      }
-      if (dn < rhythmMinutes) continue;
-      dayShares.push((dNeg + 0.5) / (dTot + 1));
-      dayRates.push(dNeg / dn);
+      const now = this.sums(t - d * DAY - rhythmMinutes, t - d * DAY + rhythmMinutes + 1);
+      if (now.minutes < rhythmMinutes) continue;
+      const nowShare = (now.neg + 0.5) / (now.tot + 1);
+      dayShares.push(nowShare);
+      dayRates.push(now.neg / now.minutes);
+      // How that day moved from the recent window's time of day to now (the rhythm since then).
+      const then = this.sums(t - d * DAY - slowMinutes - windowMinutes, t - d * DAY - slowMinutes);
+      if (then.minutes < windowMinutes / 2) continue;
+      shareSteps.push(nowShare / ((then.neg + 0.5) / (then.tot + 1)));
+      rateSteps.push((now.neg + 0.5) / now.minutes / ((then.neg + 0.5) / then.minutes));
     }
     if (dayShares.length) {
-      share = Math.max(share, median(dayShares));
-      rate = Math.max(rate, median(dayRates));
+      // Today's recent share carried to this time of day by the week's median step, then shrunk
+      // towards the week's share at this time by a prior worth `sharePriorPosts` posts: a busy
+      // chapter trusts today, a chapter of a few posts an hour its week.
+      const clampStep = (x: number) => Math.min(this.p.maxRhythmStep, Math.max(1 / this.p.maxRhythmStep, x));
+      const shareStep = shareSteps.length >= this.p.minRhythmDays ? clampStep(median(shareSteps)) : 1;
+      const rateStep = rateSteps.length >= this.p.minRhythmDays ? clampStep(median(rateSteps)) : 1;
+      const m = this.p.sharePriorPosts;
+      share = (recent.tot * Math.min(0.95, share * shareStep) + m * median(dayShares)) / (recent.tot + m);
+      const r = this.p.ratePriorMinutes;
+      rate = (recent.minutes * rate * rateStep + r * median(dayRates)) / (recent.minutes + r);
     }
     return { rate: Math.max(rate, 0.5 / windowMinutes), share: Math.min(share, 0.95) };
   }
@@ -284,7 +352,7 @@ export class SpikeDetector {
   /** Tests one window of k negatives among n items over `minutes` minutes against the baseline. */
   private test(b: Baseline, k: number, n: number, minutes: number, minNegative: number, surprise: number): WindowTest {
     const shareSurprise = binomialSurprise(k, n, b.share);
-    const countSurprise = poissonSurprise(k, b.rate * minutes);
+    const countSurprise = negativeCountSurprise(k, b.rate * minutes, this.p.countOverdispersion);
     const share = n > 0 ? k / n : 0;
     const over =
       k >= minNegative &&

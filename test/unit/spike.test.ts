@@ -1,6 +1,6 @@
 /** The negative-spike detector on crafted minute series: incidents caught, quiet days left quiet. */
 import { expect } from 'chai';
-import { binomialSurprise, poissonSurprise, SpikeDetector, type SpikeSignal } from '../../search/alerts/spike';
+import { binomialSurprise, negativeCountSurprise, poissonSurprise, SpikeDetector, type SpikeSignal } from '../../search/alerts/spike';
 import { rng } from '../../search/train/sentiment-data';
 
 const DAY = 1_440;
@@ -145,5 +145,9 @@ describe('negative spike detector', () => {
     expect(binomialSurprise(9, 10, 0.5)).to.be.closeTo(-Math.log10(11 / 1024), 1e-9);
     expect(binomialSurprise(3, 10, 0.5)).to.equal(0);
     expect(poissonSurprise(1, 2)).to.equal(0);
+    // Negative binomial with size 1 (c = 1) is geometric: P(X ≥ k) = (mu / (mu + 1))^k
+    expect(negativeCountSurprise(5, 2, 1)).to.be.closeTo(-Math.log10((2 / 3) ** 5), 1e-9);
+    expect(negativeCountSurprise(4, 0.1, 0)).to.equal(poissonSurprise(4, 0.1));
+    expect(negativeCountSurprise(80, 50, 0.05), 'overdispersed: less surprising').to.be.below(poissonSurprise(80, 50));
   });
 });
