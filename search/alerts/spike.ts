@@ -392,7 +392,7 @@ export class SpikeDetector {
     // Slow window: without its largest minute, so one noisy minute cannot hold it over.
     const slow = this.test(b, wNeg - wMax, wTot - wMaxTot, this.p.slowMinutes - 1, 3 * this.p.minNegative, this.p.surprise);
 
-    const persisted = minute.over && this.over.slice(1 - this.p.persistOf).filter(Boolean).length + 1 >= this.p.persist;
+    const persisted = minute.over && this.over.slice(Math.max(0, this.over.length - (this.p.persistOf - 1))).filter(Boolean).length + 1 >= this.p.persist;
     const fired = persisted ? minute : short.over ? short : slow.over ? slow : null;
     const any = minute.over || short.over || slow.over;
     if (!fired) return { any, minuteOver: minute.over, signal: null };
