@@ -3,7 +3,7 @@
  * against planted incidents and nuisances (bench/support/spike-month.ts), next to a fixed-threshold
  * rule of the kind commercial listening tools offer, in the same run on the same minutes.
  *
- *   node --import tsx bench/spike-month.bench.ts [--days 30] [--seeds 1,2,3] [--seed 1]
+ *   node --import tsx bench/spike-month.bench.ts [--days 30] [--seeds 1,2,3,4,5] [--seed 1]
  *
  * Delay: the alert for minute bucket m is raised when that bucket closes, so delay = m + 1 − start
  * (2 is the best a 2-of-3 persistence filter can do). Ramps are also timed from the first minute
@@ -22,7 +22,7 @@ const arg = (name: string): string | undefined => {
 };
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const days = Number(arg('days') ?? 30);
-const seeds = (arg('seeds') ?? arg('seed') ?? '1,2,3').split(',').map(Number).filter(Number.isFinite);
+const seeds = (arg('seeds') ?? arg('seed') ?? '1,2,3,4,5').split(',').map(Number).filter(Number.isFinite);
 const GRACE_BEFORE = 5;
 const GRACE_AFTER = 30;
 const GOAL_DELAY = 3;

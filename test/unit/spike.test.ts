@@ -1,6 +1,6 @@
 /** The negative-spike detector on crafted minute series: incidents caught, quiet days left quiet. */
 import { expect } from 'chai';
-import { SpikeDetector, type SpikeSignal } from '../../search/alerts/spike';
+import { binomialSurprise, negativeCountSurprise, poissonSurprise, SpikeDetector, type SpikeSignal } from '../../search/alerts/spike';
 import { rng } from '../../search/train/sentiment-data';
 
 const DAY = 1_440;
@@ -99,5 +99,55 @@ describe('negative spike detector', () => {
     const start = 2 * DAY + 600;
     const signals = run(community(3, 11, 6, (m) => (m >= start && m < start + 90 ? { total: 30, negative: 30 } : {})));
     expect(signals).to.have.length(1);
+  });
+
+  it('catches +4 negatives a minute in a chapter of under one post a minute within three minutes', () => {
+    const start = 2 * DAY + 600;
+    const signals = run(community(3, 12, 0.3, (m) => (m >= start && m < start + 30 ? { total: 4, negative: 4 } : {})));
+    expect(signals).to.have.length(1);
+    expect(signals[0].minute - start).to.be.within(1, 3);
+    expect(signals[0].countSurprise).to.be.at.least(5);
+  });
+
+  it('catches a share-only rise (volume flat, share +30 points) in a 35-posts-a-minute chapter within three minutes', () => {
+    const start = 2 * DAY + 600; // 10:00: about 36 posts a minute, 15 % negative
+    // Eleven of the usual posts a minute turn negative: the total does not move.
+    const signals = run(community(3, 13, 30, (m) => (m >= start && m < start + 40 ? { negative: 11 } : {})));
+    expect(signals).to.have.length(1);
+    expect(signals[0].minute - start).to.be.within(1, 3);
+    expect(signals[0].shareSurprise).to.be.at.least(5);
+  });
+
+  it('ignores a small chapter’s vents of 2–3 negatives for one or two minutes, every day', () => {
+    const vents = (m: number) => {
+      const k = m % DAY;
+      if (k === 600 || k === 601) return { total: 3, negative: 3 }; // two minutes of 3
+      if (k === 1_200) return { total: 2, negative: 2 };
+      return {};
+    };
+    expect(run(community(4, 14, 0.3, vents))).to.deep.equal([]);
+    expect(run(community(4, 15, 2, vents))).to.deep.equal([]);
+  });
+
+  it('ignores one minute of 6 negatives in a chapter of under one post a minute', () => {
+    const start = 2 * DAY + 600;
+    expect(run(community(3, 16, 0.3, (m) => (m === start ? { total: 6, negative: 6 } : {})))).to.deep.equal([]);
+  });
+
+  it('stays quiet on a grumpier day: the share up by a third all day, volume as usual', () => {
+    expect(run(community(3, 17, 6, (m) => (m >= 2 * DAY && m % 3 === 0 ? { negative: 1 } : {})))).to.deep.equal([]);
+  });
+
+  it('computes exact tail probabilities', () => {
+    // P(Poisson(0.1) ≥ 4) = 1 − e^−0.1 (1 + 0.1 + 0.005 + 0.000167) ≈ 3.84e-6
+    expect(poissonSurprise(4, 0.1)).to.be.closeTo(-Math.log10(3.84e-6), 0.01);
+    // P(Binomial(10, 0.5) ≥ 9) = 11 / 1024
+    expect(binomialSurprise(9, 10, 0.5)).to.be.closeTo(-Math.log10(11 / 1024), 1e-9);
+    expect(binomialSurprise(3, 10, 0.5)).to.equal(0);
+    expect(poissonSurprise(1, 2)).to.equal(0);
+    // Negative binomial with size 1 (c = 1) is geometric: P(X ≥ k) = (mu / (mu + 1))^k
+    expect(negativeCountSurprise(5, 2, 1)).to.be.closeTo(-Math.log10((2 / 3) ** 5), 1e-9);
+    expect(negativeCountSurprise(4, 0.1, 0)).to.equal(poissonSurprise(4, 0.1));
+    expect(negativeCountSurprise(80, 50, 0.05), 'overdispersed: less surprising').to.be.below(poissonSurprise(80, 50));
   });
 });
