@@ -145,5 +145,15 @@ describe('opinion console in a real browser (e2e)', function () {
     await Promise.all([page.waitForURL(/\/console\/search\?/), page.click('[data-terms="keywords"] a >> nth=0')]);
     const drilled = new URL(page.url());
     expect([drilled.searchParams.get('from'), drilled.searchParams.get('to')]).to.deep.equal([new Date(fromUtc).toISOString(), new Date(toUtc).toISOString()]);
+    // The search page says which window it shows, and exports that window.
+    expect(await page.getAttribute('time[data-local] >> nth=0', 'datetime')).to.equal(new Date(fromUtc).toISOString());
+    // …in the viewer's zone, as it was picked (Shanghai wall clock).
+    const pageLocale = (await page.getAttribute('body', 'data-locale')) ?? 'en';
+    const flat = (x: string | null) => (x ?? '').replace(/[\s\u202f]+/g, ' ');
+    const expectedText = new Intl.DateTimeFormat(pageLocale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(new Date(fromUtc));
+    expect(flat(await page.textContent('time[data-local] >> nth=0'))).to.equal(flat(expectedText));
+    const exportHref = new URL((await page.getAttribute('a[href^="/api/v1/opinion/export.csv"]', 'href'))!, server.url);
+    expect(exportHref.searchParams.get('to')).to.equal(new Date(toUtc).toISOString());
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-search-range.png') });
   });
 });
