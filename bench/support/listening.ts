@@ -154,6 +154,8 @@ export interface BenchServer {
   esPrefix: string | null;
   /** With `split`: the pid of the separate `worker` process (pipeline), else undefined. */
   workerPid?: number;
+  /** What the server printed on stdout so far (its log). */
+  stdoutText(): string;
   stop(): Promise<void>;
 }
 
@@ -197,6 +199,7 @@ export async function startResonance(backend: BackendName, esUrl: string | null,
     workerPid: worker?.pid,
     dataDir,
     esPrefix: env.ELASTICSEARCH_INDEX_PREFIX ?? null,
+    stdoutText: () => server.stdoutText(),
     async stop() {
       if (worker) await stop(worker);
       await stop(server);

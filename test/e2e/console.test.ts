@@ -29,7 +29,7 @@ describe('opinion console in a real browser (e2e)', function () {
     await server?.close();
   });
 
-  const loggedIn = (user: BuiltUser, locale = 'zh-CN'): Promise<Page> => signedInPage(browser, server.url, user, { locale, width: 1440, height: 1000 });
+  const loggedIn = (user: BuiltUser, locale = 'zh-CN', timezoneId?: string): Promise<Page> => signedInPage(browser, server.url, user, { locale, width: 1440, height: 1000, timezoneId });
 
   it('streams a new negative reply and counts it in the chart without a reload', async () => {
     // Some history, so the charts have something to draw.
@@ -79,5 +79,81 @@ describe('opinion console in a real browser (e2e)', function () {
     await search.goto(`${server.url}/console/search?q=${encodeURIComponent('售后')}`);
     await search.waitForSelector('.result mark');
     await search.screenshot({ path: path.join(ARTIFACTS, 'console-search.png'), fullPage: true });
+  });
+  it('asks for a custom range in the viewer\'s time zone, checks it, and keeps it in drill-downs and the CSV export', async () => {
+    const author = await buildUser({ displayName: '车友小周' });
+    await buildThread({ author, title: '自定义时间范围', body: '续航表现很满意，充电也快' });
+    await server.resonance.dispatcher.drain();
+    const pr = await buildUser({ role: 'pr', displayName: '品牌公关二' });
+    // Shanghai is UTC+8 all year: a wall-clock time there is the UTC instant plus 8 hours.
+    const page = await loggedIn(pr, 'en-US', 'Asia/Shanghai');
+    await page.goto(`${server.url}/console`);
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-chart="volume"]')?.dataset.total !== undefined, undefined, { timeout: 15_000 });
+
+    const minute = 60_000;
+    const fromUtc = Math.floor((Date.now() - 5 * 3_600_000) / minute) * minute;
+    const toUtc = Math.floor((Date.now() + 3_600_000) / minute) * minute;
+    const shanghai = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16);
+    const summaryUrls: URL[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v1/opinion/summary')) summaryUrls.push(new URL(r.url()));
+    });
+
+    await page.selectOption('select[name="range"]', 'custom');
+    await page.waitForSelector('[data-range-custom]:not([hidden])');
+    // Prefilled with the window that was on screen (the last 24 h), in local time.
+    expect(await page.inputValue('[data-range-from]')).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d$/);
+    expect(await page.textContent('[data-range-zone]')).to.contain('Asia/Shanghai');
+
+    // An end before the start is refused in the browser: a message, and no request.
+    const before = summaryUrls.length;
+    await page.fill('[data-range-from]', shanghai(toUtc));
+    await page.fill('[data-range-to]', shanghai(fromUtc));
+    await page.locator('[data-range-to]').dispatchEvent('change');
+    await page.waitForSelector('[data-range-error]:not([hidden])');
+    expect(await page.textContent('[data-range-error]')).to.equal('The start must be before the end.');
+    expect(await page.getAttribute('[data-range-to]', 'aria-invalid')).to.equal('true');
+    // More than the API's 400 days is refused as well.
+    await page.fill('[data-range-from]', shanghai(toUtc - 401 * 86_400_000));
+    await page.fill('[data-range-to]', shanghai(toUtc));
+    await page.locator('[data-range-to]').dispatchEvent('change');
+    await page.waitForFunction(() => /400 days/.test(document.querySelector('[data-range-error]')?.textContent ?? ''), undefined, { timeout: 5_000 });
+    expect(summaryUrls.length).to.equal(before);
+
+    // A valid range: the summary asks for exactly that window, in UTC.
+    await page.fill('[data-range-from]', shanghai(fromUtc));
+    await page.fill('[data-range-to]', shanghai(toUtc));
+    // (fill fires change itself: the request may already be on its way)
+    const deadline = Date.now() + 10_000;
+    let url: URL | undefined;
+    while (!(url = summaryUrls.find((u) => u.searchParams.get('to') === new Date(toUtc).toISOString())) && Date.now() < deadline) await page.waitForTimeout(100);
+    if (!url) throw new Error(`no summary request for the custom range; asked for ${summaryUrls.map((u) => u.search).join(', ')}`);
+    expect(url.searchParams.get('from')).to.equal(new Date(fromUtc).toISOString());
+    expect(url.searchParams.get('interval')).to.equal('hour');
+    expect(await page.isHidden('[data-range-error]')).to.equal(true);
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('[data-chart="volume"]')?.dataset.total) > 0, undefined, { timeout: 10_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-custom-range.png') });
+
+    // The CSV export carries the same window.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-export]')]);
+    const csv = new URL(download.url());
+    expect(csv.pathname).to.equal('/api/v1/opinion/export.csv');
+    expect([csv.searchParams.get('from'), csv.searchParams.get('to')]).to.deep.equal([new Date(fromUtc).toISOString(), new Date(toUtc).toISOString()]);
+    expect(fs.readFileSync(await download.path(), 'utf8')).to.contain('续航表现很满意');
+
+    // A term drills down to the search page with the same window.
+    await Promise.all([page.waitForURL(/\/console\/search\?/), page.click('[data-terms="keywords"] a >> nth=0')]);
+    const drilled = new URL(page.url());
+    expect([drilled.searchParams.get('from'), drilled.searchParams.get('to')]).to.deep.equal([new Date(fromUtc).toISOString(), new Date(toUtc).toISOString()]);
+    // The search page says which window it shows, and exports that window.
+    expect(await page.getAttribute('time[data-local] >> nth=0', 'datetime')).to.equal(new Date(fromUtc).toISOString());
+    // …in the viewer's zone, as it was picked (Shanghai wall clock).
+    const pageLocale = (await page.getAttribute('body', 'data-locale')) ?? 'en';
+    const flat = (x: string | null) => (x ?? '').replace(/[\s\u202f]+/g, ' ');
+    const expectedText = new Intl.DateTimeFormat(pageLocale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(new Date(fromUtc));
+    expect(flat(await page.textContent('time[data-local] >> nth=0'))).to.equal(flat(expectedText));
+    const exportHref = new URL((await page.getAttribute('a[href^="/api/v1/opinion/export.csv"]', 'href'))!, server.url);
+    expect(exportHref.searchParams.get('to')).to.equal(new Date(toUtc).toISOString());
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-search-range.png') });
   });
 });

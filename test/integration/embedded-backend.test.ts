@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import sqlite3 from '../../server/sqlite';
 import { createEmbeddedBackend } from '../../search/embedded';
 import { makeDocument } from '../../search/documents';
-import type { AggregateQuery, SearchBackend, SearchDocument } from '../../search/backend';
+import type { AggregateQuery, Aggregates, SearchBackend, SearchDocument } from '../../search/backend';
 
 describe('embedded search backend: close()', () => {
   it('waits for searches still running instead of failing with SQLITE_BUSY (unfinalized statements)', async () => {
@@ -136,6 +136,80 @@ describe('embedded search backend: schema upgrade', () => {
         expect(await backend.aggregate(windows[0])).to.deep.equal(expected);
         await backend.index([doc(200, T - H, ['升温'])]); // triggers are back
         expect((await backend.aggregate(windows[0])).topKeywords.map((k) => k.term)).to.include('升温');
+        await backend.close();
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('document counts (doc_hours, doc_days)', () => {
+    const H = 3_600_000;
+    const T = Date.parse('2024-06-03T10:30:00.000Z');
+    const labels = ['negative', 'neutral', 'positive'] as const;
+    const doc = (i: number, ms: number, more: Partial<SearchDocument> = {}) =>
+      makeDocument({
+        id: `mention:d${i}`, kind: i % 5 ? 'mention' : 'post', source: i % 5 ? (i % 2 ? 'weibo' : 'news') : 'forum', author: `a${i % 3}`,
+        text: i % 4 ? '续航不错 价格' : '售后 客服', createdAt: new Date(ms).toISOString(),
+        sentiment: { label: labels[i % 3], score: ((i % 7) - 3) / 3, confidence: 1 },
+        ...(i % 5 ? {} : { chapter: i % 10 ? 'sz' : 'sh', chapterId: i % 10 ? 1 : 2 }), ...more,
+      });
+    const corpus = Array.from({ length: 150 }, (_, i) => doc(i, T - 60 * H + i * 29 * 60_000 + 777));
+    const authors = ['weibo', 'news', 'forum'].flatMap((source) => ['a0', 'a1', 'a2'].map((author) => ({ source, author })));
+    const watch = [{ key: 'range', terms: ['续航'] }, { key: 'service', terms: ['售后', '客服'] }];
+    // Averages are summed in another order by the counters: equal to 1e-9.
+    const rounded = (a: Aggregates) => JSON.parse(JSON.stringify(a, (k, v: unknown) => (k === 'avgScore' && typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v))) as Aggregates;
+    const windows: AggregateQuery[] = [
+      { from: new Date(T - 7 * H + 59_000), to: new Date(T + 3 * 60_000), interval: 'hour', watch },
+      { from: new Date(T - 49 * H - 1), to: new Date(T), interval: 'day', watch, source: 'weibo', excludeChapterIds: [2] },
+      { from: new Date(T - 30 * H), to: new Date(T + 30 * 60_000), interval: 'hour', sentiment: 'neutral', kind: 'post', watch },
+      { from: new Date(T - 26 * H), to: new Date(T - 2 * H), interval: 'hour', chapter: 'sz', watch, emerging: 0 },
+    ];
+    // `authors` listing every author is the same set of documents, answered from the rows.
+    const agree = async (backend: SearchBackend) => {
+      for (const q of windows) {
+        const [fast, raw] = [rounded(await backend.aggregate(q)), rounded(await backend.aggregate({ ...q, authors }))];
+        expect(fast, JSON.stringify(q)).to.deep.equal(raw);
+        expect(fast.buckets.some((b) => b.total > 0), JSON.stringify(q)).to.equal(true);
+      }
+    };
+
+    it('agree with the rows, after upserts, re-dated, re-labelled and removed documents', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-doccounts-'));
+      const backend = createEmbeddedBackend({ file: path.join(dir, 'search.sqlite') });
+      try {
+        await backend.index(corpus);
+        await backend.index([doc(3, T - 2 * H, { sentiment: { label: 'negative', score: -0.9, confidence: 1 } }), doc(10, T - 50 * H, { chapter: 'sh', chapterId: 2 })]);
+        await backend.remove(['mention:d6', 'mention:d7', 'mention:d149']);
+        await agree(backend);
+        const [{ n }] = await new Promise<{ n: number }[]>((resolve) => {
+          const db = new sqlite3.Database(path.join(dir, 'search.sqlite'), sqlite3.OPEN_READONLY);
+          db.all('SELECT sum(n) AS n FROM doc_days', (_e, rows: { n: number }[]) => db.close(() => resolve(rows)));
+        });
+        expect(n).to.equal(await backend.count());
+      } finally {
+        await backend.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('are rebuilt when a version-3 file is upgraded', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-upgrade3-'));
+      const file = path.join(dir, 'search.sqlite');
+      try {
+        let backend = createEmbeddedBackend({ file });
+        await backend.index(corpus);
+        const expected = rounded(await backend.aggregate(windows[0]));
+        await backend.close();
+        const db = new sqlite3.Database(file);
+        await new Promise<void>((resolve, reject) =>
+          db.exec('DROP TRIGGER docs_dc_ai; DROP TRIGGER docs_dc_ad; DROP TRIGGER docs_dc_au; DROP TABLE doc_hours; DROP TABLE doc_days; PRAGMA user_version = 3;', (err) => (err ? reject(err) : resolve())),
+        );
+        await new Promise<void>((resolve) => db.close(() => resolve()));
+        backend = createEmbeddedBackend({ file });
+        expect(rounded(await backend.aggregate(windows[0]))).to.deep.equal(expected);
+        await backend.index([doc(500, T - H)]); // triggers are back
+        await agree(backend);
         await backend.close();
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });

@@ -20,8 +20,8 @@ export async function launchBrowser(ctx: Mocha.Context): Promise<Browser> {
 }
 
 /** A new browser context signed in as user through the login form; page errors are printed. */
-export async function signedInPage(browser: Browser, baseUrl: string, user: { username: string; password: string }, options: { locale?: string; width?: number; height?: number } = {}): Promise<Page> {
-  const context = await browser.newContext({ locale: options.locale ?? 'zh-CN', viewport: { width: options.width ?? 1100, height: options.height ?? 900 } });
+export async function signedInPage(browser: Browser, baseUrl: string, user: { username: string; password: string }, options: { locale?: string; width?: number; height?: number; timezoneId?: string } = {}): Promise<Page> {
+  const context = await browser.newContext({ locale: options.locale ?? 'zh-CN', viewport: { width: options.width ?? 1100, height: options.height ?? 900 }, ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}) });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`  [browser ${user.username}] ${err.message}`));
   await page.goto(`${baseUrl}/login`);

@@ -31,7 +31,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const INTERVAL_MS: Record<Interval, number> = { minute: 60_000, hour: HOUR, day: DAY };
 /** The longest window the console asks for (a bit over a year of daily buckets). */
-const MAX_SPAN_MS = 400 * DAY;
+export const MAX_SPAN_MS = 400 * DAY;
 /** Rows in one CSV export, and rows fetched per page while streaming it. */
 export const EXPORT_MAX_ROWS = 10_000;
 const EXPORT_PAGE = 1000;

@@ -15,12 +15,15 @@ import { analysesOf } from '../../services/analyses';
 import { Mention } from '../../models';
 import { listeningSearchQuery, parse } from '../schemas';
 import { presentSearchHit } from '../../presenters';
+import { MAX_SPAN_MS } from '../api/opinion';
+import { MAX_BUCKETS } from '../../../search/backend';
 
 /** The strings the console's browser code renders itself. */
 const CONSOLE_KEYS = [
   'console.live', 'console.offline', 'console.pause', 'console.resume', 'console.resumeNone', 'console.empty', 'console.streamEmpty', 'console.drill',
   'console.kol', 'console.kol.score', 'console.kol.reach', 'console.kol.sentiment', 'console.noWatchLists', 'console.reasons', 'console.avgScore',
   'sentiment.negative', 'sentiment.neutral', 'sentiment.positive', 'console.kpi.volume', 'console.kpi.negativeShare', 'console.kpi.avgScore',
+  'console.range.zone', 'console.range.incomplete', 'console.range.order', 'console.range.tooLong', 'console.range.tooManyBuckets',
 ];
 
 /** Sources a filter can pick: the forum, then every source mentions arrived from. */
@@ -42,6 +45,8 @@ export function consolePages(render: Render, search: SearchService): Router {
       clientKeys: CONSOLE_KEYS,
       chapters: chapters.map((c) => ({ slug: c.slug, name: c.name })),
       sources,
+      // The summary API's limits, so the custom range is checked in the browser before it is asked for.
+      limits: { maxSpanDays: MAX_SPAN_MS / 86_400_000, maxBuckets: MAX_BUCKETS },
     });
   });
 

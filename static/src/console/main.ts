@@ -18,6 +18,9 @@ const form = document.querySelector<HTMLFormElement>('[data-console-filters]');
 
 interface Filters {
   range: string;
+  /** With range "custom": the datetime-local values (the viewer's wall clock), else ''. */
+  customFrom: string;
+  customTo: string;
   interval: string;
   chapter: string;
   source: string;
@@ -29,17 +32,60 @@ interface Filters {
 function readFilters(): Filters {
   const data = new FormData(form!);
   const get = (k: string) => String(data.get(k) ?? '');
-  return { range: get('range') || '24h', interval: get('interval'), chapter: get('chapter'), source: get('source'), sentiment: get('sentiment'), keyword: get('keyword').trim(), kol: data.get('kol') === 'true' };
+  return {
+    range: get('range') || '24h', customFrom: get('customFrom'), customTo: get('customTo'), interval: get('interval'),
+    chapter: get('chapter'), source: get('source'), sentiment: get('sentiment'), keyword: get('keyword').trim(), kol: data.get('kol') === 'true',
+  };
 }
 
 function autoInterval(span: number): 'minute' | 'hour' | 'day' {
   return span <= 3 * 3_600_000 ? 'minute' : span <= 7 * 86_400_000 ? 'hour' : 'day';
 }
 
+// The summary API's limits (server/routes/api/opinion.ts), rendered into the page.
+const MAX_SPAN_DAYS = Number(root?.dataset.maxSpanDays) || 400;
+const MAX_BUCKETS = Number(root?.dataset.maxBuckets) || 50_000;
+
+type Window = { ok: true; from: Date; to: Date; interval: keyof typeof INTERVAL_MS } | { ok: false; error: string; field: 'from' | 'to' | 'interval' };
+
+/**
+ * The window the filters ask for: a preset ends now; a custom range is the two local times
+ * (a datetime-local value without a zone parses as local time), checked against the API's limits.
+ */
+function windowOf(f: Filters): Window {
+  let from: Date;
+  let to: Date;
+  if (f.range === 'custom') {
+    if (!f.customFrom || !f.customTo) return { ok: false, error: t('console.range.incomplete'), field: f.customFrom ? 'to' : 'from' };
+    from = new Date(f.customFrom);
+    to = new Date(f.customTo);
+    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return { ok: false, error: t('console.range.incomplete'), field: Number.isNaN(from.getTime()) ? 'from' : 'to' };
+    if (from >= to) return { ok: false, error: t('console.range.order'), field: 'to' };
+    if (to.getTime() - from.getTime() > MAX_SPAN_DAYS * 86_400_000) return { ok: false, error: t('console.range.tooLong', { days: MAX_SPAN_DAYS }), field: 'from' };
+  } else {
+    to = new Date();
+    from = new Date(to.getTime() - (RANGES[f.range] ?? RANGES['24h']));
+  }
+  const span = to.getTime() - from.getTime();
+  const interval = (f.interval || autoInterval(span)) as keyof typeof INTERVAL_MS;
+  const size = INTERVAL_MS[interval];
+  // The same count as the API: buckets from the one holding `from` to `to`.
+  const buckets = Math.ceil((to.getTime() - Math.floor(from.getTime() / size) * size) / size);
+  if (buckets > MAX_BUCKETS) return { ok: false, error: t('console.range.tooManyBuckets', { count: buckets.toLocaleString(), max: MAX_BUCKETS.toLocaleString() }), field: 'interval' };
+  return { ok: true, from, to, interval };
+}
+
+/** `yyyy-MM-ddTHH:mm` in the viewer's time zone: what a datetime-local input holds. */
+function localInputValue(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
 /** The query string shared by the summary, the KOL list and drill-downs. */
 function queryOf(f: Filters, extra: Drill = {}): URLSearchParams {
-  const to = new Date();
-  const from = new Date(to.getTime() - (RANGES[f.range] ?? RANGES['24h']));
+  // While the range being typed is invalid, links follow the window the panels still show.
+  const w = windowOf(f);
+  const { from, to } = w.ok ? w : shownWindow ?? { from: new Date(Date.now() - RANGES['24h']), to: new Date() };
   const p = new URLSearchParams({ from: extra.from ?? from.toISOString(), to: extra.to ?? to.toISOString() });
   const set = (k: string, v: string | undefined) => v && p.set(k, v);
   set('chapter', extra.chapter ?? f.chapter);
@@ -66,6 +112,57 @@ form?.querySelectorAll<HTMLOptionElement>('select[name="chapter"] option').forEa
 
 let summary: Summary | null = null;
 let bucketMs = INTERVAL_MS.hour;
+/** The end of a custom window (live counts after it are not added), or null for a preset ending now. */
+let windowEnd: number | null = null;
+/** The window of the summary on screen. */
+let shownWindow: { from: Date; to: Date } | null = null;
+
+// ---- custom range ----
+const customRange = form?.querySelector<HTMLFieldSetElement>('[data-range-custom]');
+const fromInput = form?.querySelector<HTMLInputElement>('[data-range-from]');
+const toInput = form?.querySelector<HTMLInputElement>('[data-range-to]');
+const intervalSelect = form?.querySelector<HTMLSelectElement>('select[name="interval"]');
+const rangeError = form?.querySelector<HTMLElement>('[data-range-error]');
+const exportLink = root?.querySelector<HTMLAnchorElement>('[data-export]');
+
+/** Show the custom inputs when "custom" is picked, starting from the window that was on screen. */
+function syncCustomRange(previous: string) {
+  const custom = readFilters().range === 'custom';
+  if (customRange) customRange.hidden = !custom;
+  if (!custom || !fromInput || !toInput) return;
+  if (!fromInput.value || !toInput.value) {
+    const to = new Date();
+    toInput.value = localInputValue(to);
+    fromInput.value = localInputValue(new Date(to.getTime() - (RANGES[previous] ?? RANGES['24h'])));
+  }
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const label = customRange?.querySelector<HTMLElement>('[data-range-zone]');
+  if (label && zone) label.textContent = t('console.range.zone', { zone });
+}
+
+/** Mark the offending field and say why (or clear both); returns the window for chaining. */
+function showRangeError(w: Window): Window {
+  for (const el of [fromInput, toInput, intervalSelect]) {
+    el?.setCustomValidity('');
+    el?.removeAttribute('aria-invalid');
+  }
+  if (rangeError) {
+    rangeError.hidden = w.ok;
+    rangeError.textContent = w.ok ? '' : w.error;
+  }
+  if (!w.ok) {
+    const el = w.field === 'from' ? fromInput : w.field === 'to' ? toInput : intervalSelect;
+    el?.setCustomValidity(w.error);
+    el?.setAttribute('aria-invalid', 'true');
+  }
+  root?.toggleAttribute('data-range-invalid', !w.ok);
+  return w;
+}
+
+/** The CSV export of what the panels show (the same window and filters), computed when clicked. */
+function exportHref(): string {
+  return `/api/v1/opinion/export.csv?${queryOf(readFilters())}`;
+}
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } });
@@ -151,19 +248,23 @@ function renderKols(items: Kol[]) {
 
 let refreshing: Promise<void> | null = null;
 async function refresh() {
+  // Nothing is asked for until the range is valid; the panels keep the last window meanwhile.
+  if (!showRangeError(windowOf(readFilters())).ok) return;
   if (refreshing) return refreshing;
   refreshing = (async () => {
-    const f = readFilters();
-    const p = queryOf(f);
-    const span = RANGES[f.range] ?? RANGES['24h'];
-    const interval = (f.interval || autoInterval(span)) as keyof typeof INTERVAL_MS;
-    p.set('interval', interval);
-    bucketMs = INTERVAL_MS[interval];
     try {
+      const f = readFilters();
+      const w = windowOf(f);
+      if (!w.ok) return;
+      const p = queryOf(f);
+      p.set('interval', w.interval);
+      bucketMs = INTERVAL_MS[w.interval];
+      windowEnd = f.range === 'custom' ? w.to.getTime() : null;
       const [s, kols] = await Promise.all([getJson<Summary>(`/api/v1/opinion/summary?${p}`), getJson<{ items: Kol[] }>(`/api/v1/kols?limit=10`).catch(() => ({ items: [] }))]);
       for (const c of s.byChapter) c.name = chapterNames.get(c.chapter) ?? c.chapter;
       for (const c of s.byChapter) c.slug = c.chapter;
       summary = s;
+      shownWindow = { from: w.from, to: w.to };
       drawCharts(s, bucketMs, drill);
       renderKpis(s);
       renderTerms('keywords', s.topKeywords.slice(0, 15).map((k) => ({ term: k.term, value: String(k.count) })));
@@ -260,6 +361,8 @@ function applyDelta(d: OpinionDelta) {
   const f = readFilters();
   // Filtered views can't add unfiltered counts: refetch, at most every few seconds.
   if (!summary || f.chapter || f.source || f.sentiment || f.keyword || f.kol) return scheduleRefresh();
+  // A custom window that has ended does not grow.
+  if (windowEnd !== null && Date.parse(d.at) >= windowEnd) return;
   const last = summary.buckets.at(-1);
   if (!last || Date.parse(d.at) >= Date.parse(last.t) + bucketMs) return scheduleRefresh();
   const before = last.total;
@@ -337,8 +440,23 @@ if (root && form) {
     e.preventDefault();
     void refresh();
   });
-  form.addEventListener('change', () => void refresh());
-  form.addEventListener('reset', () => setTimeout(() => void refresh(), 0));
+  let range = readFilters().range;
+  form.addEventListener('change', () => {
+    syncCustomRange(range);
+    range = readFilters().range;
+    void refresh();
+  });
+  form.addEventListener('reset', () =>
+    setTimeout(() => {
+      syncCustomRange(range);
+      range = readFilters().range;
+      void refresh();
+    }, 0),
+  );
+  exportLink?.addEventListener('click', (e) => {
+    if (!showRangeError(windowOf(readFilters())).ok) e.preventDefault();
+    else exportLink.href = exportHref();
+  });
   window.addEventListener('resize', resizeCharts);
   // Emerging terms and the KOL table change slowly; live counts arrive by socket in between.
   window.setInterval(() => void refresh(), 60_000);
