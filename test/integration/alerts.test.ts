@@ -249,6 +249,8 @@ describe('alert desk (rules, cases, workflow)', function () {
     expect(csv.headers.get('content-type')).to.contain('text/csv');
     expect(csv.text).to.contain('alert.dismissed').and.contain('玩笑话，不是真投诉');
     expect((await as(admin).get('/api/v1/audit?from=yesterday')).status).to.equal(400);
+    expect((await as(admin).get('/api/v1/audit?to=0.5')).status, 'a number is not a time').to.equal(400);
+    expect((await as(admin).get('/api/v1/audit/export.csv?to=0.5')).status).to.equal(400);
     // The page: admins browse it (filtered by action prefix), everyone else is refused.
     const page = await as(admin).get('/admin/audit?action=alert.');
     expect(page.status).to.equal(200);

@@ -6,11 +6,8 @@ import { readAuditLog, type AuditQuery } from '../../services/auditLog';
 import { id, limit, parse, username } from '../schemas';
 import { CSV_BOM, csvRow } from '../../csv';
 
-const isoDate = z.string().max(40).transform((s, ctx) => {
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime())) ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 time' });
-  return d;
-});
+// ISO-8601 with an offset, as the other time filters (listening search, opinion summary): `new Date()` alone takes "0.5".
+const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const actionName = z.string().regex(/^[a-z_]+(\.[a-zA-Z_]*)?$/, 'must be an action such as post.hide or alert.').max(64);
 const auditQuery = z.object({
   actor: username.optional(),
