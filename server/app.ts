@@ -36,7 +36,7 @@ import { broadcastProcessor } from './workers/broadcast';
 import { sessionsProcessor } from './workers/sessions';
 import { consoleProcessor } from './workers/console';
 import { kolProcessor } from './workers/kol';
-import { isKol, kolAuthors, loadKolGraph, scheduleKolRecompute, stopKolRecompute } from './services/kol';
+import { configureKol, isKol, kolAuthors, loadKolGraph, scheduleKolRecompute, stopKolRecompute } from './services/kol';
 import { indexProcessor } from './workers/indexer';
 import { createSearch } from './search';
 import { loadDictionary } from './services/dictionary';
@@ -238,6 +238,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     { publicUrl: config.PUBLIC_URL ?? null, ...options.realtime },
   );
   if (config.RESONANCE_ROLE !== 'worker') {
+    configureKol({ threadMinEdges: config.KOL_RECOMPUTE_THREAD_MIN_EDGES });
     const loaded = await loadKolGraph();
     log.info('KOL graph loaded', loaded);
     scheduleKolRecompute(config.KOL_RECOMPUTE_MINUTES);

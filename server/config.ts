@@ -38,6 +38,8 @@ const schema = z.object({
   // The KOL ranking: replies, mentions and likes update it as they happen; a full recompute
   // (PageRank, k-core, normalisation) runs this often (about 1 s at 1M interactions).
   KOL_RECOMPUTE_MINUTES: z.coerce.number().positive().default(10),
+  // Graphs with at least this many edges recompute on a worker thread, off the event loop.
+  KOL_RECOMPUTE_THREAD_MIN_EDGES: z.coerce.number().int().nonnegative().default(50_000),
   // The alert desk: how often unclaimed cases are checked against their SLA (escalation), and
   // how often minutes are closed for the spike detectors.
   ALERT_SLA_SWEEP_SECONDS: z.coerce.number().positive().default(30),

@@ -70,6 +70,17 @@ function grow<T extends Float64Array | Int32Array | Uint32Array>(arr: T, need: n
 }
 
 
+/** What a full recompute needs of a graph, as plain typed arrays (structured-clone friendly). */
+export interface GraphSnapshot {
+  halfLifeMs: number;
+  latestAt: number;
+  n: number;
+  m: number;
+  names: string[];
+  nodes: Pick<InteractionGraph, 'posts' | 'lastAuthoredAt' | 'followerCount' | 'outActions' | 'outWeight' | 'inWeight' | 'outDegree' | 'inDegree' | 'recentMass' | 'recentAt'>;
+  edges: Pick<InteractionGraph, 'edgeFrom' | 'edgeTo' | 'edgeWeight'>;
+}
+
 /** The weighted, deduplicated engagement graph with per-node facts (posts, followers, recency). */
 export class InteractionGraph {
   readonly halfLifeMs: number;
@@ -118,6 +129,38 @@ export class InteractionGraph {
     let size = 16;
     while (size < 2 * (options.edges ?? 4096)) size *= 2;
     this.rehash(size);
+  }
+
+  /**
+   * A copy of what a full recompute reads (node and edge columns, names), trimmed to the current
+   * size: posted to a worker thread so the recompute does not stall the server. Nodes and edges
+   * are only ever appended, so indices in a state computed from it stay valid on this graph.
+   */
+  snapshot(): GraphSnapshot {
+    const n = this.n, m = this.m;
+    return {
+      halfLifeMs: this.halfLifeMs, latestAt: this.latestAt, n, m, names: this.names.slice(0, n),
+      nodes: {
+        posts: this.posts.slice(0, n), lastAuthoredAt: this.lastAuthoredAt.slice(0, n), followerCount: this.followerCount.slice(0, n),
+        outActions: this.outActions.slice(0, n), outWeight: this.outWeight.slice(0, n), inWeight: this.inWeight.slice(0, n),
+        outDegree: this.outDegree.slice(0, n), inDegree: this.inDegree.slice(0, n), recentMass: this.recentMass.slice(0, n), recentAt: this.recentAt.slice(0, n),
+      },
+      edges: { edgeFrom: this.edgeFrom.slice(0, m), edgeTo: this.edgeTo.slice(0, m), edgeWeight: this.edgeWeight.slice(0, m) },
+    };
+  }
+
+  /**
+   * A read-only graph over a snapshot, for computeKolState in a worker: it has no name index or
+   * pair table (lookup, edgeOf and add are not for it), and no evidence refs.
+   */
+  static fromSnapshot(s: GraphSnapshot): InteractionGraph {
+    const g = new InteractionGraph({ halfLifeDays: s.halfLifeMs / DAY_MS, nodes: 1, edges: 1 });
+    Object.assign(g, s.nodes, s.edges);
+    g.n = s.n;
+    g.m = s.m;
+    g.latestAt = s.latestAt;
+    for (const name of s.names) g.names.push(name); // not push(...): 10^5 arguments overflow the stack
+    return g;
   }
 
   /** Number of nodes. */

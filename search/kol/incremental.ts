@@ -5,10 +5,10 @@
  * runs on a schedule. Between recomputes a score can drift from what a recompute would give
  * (the engager credibilities and maxima are frozen); the recompute resets it exactly.
  */
-import { InteractionGraph, type GraphOptions, type Interaction } from './graph';
+import { InteractionGraph, type AddResult, type GraphOptions, type GraphSnapshot, type Interaction } from './graph';
 import {
-  composeScore, computeKolState, evidenceFor, scoreFromState, engagerCredibility, explain, isActiveEngager, resolveParams, scoresOf,
-  type KolParams, type KolScore, type KolState,
+  composeScore, computeKolState, credibilityOf, engagerFacts, evidenceFor, scoreFromState, explain, isActive, resolveParams, scoresOf,
+  type EngagerFacts, type KolParams, type KolScore, type KolState,
 } from './score';
 import { renderReason } from './reasons';
 
@@ -25,6 +25,9 @@ function growU32(a: Uint32Array, n: number): Uint32Array {
   return b;
 }
 
+/** One interaction as added: the graph's answer and both ends' engager facts at that moment. */
+interface Arrival { r: AddResult; ref: string | undefined; from: EngagerFacts; to: EngagerFacts }
+
 /** A graph plus its last full recompute, kept current by cheap per-interaction updates. */
 export class IncrementalKol {
   readonly graph: InteractionGraph;
@@ -37,6 +40,8 @@ export class IncrementalKol {
   private readonly fresh = new Map<number, string[]>();
   /** Evidence from the recompute's in-adjacency, cached: it is O(in-degree) and fixed until the next recompute. */
   private readonly evidenceCache = new Map<number, string[]>();
+  /** Interactions since beginRecompute(), while a recompute runs elsewhere (null: none running). */
+  private pending: Arrival[] | null = null;
 
   /** Starts from a full recompute of `graph` (cheap when it is new and empty). */
   constructor(options: { graph?: InteractionGraph; graphOptions?: GraphOptions; params?: Partial<KolParams> } = {}) {
@@ -57,14 +62,39 @@ export class IncrementalKol {
    * than the recompute itself, so it is not done unless asked).
    */
   recompute(now?: Date | number): KolState {
-    this.state = computeKolState(this.graph, { now, params: this.params });
-    this.engagerCredit = this.state.engagerCredit.slice();
-    this.activeEngagers = this.state.activeEngagers.slice();
-    this.mutualEngagers = this.state.mutualEngagers.slice();
-    this.fresh.clear();
-    this.evidenceCache.clear();
+    this.pending = null;
+    this.install(computeKolState(this.graph, { now, params: this.params }));
     return this.state;
   }
+
+  /**
+   * The first half of a recompute done elsewhere (a worker thread): a snapshot of the graph as it
+   * is now. Interactions that arrive before `install()` are kept, so they can be credited again
+   * on top of the new state; scores keep answering from the old state meanwhile.
+   */
+  beginRecompute(): GraphSnapshot {
+    this.pending = [];
+    return this.graph.snapshot();
+  }
+
+  /**
+   * Makes `state` (computed from the graph, or from a snapshot of it) the current recompute, then
+   * re-credits the interactions that arrived after the snapshot, in arrival order.
+   */
+  install(state: KolState): void {
+    const since = this.pending ?? [];
+    this.pending = null;
+    this.state = state;
+    this.engagerCredit = state.engagerCredit.slice();
+    this.activeEngagers = state.activeEngagers.slice();
+    this.mutualEngagers = state.mutualEngagers.slice();
+    this.fresh.clear();
+    this.evidenceCache.clear();
+    for (const a of since) this.credit(a);
+  }
+
+  /** Gives up a recompute begun with beginRecompute (it failed): the current state stays. */
+  abortRecompute(): void { this.pending = null; }
 
   /** Every node's KolScore as of the last recompute, in rank order. */
   scores(): Map<string, KolScore> { return scoresOf(this.graph, this.state); }
@@ -88,25 +118,36 @@ export class IncrementalKol {
   add(x: Interaction): void {
     const r = this.graph.add(x);
     if (!r) return;
+    // The engagers' facts as they are now: crediting it again later must not see later actions.
+    const a: Arrival = { r, ref: x.ref, from: engagerFacts(this.graph, r.from), to: engagerFacts(this.graph, r.to) };
+    this.pending?.push(a);
+    this.credit(a);
+  }
+
+  /** The O(1) part of add(): the target's engager credit and the evidence kept since the recompute. */
+  private credit({ r, ref, from, to }: Arrival): void {
     const g = this.graph;
     this.ensure(g.nodeCount);
     if (r.newEdge) {
       const spam = this.state.norms.spamOutDegree || 30;
-      const mutual = g.edgeOf(r.to, r.from) !== undefined;
-      const cu = engagerCredibility(g, r.from, this.params, spam);
+      // Mutual if the reverse pair came first (edges are appended, so its index is lower): the
+      // same answer live, and when interactions after a snapshot are credited again in order.
+      const reverse = g.edgeOf(r.to, r.from);
+      const mutual = reverse !== undefined && reverse < r.edge;
+      const cu = credibilityOf(from, this.params, spam);
       this.engagerCredit[r.to] += cu * (mutual ? this.params.mutualDiscount : 1);
-      if (isActiveEngager(g, r.from, this.params, spam)) this.activeEngagers[r.to]++;
+      if (isActive(from, this.params, spam)) this.activeEngagers[r.to]++;
       if (mutual) {
         // v→u was credited in full when it arrived; take back the part a mutual pair loses
-        const cv = engagerCredibility(g, r.to, this.params, spam);
+        const cv = credibilityOf(to, this.params, spam);
         this.engagerCredit[r.from] = Math.max(0, this.engagerCredit[r.from] - cv * (1 - this.params.mutualDiscount));
         this.mutualEngagers[r.to]++;
         this.mutualEngagers[r.from]++;
       }
     }
-    if (x.ref !== undefined && r.weight >= 2) {
+    if (ref !== undefined && r.weight >= 2) {
       const list = this.fresh.get(r.to) ?? [];
-      list.push(x.ref);
+      list.push(ref);
       if (list.length > 2) list.shift();
       this.fresh.set(r.to, list);
     }

@@ -110,17 +110,28 @@ export function resolveParams(p: Partial<KolParams> = {}): KolParams {
   return { ...DEFAULT_KOL_PARAMS, ...p, weights: { ...DEFAULT_KOL_PARAMS.weights, ...(p.weights ?? {}) } };
 }
 
+/** What an engager's credibility depends on: its actions (posts + interactions given) and out-degree. */
+export interface EngagerFacts { actions: number; outDegree: number }
+
+export const engagerFacts = (g: InteractionGraph, u: number): EngagerFacts => ({ actions: g.posts[u] + g.outActions[u], outDegree: g.outDegree[u] });
+
+/** How much one engagement from an account is worth (0..1): active, not high-volume. */
+export function credibilityOf(f: EngagerFacts, params: KolParams, spamOutDegree: number): number {
+  const active = Math.min(1, Math.log2(1 + f.actions) / Math.log2(1 + Math.max(1, params.activeActions)));
+  return f.outDegree <= spamOutDegree ? active : active * Math.sqrt(spamOutDegree / f.outDegree);
+}
+
+/** Whether an account counts as an "active" engager in the reasons (enough actions, not high-volume). */
+export const isActive = (f: EngagerFacts, params: KolParams, spamOutDegree: number): boolean => f.actions >= params.activeActions && f.outDegree <= spamOutDegree;
+
 /** How much one engagement from account u is worth (0..1): active, not high-volume. */
 export function engagerCredibility(g: InteractionGraph, u: number, params: KolParams, spamOutDegree: number): number {
-  const actions = g.posts[u] + g.outActions[u];
-  const active = Math.min(1, Math.log2(1 + actions) / Math.log2(1 + Math.max(1, params.activeActions)));
-  const out = g.outDegree[u];
-  return out <= spamOutDegree ? active : active * Math.sqrt(spamOutDegree / out);
+  return credibilityOf(engagerFacts(g, u), params, spamOutDegree);
 }
 
 /** Whether u counts as an "active" engager in the reasons (enough actions, not high-volume). */
 export function isActiveEngager(g: InteractionGraph, u: number, params: KolParams, spamOutDegree: number): boolean {
-  return g.posts[u] + g.outActions[u] >= params.activeActions && g.outDegree[u] <= spamOutDegree;
+  return isActive(engagerFacts(g, u), params, spamOutDegree);
 }
 
 /** The out-degree above which an account is high-volume: the param, else 10× the median, ≥ 30. */

@@ -4,7 +4,7 @@
  * and fully recomputed on a schedule. Each web process holds its own (the same data gives the
  * same ranking). Members who opted out of analytics are left out of the graph entirely.
  */
-import { IncrementalKol, flagKols, renderReason, KOL_REASON_EN, type KolScore } from '../../search/kol';
+import { IncrementalKol, KolRecomputeThread, flagKols, renderReason, KOL_REASON_EN, type KolScore, type KolState } from '../../search/kol';
 import { asDate, asJson, sqlDate, sqlRows } from '../sql';
 import { t, type Locale } from '../i18n';
 import { consoleSettings } from './consoleSettings';
@@ -33,6 +33,39 @@ let recomputedAt = 0;
 let dirty = false;
 /** A leaderboard older than this is recomputed when asked for (after a start, or a quiet schedule). */
 const STALE_MS = 30_000;
+/**
+ * Graphs with at least this many edges recompute on a worker thread (about a second at 1M
+ * interactions, which would stall every request); smaller ones inline, where a thread's start
+ * and copies cost more than the work. KOL_RECOMPUTE_THREAD_MIN_EDGES.
+ */
+let threadMinEdges = 50_000;
+let thread: KolRecomputeThread | null = null;
+/** The recompute in flight (callers share it) and whether another was asked for meanwhile. */
+let running: Promise<void> | null = null;
+let again = false;
+
+/** Settings from the config (app start). */
+export function configureKol(options: { threadMinEdges: number }): void {
+  threadMinEdges = options.threadMinEdges;
+}
+
+/** A full recompute of `graph` at `now`: on the worker thread for a large graph, else inline. */
+async function computeState(target: IncrementalKol, now: number): Promise<void> {
+  if (target.graph.edgeCount < threadMinEdges) {
+    target.recompute(now);
+    return;
+  }
+  thread ??= new KolRecomputeThread();
+  const snapshot = target.beginRecompute();
+  let state: KolState;
+  try {
+    state = await thread.run(snapshot, now, target.params);
+  } catch (err) {
+    target.abortRecompute();
+    throw err;
+  }
+  target.install(state);
+}
 
 /** Load the graph from the database and run a first full recompute. */
 export async function loadKolGraph(): Promise<{ interactions: number; nodes: number; ms: number }> {
@@ -70,7 +103,7 @@ export async function loadKolGraph(): Promise<{ interactions: number; nodes: num
     if (m.authorFollowers !== null) next.followers(node, Number(m.authorFollowers));
   }
   await loadSentiment();
-  next.recompute(Date.now());
+  await computeState(next, Date.now());
   kol = next;
   recomputedAt = Date.now();
   dirty = false;
@@ -159,7 +192,10 @@ export function kolScoreOf(node: string, locale: Locale) {
 
 /** The leaderboard: the top n of the last recompute, with reasons in the viewer's language. */
 export async function leaderboard(n: number, locale: Locale) {
-  if (dirty && (Date.now() - recomputedAt > STALE_MS || kol.last.order.length === 0)) await recomputeKols();
+  // Stale-while-revalidate: a stale ranking is answered at once and recomputed behind it; only
+  // a process with no ranking yet waits for one.
+  if (dirty && kol.last.order.length === 0) await recomputeKols();
+  else if (dirty && !running && Date.now() - recomputedAt > STALE_MS) recomputeKols().catch((err) => log.error('KOL recompute failed', { error: String(err) }));
   return kol.top(n).map((s) => presentKol(s, locale));
 }
 
@@ -198,29 +234,46 @@ function localeTemplates(locale: Locale) {
 export function scheduleKolRecompute(minutes: number): void {
   stopKolRecompute();
   timer = setInterval(() => {
-    try {
-      if (!dirty) return;
-      kol.recompute(Date.now());
-      recomputedAt = Date.now();
-      dirty = false;
-      void reflag();
-    } catch (err) {
-      log.error('KOL recompute failed', { error: String(err) });
-    }
+    if (dirty) recomputeKols().catch((err) => log.error('KOL recompute failed', { error: String(err) }));
   }, minutes * 60_000);
   timer.unref();
 }
 
-/** Stop the schedule (close). */
+/** Stop the schedule and the recompute thread (close). */
 export function stopKolRecompute(): void {
   if (timer) clearInterval(timer);
   timer = null;
+  void thread?.close();
+  thread = null;
 }
 
-/** Recompute now and re-flag (tests, and after an admin changes the thresholds). */
-export async function recomputeKols(): Promise<void> {
-  kol.recompute(Date.now());
-  recomputedAt = Date.now();
-  dirty = false;
-  await reflag();
+/**
+ * Recompute now and re-flag (the schedule, a stale leaderboard, tests, and after an admin changes
+ * the thresholds). Concurrent callers share the run in flight; a call during it queues one more,
+ * so what it asked to include is included.
+ */
+export function recomputeKols(): Promise<void> {
+  if (running) {
+    again = true;
+    return running;
+  }
+  const run = async () => {
+    do {
+      again = false;
+      const target = kol;
+      const startedAt = Date.now();
+      dirty = false;
+      try {
+        await computeState(target, startedAt);
+      } catch (err) {
+        dirty = true;
+        throw err;
+      }
+      if (target !== kol) continue; // the graph was reloaded meanwhile: its own recompute counts
+      recomputedAt = startedAt;
+      await reflag();
+    } while (again);
+  };
+  running = run().finally(() => (running = null));
+  return running;
 }

@@ -1,7 +1,8 @@
 /**
  * KOLs of a real community on a real server: the graph loads from the database, the kol processor
  * adds replies, mentions and likes as they happen, and GET /api/v1/kols ranks accounts that many
- * distinct members engage with above busy accounts nobody answers, explaining each score.
+ * distinct members engage with above busy accounts nobody answers, explaining each score. The
+ * server recomputes on its worker thread here (threshold 0), as it does for a large community.
  */
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server';
@@ -9,13 +10,16 @@ import { Client } from '../support/client';
 import { buildPost, buildThread, buildUser, type BuiltUser } from '../support/factories';
 import { recomputeKols, isKol } from '../../server/services/kol';
 
+/** Every recompute on the worker thread (by default only graphs of 50,000+ edges use it). */
+const THREADED = { KOL_RECOMPUTE_THREAD_MIN_EDGES: '0' };
+
 describe('KOL leaderboard', function () {
   this.timeout(60_000);
   let server: TestServer;
   let influencer: BuiltUser;
   let spammer: BuiltUser;
   before(async () => {
-    server = await startServer();
+    server = await startServer(THREADED);
     influencer = await buildUser({ displayName: '资深车主' });
     spammer = await buildUser({ displayName: '刷屏号' });
     const members = await Promise.all(Array.from({ length: 12 }, () => buildUser()));
@@ -65,7 +69,7 @@ describe('KOL leaderboard', function () {
     const before = (await new Client(server.url).withToken(pr.token).get('/api/v1/kols?limit=5')).body.items.map((i: { username: string }) => i.username);
     const dataDir = server.dataDir;
     await server.close({ keepData: true });
-    server = await startServer({ DATA_DIR: dataDir });
+    server = await startServer({ ...THREADED, DATA_DIR: dataDir });
     const after = (await new Client(server.url).withToken(pr.token).get('/api/v1/kols?limit=5')).body.items.map((i: { username: string }) => i.username);
     expect(after[0]).to.equal(influencer.username);
     expect(after).to.deep.equal(before);
@@ -73,6 +77,23 @@ describe('KOL leaderboard', function () {
     const top = (await new Client(server.url).withToken(pr.token).get('/api/v1/kols?limit=1')).body.items[0];
     expect(top.sentiment.items).to.equal(1);
     expect(top.sentiment.trend).to.have.length(1);
+  });
+
+  it('ranks a newcomer whom many members start engaging with after a recompute (concurrent recomputes share one run)', async () => {
+    const newcomer = await buildUser({ displayName: '新晋达人' });
+    const fans = await Promise.all(Array.from({ length: 20 }, () => buildUser()));
+    const { thread, post } = await buildThread({ author: newcomer, body: '冬季续航实测：零下十度掉电多少' });
+    for (const f of fans) {
+      await buildPost({ thread, author: f, body: `学到了 @${newcomer.username}`, replyTo: post.id });
+      await new Client(server.url).withToken(f.token).post(`/api/v1/posts/${post.id}/like`);
+    }
+    await server.resonance.dispatcher.drain();
+    const pr = await buildUser({ role: 'pr' });
+    const rank = async () => ((await new Client(server.url).withToken(pr.token).get('/api/v1/kols?limit=50')).body.items as { username?: string; rank: number }[]).find((i) => i.username === newcomer.username)?.rank;
+    const first = recomputeKols();
+    const second = recomputeKols();
+    await Promise.all([first, second]);
+    expect(await rank()).to.equal(1);
   });
 
   it('is for console viewers only, and validates its limit', async () => {
