@@ -3,30 +3,21 @@
  * header link, adds a watch list with the plain form and sees it listed next to the built-in
  * crisis terms. Screenshot: test-artifacts/e2e/alert-admin.png.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server';
 import { buildUser } from '../support/factories';
-import { launchBrowser, signedInPage } from '../support/browser';
+import { ARTIFACTS, useBrowserAndServer } from '../support/e2e';
 import { Client } from '../support/client';
 import { CannedResponse } from '../../server/models';
 
-const ARTIFACTS = path.resolve('test-artifacts/e2e');
-
 describe('alert settings page in a real browser (e2e)', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  let browser: Browser;
+  const e2e = useBrowserAndServer({ width: 1280, height: 1000 });
   let receiver: http.Server;
 
-  before(async function () {
-    browser = await launchBrowser(this);
-    server = await startServer();
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  before(async () => {
     // A DingTalk-like robot on 127.0.0.1, so the webhook section has a delivery to show.
     receiver = http.createServer((req, res) => {
       req.resume();
@@ -35,16 +26,15 @@ describe('alert settings page in a real browser (e2e)', function () {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   });
   after(async () => {
-    await new Promise((resolve) => receiver?.close(resolve));
-    await browser?.close();
-    await server?.close();
+    // Not started when the suite was skipped (no Chromium); close(resolve) on nothing never resolves.
+    if (receiver) await new Promise((resolve) => receiver.close(resolve));
   });
 
   it('an admin opens the page from the desk and adds a watch list', async () => {
     const admin = await buildUser({ role: 'admin', displayName: '社区管理员' });
     await buildUser({ role: 'pr', username: 'brand_official', displayName: '品牌官方' });
     await buildUser({ role: 'moderator', username: 'mod_wang', displayName: '版主老王' });
-    const api = new Client(server.url).withToken(admin.token);
+    const api = new Client(e2e.server.url).withToken(admin.token);
     expect((await api.put('/api/v1/alerts/settings', { officialUsername: 'brand_official', roundRobin: true, onDuty: ['mod_wang'] })).status).to.equal(200);
     await CannedResponse.create({ title: '致歉并跟进', body: '您好，非常抱歉给您带来不便，我们已安排专人今天联系您。', locale: 'zh-CN', createdById: admin.user.id });
     await CannedResponse.create({ title: 'Apology and follow-up', body: 'Sorry for the trouble; someone will contact you today.', locale: 'en', createdById: admin.user.id });
@@ -54,8 +44,8 @@ describe('alert settings page in a real browser (e2e)', function () {
     expect(hook.status, hook.text).to.equal(201);
     expect((await api.post(`/api/v1/webhooks/${hook.body.webhook.id}/test`)).body.delivery.status).to.equal('delivered');
 
-    const page = await signedInPage(browser, server.url, admin, { width: 1280, height: 1000 });
-    await page.goto(`${server.url}/desk`);
+    const page = await e2e.loggedIn(admin);
+    await page.goto(`${e2e.server.url}/desk`);
     await Promise.all([page.waitForNavigation(), page.click('a[href="/admin/alerts"].desk-settings-link')]);
     expect(new URL(page.url()).pathname).to.equal('/admin/alerts');
     expect(await page.textContent('h1')).to.equal('预警设置');
@@ -78,7 +68,7 @@ describe('alert settings page in a real browser (e2e)', function () {
     expect(await page.$eval('input[name="sla.critical"]', (el) => (el as HTMLInputElement).validity.rangeUnderflow)).to.equal(true);
     await page.fill('input[name="sla.critical"]', '15');
 
-    await page.goto(`${server.url}/admin/alerts?done=watchAdded&tested=${hook.body.webhook.id}`);
+    await page.goto(`${e2e.server.url}/admin/alerts?done=watchAdded&tested=${hook.body.webhook.id}`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'alert-admin.png'), fullPage: true });
     await page.context().close();
   });

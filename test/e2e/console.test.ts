@@ -6,30 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server';
-import { buildChapter, buildPost, buildThread, buildUser, type BuiltUser } from '../support/factories';
-import { launchBrowser, signedInPage } from '../support/browser';
+import { buildChapter, buildPost, buildThread, buildUser } from '../support/factories';
+import { ARTIFACTS, useBrowserAndServer } from '../support/e2e';
 import { Client } from '../support/client';
-
-const ARTIFACTS = path.resolve('test-artifacts/e2e');
 
 describe('opinion console in a real browser (e2e)', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async function () {
-    browser = await launchBrowser(this);
-    server = await startServer();
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  const loggedIn = (user: BuiltUser, locale = 'zh-CN', timezoneId?: string): Promise<Page> => signedInPage(browser, server.url, user, { locale, width: 1440, height: 1000, timezoneId });
+  const e2e = useBrowserAndServer({ width: 1440, height: 1000 });
 
   it('streams a new negative reply and counts it in the chart without a reload', async () => {
     // Some history, so the charts have something to draw.
@@ -42,11 +25,11 @@ describe('opinion console in a real browser (e2e)', function () {
       thread ??= built.thread;
       await buildPost({ thread: built.thread, author: fans[(i + 1) % 3], body: '同意楼上' });
     }
-    await server.resonance.dispatcher.drain();
+    await e2e.server.resonance.dispatcher.drain();
 
     const pr = await buildUser({ role: 'pr', displayName: '品牌公关' });
-    const page = await loggedIn(pr);
-    await page.goto(`${server.url}/console`);
+    const page = await e2e.loggedIn(pr);
+    await page.goto(`${e2e.server.url}/console`);
     await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-chart="volume"]')?.dataset.total !== undefined, undefined, { timeout: 15_000 });
     await page.waitForFunction(() => document.querySelector('[data-live-status]')?.getAttribute('data-state') === 'live', undefined, { timeout: 15_000 });
     const negativeBefore = Number(await page.getAttribute('[data-chart="volume"]', 'data-negative'));
@@ -54,7 +37,7 @@ describe('opinion console in a real browser (e2e)', function () {
 
     // Another session posts a strongly negative reply.
     const angry = await buildUser({ displayName: '愤怒的车主' });
-    const reply = await new Client(server.url).withToken(angry.token).post(`/api/v1/threads/${thread!.id}/posts`, { body: '刚提车一周电池就鼓包了，售后推来推去，太垃圾了，坚决维权！' });
+    const reply = await new Client(e2e.server.url).withToken(angry.token).post(`/api/v1/threads/${thread!.id}/posts`, { body: '刚提车一周电池就鼓包了，售后推来推去，太垃圾了，坚决维权！' });
     expect(reply.status, reply.text).to.equal(201);
 
     await page.waitForSelector('.stream-item.sentiment-negative >> text=电池就鼓包', { timeout: 15_000 });
@@ -68,26 +51,26 @@ describe('opinion console in a real browser (e2e)', function () {
 
     // Pausing keeps what arrives and shows it on resume.
     await page.click('[data-pause]');
-    await new Client(server.url).withToken(angry.token).post(`/api/v1/threads/${thread!.id}/posts`, { body: '暂停期间的新帖：客服态度很差' });
+    await new Client(e2e.server.url).withToken(angry.token).post(`/api/v1/threads/${thread!.id}/posts`, { body: '暂停期间的新帖：客服态度很差' });
     await page.waitForFunction(() => /1/.test(document.querySelector('[data-pause]')?.textContent ?? ''), undefined, { timeout: 15_000 });
     expect(await page.locator('.stream-item', { hasText: '暂停期间的新帖' }).count()).to.equal(0);
     await page.click('[data-pause]');
     await page.waitForSelector('.stream-item >> text=暂停期间的新帖', { timeout: 5_000 });
 
     // A term drills down to the staff search page.
-    const search = await loggedIn(pr, 'en-US');
-    await search.goto(`${server.url}/console/search?q=${encodeURIComponent('售后')}`);
+    const search = await e2e.loggedIn(pr, { locale: 'en-US' });
+    await search.goto(`${e2e.server.url}/console/search?q=${encodeURIComponent('售后')}`);
     await search.waitForSelector('.result mark');
     await search.screenshot({ path: path.join(ARTIFACTS, 'console-search.png'), fullPage: true });
   });
   it('asks for a custom range in the viewer\'s time zone, checks it, and keeps it in drill-downs and the CSV export', async () => {
     const author = await buildUser({ displayName: '车友小周' });
     await buildThread({ author, title: '自定义时间范围', body: '续航表现很满意，充电也快' });
-    await server.resonance.dispatcher.drain();
+    await e2e.server.resonance.dispatcher.drain();
     const pr = await buildUser({ role: 'pr', displayName: '品牌公关二' });
     // Shanghai is UTC+8 all year: a wall-clock time there is the UTC instant plus 8 hours.
-    const page = await loggedIn(pr, 'en-US', 'Asia/Shanghai');
-    await page.goto(`${server.url}/console`);
+    const page = await e2e.loggedIn(pr, { locale: 'en-US', timezoneId: 'Asia/Shanghai' });
+    await page.goto(`${e2e.server.url}/console`);
     await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-chart="volume"]')?.dataset.total !== undefined, undefined, { timeout: 15_000 });
 
     const minute = 60_000;
@@ -152,7 +135,7 @@ describe('opinion console in a real browser (e2e)', function () {
     const flat = (x: string | null) => (x ?? '').replace(/[\s\u202f]+/g, ' ');
     const expectedText = new Intl.DateTimeFormat(pageLocale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(new Date(fromUtc));
     expect(flat(await page.textContent('time[data-local] >> nth=0'))).to.equal(flat(expectedText));
-    const exportHref = new URL((await page.getAttribute('a[href^="/api/v1/opinion/export.csv"]', 'href'))!, server.url);
+    const exportHref = new URL((await page.getAttribute('a[href^="/api/v1/opinion/export.csv"]', 'href'))!, e2e.server.url);
     expect(exportHref.searchParams.get('to')).to.equal(new Date(toUtc).toISOString());
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-search-range.png') });
   });

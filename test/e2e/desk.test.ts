@@ -3,34 +3,16 @@
  * session appears in the queue without a reload; the moderator opens it, claims it and resolves
  * it with a note. Screenshots go to test-artifacts/e2e (desk.png is the README's).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server';
-import { buildChapter, buildPost, buildThread, buildUser, type BuiltUser } from '../support/factories';
-import { launchBrowser, signedInPage } from '../support/browser';
+import { buildChapter, buildPost, buildThread, buildUser } from '../support/factories';
+import { ARTIFACTS, useBrowserAndServer } from '../support/e2e';
 import { Client } from '../support/client';
 import { Alert } from '../../server/models';
 
-const ARTIFACTS = path.resolve('test-artifacts/e2e');
-
 describe('alert desk in a real browser (e2e)', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async function () {
-    browser = await launchBrowser(this);
-    server = await startServer();
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  const loggedIn = (user: BuiltUser, locale = 'zh-CN'): Promise<Page> => signedInPage(browser, server.url, user, { locale, width: 1440, height: 1000 });
+  const e2e = useBrowserAndServer({ width: 1440, height: 1000 });
 
   it('shows a crisis post live; the moderator claims and resolves it', async () => {
     // A queue with some history: a complaint thread, a reported post.
@@ -39,21 +21,21 @@ describe('alert desk in a real browser (e2e)', function () {
     const { thread } = await buildThread({ author: fans[0], chapter, title: '售后体验', body: '保养等了三个小时，客服态度很差，非常失望！' });
     await buildPost({ thread, author: fans[1], body: '同感，售后太差劲了，投诉也没人理。' });
     const { post: spam } = await buildThread({ author: fans[1], title: '低价出售', body: '加微信领优惠券，低价出售配件' });
-    await new Client(server.url).withToken(fans[0].token).post(`/api/v1/posts/${spam.id}/flag`, { reason: '广告' });
-    await server.resonance.dispatcher.drain();
+    await new Client(e2e.server.url).withToken(fans[0].token).post(`/api/v1/posts/${spam.id}/flag`, { reason: '广告' });
+    await e2e.server.resonance.dispatcher.drain();
 
     const moderator = await buildUser({ role: 'moderator', displayName: '值班版主' });
-    const page = await loggedIn(moderator);
+    const page = await e2e.loggedIn(moderator);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.url}/desk`);
+    await page.goto(`${e2e.server.url}/desk`);
     await page.waitForFunction(() => document.querySelector('[data-live-status]')?.getAttribute('data-state') === 'live', undefined, { timeout: 15_000 });
     await page.waitForSelector('.desk-card', { timeout: 15_000 });
     await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
 
     // Another session: a member reports a battery fire.
     const owner = await buildUser({ displayName: '着急的车主' });
-    const res = await new Client(server.url).withToken(owner.token).post('/api/v1/threads', { title: '地库里电池冒烟了', body: '刚停好车电池就鼓包冒烟了，物业已经报警，大家注意安全！', chapter: chapter.slug });
+    const res = await new Client(e2e.server.url).withToken(owner.token).post('/api/v1/threads', { title: '地库里电池冒烟了', body: '刚停好车电池就鼓包冒烟了，物业已经报警，大家注意安全！', chapter: chapter.slug });
     expect(res.status, res.text).to.equal(201);
 
     const crisis = page.locator('.desk-card', { hasText: '地库里电池冒烟了' });
@@ -82,8 +64,8 @@ describe('alert desk in a real browser (e2e)', function () {
 
   it('members are refused the desk page', async () => {
     const member = await buildUser();
-    const page = await loggedIn(member);
-    const response = await page.goto(`${server.url}/desk`);
+    const page = await e2e.loggedIn(member);
+    const response = await page.goto(`${e2e.server.url}/desk`);
     expect(response!.status()).to.equal(403);
   });
 });

@@ -1,43 +1,25 @@
 /** Two members in two real browsers on one thread: live replies, typing, and a mention badge, without reloads. */
-import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server';
-import { buildUser, buildThread, type BuiltUser } from '../support/factories';
-import { launchBrowser, signedInPage } from '../support/browser';
+import { buildUser, buildThread } from '../support/factories';
+import { ARTIFACTS, useBrowserAndServer } from '../support/e2e';
 import { Client } from '../support/client';
 import { TYPING_TTL_MS } from '../../server/realtime/contract';
 
-const ARTIFACTS = path.resolve('test-artifacts/e2e');
-
 describe('live thread in a real browser (e2e)', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async function () {
-    browser = await launchBrowser(this);
-    server = await startServer();
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  const loggedIn = (user: BuiltUser): Promise<Page> => signedInPage(browser, server.url, user);
+  const e2e = useBrowserAndServer();
 
   it('shows a reply, the typing line and a mention badge in the other browser without reload', async () => {
     const alice = await buildUser({ displayName: '爱丽丝' });
     const bob = await buildUser({ displayName: '小波' });
     const { thread } = await buildThread({ author: bob, title: '周末试驾活动报名', body: '有兴趣的朋友回帖报名～' });
-    await server.resonance.dispatcher.drain();
+    await e2e.server.resonance.dispatcher.drain();
 
-    const pa = await loggedIn(alice);
-    const pb = await loggedIn(bob);
-    await pa.goto(`${server.url}/t/${thread.id}`);
-    await pb.goto(`${server.url}/t/${thread.id}`);
+    const pa = await e2e.loggedIn(alice);
+    const pb = await e2e.loggedIn(bob);
+    await pa.goto(`${e2e.server.url}/t/${thread.id}`);
+    await pb.goto(`${e2e.server.url}/t/${thread.id}`);
     // A marker that a reload would wipe out.
     await pb.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
 
@@ -74,15 +56,15 @@ describe('live thread in a real browser (e2e)', function () {
     const reader = await buildUser();
     const writer = await buildUser();
     const { thread } = await buildThread({ author: writer });
-    await server.resonance.dispatcher.drain();
-    const page = await loggedIn(reader);
-    await page.goto(`${server.url}/t/${thread.id}`);
+    await e2e.server.resonance.dispatcher.drain();
+    const page = await e2e.loggedIn(reader);
+    await page.goto(`${e2e.server.url}/t/${thread.id}`);
     await page.waitForFunction(() => document.querySelector('[data-presence]')?.textContent !== '', undefined, { timeout: 15_000 });
     // Go offline at the network level: the socket drops and nothing is delivered.
     await page.context().setOffline(true);
-    const api = new Client(server.url).withToken(writer.token);
+    const api = new Client(e2e.server.url).withToken(writer.token);
     for (const text of ['离线一', '离线二', '离线三']) await api.post(`/api/v1/threads/${thread.id}/posts`, { body: text });
-    await server.resonance.dispatcher.drain();
+    await e2e.server.resonance.dispatcher.drain();
     await page.waitForTimeout(500);
     // Nothing arrived while offline, so what shows up next can only come from the replay.
     expect(await page.locator('.post-body', { hasText: '离线' }).count()).to.equal(0);
@@ -97,11 +79,11 @@ describe('live thread in a real browser (e2e)', function () {
     const reader = await buildUser();
     const writer = await buildUser();
     const { thread } = await buildThread({ author: writer, body: '长帖 第一楼' });
-    const api = new Client(server.url).withToken(writer.token);
+    const api = new Client(e2e.server.url).withToken(writer.token);
     for (let i = 0; i < 25; i++) await api.post(`/api/v1/threads/${thread.id}/posts`, { body: `楼层 ${i}\n\n内容内容内容内容\n\n更多内容` });
-    await server.resonance.dispatcher.drain();
-    const page = await loggedIn(reader);
-    await page.goto(`${server.url}/t/${thread.id}`);
+    await e2e.server.resonance.dispatcher.drain();
+    const page = await e2e.loggedIn(reader);
+    await page.goto(`${e2e.server.url}/t/${thread.id}`);
     await page.waitForFunction(() => document.querySelector('[data-presence]')?.textContent !== '', undefined, { timeout: 15_000 });
     await page.evaluate(() => window.scrollTo(0, 0));
     await api.post(`/api/v1/threads/${thread.id}/posts`, { body: '滚动时的新回复' });
@@ -118,14 +100,14 @@ describe('live thread in a real browser (e2e)', function () {
     const typist = await buildUser({ displayName: '只打字' });
     const reader = await buildUser();
     const { thread } = await buildThread();
-    await server.resonance.dispatcher.drain();
-    const pt = await loggedIn(typist);
-    const pr = await loggedIn(reader);
+    await e2e.server.resonance.dispatcher.drain();
+    const pt = await e2e.loggedIn(typist);
+    const pr = await e2e.loggedIn(reader);
     // The reader's timers run on a clock this test moves, so the expiry is checked against
     // TYPING_TTL_MS exactly, however busy the machine (no wall-clock time is measured).
     await pr.clock.install();
-    await pt.goto(`${server.url}/t/${thread.id}`);
-    await pr.goto(`${server.url}/t/${thread.id}`);
+    await pt.goto(`${e2e.server.url}/t/${thread.id}`);
+    await pr.goto(`${e2e.server.url}/t/${thread.id}`);
     await pr.waitForFunction(() => document.querySelector('[data-presence]')?.textContent?.includes('2'), undefined, { timeout: 15_000 });
     await pr.clock.pauseAt((await pr.evaluate(() => Date.now())) + 1_000);
     const typingLine = () => pr.evaluate(() => document.querySelector('[data-typing]')?.textContent ?? '');

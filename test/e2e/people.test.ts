@@ -3,31 +3,15 @@
  * opens them and suspends them with a reason; the list then shows the suspension. The
  * screenshot goes to test-artifacts/e2e/people.png.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server';
 import { buildChapter, buildPost, buildThread, buildUser } from '../support/factories';
-import { launchBrowser, signedInPage } from '../support/browser';
+import { ARTIFACTS, useBrowserAndServer } from '../support/e2e';
 import { User } from '../../server/models';
-
-const ARTIFACTS = path.resolve('test-artifacts/e2e');
 
 describe('people pages in a real browser (e2e)', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async function () {
-    browser = await launchBrowser(this);
-    server = await startServer();
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const e2e = useBrowserAndServer({ width: 1280, height: 900 });
 
   it('an admin searches for a member and suspends them with a reason', async () => {
     const chapter = await buildChapter({ name: '深圳同城会' });
@@ -37,8 +21,8 @@ describe('people pages in a real browser (e2e)', function () {
     await buildUser({ role: 'moderator', displayName: '版主小张' });
     const admin = await buildUser({ role: 'admin', displayName: '管理员' });
 
-    const page = await signedInPage(browser, server.url, admin, { width: 1280, height: 900 });
-    await page.goto(`${server.url}/admin`);
+    const page = await e2e.loggedIn(admin);
+    await page.goto(`${e2e.server.url}/admin`);
     await page.click('a[href="/admin/people"] >> nth=-1');
     await page.waitForSelector('table[data-people]');
     await page.fill('input[name="q"]', '深圳');
@@ -58,10 +42,10 @@ describe('people pages in a real browser (e2e)', function () {
     expect(user!.suspendedUntil, 'suspended in the database').to.not.equal(null);
     await page.screenshot({ path: path.join(ARTIFACTS, 'people-person.png'), fullPage: true });
 
-    await page.goto(`${server.url}/admin/people?q=${encodeURIComponent('深圳')}`);
+    await page.goto(`${e2e.server.url}/admin/people?q=${encodeURIComponent('深圳')}`);
     expect(await page.textContent(`tr[data-username="${fans[1].username}"] .standing`)).to.include('禁言至');
     expect(await page.textContent(`tr[data-username="${fans[0].username}"] .standing`)).to.include('正常');
-    await page.goto(`${server.url}/admin/people`);
+    await page.goto(`${e2e.server.url}/admin/people`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'people.png'), fullPage: true });
   });
 });

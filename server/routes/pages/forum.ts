@@ -1,11 +1,11 @@
 /** Forum pages: home, chapters, categories, threads, new thread, replies and post actions. Forms work without JavaScript. */
-import { Router, type Request, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import * as threads from '../../services/threads';
 import * as posts from '../../services/posts';
 import * as chapters from '../../services/chapters';
 import { listCategories, categoryBySlug } from '../../services/categories';
-import { authorize, can, requirePerson, seesHiddenPosts } from '../../policies';
+import { authorize, can, requirePerson, seesHiddenPosts, type Actor } from '../../policies';
 import { presentCategory, presentChapter, presentThread } from '../../presenters';
 import { quoteBody } from '../../markdown';
 import { User } from '../../models';
@@ -260,61 +260,62 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
     res.redirect(303, `/t/${ctx.thread.id}`);
   });
 
-  /** The page asking for a reason before acting on a post (flag, hide, restore). */
-  async function reasonPage(req: Request, res: Response, ctx: posts.PostContext, verb: 'flag' | 'hide' | 'restore') {
-    const actor = requireLogin(req);
-    await renderPage(req, res, render, 'post-reason', {
-      title: t(req.locale, `post.${verb}`),
-      heading: t(req.locale, `post.${verb}`),
-      label: t(req.locale, `post.${verb}Reason`),
-      verb,
-      post: (await presentPosts([ctx.post], actor))[0],
-      threadTitle: ctx.thread.title,
+  /**
+   * A post action that asks for a reason: GET /p/:id/<verb> shows the form, POST does it. `formGate`
+   * is checked before the form is shown (hide/restore are staff-only; any reader may open the flag
+   * form, as the edit form); the service authorizes again, and audits, on POST.
+   */
+  function reasonAction(
+    verb: 'flag' | 'hide' | 'restore',
+    spec: {
+      load: (actor: Actor, postId: number) => Promise<posts.PostContext>;
+      formGate?: 'post.hide';
+      limit?: RequestHandler;
+      act: (actor: Actor, ctx: posts.PostContext, reason: string) => Promise<unknown>;
+      redirect: (ctx: posts.PostContext) => string;
+    },
+  ) {
+    r.get(`/p/:id/${verb}`, async (req, res) => {
+      const actor = requireLogin(req);
+      const ctx = await spec.load(actor, parse(id, req.params.id, 'id'));
+      if (spec.formGate) authorize(actor, spec.formGate, ctx);
+      await renderPage(req, res, render, 'post-reason', {
+        title: t(req.locale, `post.${verb}`),
+        heading: t(req.locale, `post.${verb}`),
+        label: t(req.locale, `post.${verb}Reason`),
+        verb,
+        post: (await presentPosts([ctx.post], actor))[0],
+        threadTitle: ctx.thread.title,
+      });
+    });
+    r.post(`/p/:id/${verb}`, ...(spec.limit ? [spec.limit] : []), async (req, res) => {
+      const actor = requireLogin(req);
+      const input = parse(reasonForm, req.body);
+      const ctx = await spec.load(actor, parse(id, req.params.id, 'id'));
+      await spec.act(actor, ctx, input.reason);
+      res.redirect(303, spec.redirect(ctx));
     });
   }
 
-  r.get('/p/:id/flag', async (req, res) => {
-    const ctx = await posts.loadPost(requireLogin(req), parse(id, req.params.id, 'id'));
-    await reasonPage(req, res, ctx, 'flag');
+  reasonAction('flag', {
+    load: posts.loadPost,
+    limit: limits.flags,
+    act: posts.flagPost,
+    redirect: (ctx) => `/t/${ctx.thread.id}?flagged=1#p${ctx.post.id}`,
   });
-
-  r.post('/p/:id/flag', limits.flags, async (req, res) => {
-    const actor = requireLogin(req);
-    const input = parse(reasonForm, req.body);
-    const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
-    await posts.flagPost(actor, ctx, input.reason);
-    res.redirect(303, `/t/${ctx.thread.id}?flagged=1#p${ctx.post.id}`);
+  // Moderators hide a post (with a reason for the audit log), and restore it from the thread page;
+  // a hidden post is found only for restoring.
+  reasonAction('hide', {
+    load: posts.loadPost,
+    formGate: 'post.hide',
+    act: (actor, ctx, why) => posts.setPostHidden(actor, ctx, true, why),
+    redirect: (ctx) => `/t/${ctx.thread.id}`,
   });
-
-  // Moderators hide a post (with a reason for the audit log), and restore it from the thread page.
-  r.get('/p/:id/hide', async (req, res) => {
-    const actor = requireLogin(req);
-    const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
-    authorize(actor, 'post.hide', ctx);
-    await reasonPage(req, res, ctx, 'hide');
-  });
-
-  r.post('/p/:id/hide', async (req, res) => {
-    const actor = requireLogin(req);
-    const input = parse(reasonForm, req.body);
-    const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
-    await posts.setPostHidden(actor, ctx, true, input.reason);
-    res.redirect(303, `/t/${ctx.thread.id}`);
-  });
-
-  r.get('/p/:id/restore', async (req, res) => {
-    const actor = requireLogin(req);
-    const ctx = await posts.loadPostForModeration(actor, parse(id, req.params.id, 'id'));
-    authorize(actor, 'post.hide', ctx);
-    await reasonPage(req, res, ctx, 'restore');
-  });
-
-  r.post('/p/:id/restore', async (req, res) => {
-    const actor = requireLogin(req);
-    const input = parse(reasonForm, req.body);
-    const ctx = await posts.loadPostForModeration(actor, parse(id, req.params.id, 'id'));
-    await posts.setPostHidden(actor, ctx, false, input.reason);
-    res.redirect(303, `/t/${ctx.thread.id}#p${ctx.post.id}`);
+  reasonAction('restore', {
+    load: posts.loadPostForModeration,
+    formGate: 'post.hide',
+    act: (actor, ctx, why) => posts.setPostHidden(actor, ctx, false, why),
+    redirect: (ctx) => `/t/${ctx.thread.id}#p${ctx.post.id}`,
   });
 
   return r;
