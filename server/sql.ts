@@ -79,6 +79,19 @@ export function asDate(v: unknown): Date {
   return new Date(String(v).replace(' ', 'T').replace(' +00:00', 'Z'));
 }
 
+/**
+ * A date column read raw, as epoch milliseconds: what bulk loaders want (no Date per row). Parses
+ * Sequelize's SQLite text ('2026-11-22 20:17:10.954 +00:00') by position; anything else through Date.
+ */
+export function asEpochMs(v: unknown): number {
+  if (v instanceof Date) return v.getTime();
+  const s = String(v);
+  if (s.length === 29 && s.charCodeAt(10) === 32 && s.endsWith(' +00:00')) {
+    return Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10), +s.slice(11, 13), +s.slice(14, 16), +s.slice(17, 19), +s.slice(20, 23));
+  }
+  return asDate(v).getTime();
+}
+
 /** A JSON column read raw (SQLite gives text, Postgres parsed JSON). */
 export function asJson<T>(v: unknown): T {
   return (typeof v === 'string' ? JSON.parse(v) : v) as T;

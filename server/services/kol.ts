@@ -5,7 +5,7 @@
  * same ranking). Members who opted out of analytics are left out of the graph entirely.
  */
 import { IncrementalKol, KolRecomputeThread, flagKols, renderReason, KOL_REASON_EN, type KolScore, type KolState } from '../../search/kol';
-import { asDate, asJson, sqlDate, sqlRows } from '../sql';
+import { asDate, asEpochMs, asJson, sqlDate, sqlRows } from '../sql';
 import { t, type Locale } from '../i18n';
 import { consoleSettings } from './consoleSettings';
 import { log } from '../log';
@@ -67,40 +67,62 @@ async function computeState(target: IncrementalKol, now: number): Promise<void> 
   target.install(state);
 }
 
-/** Load the graph from the database and run a first full recompute. */
+/**
+ * Load the graph from the database and run a first full recompute. At 1M interactions this reads
+ * a few million rows, so rows carry ids and times as numbers: node names are built once per user
+ * (not per row), and no Date is made per row.
+ */
 export async function loadKolGraph(): Promise<{ interactions: number; nodes: number; ms: number }> {
   const started = Date.now();
   const next = new IncrementalKol();
   optedOut.clear();
-  for (const r of await sqlRows<{ username: string }>('SELECT "username" FROM "users" WHERE "analyticsConsent" = $1', [false])) optedOut.add(forumNode(r.username));
+  const node = new Map<number, string>();
+  for (const u of await sqlRows<{ id: number; username: string; analyticsConsent: unknown }>('SELECT "id", "username", "analyticsConsent" FROM "users"')) {
+    const name = forumNode(String(u.username));
+    if (u.analyticsConsent === false || u.analyticsConsent === 0) optedOut.add(name);
+    node.set(Number(u.id), name);
+  }
+  const byName = new Map<string, string>();
   let interactions = 0;
-  const add = (from: string, to: string, kind: 'reply' | 'mention' | 'like', at: Date, ref: string) => {
-    if (optedOut.has(from) || optedOut.has(to)) return;
+  const add = (from: string, to: string | undefined, kind: 'reply' | 'mention' | 'like', at: number, ref: string) => {
+    if (to === undefined || from === to || optedOut.has(from) || optedOut.has(to)) return;
     next.add({ from, to, kind, at, ref });
     interactions++;
   };
-  const posts = await sqlRows<Record<string, unknown>>(
-    `SELECT p."id", p."createdAt", p."mentions", u."username", ru."username" AS "repliedTo"
-       FROM "posts" p JOIN "users" u ON u."id" = p."authorId"
-       LEFT JOIN "posts" r ON r."id" = p."replyToId" LEFT JOIN "users" ru ON ru."id" = r."authorId"
+  const posts = await sqlRows<{ id: number; createdAt: unknown; mentions: unknown; authorId: number; repliedTo: number | null }>(
+    `SELECT p."id", p."createdAt", p."mentions", p."authorId", r."authorId" AS "repliedTo"
+       FROM "posts" p LEFT JOIN "posts" r ON r."id" = p."replyToId"
       WHERE p."deletedAt" IS NULL AND p."hiddenAt" IS NULL ORDER BY p."id"`,
   );
   for (const p of posts) {
-    const me = forumNode(String(p.username));
-    const at = asDate(p.createdAt);
-    if (!optedOut.has(me)) next.authored(me, at, `post:${p.id}`);
-    if (p.repliedTo !== null) add(me, forumNode(String(p.repliedTo)), 'reply', at, `post:${p.id}`);
-    for (const name of asJson<string[]>(p.mentions) ?? []) add(me, forumNode(name), 'mention', at, `post:${p.id}`);
+    const me = node.get(Number(p.authorId));
+    if (me === undefined) continue;
+    const at = asEpochMs(p.createdAt);
+    const ref = `post:${p.id}`;
+    if (!optedOut.has(me)) next.authored(me, at, ref);
+    if (p.repliedTo !== null) add(me, node.get(Number(p.repliedTo)), 'reply', at, ref);
+    // Most posts mention nobody: skip the parse for the empty list.
+    if (p.mentions === null || p.mentions === '[]') continue;
+    for (const name of asJson<string[]>(p.mentions) ?? []) {
+      let to = byName.get(name);
+      if (to === undefined) byName.set(name, (to = forumNode(name)));
+      add(me, to, 'mention', at, ref);
+    }
   }
-  const likes = await sqlRows<Record<string, unknown>>(
-    `SELECT l."createdAt", l."postId", u."username" AS "liker", a."username" AS "author"
-       FROM "likes" l JOIN "users" u ON u."id" = l."userId" JOIN "posts" p ON p."id" = l."postId" JOIN "users" a ON a."id" = p."authorId" ORDER BY l."id"`,
+  const likes = await sqlRows<{ createdAt: unknown; postId: number; userId: number; authorId: number }>(
+    'SELECT l."createdAt", l."postId", l."userId", p."authorId" FROM "likes" l JOIN "posts" p ON p."id" = l."postId" ORDER BY l."id"',
   );
-  for (const l of likes) add(forumNode(String(l.liker)), forumNode(String(l.author)), 'like', asDate(l.createdAt), `post:${l.postId}`);
-  for (const m of await sqlRows<Record<string, unknown>>('SELECT "id", "source", "authorHandle", "authorFollowers", "publishedAt" FROM "mentions" ORDER BY "id"')) {
-    const node = externalNode(String(m.source), String(m.authorHandle));
-    next.authored(node, asDate(m.publishedAt), `mention:${m.id}`);
-    if (m.authorFollowers !== null) next.followers(node, Number(m.authorFollowers));
+  for (const l of likes) {
+    const from = node.get(Number(l.userId));
+    if (from !== undefined) add(from, node.get(Number(l.authorId)), 'like', asEpochMs(l.createdAt), `post:${l.postId}`);
+  }
+  const mentions = await sqlRows<{ id: number; source: string; authorHandle: string; authorFollowers: number | null; publishedAt: unknown }>(
+    'SELECT "id", "source", "authorHandle", "authorFollowers", "publishedAt" FROM "mentions" ORDER BY "id"',
+  );
+  for (const m of mentions) {
+    const author = externalNode(String(m.source), String(m.authorHandle));
+    next.authored(author, asEpochMs(m.publishedAt), `mention:${m.id}`);
+    if (m.authorFollowers !== null) next.followers(author, Number(m.authorFollowers));
   }
   await loadSentiment();
   await computeState(next, Date.now());
