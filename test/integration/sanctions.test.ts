@@ -87,7 +87,7 @@ describe('sanctions: warn, suspend, ban, lift', function () {
 
   it('a suspension ends the live socket, keeps reading open, closes writing, and is audited with before/after', async () => {
     const member = await buildUser();
-    const { thread } = await buildThread();
+    const { thread, post } = await buildThread();
     const socket = await openSocket(server.url, member.token);
     sockets.push(socket);
     const ended = collect(socket, 'session:ended');
@@ -105,6 +105,8 @@ describe('sanctions: warn, suspend, ban, lift', function () {
     const write = await api(member).post(`/api/v1/threads/${thread.id}/posts`, { body: '还能发吗' });
     expect(write.status).to.equal(403);
     expect(write.body.error.message).to.match(/suspended/);
+    // Nor is the report form shown to one who may not report.
+    expect((await api(member).get(`/p/${post.id}/flag`)).status).to.equal(403);
 
     const [entry] = await auditOf('user.suspend', member.user.id);
     expect(entry.reason).to.equal('连续刷屏广告');

@@ -269,7 +269,8 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
     verb: 'flag' | 'hide' | 'restore',
     spec: {
       load: (actor: Actor, postId: number) => Promise<posts.PostContext>;
-      formGate?: 'post.hide';
+      /** The policy the form itself is behind: who may not act is not shown the form either. */
+      formGate: 'post.flag' | 'post.hide';
       limit?: RequestHandler;
       act: (actor: Actor, ctx: posts.PostContext, reason: string) => Promise<unknown>;
       redirect: (ctx: posts.PostContext) => string;
@@ -278,7 +279,7 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
     r.get(`/p/:id/${verb}`, async (req, res) => {
       const actor = requireLogin(req);
       const ctx = await spec.load(actor, parse(id, req.params.id, 'id'));
-      if (spec.formGate) authorize(actor, spec.formGate, ctx);
+      authorize(actor, spec.formGate, ctx);
       await renderPage(req, res, render, 'post-reason', {
         title: t(req.locale, `post.${verb}`),
         heading: t(req.locale, `post.${verb}`),
@@ -299,6 +300,7 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
 
   reasonAction('flag', {
     load: posts.loadPost,
+    formGate: 'post.flag',
     limit: limits.flags,
     act: posts.flagPost,
     redirect: (ctx) => `/t/${ctx.thread.id}?flagged=1#p${ctx.post.id}`,
