@@ -51,8 +51,11 @@ export function configureKol(options: { threadMinEdges: number }): void {
 
 /** A full recompute of `graph` at `now`: on the worker thread for a large graph, else inline. */
 async function computeState(target: IncrementalKol, now: number): Promise<void> {
+  const started = performance.now();
+  const done = (where: 'inline' | 'thread') => log.info('KOL recomputed', { where, nodes: target.graph.nodeCount, edges: target.graph.edgeCount, ms: Math.round(performance.now() - started) });
   if (target.graph.edgeCount < threadMinEdges) {
     target.recompute(now);
+    done('inline');
     return;
   }
   thread ??= new KolRecomputeThread();
@@ -65,6 +68,7 @@ async function computeState(target: IncrementalKol, now: number): Promise<void> 
     throw err;
   }
   target.install(state);
+  done('thread');
 }
 
 /**
