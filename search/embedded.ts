@@ -39,10 +39,11 @@ import { defaultBaselineFrom, EMERGING_DEFAULT, MIN_DOC_COUNT, rankEmerging, seg
 import { Validation } from '../server/errors';
 
 /**
- * 4: document counts per hour and per day (3: keyword counts per hour and per day; 2: the
- * aggregation index and doc_keywords; every older index is upgraded in place, see open()).
+ * 5: a version stamp per hour (4: document counts per hour and per day; 3: keyword counts per hour
+ * and per day; 2: the aggregation index and doc_keywords; every older index is upgraded in place,
+ * see open()).
  */
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 const TOKENIZER = `unicode61 remove_diacritics 0 categories 'L* M* N* P* S* Co Cf Cs Cn'`;
 const INTERVAL_MS: Record<Interval, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 const MAX_LIMIT = 1000;
@@ -182,6 +183,21 @@ CREATE TRIGGER IF NOT EXISTS docs_dc_au AFTER UPDATE OF created_at, source, kind
     VALUES ((new.created_at / 86400000) * 86400000, new.source, new.kind, new.sentiment_label, coalesce(new.chapter_id, 0), coalesce(new.chapter, ''), 1, new.sentiment_score)
     ON CONFLICT DO UPDATE SET n = n + 1, score = score + excluded.score;
 END;
+-- A stamp per hour that changes with every write of a document in that hour (from any process):
+-- aggregate() caches per-hour partial results (share of voice, the panels under free-text and
+-- keyword filters) and trusts one only while its hour's stamp is what it was when computed. It
+-- starts random, so a dropped and rebuilt index does not repeat stamps an old cache saw.
+CREATE TABLE IF NOT EXISTS doc_versions (bucket INTEGER PRIMARY KEY, v INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS docs_v_ai AFTER INSERT ON docs BEGIN
+  INSERT INTO doc_versions (bucket, v) VALUES ((new.created_at / 3600000) * 3600000, abs(random() % 1000000000000)) ON CONFLICT DO UPDATE SET v = v + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS docs_v_ad AFTER DELETE ON docs BEGIN
+  INSERT INTO doc_versions (bucket, v) VALUES ((old.created_at / 3600000) * 3600000, abs(random() % 1000000000000)) ON CONFLICT DO UPDATE SET v = v + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS docs_v_au AFTER UPDATE ON docs BEGIN
+  INSERT INTO doc_versions (bucket, v) VALUES ((old.created_at / 3600000) * 3600000, abs(random() % 1000000000000)) ON CONFLICT DO UPDATE SET v = v + 1;
+  INSERT INTO doc_versions (bucket, v) VALUES ((new.created_at / 3600000) * 3600000, abs(random() % 1000000000000)) ON CONFLICT DO UPDATE SET v = v + 1;
+END;
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
   tokens, content='docs', content_rowid='rid', detail=none, tokenize="${TOKENIZER}"
 );
@@ -203,6 +219,7 @@ DROP TRIGGER IF EXISTS docs_fts_ai; DROP TRIGGER IF EXISTS docs_fts_ad; DROP TRI
 DROP TRIGGER IF EXISTS docs_kw_ai; DROP TRIGGER IF EXISTS docs_kw_ad; DROP TRIGGER IF EXISTS docs_kw_au;
 DROP TRIGGER IF EXISTS docs_kc_ai; DROP TRIGGER IF EXISTS docs_kc_ad; DROP TRIGGER IF EXISTS docs_kc_au;
 DROP TRIGGER IF EXISTS docs_dc_ai; DROP TRIGGER IF EXISTS docs_dc_ad; DROP TRIGGER IF EXISTS docs_dc_au;
+DROP TRIGGER IF EXISTS docs_v_ai; DROP TRIGGER IF EXISTS docs_v_ad; DROP TRIGGER IF EXISTS docs_v_au; DROP TABLE IF EXISTS doc_versions;
 DROP TABLE IF EXISTS doc_hours; DROP TABLE IF EXISTS doc_days; DROP TABLE IF EXISTS keyword_hours; DROP TABLE IF EXISTS keyword_days; DROP TABLE IF EXISTS doc_keywords; DROP TABLE IF EXISTS docs_fts; DROP TABLE IF EXISTS docs;
 `;
 
@@ -465,6 +482,129 @@ function foldBuckets(rows: { t: number; label: string; n: number; s: number }[])
   return [...byT.values()].map(({ sum, ...b }) => ({ ...b, avgScore: b.total ? sum / b.total : 0 }));
 }
 
+type Row = Record<string, number | string | null>;
+
+/**
+ * Partial results per whole hour, each valid while its hour's doc_versions stamp is unchanged.
+ * A console refreshes the same summary all day while new posts land in the current hour: past
+ * hours come from here and only the current one (and any hour a late item or an edit touched) is
+ * read again. Bounded (least recently used out); per process, like the reader connection.
+ */
+class HourCache {
+  private readonly entries = new Map<string, { v: number; rows: Row[] }>();
+  private size = 0;
+  /** At most `maxRows` cached rows in all (an hour with no rows counts as one). */
+  constructor(private readonly maxRows: number) {}
+  get(key: string, v: number): Row[] | undefined {
+    const e = this.entries.get(key);
+    if (!e || e.v !== v) return undefined;
+    this.entries.delete(key); // most recently used last
+    this.entries.set(key, e);
+    return e.rows;
+  }
+  set(key: string, v: number, rows: Row[]): void {
+    this.drop(key);
+    if (this.maxRows <= 0) return;
+    this.entries.set(key, { v, rows });
+    this.size += Math.max(1, rows.length);
+    while (this.size > this.maxRows) this.drop(this.entries.keys().next().value!);
+  }
+  clear(): void {
+    this.entries.clear();
+    this.size = 0;
+  }
+  private drop(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.entries.delete(key);
+    this.size -= Math.max(1, e.rows.length);
+  }
+}
+
+/**
+ * The rows of a statement grouped by hour (`h`) over [a, b): whole hours from `cache` when their
+ * stamp is unchanged, the rest read (one statement per run of missing hours, and one per partial
+ * hour at either end, which is never cached). The stamps are read before the rows, so a cached
+ * hour is never older than its stamp says.
+ */
+async function hourlyRows(r: Connection, cache: HourCache, key: string, a: number, b: number, statement: (from: number, to: number) => { sql: string; params: Param[] }): Promise<Row[]> {
+  const h1 = Math.ceil(a / HOUR_MS) * HOUR_MS;
+  const h2 = Math.floor(b / HOUR_MS) * HOUR_MS;
+  if (h1 >= h2) {
+    if (a >= b) return [];
+    const st = statement(a, b);
+    return r.all<Row>(st.sql, st.params);
+  }
+  const stamps = new Map((await r.all<{ bucket: number; v: number }>('SELECT bucket, v FROM doc_versions WHERE bucket >= ? AND bucket < ?', [h1, h2])).map((x) => [x.bucket, x.v]));
+  const out: Row[] = [];
+  const runs: [number, number][] = [];
+  for (let h = h1; h < h2; h += HOUR_MS) {
+    const rows = cache.get(`${key}\u0000${h}`, stamps.get(h) ?? 0);
+    if (rows) out.push(...rows);
+    else if (runs.length && runs[runs.length - 1][1] === h) runs[runs.length - 1][1] = h + HOUR_MS;
+    else runs.push([h, h + HOUR_MS]);
+  }
+  const edges: [number, number][] = [...(a < h1 ? [[a, h1] as [number, number]] : []), ...(h2 < b ? [[h2, b] as [number, number]] : [])];
+  const read = (x: [number, number]) => { const st = statement(x[0], x[1]); return r.all<Row>(st.sql, st.params); };
+  const [fromRuns, fromEdges] = await Promise.all([Promise.all(runs.map(read)), Promise.all(edges.map(read))]);
+  runs.forEach(([from, to], i) => {
+    const byHour = new Map<number, Row[]>();
+    for (const row of fromRuns[i]) {
+      const h = Number(row.h);
+      let list = byHour.get(h);
+      if (!list) byHour.set(h, (list = []));
+      list.push(row);
+    }
+    for (let h = from; h < to; h += HOUR_MS) cache.set(`${key}\u0000${h}`, stamps.get(h) ?? 0, byHour.get(h) ?? []);
+    out.push(...fromRuns[i]);
+  });
+  for (const rows of fromEdges) out.push(...rows);
+  return out;
+}
+
+/**
+ * Per term, documents in the window [from, to) and in the baseline [baselineFrom, to), plus the
+ * totals (term null), for filters the count tables cannot answer: ONE read of the matching
+ * documents per range (a materialised CTE, from the covering index, in time order), grouped by
+ * hour so that whole hours are cached. The window's start splits an hour, so the part of the
+ * baseline before it is its own range.
+ */
+async function termCounts(r: Connection, cache: HourCache, f: AggregateFilters, baselineFrom: number, from: number, to: number): Promise<{ term: string | null; count: number | null; baselineCount: number }[]> {
+  const key = partialKey('terms', f, []);
+  const statement = (a: number, b: number) => {
+    const w = aggregateWhere(f, new Date(a), new Date(b));
+    return {
+      sql: `WITH m AS MATERIALIZED (SELECT d.created_at AS c, d.rid AS rid FROM docs d WHERE ${w.sql.join(' AND ')})
+            SELECT (c / ${HOUR_MS}) * ${HOUR_MS} AS h, NULL AS term, count(*) AS n FROM m GROUP BY 1
+            UNION ALL
+            SELECT (m.c / ${HOUR_MS}) * ${HOUR_MS} AS h, k.term AS term, count(*) AS n
+              FROM m CROSS JOIN doc_keywords k ON k.created_at = m.c AND k.rid = m.rid GROUP BY 1, 2`,
+      params: w.params,
+    };
+  };
+  const [before, inWindow] = await Promise.all([hourlyRows(r, cache, key, baselineFrom, from, statement), hourlyRows(r, cache, key, from, to, statement)]);
+  const counts = new Map<string | null, { count: number; baselineCount: number }>([[null, { count: 0, baselineCount: 0 }]]);
+  const add = (rows: Row[], window: boolean) => {
+    for (const row of rows) {
+      const term = row.term === null ? null : String(row.term);
+      let c = counts.get(term);
+      if (!c) counts.set(term, (c = { count: 0, baselineCount: 0 }));
+      const n = Number(row.n);
+      c.baselineCount += n;
+      if (window) c.count += n;
+    }
+  };
+  add(before, false);
+  add(inWindow, true);
+  // Terms seen only in the baseline do not matter (they have no window count).
+  return [...counts].filter(([term, c]) => term === null || c.count > 0).map(([term, c]) => ({ term, ...c }));
+}
+
+/** What identifies a partial result besides its hour: the filters (not the time) and the watched groups' match expressions. */
+function partialKey(part: string, f: AggregateFilters, groups: Param[]): string {
+  return JSON.stringify([part, f.sentiment ?? null, f.chapter ?? null, f.source ?? null, f.kind ?? null, f.excludeChapterIds ?? null, f.keyword ?? null, f.authors?.map((x) => [x.source, x.author]) ?? null, segmentForIndex(f.q ?? ''), groups]);
+}
+
 /** Each watched group as a sum of "is in this group's FTS match set" (built once per statement, probed per row). */
 function voiceColumns(watch: WatchGroup[]) {
   const groups = watch.map((g) => ({ key: g.key, words: segmentWatchGroup(g) }));
@@ -497,14 +637,17 @@ function foldVoices(v: ReturnType<typeof voiceColumns>, rows: Record<string, num
  * Probing each group's match set per row beats visiting every document of a common brand word
  * across all time.
  */
-async function windowGroups(r: Connection, watch: WatchGroup[], where: string, params: Param[]): Promise<Pick<Aggregates, 'byChapter' | 'bySource' | 'shareOfVoice'>> {
+async function windowGroups(r: Connection, cache: HourCache, watch: WatchGroup[], f: AggregateFilters, from: number, to: number): Promise<Pick<Aggregates, 'byChapter' | 'bySource' | 'shareOfVoice'>> {
   const v = voiceColumns(watch);
-  const rows = await r.all<GroupRow & Record<string, number | string | null>>(
-    `SELECT d.chapter AS chapter, d.source AS source, d.sentiment_label AS label, count(*) AS n, sum(d.sentiment_score) AS s${v.sql}
-       FROM docs d ${where} GROUP BY d.chapter, d.source, d.sentiment_label`,
-    [...v.params, ...params],
-  );
-  return { ...foldGroups(rows), shareOfVoice: foldVoices(v, rows) };
+  const rows = await hourlyRows(r, cache, partialKey('groups', f, v.params), from, to, (a, b) => {
+    const w = aggregateWhere(f, new Date(a), new Date(b));
+    return {
+      sql: `SELECT (d.created_at / ${HOUR_MS}) * ${HOUR_MS} AS h, d.chapter AS chapter, d.source AS source, d.sentiment_label AS label, count(*) AS n, sum(d.sentiment_score) AS s${v.sql}
+              FROM docs d WHERE ${w.sql.join(' AND ')} GROUP BY h, d.chapter, d.source, d.sentiment_label`,
+      params: [...v.params, ...w.params],
+    };
+  });
+  return { ...foldGroups(rows as (GroupRow & Row)[]), shareOfVoice: foldVoices(v, rows) };
 }
 
 /** Fields of the packed label count: negative + neutral × 2^21 + positive × 2^42 (each < 2^21, under 2^63). */
@@ -516,29 +659,38 @@ const PACK = 2 ** 21;
  * row (~0.14 s of 0.42 s over 100k rows); packing needs each count under 2^21, so a window of
  * more documents than that (`windowTotal`, from the count tables) is grouped by label instead.
  */
-async function shareOfVoice(r: Connection, watch: WatchGroup[], where: string, params: Param[], windowTotal: number): Promise<Aggregates['shareOfVoice']> {
+async function shareOfVoice(r: Connection, cache: HourCache, watch: WatchGroup[], f: AggregateFilters, from: number, to: number, windowTotal: number): Promise<Aggregates['shareOfVoice']> {
   const v = voiceColumns(watch);
   if (!v.probed.length) return foldVoices(v, []);
   if (windowTotal >= PACK) {
-    const rows = await r.all<Record<string, number | string | null>>(`SELECT d.sentiment_label AS label${v.sql} FROM docs d ${where} GROUP BY d.sentiment_label`, [...v.params, ...params]);
+    const w = aggregateWhere(f, new Date(from), new Date(to));
+    const rows = await r.all<Row>(`SELECT d.sentiment_label AS label${v.sql} FROM docs d WHERE ${w.sql.join(' AND ')} GROUP BY d.sentiment_label`, [...v.params, ...w.params]);
     return foldVoices(v, rows);
   }
   const weight = `CASE d.sentiment_label WHEN 'negative' THEN 1 WHEN 'neutral' THEN ${PACK} WHEN 'positive' THEN ${PACK * PACK} ELSE 0 END`;
-  const [row] = await r.all<Record<string, string | null>>(
-    // As text: the driver would turn an integer over 2^53 into an inexact double.
-    `SELECT ${v.probed.map((_g, j) => `CAST(coalesce(sum(CASE WHEN d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?) THEN ${weight} ELSE 0 END), 0) AS TEXT) AS g${j}`).join(', ')} FROM docs d ${where}`,
-    [...v.params, ...params],
-  );
-  const voices = v.groups.map((g) => ({ key: g.key, ...emptySplit() }));
-  v.probed.forEach((g, j) => {
-    const packed = BigInt(row?.[`g${j}`] ?? '0');
-    const p = BigInt(PACK);
-    const x = voices[g.i];
-    x.negative = Number(packed % p);
-    x.neutral = Number((packed / p) % p);
-    x.positive = Number(packed / (p * p));
-    x.total = x.negative + x.neutral + x.positive;
+  // One row per hour (in the covering index's time order, no sort); each hour's counts are under
+  // the window's, so under 2^21.
+  const rows = await hourlyRows(r, cache, partialKey('voice', f, v.params), from, to, (a, b) => {
+    const w = aggregateWhere(f, new Date(a), new Date(b));
+    return {
+      // As text: the driver would turn an integer over 2^53 into an inexact double.
+      sql: `SELECT (d.created_at / ${HOUR_MS}) * ${HOUR_MS} AS h, ${v.probed.map((_g, j) => `CAST(coalesce(sum(CASE WHEN d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?) THEN ${weight} ELSE 0 END), 0) AS TEXT) AS g${j}`).join(', ')}
+              FROM docs d WHERE ${w.sql.join(' AND ')} GROUP BY h`,
+      params: [...v.params, ...w.params],
+    };
   });
+  const voices = v.groups.map((g) => ({ key: g.key, ...emptySplit() }));
+  const p = BigInt(PACK);
+  for (const row of rows) {
+    v.probed.forEach((g, j) => {
+      const packed = BigInt(row[`g${j}`] ?? '0');
+      const x = voices[g.i];
+      x.negative += Number(packed % p);
+      x.neutral += Number((packed / p) % p);
+      x.positive += Number(packed / (p * p));
+    });
+  }
+  for (const x of voices) x.total = x.negative + x.neutral + x.positive;
   return voices;
 }
 
@@ -636,12 +788,14 @@ function toParams(doc: SearchDocument): Param[] {
 }
 
 /** The embedded (SQLite FTS5) search backend, stored in `opts.file` (DATA_DIR/search.sqlite). */
-export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
+export function createEmbeddedBackend(opts: { file: string; aggregateCacheRows?: number }): SearchBackend {
   let writer: Connection | null = null;
   let reader: Connection | null = null;
   let opening: Promise<void> | null = null;
   let closed = false;
   let writeChain: Promise<unknown> = Promise.resolve();
+  /** Per-hour partial aggregates (see HourCache). */
+  const partials = new HourCache(opts.aggregateCacheRows ?? 500_000);
 
   const open = async () => {
     const inMemory = opts.file === ':memory:' || opts.file === '';
@@ -835,22 +989,14 @@ export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
           ? documentCounts(r, query, from, to, 'groups').then(async (rows) => {
             const panels = foldGroups(rows);
             const windowTotal = panels.bySource.reduce((n, x) => n + x.total, 0);
-            return { ...panels, shareOfVoice: await shareOfVoice(r, watch, where, params, windowTotal) };
+            return { ...panels, shareOfVoice: await shareOfVoice(r, partials, watch, query, from, to, windowTotal) };
           })
-          : windowGroups(r, watch, where, params),
+          : windowGroups(r, partials, watch, query, from, to),
         useCounts
           ? emergingSize
             ? documentCounts(r, query, baselineFrom.getTime(), to, 'total').then((rows) => [{ term: null, count: null, baselineCount: Number(rows[0]?.n ?? 0) }])
             : Promise.resolve([])
-          : r.all<{ term: string | null; count: number | null; baselineCount: number }>(
-            `WITH m AS MATERIALIZED (SELECT d.created_at AS c, d.rid AS rid FROM docs d ${baselineWhere})
-             SELECT NULL AS term, sum(c >= ?) AS count, count(*) AS baselineCount FROM m
-             UNION ALL
-             SELECT k.term AS term, sum(m.c >= ?) AS count, count(*) AS baselineCount
-               FROM m CROSS JOIN doc_keywords k ON k.created_at = m.c AND k.rid = m.rid
-              GROUP BY k.term HAVING count > 0`,
-            [...baseline.params, from, from],
-          ),
+          : termCounts(r, partials, query, baselineFrom.getTime(), from, to),
       ]);
 
       const totalsRow = termRows.find((t) => t.term === null);
@@ -899,6 +1045,7 @@ export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
       // Drop and recreate: per-row FTS 'delete' triggers would make a large reset slow.
       // Cached statements survive: sqlite3_prepare_v2 statements re-prepare after a schema change.
       await write((w) => w.exec(DROP + SCHEMA));
+      partials.clear();
     },
 
     async ping() {

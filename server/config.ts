@@ -19,6 +19,9 @@ const schema = z.object({
   // pipeline wait; 'wait_for' makes each bulk wait for it (tests, read-your-write demos).
   ELASTICSEARCH_REFRESH: z.enum(['false', 'wait_for']).default('false'),
   ELASTICSEARCH_INDEX_PREFIX: z.string().regex(/^[a-z0-9_-]+$/).default('resonance'),
+  // The embedded backend caches the console summary's per-hour partial results (rows, all
+  // processes' writes invalidate them); about 100 bytes a row. 0 turns the cache off.
+  EMBEDDED_AGGREGATE_CACHE_ROWS: z.coerce.number().int().nonnegative().default(500_000),
   RESONANCE_ADMIN: z
     .string()
     .regex(/^[a-z0-9_]{3,32}:.{8,}$/, 'RESONANCE_ADMIN must be username:password (password ≥ 8 chars)')

@@ -30,7 +30,7 @@ export async function createSearch(config: Config): Promise<SearchService> {
   } else {
     const file = path.join(config.dataDir, 'search.sqlite');
     ensurePrivateFile(file);
-    backend = createEmbeddedBackend({ file });
+    backend = createEmbeddedBackend({ file, aggregateCacheRows: config.EMBEDDED_AGGREGATE_CACHE_ROWS });
   }
   let initialised: Promise<void> | null = null;
   return {

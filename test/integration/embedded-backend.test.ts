@@ -193,6 +193,50 @@ describe('embedded search backend: schema upgrade', () => {
       }
     });
 
+    it('per-hour partial results (cached, see doc_versions) stay equal to a fresh read after every kind of write, from this process or another', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-partials-'));
+      const file = path.join(dir, 'search.sqlite');
+      const backend = createEmbeddedBackend({ file });
+      // A second instance has its own (empty) cache: what an uncached read gives.
+      const fresh = async (q: AggregateQuery) => {
+        const other = createEmbeddedBackend({ file });
+        try {
+          return rounded(await other.aggregate(q));
+        } finally {
+          await other.close();
+        }
+      };
+      // The count-table path (share of voice cached) and the row path (panels cached) alike.
+      const queries = windows.flatMap((q) => [q, { ...q, q: '续航' }, { ...q, keyword: '价格' }]);
+      const check = async (step: string) => {
+        for (const q of queries) expect(rounded(await backend.aggregate(q)), `${step}: ${JSON.stringify(q)}`).to.deep.equal(await fresh(q));
+      };
+      try {
+        await backend.index(corpus);
+        await check('first read');
+        await check('warm');
+        // Into hours already cached: a new document, an upsert that changes the text and the hour, a removal.
+        await backend.index([doc(600, T - 5 * H + 600_000, { text: '续航 售后 价格' })]);
+        await check('insert');
+        await backend.index([doc(4, T - 6 * H + 1_000, { text: '价格 客服', sentiment: { label: 'positive', score: 0.8, confidence: 1 } })]);
+        await check('upsert');
+        await backend.remove(['mention:d121', 'mention:d122']);
+        await check('remove');
+        // Another process writing the same file.
+        const other = createEmbeddedBackend({ file });
+        await other.index([doc(601, T - 4 * H + 1_000, { text: '客服 续航' })]);
+        await other.remove(['mention:d125']);
+        await other.close();
+        await check('another process');
+        await backend.reset();
+        await backend.index(corpus.slice(0, 100));
+        await check('reset');
+      } finally {
+        await backend.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('are rebuilt when a version-3 file is upgraded', async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-upgrade3-'));
       const file = path.join(dir, 'search.sqlite');
