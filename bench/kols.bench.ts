@@ -183,7 +183,8 @@ async function runOne(backend: BackendName, es: BenchElasticsearch | null, templ
     fs.cpSync(template.dir, dataDir, { recursive: true });
     const written = template.written;
     const t0 = performance.now();
-    const server = await startResonance(backend, es?.url ?? null, { dataDir, env: { LOG_LEVEL: 'info' } });
+    // The KOL graph loads before the server listens: at 1M on a shared machine that is over a minute.
+    const server = await startResonance(backend, es?.url ?? null, { dataDir, env: { LOG_LEVEL: 'info' }, readyTimeoutMs: 600_000 });
     const startSeconds = (performance.now() - t0) / 1000;
     try {
       const token = await adminToken(server.base);

@@ -2,7 +2,7 @@
  * Benchmark: opinion console summary latency (issue #9) at 100,000 documents, per backend.
  *
  *   node --import tsx bench/opinion.bench.ts [--docs 100000] [--iterations 50]
- *     [--backend embedded|elasticsearch|both] [--quick]
+ *     [--backend embedded|elasticsearch|both] [--quick] [--embedded-file PATH]
  *
  * The documents are the search benchmark's (bench/support/corpus.ts: seeded mixed zh/en mentions
  * over the 7 days before a fixed anchor, cached under .cache/bench/). Each summary variant is one
@@ -20,6 +20,7 @@ import { arg, backendsFromArgs, elasticsearchForRun, freshBackend, log, machineW
 import { benchDocuments } from './support/corpus';
 import type { AggregateQuery, AuthorRef, SearchBackend, SearchDocument } from '../search/backend';
 import { defaultBaselineFrom } from '../search/significance';
+import { createEmbeddedBackend } from '../search/embedded';
 
 const quick = process.argv.includes('--quick');
 const params = {
@@ -32,6 +33,7 @@ const params = {
   anchor: '2025-06-01T00:00:00.000Z',
   generatorVersion: 1,
   kolAuthors: 100,
+  embeddedFile: process.argv.includes('--embedded-file') ? arg('embedded-file', '') : null,
 };
 const ANCHOR = Date.parse(params.anchor);
 const HOUR = 3_600_000;
@@ -63,7 +65,12 @@ function kolAuthors(docs: SearchDocument[]): AuthorRef[] {
 type Op = { name: string; query: AggregateQuery };
 
 async function runBackend(backend: BackendName, es: BenchElasticsearch | null, docs: SearchDocument[]) {
-  const { backend: b, refresh, cleanup } = freshBackend(backend, es, 'benchopinion');
+  // --embedded-file: an index a run built before (same documents), kept and reused: at 1M the
+  // indexing takes most of an hour on this machine.
+  const reuse = backend === 'embedded' && params.embeddedFile ? params.embeddedFile : null;
+  const { backend: b, refresh, cleanup } = reuse
+    ? { backend: createEmbeddedBackend({ file: reuse }), refresh: async () => {}, cleanup: async () => {} }
+    : freshBackend(backend, es, 'benchopinion');
   const kols = kolAuthors(docs);
   const ops: Op[] = [
     { name: 'summary 24 h hourly', query: summaryQuery(DAY, 'hour') },
@@ -78,11 +85,15 @@ async function runBackend(backend: BackendName, es: BenchElasticsearch | null, d
     await b.init();
     log(`${backend}: indexing ${docs.length} documents`);
     const t0 = performance.now();
-    for (let i = 0; i < docs.length; i += params.indexBatch) await b.index(docs.slice(i, i + params.indexBatch));
+    const reused = reuse !== null && (await b.count()) >= docs.length;
+    if (!reused) for (let i = 0; i < docs.length; i += params.indexBatch) await b.index(docs.slice(i, i + params.indexBatch));
+    // A reused index still holds the documents earlier runs' live writes added: they are counted.
+    await b.remove([...Array(5000).keys()].map((i) => `live:${i}`));
     await refresh();
     const indexSeconds = (performance.now() - t0) / 1000;
     const count = await b.count();
     if (count !== docs.length) throw new Error(`${backend}: ${count} of ${docs.length} documents indexed`);
+    if (reused) log(`${backend}: reusing the index in ${reuse}`);
 
     const time = async (run: (x: SearchBackend) => Promise<unknown>) => {
       for (let i = 0; i < params.warmup; i++) await run(b);
@@ -138,6 +149,7 @@ async function runBackend(backend: BackendName, es: BenchElasticsearch | null, d
       backend,
       docs: docs.length,
       indexSeconds: round(indexSeconds, 1),
+      reusedIndex: reused,
       queries: results,
       liveDocumentsWritten: written,
       reference: { count: floor, aggregateWithoutEmergingOrShareOfVoice: plain },

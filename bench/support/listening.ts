@@ -162,7 +162,7 @@ export interface BenchServer {
 export const ADMIN = { username: 'bench', password: 'benchpass123' };
 
 /** Resonance in its own process on a free port: temp DATA_DIR (or the given one), rate limits lifted. */
-export async function startResonance(backend: BackendName, esUrl: string | null, opts: { dataDir?: string; env?: Record<string, string>; split?: boolean } = {}): Promise<BenchServer> {
+export async function startResonance(backend: BackendName, esUrl: string | null, opts: { dataDir?: string; env?: Record<string, string>; split?: boolean; readyTimeoutMs?: number } = {}): Promise<BenchServer> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-bench-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -188,7 +188,7 @@ export async function startResonance(backend: BackendName, esUrl: string | null,
   delete process.env.ELASTICSEARCH_URL; // spawnTsx merges process.env: the backend choice is ours
   // split: RESONANCE_ROLE=web serves HTTP and sockets, a second process runs the pipeline.
   const server = spawnTsx('server/main.ts', opts.split ? { ...childEnv, RESONANCE_ROLE: 'web' } : childEnv);
-  await waitForOk(`${base}/healthz`, server, 60_000);
+  await waitForOk(`${base}/healthz`, server, opts.readyTimeoutMs ?? 60_000);
   const worker = opts.split ? spawnTsx('server/main.ts', { ...childEnv, RESONANCE_ROLE: 'worker', PORT: '0' }) : null;
   if (saved !== undefined) process.env.ELASTICSEARCH_URL = saved;
   if (worker) await sleep(3_000); // boot: migrations are done by the web process already
