@@ -2,7 +2,7 @@
  * Benchmark: opinion console summary latency (issue #9) at 100,000 documents, per backend.
  *
  *   node --import tsx bench/opinion.bench.ts [--docs 100000] [--iterations 50]
- *     [--backend embedded|elasticsearch|both] [--quick] [--embedded-file PATH]
+ *     [--backend embedded|elasticsearch|both] [--quick] [--embedded-file PATH] [--index-order time|generated]
  *
  * The documents are the search benchmark's (bench/support/corpus.ts: seeded mixed zh/en mentions
  * over the 7 days before a fixed anchor, cached under .cache/bench/). Each summary variant is one
@@ -34,6 +34,7 @@ const params = {
   generatorVersion: 1,
   kolAuthors: 100,
   embeddedFile: process.argv.includes('--embedded-file') ? arg('embedded-file', '') : null,
+  indexOrder: arg('index-order', 'time') as 'time' | 'generated',
 };
 const ANCHOR = Date.parse(params.anchor);
 const HOUR = 3_600_000;
@@ -86,7 +87,10 @@ async function runBackend(backend: BackendName, es: BenchElasticsearch | null, d
     log(`${backend}: indexing ${docs.length} documents`);
     const t0 = performance.now();
     const reused = reuse !== null && (await b.count()) >= docs.length;
-    if (!reused) for (let i = 0; i < docs.length; i += params.indexBatch) await b.index(docs.slice(i, i + params.indexBatch));
+    // In time order by default, as a live community's items arrive (--index-order generated: the
+    // corpus' shuffled order, as a bulk import of unsorted history would be).
+    const ordered = params.indexOrder === 'time' ? [...docs].sort((x, y) => Date.parse(x.createdAt) - Date.parse(y.createdAt)) : docs;
+    if (!reused) for (let i = 0; i < ordered.length; i += params.indexBatch) await b.index(ordered.slice(i, i + params.indexBatch));
     // A reused index still holds the documents earlier runs' live writes added: they are counted.
     await b.remove([...Array(5000).keys()].map((i) => `live:${i}`));
     await refresh();

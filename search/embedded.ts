@@ -527,12 +527,14 @@ class HourCache {
  * hour at either end, which is never cached). The stamps are read before the rows, so a cached
  * hour is never older than its stamp says.
  */
-async function hourlyRows(r: Connection, cache: HourCache, key: string, a: number, b: number, statement: (from: number, to: number) => { sql: string; params: Param[] }): Promise<Row[]> {
+type SqlText = { sql: string; params: Param[] };
+
+async function hourlyRows(r: Connection, cache: HourCache, key: string, a: number, b: number, statement: (from: number, to: number) => SqlText | Promise<SqlText>): Promise<Row[]> {
   const h1 = Math.ceil(a / HOUR_MS) * HOUR_MS;
   const h2 = Math.floor(b / HOUR_MS) * HOUR_MS;
   if (h1 >= h2) {
     if (a >= b) return [];
-    const st = statement(a, b);
+    const st = await statement(a, b);
     return r.all<Row>(st.sql, st.params);
   }
   const stamps = new Map((await r.all<{ bucket: number; v: number }>('SELECT bucket, v FROM doc_versions WHERE bucket >= ? AND bucket < ?', [h1, h2])).map((x) => [x.bucket, x.v]));
@@ -545,7 +547,7 @@ async function hourlyRows(r: Connection, cache: HourCache, key: string, a: numbe
     else runs.push([h, h + HOUR_MS]);
   }
   const edges: [number, number][] = [...(a < h1 ? [[a, h1] as [number, number]] : []), ...(h2 < b ? [[h2, b] as [number, number]] : [])];
-  const read = (x: [number, number]) => { const st = statement(x[0], x[1]); return r.all<Row>(st.sql, st.params); };
+  const read = async (x: [number, number]) => { const st = await statement(x[0], x[1]); return r.all<Row>(st.sql, st.params); };
   const [fromRuns, fromEdges] = await Promise.all([Promise.all(runs.map(read)), Promise.all(edges.map(read))]);
   runs.forEach(([from, to], i) => {
     const byHour = new Map<number, Row[]>();
@@ -605,16 +607,34 @@ function partialKey(part: string, f: AggregateFilters, groups: Param[]): string 
   return JSON.stringify([part, f.sentiment ?? null, f.chapter ?? null, f.source ?? null, f.kind ?? null, f.excludeChapterIds ?? null, f.keyword ?? null, f.authors?.map((x) => [x.source, x.author]) ?? null, segmentForIndex(f.q ?? ''), groups]);
 }
 
-/** Each watched group as a sum of "is in this group's FTS match set" (built once per statement, probed per row). */
+/**
+ * Each watched group as a sum of "is in this group's FTS match set" (built once per statement,
+ * probed per row). `ranged` reads the match set between two rowids only (see ridRange): its
+ * params are then the match expression and the range, per group.
+ */
 function voiceColumns(watch: WatchGroup[]) {
   const groups = watch.map((g) => ({ key: g.key, words: segmentWatchGroup(g) }));
   const probed = groups.map((g, i) => ({ ...g, i })).filter((g) => g.words.length > 0);
+  const params = probed.map((g) => anyOfExpression(g.words)) as Param[];
   return {
     groups,
     probed,
     sql: probed.map((_g, j) => `, sum(d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)) AS g${j}`).join(''),
-    params: probed.map((g) => anyOfExpression(g.words)) as Param[],
+    params,
+    ranged: probed.map((_g, j) => `, sum(d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? AND rowid BETWEEN ? AND ?)) AS g${j}`).join(''),
+    rangedParams: (range: [number, number]) => params.flatMap((p) => [p, ...range]),
   };
+}
+
+/**
+ * The smallest and largest rid of the documents in [a, b). A group's match set is the group's
+ * documents of all time (most of them, for a brand's name): read between these rowids only, its
+ * cost follows the range instead. Items are indexed as they arrive, so an hour's rids lie close
+ * together; for an index loaded in another order the range is wider and nothing is lost.
+ */
+async function ridRange(r: Connection, a: number, b: number): Promise<[number, number]> {
+  const [row] = await r.all<{ lo: number | null; hi: number | null }>('SELECT min(d.rid) AS lo, max(d.rid) AS hi FROM docs d WHERE d.created_at >= ? AND d.created_at < ?', [a, b]);
+  return [row?.lo ?? 0, row?.hi ?? -1];
 }
 
 /** Share of voice from rows carrying a sentiment label and the g0… sums, in the order given. */
@@ -639,12 +659,13 @@ function foldVoices(v: ReturnType<typeof voiceColumns>, rows: Record<string, num
  */
 async function windowGroups(r: Connection, cache: HourCache, watch: WatchGroup[], f: AggregateFilters, from: number, to: number): Promise<Pick<Aggregates, 'byChapter' | 'bySource' | 'shareOfVoice'>> {
   const v = voiceColumns(watch);
-  const rows = await hourlyRows(r, cache, partialKey('groups', f, v.params), from, to, (a, b) => {
+  const rows = await hourlyRows(r, cache, partialKey('groups', f, v.params), from, to, async (a, b) => {
     const w = aggregateWhere(f, new Date(a), new Date(b));
+    const range = v.probed.length ? await ridRange(r, a, b) : ([0, -1] as [number, number]);
     return {
-      sql: `SELECT (d.created_at / ${HOUR_MS}) * ${HOUR_MS} AS h, d.chapter AS chapter, d.source AS source, d.sentiment_label AS label, count(*) AS n, sum(d.sentiment_score) AS s${v.sql}
+      sql: `SELECT (d.created_at / ${HOUR_MS}) * ${HOUR_MS} AS h, d.chapter AS chapter, d.source AS source, d.sentiment_label AS label, count(*) AS n, sum(d.sentiment_score) AS s${v.ranged}
               FROM docs d WHERE ${w.sql.join(' AND ')} GROUP BY h, d.chapter, d.source, d.sentiment_label`,
-      params: [...v.params, ...w.params],
+      params: [...v.rangedParams(range), ...w.params],
     };
   });
   return { ...foldGroups(rows as (GroupRow & Row)[]), shareOfVoice: foldVoices(v, rows) };
@@ -670,13 +691,14 @@ async function shareOfVoice(r: Connection, cache: HourCache, watch: WatchGroup[]
   const weight = `CASE d.sentiment_label WHEN 'negative' THEN 1 WHEN 'neutral' THEN ${PACK} WHEN 'positive' THEN ${PACK * PACK} ELSE 0 END`;
   // One row per hour (in the covering index's time order, no sort); each hour's counts are under
   // the window's, so under 2^21.
-  const rows = await hourlyRows(r, cache, partialKey('voice', f, v.params), from, to, (a, b) => {
+  const rows = await hourlyRows(r, cache, partialKey('voice', f, v.params), from, to, async (a, b) => {
     const w = aggregateWhere(f, new Date(a), new Date(b));
+    const range = await ridRange(r, a, b);
     return {
       // As text: the driver would turn an integer over 2^53 into an inexact double.
-      sql: `SELECT (d.created_at / ${HOUR_MS}) * ${HOUR_MS} AS h, ${v.probed.map((_g, j) => `CAST(coalesce(sum(CASE WHEN d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?) THEN ${weight} ELSE 0 END), 0) AS TEXT) AS g${j}`).join(', ')}
+      sql: `SELECT (d.created_at / ${HOUR_MS}) * ${HOUR_MS} AS h, ${v.probed.map((_g, j) => `CAST(coalesce(sum(CASE WHEN d.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? AND rowid BETWEEN ? AND ?) THEN ${weight} ELSE 0 END), 0) AS TEXT) AS g${j}`).join(', ')}
               FROM docs d WHERE ${w.sql.join(' AND ')} GROUP BY h`,
-      params: [...v.params, ...w.params],
+      params: [...v.rangedParams(range), ...w.params],
     };
   });
   const voices = v.groups.map((g) => ({ key: g.key, ...emptySplit() }));
