@@ -72,6 +72,10 @@ function grow<T extends Float64Array | Int32Array | Uint32Array>(arr: T, need: n
 
 /** What a full recompute needs of a graph, as plain typed arrays (structured-clone friendly). */
 export interface GraphSnapshot {
+  /** Which graph (names are only appended, so a worker may keep those it was sent before). */
+  graph: number;
+  /** `names` are the names from this index on (0: all). */
+  namesFrom: number;
   halfLifeMs: number;
   latestAt: number;
   n: number;
@@ -82,8 +86,12 @@ export interface GraphSnapshot {
 }
 
 /** The weighted, deduplicated engagement graph with per-node facts (posts, followers, recency). */
+let graphs = 0;
+
 export class InteractionGraph {
   readonly halfLifeMs: number;
+  /** This graph's number in the process (snapshots name their graph). */
+  readonly uid = ++graphs;
   private readonly index = new Map<string, number>();
   /**
    * (from, to) → edge index: open addressing with linear probing over an Int32Array of edge
@@ -139,7 +147,7 @@ export class InteractionGraph {
   snapshot(): GraphSnapshot {
     const n = this.n, m = this.m;
     return {
-      halfLifeMs: this.halfLifeMs, latestAt: this.latestAt, n, m, names: this.names.slice(0, n),
+      graph: this.uid, namesFrom: 0, halfLifeMs: this.halfLifeMs, latestAt: this.latestAt, n, m, names: this.names.slice(0, n),
       nodes: {
         posts: this.posts.slice(0, n), lastAuthoredAt: this.lastAuthoredAt.slice(0, n), followerCount: this.followerCount.slice(0, n),
         outActions: this.outActions.slice(0, n), outWeight: this.outWeight.slice(0, n), inWeight: this.inWeight.slice(0, n),

@@ -17,9 +17,20 @@ export function buffersOf(value: unknown, out = new Set<ArrayBuffer>()): ArrayBu
   return [...out];
 }
 
+/** The names this worker was sent, for one graph: each request sends only the ones added since. */
+let names: string[] = [];
+let graphOfNames = -1;
+
 parentPort?.on('message', (req: RecomputeRequest) => {
   try {
-    const state = computeKolState(InteractionGraph.fromSnapshot(req.snapshot), { now: req.now, params: req.params });
+    const s = req.snapshot;
+    if (s.graph !== graphOfNames || s.namesFrom === 0) {
+      names = [];
+      graphOfNames = s.graph;
+    }
+    if (s.namesFrom !== names.length) throw new Error(`names from ${s.namesFrom}, ${names.length} known`);
+    for (const name of s.names) names.push(name);
+    const state = computeKolState(InteractionGraph.fromSnapshot({ ...s, names: names.slice(0, s.n), namesFrom: 0 }), { now: req.now, params: req.params });
     parentPort!.postMessage({ id: req.id, state } satisfies RecomputeReply, buffersOf(state));
   } catch (err) {
     parentPort!.postMessage({ id: req.id, error: String(err instanceof Error ? err.stack ?? err.message : err) } satisfies RecomputeReply);

@@ -221,7 +221,10 @@ export async function leaderboard(n: number, locale: Locale) {
   // Stale-while-revalidate: a stale ranking is answered at once and recomputed behind it; only
   // a process with no ranking yet waits for one.
   if (dirty && kol.last.order.length === 0) await recomputeKols();
-  else if (dirty && !running && Date.now() - recomputedAt > STALE_MS) recomputeKols().catch((err) => log.error('KOL recompute failed', { error: String(err) }));
+  else if (dirty && !running && Date.now() - recomputedAt > STALE_MS) {
+    // After this response: taking the snapshot and handing it to the thread is not this request's cost.
+    setImmediate(() => recomputeKols().catch((err) => log.error('KOL recompute failed', { error: String(err) })));
+  }
   return kol.top(n).map((s) => presentKol(s, locale));
 }
 

@@ -30,6 +30,19 @@ describe('kol: recompute on a worker thread', function () {
     expect(remote.pageRankIterations).to.equal(inline.pageRankIterations);
   });
 
+  it('sends a graph’s names once: later runs send only new names and still rank as inline; another graph starts over', async () => {
+    const g = loadCommunity(community(), new InteractionGraph());
+    const params = computeKolState(new InteractionGraph()).params;
+    await thread.run(g.snapshot(), g.latestAt, params);
+    // New accounts, ranked by name among equals: a wrong name list would order them wrongly.
+    for (let i = 0; i < 30; i++) g.add({ from: `user:late-${i}`, to: `user:zz-${i % 3}`, kind: 'reply', at: g.latestAt });
+    const again = await thread.run(g.snapshot(), g.latestAt, params);
+    expect(Array.from(again.order)).to.deep.equal(Array.from(computeKolState(g, { now: g.latestAt }).order));
+    const other = loadCommunity(generateCommunity({ seed: 6, members: 400, interactions: 3000 }), new InteractionGraph());
+    const fresh = await thread.run(other.snapshot(), other.latestAt, params);
+    expect(Array.from(fresh.order)).to.deep.equal(Array.from(computeKolState(other, { now: other.latestAt }).order));
+  });
+
   it('credits interactions that arrive during the recompute as if they came just after it', async () => {
     const c = community();
     const live = loadCommunity(c, new IncrementalKol());
