@@ -42,11 +42,11 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
     await renderPage(req, res, render, 'login', { title: t(req.locale, 'auth.login'), next: safeNext(req.query.next) });
   });
 
-  r.post('/login', limits.login, async (req, res) => {
+  r.post('/login', async (req, res) => {
     const next = safeNext(req.body?.next);
     try {
       const input = parse(loginForm, req.body);
-      const { token } = await accounts.login(input);
+      const { token } = await limits.login.attempt(req.ip ?? '', input.username, () => accounts.login(input));
       res.cookie(SESSION_COOKIE, token, cookieOptions);
       res.redirect(303, next);
     } catch (err) {
@@ -58,7 +58,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
     await renderPage(req, res, render, 'register', { title: t(req.locale, 'auth.register') });
   });
 
-  r.post('/register', limits.login, async (req, res) => {
+  r.post('/register', limits.registrations, async (req, res) => {
     try {
       const input = parse(registerForm, req.body);
       const { token } = await accounts.register({ ...input, displayName: input.displayName || undefined });
