@@ -6,6 +6,7 @@ import { withTransaction } from '../db';
 import { recordEvents } from '../events';
 import { actorFor } from './accounts';
 import { sqlRows } from '../sql';
+import { NotFound } from '../errors';
 
 /**
  * Notify the members a new post mentions, and the author it replies to. Idempotent: a
@@ -68,6 +69,14 @@ export async function markRead(userId: number, ids?: number[]): Promise<void> {
       { where: { userId, readAt: null, ...(ids ? { id: { [Op.in]: ids } } : {}) }, transaction },
     );
   });
+}
+
+/** Open one of the member's notifications (someone else's is 404): it is marked read and returned. */
+export async function openNotification(userId: number, id: number): Promise<Notification> {
+  const note = await Notification.findOne({ where: { id, userId } });
+  if (!note) throw NotFound('Notification');
+  if (!note.readAt) await markRead(userId, [note.id]);
+  return note;
 }
 
 /** Rows needed to present notifications: actors, threads, chapters. */

@@ -163,6 +163,48 @@ describe('forum core', () => {
       expect(await Notification.count({ where: { userId: fan.user.id } })).to.equal(0);
     });
 
+    // Issue #12, item 8: opening a notification left it unread (the badge stayed).
+    it('opening a notification marks it read and leads to the post; mark-all by page and by API', async () => {
+      const op = await buildUser();
+      const fan = await buildUser();
+      const { thread, post } = await buildThread({ author: op });
+      for (const body of ['第一条回复', '第二条回复', '第三条回复']) {
+        expect((await client(fan.token).post(`/api/v1/threads/${thread.id}/posts`, { body, replyTo: String(post.id) })).status).to.equal(201);
+      }
+      await server.resonance.dispatcher.drain();
+      const browser = new Client(server.url);
+      await browser.browserLogin(op.username, PASSWORD);
+      const badge = async () => Number(/data-unread-badge>(\d+)</.exec((await browser.get('/')).text)?.[1]);
+      expect(await badge()).to.equal(3);
+      const list = await browser.get('/notifications');
+      expect(list.text).to.contain('data-mark-all-read');
+      const ids = [...list.text.matchAll(/data-notification-id="(\d+)"/g)].map((m) => m[1]);
+      expect(ids).to.have.length(3);
+      expect(list.text).to.contain(`href="/notifications/${ids[0]}"`);
+      const opened = await browser.get(`/notifications/${ids[0]}`);
+      expect(opened.status).to.equal(303);
+      expect(opened.headers.get('location')).to.match(new RegExp(`^/t/${thread.id}#p\\d+$`));
+      expect(await badge()).to.equal(2);
+      const api = await client(op.token).get('/api/v1/notifications');
+      expect(api.body.unread).to.equal(2);
+      expect(api.body.items.find((n: { id: string }) => n.id === ids[0])).to.include({ read: true, url: opened.headers.get('location') });
+      // Opening it again is harmless; someone else's notification is not found.
+      expect((await browser.get(`/notifications/${ids[0]}`)).status).to.equal(303);
+      const stranger = new Client(server.url);
+      await stranger.browserLogin(fan.username, PASSWORD);
+      expect((await stranger.get(`/notifications/${ids[1]}`)).status).to.equal(404);
+      expect((await Notification.findByPk(Number(ids[1])))!.readAt).to.equal(null);
+      // The page's mark-all-read button.
+      const all = await browser.post('/notifications/read', new URLSearchParams({ _csrf: browser.csrf ?? '' }));
+      expect(all.status).to.equal(303);
+      expect(await badge()).to.equal(0);
+      expect((await browser.get('/notifications')).text).to.not.contain('data-mark-all-read');
+      // The API: ids mark those, no ids mark all.
+      await Notification.update({ readAt: null }, { where: { userId: op.user.id } });
+      expect((await client(op.token).post('/api/v1/notifications/read', { ids: [ids[2]] })).body.unread).to.equal(2);
+      expect((await client(op.token).post('/api/v1/notifications/read')).body.unread).to.equal(0);
+    });
+
     it('rejects a replyTo from another thread', async () => {
       const a = await buildThread();
       const b = await buildThread();

@@ -13,7 +13,7 @@ import { User } from '../../models';
 import { toAppError } from '../../middleware/errors';
 import { SESSION_COOKIE, LANG_COOKIE } from '../../middleware/cookies';
 import { t, matchLocale } from '../../i18n';
-import { parse, username, password, displayName, slug, text, role, loginName, loginPassword, shortLabel } from '../schemas';
+import { parse, id, username, password, displayName, slug, text, role, loginName, loginPassword, shortLabel } from '../schemas';
 import { presentNotifications, presentPosts } from '../present';
 import { renderPage, safeNext } from './context';
 import type { Render } from '../../views';
@@ -104,7 +104,19 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   r.get('/notifications', async (req, res) => {
     requirePerson(req.actor);
     const notes = await notifications.listNotifications(req.actor.id, 100);
-    await renderPage(req, res, render, 'notifications', { title: t(req.locale, 'nav.notifications'), notifications: await presentNotifications(notes) });
+    const presented = await presentNotifications(notes);
+    // A notification with no page of its own (a sanction) is read once this page has shown it.
+    const shownInFull = presented.filter((n) => !n.read && n.url === null).map((n) => Number(n.id));
+    if (shownInFull.length) await notifications.markRead(req.actor.id, shownInFull);
+    await renderPage(req, res, render, 'notifications', { title: t(req.locale, 'nav.notifications'), notifications: presented, anyUnread: presented.some((n) => !n.read && n.url !== null) });
+  });
+
+  // Opening a notification marks it read, then leads to what it is about.
+  r.get('/notifications/:id', async (req, res) => {
+    requirePerson(req.actor);
+    const note = await notifications.openNotification(req.actor.id, parse(id, req.params.id, 'id'));
+    const [presented] = await presentNotifications([note]);
+    res.redirect(303, presented.url ?? '/notifications');
   });
 
   r.post('/notifications/read', async (req, res) => {
