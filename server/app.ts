@@ -14,7 +14,7 @@ import { serverSecret } from './secrets';
 import { log } from './log';
 import { authentication, csrf } from './middleware/auth';
 import { LoginThrottle, RateLimiter, rateLimit } from './middleware/rateLimit';
-import { apiErrors, logUnhandled, toAppError } from './middleware/errors';
+import { apiErrors, errorLocale, logUnhandled, toAppError } from './middleware/errors';
 import { LANG_COOKIE } from './middleware/cookies';
 import { methodNotAllowed } from './middleware/methods';
 import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale, t } from './i18n';
@@ -29,7 +29,7 @@ import { accountPages } from './routes/pages/account';
 import { staffPages } from './routes/pages/staff';
 import { consolePages } from './routes/pages/console';
 import { renderPage } from './routes/pages/context';
-import { NotFound } from './errors';
+import { localizedMessage, NotFound } from './errors';
 import type { HttpDeps } from './routes/deps';
 import { attachRealtime, type RealtimeOptions } from './realtime/io';
 import { broadcastProcessor } from './workers/broadcast';
@@ -221,7 +221,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     if (e.details?.allow) res.setHeader('Allow', e.details.allow.join(', '));
     if (e.code === 'unauthenticated' && req.method === 'GET') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     try {
-      await renderPage(req, res, render, 'error', { title: t(req.locale ?? DEFAULT_LOCALE, `error.${e.code}`), code: e.code, status: e.status, message: e.code === 'validation_failed' ? e.message : null }, e.status);
+      const locale = errorLocale(req);
+      await renderPage(req, res, render, 'error', { title: t(locale, `error.${e.code}`), code: e.code, status: e.status, message: e.code === 'validation_failed' || e.code === 'rate_limited' ? localizedMessage(e, locale) : null }, e.status);
     } catch {
       res.status(e.status).type('text').send(e.message);
     }

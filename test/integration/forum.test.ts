@@ -38,12 +38,19 @@ describe('forum core', () => {
     });
 
     it('rejects a wrong password and a taken username with contract errors', async () => {
+      // The message follows the request's language (zh-CN by default) and never tells whether the name exists.
       const bad = await client().post('/api/v1/auth/login', { username: 'li_lei', password: 'wrong-password' });
       expect(bad.status).to.equal(401);
-      expect(bad.body).to.deep.equal({ error: { code: 'unauthenticated', message: 'Wrong username or password' } });
+      expect(bad.body).to.deep.equal({ error: { code: 'unauthenticated', message: '用户名或密码错误。' } });
+      const nobody = await client().post('/api/v1/auth/login', { username: 'nobody_at_all', password: 'wrong-password' });
+      expect([nobody.status, nobody.body]).to.deep.equal([bad.status, bad.body]);
+      const badEn = await client().post('/api/v1/auth/login', { username: 'li_lei', password: 'wrong-password' }, { 'accept-language': 'en-US,en;q=0.9' });
+      expect(badEn.body).to.deep.equal({ error: { code: 'unauthenticated', message: 'Wrong username or password.' } });
       const dup = await client().post('/api/v1/auth/register', { username: 'li_lei', password: 'whatever123' });
       expect(dup.status).to.equal(409);
-      expect(dup.body.error.code).to.equal('conflict');
+      expect(dup.body).to.deep.equal({ error: { code: 'conflict', message: '该用户名已被使用，请换一个。' } });
+      const empty = await client().post('/api/v1/auth/register', { username: 'li_lei_2', password: 'short' }, { 'accept-language': 'en' });
+      expect(empty.body).to.deep.equal({ error: { code: 'validation_failed', message: 'Password: must be at least 8 characters', field: 'password' } });
     });
 
     it('bootstraps the admin from RESONANCE_ADMIN, who can set roles and create API keys', async () => {

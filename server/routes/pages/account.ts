@@ -15,7 +15,7 @@ import { SESSION_COOKIE, LANG_COOKIE } from '../../middleware/cookies';
 import { t, matchLocale } from '../../i18n';
 import { parse, id, username, password, displayName, slug, text, role, loginName, loginPassword, shortLabel } from '../schemas';
 import { presentNotifications, presentPosts } from '../present';
-import { renderPage, safeNext } from './context';
+import { formErrorText, renderPage, safeNext } from './context';
 import type { Render } from '../../views';
 import type { HttpDeps } from '../deps';
 
@@ -35,7 +35,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   async function formError(req: Request, res: Response, page: string, err: unknown, data: Record<string, unknown>) {
     const e = toAppError(err);
     if (e.code === 'internal' || e.code === 'rate_limited') throw err;
-    await renderPage(req, res, render, page, { ...data, error: `${t(req.locale, `error.${e.code}`)} ${e.code === 'validation_failed' || e.code === 'conflict' ? e.message : ''}`.trim() }, e.status);
+    await renderPage(req, res, render, page, { ...data, error: formErrorText(req.locale, e) }, e.status);
   }
 
   r.get('/login', async (req, res) => {
