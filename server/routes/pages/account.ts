@@ -8,7 +8,7 @@ import { createCategory } from '../../services/categories';
 import { loadProfile } from '../../services/profiles';
 import { authorize, can, requirePerson } from '../../policies';
 import { memberInsight, tagMember } from '../../services/insight';
-import { presentChapter, presentSelf, presentUser } from '../../presenters';
+import { presentChapter, presentSelf, presentUser, type PresentedNotification } from '../../presenters';
 import { User } from '../../models';
 import { toAppError } from '../../middleware/errors';
 import { SESSION_COOKIE, LANG_COOKIE } from '../../middleware/cookies';
@@ -27,6 +27,28 @@ const tagForm = z.object({ _csrf: z.string().optional(), tag: shortLabel });
 const chapterForm = z.object({ slug, name: text(1, 100), city: text(1, 100), visibility: z.enum(['public', 'private']), description: text(0, 2000).optional() });
 const categoryForm = z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() });
 const roleForm = z.object({ username, role, reason: text(1, 500) });
+
+/**
+ * Replies and mentions in one thread, read or unread alike, shown as one entry (Discourse's
+ * "3 replies in …"), at the place of the newest; its link opens the whole group.
+ */
+function groupNotifications(notes: PresentedNotification[]) {
+  const groups = new Map<string, { note: PresentedNotification; count: number; actors: string[] }>();
+  const entries: Array<{ note: PresentedNotification; count: number; actors: string[] }> = [];
+  for (const note of notes) {
+    const key = note.thread && notifications.GROUPED_KINDS.has(note.kind) ? `${note.kind}:${note.thread.id}:${note.read}` : null;
+    const group = key ? groups.get(key) : undefined;
+    if (group) {
+      group.count++;
+      if (note.actor && !group.actors.includes(note.actor.displayName)) group.actors.push(note.actor.displayName);
+      continue;
+    }
+    const entry = { note, count: 1, actors: note.actor ? [note.actor.displayName] : [] };
+    if (key) groups.set(key, entry);
+    entries.push(entry);
+  }
+  return entries.map(({ note, count, actors }) => ({ ...note, count, grouped: count > 1, actorNames: actors.slice(0, 3).join('、') + (actors.length > 3 ? ' …' : '') }));
+}
 
 export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps): Router {
   const r = Router();
@@ -108,7 +130,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
     // A notification with no page of its own (a sanction) is read once this page has shown it.
     const shownInFull = presented.filter((n) => !n.read && n.url === null).map((n) => Number(n.id));
     if (shownInFull.length) await notifications.markRead(req.actor.id, shownInFull);
-    await renderPage(req, res, render, 'notifications', { title: t(req.locale, 'nav.notifications'), notifications: presented, anyUnread: presented.some((n) => !n.read && n.url !== null) });
+    await renderPage(req, res, render, 'notifications', { title: t(req.locale, 'nav.notifications'), notifications: groupNotifications(presented), anyUnread: presented.some((n) => !n.read && n.url !== null) });
   });
 
   // Opening a notification marks it read, then leads to what it is about.
