@@ -1,6 +1,7 @@
 /** zod schemas shared by routes: every input is parsed here before it reaches a service. */
 import { z } from 'zod';
 import { Invalid, Validation, type LocalizedText } from '../errors';
+import { t } from '../i18n';
 import { ROLES } from '../models/User';
 
 /**
@@ -96,7 +97,11 @@ const ZOD_DEFAULT_MESSAGE = /^(Invalid |Too (big|small)|Unrecognized key)/;
  */
 export function issueText(issue: z.core.$ZodIssue): LocalizedText | null {
   if (!issue.message.startsWith('validation.') && !ZOD_DEFAULT_MESSAGE.test(issue.message)) return null;
-  if (issue.message.startsWith('validation.')) return { key: issue.message, vars: (issue as { params?: Record<string, string | number> }).params ?? {} };
+  if (issue.message.startsWith('validation.')) {
+    // Built-in checks (min, max) carry their bounds on the issue, refinements in `params`.
+    const own = issue as { params?: Record<string, string | number>; minimum?: unknown; maximum?: unknown };
+    return { key: issue.message, vars: { ...(own.minimum !== undefined ? { min: Number(own.minimum) } : {}), ...(own.maximum !== undefined ? { max: Number(own.maximum) } : {}), ...own.params } };
+  }
   switch (issue.code) {
     case 'invalid_type':
       return (issue as { input?: unknown }).input === undefined ? { key: 'validation.required' } : { key: 'validation.type', vars: { expected: issue.expected } };
@@ -113,6 +118,12 @@ export function issueText(issue: z.core.$ZodIssue): LocalizedText | null {
     default:
       return { key: 'validation.invalid' };
   }
+}
+
+/** A zod issue's message in English (logs, socket acks, per-item reasons in batch answers). */
+export function issueEnglish(issue: z.core.$ZodIssue): string {
+  const text = issueText(issue);
+  return text ? t('en', text.key, text.vars) : issue.message;
 }
 
 /**
