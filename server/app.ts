@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import type { Config } from './config';
+import { loginPerAddress, type Config } from './config';
 import { openDatabase, closeDatabase, db } from './db';
 import { migrate } from './migrate';
 import { bootstrapAdmin } from './services/accounts';
@@ -13,8 +13,8 @@ import { processorsFor } from './workers';
 import { serverSecret } from './secrets';
 import { log } from './log';
 import { authentication, csrf } from './middleware/auth';
-import { RateLimiter, rateLimit } from './middleware/rateLimit';
-import { apiErrors, logUnhandled, toAppError } from './middleware/errors';
+import { LoginThrottle, RateLimiter, rateLimit } from './middleware/rateLimit';
+import { apiErrors, errorLocale, logUnhandled, toAppError } from './middleware/errors';
 import { LANG_COOKIE } from './middleware/cookies';
 import { methodNotAllowed } from './middleware/methods';
 import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale, t } from './i18n';
@@ -29,7 +29,7 @@ import { accountPages } from './routes/pages/account';
 import { staffPages } from './routes/pages/staff';
 import { consolePages } from './routes/pages/console';
 import { renderPage } from './routes/pages/context';
-import { NotFound } from './errors';
+import { localizedMessage, NotFound } from './errors';
 import type { HttpDeps } from './routes/deps';
 import { attachRealtime, type RealtimeOptions } from './realtime/io';
 import { broadcastProcessor } from './workers/broadcast';
@@ -100,7 +100,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   const secureCookies = config.COOKIE_SECURE ?? config.NODE_ENV === 'production';
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies, path: '/', maxAge: 30 * 86400_000 };
 
-  const loginLimiter = new RateLimiter(config.RATE_LIMIT_LOGIN_PER_MINUTE, 60_000);
+  const loginAddressLimiter = new RateLimiter(loginPerAddress(config), 60_000);
+  const loginThrottle = new LoginThrottle(loginAddressLimiter, new RateLimiter(config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_PER_MINUTE, 60_000));
   const postLimiter = new RateLimiter(config.RATE_LIMIT_POSTS_PER_MINUTE, 60_000);
   const apiLimiter = new RateLimiter(config.RATE_LIMIT_API_PER_MINUTE, 60_000);
   const pageLimiter = new RateLimiter(config.RATE_LIMIT_PAGES_PER_MINUTE, 60_000);
@@ -108,7 +109,9 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     config,
     cookieOptions,
     limits: {
-      login: rateLimit(loginLimiter, (req) => `login:${req.ip}`),
+      login: loginThrottle,
+      registrations: rateLimit(new RateLimiter(config.RATE_LIMIT_REGISTRATIONS_PER_MINUTE, 60_000), (req) => `register-ip:${req.ip}`),
+      passwordCheck: rateLimit(loginAddressLimiter, (req) => `login-ip:${req.ip}`),
       posting: rateLimit(postLimiter, (req) => (req.actor ? `post:${req.actor.id}` : `post-ip:${req.ip}`)),
       likes: rateLimit(new RateLimiter(config.RATE_LIMIT_LIKES_PER_MINUTE, 60_000), (req) => (req.actor ? `like:${req.actor.id}` : `like-ip:${req.ip}`)),
       flags: rateLimit(new RateLimiter(config.RATE_LIMIT_FLAGS_PER_MINUTE, 60_000), (req) => (req.actor ? `flag:${req.actor.id}` : `flag-ip:${req.ip}`)),
@@ -218,7 +221,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     if (e.details?.allow) res.setHeader('Allow', e.details.allow.join(', '));
     if (e.code === 'unauthenticated' && req.method === 'GET') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     try {
-      await renderPage(req, res, render, 'error', { title: t(req.locale ?? DEFAULT_LOCALE, `error.${e.code}`), code: e.code, status: e.status, message: e.code === 'validation_failed' ? e.message : null }, e.status);
+      const locale = errorLocale(req);
+      await renderPage(req, res, render, 'error', { title: t(locale, `error.${e.code}`), code: e.code, status: e.status, message: e.code === 'validation_failed' || e.code === 'rate_limited' ? localizedMessage(e, locale) : null }, e.status);
     } catch {
       res.status(e.status).type('text').send(e.message);
     }

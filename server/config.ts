@@ -32,7 +32,15 @@ const schema = z.object({
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   // Rate limits are per minute; generous defaults for people, strict enough to stop scripts.
-  RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  // Sign-in, keyed as mature forums do: failed attempts per account (a success spends none; the
+  // correct password is refused only once the account itself is under attack), all attempts per
+  // address (higher: a locked account must not lock out the other members behind one NAT), and
+  // registrations per address on their own budget. RATE_LIMIT_LOGIN_PER_MINUTE is the old name of
+  // the per-address limit (used when the new one is unset).
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  RATE_LIMIT_LOGIN_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().positive().optional(),
+  RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().optional(),
+  RATE_LIMIT_REGISTRATIONS_PER_MINUTE: z.coerce.number().int().positive().default(5),
   RATE_LIMIT_POSTS_PER_MINUTE: z.coerce.number().int().positive().default(20),
   RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().positive().default(600),
   // Per member: likes (and unlikes), and flags (reports go to moderators, so fewer).
@@ -76,7 +84,15 @@ const schema = z.object({
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.optional(),
 });
 
+/** The per-address sign-in limit when neither name is set. */
+export const DEFAULT_LOGIN_PER_ADDRESS_PER_MINUTE = 30;
+
 export type Config = z.infer<typeof schema> & { dataDir: string; sqlitePath: string };
+
+/** Sign-in attempts per address per minute: the new setting, else its old name, else the default. */
+export function loginPerAddress(config: Config): number {
+  return config.RATE_LIMIT_LOGIN_PER_ADDRESS_PER_MINUTE ?? config.RATE_LIMIT_LOGIN_PER_MINUTE ?? DEFAULT_LOGIN_PER_ADDRESS_PER_MINUTE;
+}
 
 /** Parse and validate an environment (process.env by default); throws a readable error. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

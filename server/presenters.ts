@@ -99,9 +99,18 @@ export function presentNotification(
     postId: note.postId ? String(note.postId) : undefined,
     chapter: related.chapter ? { slug: related.chapter.slug, name: related.chapter.name } : undefined,
     sanction: related.sanction ? { kind: related.sanction.kind, reason: related.sanction.reason, until: iso(related.sanction.until) } : undefined,
+    url: notificationTarget(note, related),
     read: !!note.readAt,
     createdAt: iso(note.createdAt)!,
   };
+}
+
+/** The page a notification is about (where opening it leads); null when its text is all there is (a sanction). */
+export function notificationTarget(note: Notification, related: { thread?: Thread; chapter?: Chapter }): string | null {
+  if (note.kind === 'alert_escalated') return '/desk';
+  if (related.thread) return `/t/${related.thread.id}${note.postId ? `#p${note.postId}` : ''}`;
+  if (related.chapter) return `/c/${related.chapter.slug}`;
+  return null;
 }
 
 export type PresentedPost = ReturnType<typeof presentPost>;

@@ -1,6 +1,7 @@
 /** Maps every error to the contract's body: AppErrors keep their code, parser/ORM errors get one, the rest are 500 with no detail. */
 import type { NextFunction, Request, Response } from 'express';
-import { AppError, errorBody, PayloadTooLarge, Validation, Conflict, UnsupportedMediaType } from '../errors';
+import { AppError, errorBody, PayloadTooLarge, Invalid, Conflict, UnsupportedMediaType } from '../errors';
+import { DEFAULT_LOCALE, fromAcceptLanguage, type Locale } from '../i18n';
 import { log } from '../log';
 
 interface HttpErrorLike {
@@ -18,15 +19,15 @@ export function toAppError(err: unknown): AppError {
   const e = (err ?? {}) as HttpErrorLike;
   const status = typeof e.status === 'number' ? e.status : e.statusCode;
   if (e.type === 'entity.too.large' || status === 413) return PayloadTooLarge();
-  if (e.type === 'entity.parse.failed') return Validation('body', 'is not valid JSON');
+  if (e.type === 'entity.parse.failed') return Invalid('body', 'validation.notJson', {}, false);
   // A Content-Encoding or charset we cannot decode is 415; the client can resend it plainly.
   if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported' || status === 415) return UnsupportedMediaType('body: unsupported content encoding or charset');
   // Every other client error raised while reading a body (corrupt gzip/deflate/br, aborted or
   // short bodies, ...) is the client's: body-parser marks them with a 4xx status, not always a `type`.
-  if (e.expose === true && typeof status === 'number' && status >= 400 && status < 500) return Validation('body', 'could not be read');
-  if (e.name === 'SequelizeUniqueConstraintError') return Conflict('Already exists');
-  if (e.name === 'SequelizeValidationError') return Validation('body', 'is invalid');
-  if (e.name === 'URIError') return Validation('path', 'is not valid');
+  if (e.expose === true && typeof status === 'number' && status >= 400 && status < 500) return Invalid('body', 'validation.unreadable', {}, false);
+  if (e.name === 'SequelizeUniqueConstraintError') return Conflict('Already exists', 'errors.alreadyExists');
+  if (e.name === 'SequelizeValidationError') return Invalid('body', 'validation.invalidBody', {}, false);
+  if (e.name === 'URIError') return Invalid('path', 'validation.invalidPath', {}, false);
   return new AppError('internal', 'Internal error');
 }
 
@@ -50,6 +51,11 @@ export function logUnhandled(where: string, context: { method?: string; path?: s
   });
 }
 
+/** The locale to answer an error in; errors raised before the locale middleware (body parsing) read the header. */
+export function errorLocale(req: Request): Locale {
+  return req.locale ?? fromAcceptLanguage(req.headers['accept-language']) ?? DEFAULT_LOCALE;
+}
+
 /** Express error middleware for the JSON API. */
 export function apiErrors() {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -57,6 +63,6 @@ export function apiErrors() {
     if (appError.code === 'internal') logUnhandled('unhandled error', { method: req.method, path: req.path }, err);
     if (appError.details?.retryAfterSeconds) res.setHeader('Retry-After', String(appError.details.retryAfterSeconds));
     if (appError.details?.allow) res.setHeader('Allow', appError.details.allow.join(', '));
-    res.status(appError.status).json(errorBody(appError));
+    res.status(appError.status).json(errorBody(appError, errorLocale(req)));
   };
 }

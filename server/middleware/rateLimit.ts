@@ -1,6 +1,7 @@
 /** Fixed-window rate limits kept in memory (per process); a hit answers 429 with Retry-After. */
 import type { NextFunction, Request, Response } from 'express';
-import { RateLimited } from '../errors';
+import { AppError, RateLimited } from '../errors';
+import { log } from '../log';
 
 /** A counter per key per window; old windows are dropped as they expire. */
 export class RateLimiter {
@@ -22,6 +23,12 @@ export class RateLimiter {
     return w.count > this.limit ? Math.max(1, Math.ceil((w.resetAt - now) / 1000)) : 0;
   }
 
+  /** Seconds to wait if `key` has already spent its budget (counting nothing), else 0. */
+  blocked(key: string, now = Date.now()): number {
+    const w = this.windows.get(key);
+    return w && w.resetAt > now && w.count >= this.limit ? Math.max(1, Math.ceil((w.resetAt - now) / 1000)) : 0;
+  }
+
   private sweep(now: number) {
     for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
   }
@@ -36,4 +43,39 @@ export function rateLimit(limiter: RateLimiter, keyOf: (req: Request) => string 
     if (wait > 0) return next(RateLimited(wait));
     next();
   };
+}
+
+/**
+ * Sign-in throttling keyed the way mature forums key it: every attempt counts against the
+ * address, only failed attempts count against the account. An account under attack refuses even
+ * the correct password until its window ends; other accounts from the same address keep working
+ * until the (higher) address limit.
+ */
+export class LoginThrottle {
+  constructor(
+    private readonly perAddress: RateLimiter,
+    private readonly failuresPerAccount: RateLimiter,
+  ) {}
+
+  /** Run `check` (which throws `unauthenticated` on a wrong password) under both limits. */
+  async attempt<T>(address: string, account: string, check: () => Promise<T>): Promise<T> {
+    const addressWait = this.perAddress.hit(`login-ip:${address}`);
+    if (addressWait > 0) {
+      log.info('sign-in throttled', { limit: 'address', retryAfterSeconds: addressWait });
+      throw RateLimited(addressWait);
+    }
+    // The same answer whether or not the account exists: the key is the name as typed.
+    const accountKey = `login-account:${account}`;
+    const accountWait = this.failuresPerAccount.blocked(accountKey);
+    if (accountWait > 0) {
+      log.info('sign-in throttled', { limit: 'account', retryAfterSeconds: accountWait });
+      throw RateLimited(accountWait);
+    }
+    try {
+      return await check();
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'unauthenticated') this.failuresPerAccount.hit(accountKey);
+      throw err;
+    }
+  }
 }

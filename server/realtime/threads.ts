@@ -11,6 +11,7 @@ import { User } from '../models';
 import type { SocketLimits } from './limits';
 import { presentThread } from '../presenters';
 import { presentPosts } from '../routes/present';
+import { issueEnglish } from '../routes/schemas';
 import { Forbidden, RateLimited, Unauthenticated, Validation } from '../errors';
 
 const MAX_REPLAY = 500;
@@ -20,7 +21,7 @@ const threadPayload = z.object({ threadId });
 
 function parse<T>(schema: z.ZodType<T>, payload: unknown): T {
   const r = schema.safeParse(payload);
-  if (!r.success) throw Validation(r.error.issues[0]?.path.join('.') || 'payload', r.error.issues[0]?.message ?? 'is invalid');
+  if (!r.success) throw Validation(r.error.issues[0]?.path.join('.') || 'payload', r.error.issues[0] ? issueEnglish(r.error.issues[0]) : 'is invalid');
   return r.data;
 }
 

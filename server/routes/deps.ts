@@ -1,9 +1,20 @@
 /** What route modules receive from the app: rate-limit middleware, cookie options, the dispatcher. */
 import type { RequestHandler, CookieOptions } from 'express';
 import type { Config } from '../config';
+import type { LoginThrottle } from '../middleware/rateLimit';
 
 export interface HttpDeps {
   config: Config;
-  limits: { login: RequestHandler; posting: RequestHandler; likes: RequestHandler; flags: RequestHandler };
+  limits: {
+    /** Sign-in: attempts per address, failures per account (see LoginThrottle). */
+    login: LoginThrottle;
+    /** New accounts per address. */
+    registrations: RequestHandler;
+    /** Other password checks (change password, delete account): the sign-in address budget. */
+    passwordCheck: RequestHandler;
+    posting: RequestHandler;
+    likes: RequestHandler;
+    flags: RequestHandler;
+  };
   cookieOptions: CookieOptions;
 }

@@ -1,7 +1,16 @@
 /** zod schemas shared by routes: every input is parsed here before it reaches a service. */
 import { z } from 'zod';
-import { Validation } from '../errors';
+import { Invalid, Validation, type LocalizedText } from '../errors';
+import { t } from '../i18n';
 import { ROLES } from '../models/User';
+
+/**
+ * A refinement's message: an i18n key under `validation.` and its placeholders (zod carries them
+ * as the issue's params); translated into the request's locale when the error is shown.
+ */
+function says(key: string, params: Record<string, string | number> = {}) {
+  return { message: `validation.${key}`, params };
+}
 
 // Lone UTF-16 surrogates can't be stored or rendered faithfully: reject instead of mangling.
 const wellFormed = (s: string) => s.isWellFormed();
@@ -14,51 +23,51 @@ const chars = (s: string) => [...s].length;
 export const text = (min: number, max: number) =>
   z
     .string()
-    .refine(wellFormed, 'contains invalid characters (unpaired surrogates)')
-    .refine(noControl, 'contains control characters')
+    .refine(wellFormed, says('unpairedSurrogates'))
+    .refine(noControl, says('controlChars'))
     .transform((s) => s.replace(/\r\n?/g, '\n'))
-    .refine((s) => s.trim().length >= min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
-    .refine((s) => chars(s) <= max, `must be at most ${max} characters`);
+    .refine((s) => s.trim().length >= min, min === 1 ? says('empty') : says('minChars', { min }))
+    .refine((s) => chars(s) <= max, says('maxChars', { max }));
 
-export const username = z.string().regex(/^[a-z0-9_]{3,32}$/, 'must be 3–32 characters of a-z, 0-9 and _');
+export const username = z.string().regex(/^[a-z0-9_]{3,32}$/, says('username'));
 export const password = z
   .string()
-  .refine(wellFormed, 'contains invalid characters')
-  .refine((s) => chars(s) >= 8, 'must be at least 8 characters')
-  .refine((s) => chars(s) <= 200, 'must be at most 200 characters');
+  .refine(wellFormed, says('invalidChars'))
+  .refine((s) => chars(s) >= 8, says('minChars', { min: 8 }))
+  .refine((s) => chars(s) <= 200, says('maxChars', { max: 200 }));
 /** A username as typed at login: any short text without control characters (a wrong one is a 401, not a 400). */
 export const loginName = z
   .string()
-  .refine(wellFormed, 'contains invalid characters')
-  .refine(noControl, 'contains control characters')
-  .refine((s) => chars(s) <= 64, 'must be at most 64 characters');
+  .refine(wellFormed, says('invalidChars'))
+  .refine(noControl, says('controlChars'))
+  .refine((s) => chars(s) <= 64, says('maxChars', { max: 64 }));
 /** A password as typed at login: checked against the hash only, so just bounded. */
-export const loginPassword = z.string().refine((s) => chars(s) <= 200, 'must be at most 200 characters');
+export const loginPassword = z.string().refine((s) => chars(s) <= 200, says('maxChars', { max: 200 }));
 /** An identifier chosen elsewhere (a mention's id at its source): 1..max characters, no control characters. */
 export const externalId = (max: number) =>
   z
     .string()
-    .refine(wellFormed, 'contains invalid characters')
-    .refine(noControl, 'contains control characters')
-    .refine((s) => chars(s) >= 1 && chars(s) <= max, `must be 1–${max} characters`);
+    .refine(wellFormed, says('invalidChars'))
+    .refine(noControl, says('controlChars'))
+    .refine((s) => chars(s) >= 1 && chars(s) <= max, says('charsBetween', { min: 1, max }));
 /** One dictionary word: 1–32 characters, no white space (as String.prototype.trim knows it) or control characters. */
 export const word = z
   .string()
-  .regex(/^[^\u0000-\u0020\u007F\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]+$/, 'must be one word without spaces')
-  .refine(wellFormed, 'contains invalid characters')
-  .refine((s) => chars(s) <= 32, 'must be at most 32 characters');
+  .regex(/^[^\u0000-\u0020\u007F\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]+$/, says('oneWord'))
+  .refine(wellFormed, says('invalidChars'))
+  .refine((s) => chars(s) <= 32, says('maxChars', { max: 32 }));
 export const displayName = text(1, 64);
 export const title = text(1, 200);
 export const postBody = text(1, 10_000);
 export const reason = text(1, 500);
-export const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes');
+export const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, says('slug'));
 export const role = z.enum(ROLES);
 /** An id as the contract writes it (a string of digits; numbers are accepted too). */
 export const id = z
   .union([z.string(), z.number()])
   .transform((v) => String(v))
   // Beyond 2^53 Number() rounds to a different id: refuse rather than look up the wrong row.
-  .refine((v) => /^[1-9][0-9]{0,15}$/.test(v) && Number.isSafeInteger(Number(v)), 'must be an id')
+  .refine((v) => /^[1-9][0-9]{0,15}$/.test(v) && Number.isSafeInteger(Number(v)), says('id'))
   .transform((v) => Number(v));
 /** A whole number in [min, max] from a query string (digits only: no "", "1e2" or "0x10") or JSON. */
 export const wholeNumber = (min: number, max: number) =>
@@ -66,9 +75,9 @@ export const wholeNumber = (min: number, max: number) =>
     (v) => (typeof v === 'number' ? String(v) : v),
     z
       .string()
-      .regex(/^[0-9]{1,16}$/, 'must be a whole number')
+      .regex(/^[0-9]{1,16}$/, says('wholeNumber'))
       .transform(Number)
-      .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
+      .pipe(z.number().min(min, says('minNumber', { min })).max(max, says('maxNumber', { max }))),
   );
 /** A page size: `limit` in [1, max], `def` when absent. */
 export const limit = (def: number, max: number) => wholeNumber(1, max).default(def);
@@ -77,7 +86,45 @@ export const offset = wholeNumber(0, 100_000).default(0);
 /** A page number for HTML listings. */
 export const page = wholeNumber(1, 10_000).default(1);
 /** An opaque search cursor as the server hands it out (base64url). */
-export const cursor = z.string().max(500).regex(/^[A-Za-z0-9_-]*$/, 'is not a cursor');
+export const cursor = z.string().max(500).regex(/^[A-Za-z0-9_-]*$/, says('cursor'));
+
+// zod's own English messages (v4): anything else not under `validation.` is a message a schema spelled out.
+const ZOD_DEFAULT_MESSAGE = /^(Invalid |Too (big|small)|Unrecognized key)/;
+
+/**
+ * The translated text of a zod issue: our own refinements carry their key, zod's built-in checks
+ * are mapped by code; null for a message a schema spelled out in English (staff and integration APIs).
+ */
+export function issueText(issue: z.core.$ZodIssue): LocalizedText | null {
+  if (!issue.message.startsWith('validation.') && !ZOD_DEFAULT_MESSAGE.test(issue.message)) return null;
+  if (issue.message.startsWith('validation.')) {
+    // Built-in checks (min, max) carry their bounds on the issue, refinements in `params`.
+    const own = issue as { params?: Record<string, string | number>; minimum?: unknown; maximum?: unknown };
+    return { key: issue.message, vars: { ...(own.minimum !== undefined ? { min: Number(own.minimum) } : {}), ...(own.maximum !== undefined ? { max: Number(own.maximum) } : {}), ...own.params } };
+  }
+  switch (issue.code) {
+    case 'invalid_type':
+      return (issue as { input?: unknown }).input === undefined ? { key: 'validation.required' } : { key: 'validation.type', vars: { expected: issue.expected } };
+    case 'too_small':
+      return { key: issue.origin === 'string' ? 'validation.minChars' : issue.origin === 'array' || issue.origin === 'set' ? 'validation.minItems' : 'validation.minNumber', vars: { min: Number(issue.minimum) } };
+    case 'too_big':
+      return { key: issue.origin === 'string' ? 'validation.maxChars' : issue.origin === 'array' || issue.origin === 'set' ? 'validation.maxItems' : 'validation.maxNumber', vars: { max: Number(issue.maximum) } };
+    case 'invalid_value':
+      return { key: 'validation.oneOf', vars: { values: issue.values.map(String).join(', ') } };
+    case 'unrecognized_keys':
+      return { key: 'validation.unknownKeys', vars: { keys: issue.keys.join(', ') } };
+    case 'invalid_format':
+      return { key: issue.format === 'datetime' ? 'validation.datetime' : issue.format === 'url' ? 'validation.url' : 'validation.format' };
+    default:
+      return { key: 'validation.invalid' };
+  }
+}
+
+/** A zod issue's message in English (logs, socket acks, per-item reasons in batch answers). */
+export function issueEnglish(issue: z.core.$ZodIssue): string {
+  const text = issueText(issue);
+  return text ? t('en', text.key, text.vars) : issue.message;
+}
 
 /**
  * Parse input with a schema or throw 400 validation_failed naming the first bad field; `name`
@@ -88,8 +135,9 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, name = '')
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = [name, ...issue.path.map(String)].filter(Boolean).join('.');
-  const message = issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined ? 'is required' : issue.message;
-  throw Validation(field || 'body', message);
+  const text = issueText(issue);
+  if (!text) throw Validation(field || 'body', issue.message);
+  throw Invalid(field || 'body', text.key, text.vars, field !== '');
 }
 
 /** The listening search's filters (staff search API and the console's search page). */
@@ -108,4 +156,4 @@ export const listeningSearchQuery = z.object({
 export type ListeningSearchQuery = z.output<typeof listeningSearchQuery>;
 
 /** A short label staff type (a watched term, a member tag): 1–32 characters, no control characters, not blank. */
-export const shortLabel = z.string().min(1).max(32).regex(/^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$/, 'must be a word without control characters');
+export const shortLabel = z.string().min(1).max(32).regex(/^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$/, says('label'));

@@ -5,7 +5,7 @@ import { Credential, Membership, User } from '../models';
 import type { Role } from '../models/User';
 import type { Actor } from '../policies';
 import { hashPassword, verifyPassword, decoyHash } from '../passwords';
-import { Conflict, NotFound, Unauthenticated, Validation } from '../errors';
+import { Conflict, Invalid, NotFound, WrongCredentials } from '../errors';
 import { withTransaction } from '../db';
 import { onEventsCommitted, recordEvents } from '../events';
 import { audit } from './audit';
@@ -19,7 +19,7 @@ const newSecret = (prefix: string) => `${prefix}_${crypto.randomBytes(24).toStri
 /** Create a member account and log it in. */
 export async function register(input: { username: string; password: string; displayName?: string }) {
   const existing = await User.findOne({ where: { username: input.username } });
-  if (existing) throw Conflict('That username is taken');
+  if (existing) throw Conflict('That username is taken', 'auth.error.usernameTaken');
   const passwordHash = await hashPassword(input.password);
   const user = await withTransaction(async (transaction) => {
     try {
@@ -28,7 +28,7 @@ export async function register(input: { username: string; password: string; disp
         { transaction },
       );
     } catch (err) {
-      if ((err as Error).name === 'SequelizeUniqueConstraintError') throw Conflict('That username is taken');
+      if ((err as Error).name === 'SequelizeUniqueConstraintError') throw Conflict('That username is taken', 'auth.error.usernameTaken');
       throw err;
     }
   });
@@ -41,7 +41,7 @@ export async function login(input: { username: string; password: string }) {
   const user = await User.findOne({ where: { username: input.username } });
   // Verify against a decoy when the user is missing so timing doesn't reveal who exists.
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
-  if (!user || !ok) throw Unauthenticated('Wrong username or password');
+  if (!user || !ok) throw WrongCredentials();
   const token = await createSession(user.id);
   return { user, token };
 }
@@ -79,7 +79,7 @@ export async function logout(token: string): Promise<void> {
  */
 export async function changePassword(actor: Actor, input: { currentPassword: string; newPassword: string }): Promise<void> {
   const user = await User.findByPk(actor.id);
-  if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) throw Validation('currentPassword', 'is not your current password');
+  if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) throw Invalid('currentPassword', 'validation.notYourCurrentPassword');
   const passwordHash = await hashPassword(input.newPassword);
   await withTransaction(async (transaction) => {
     await User.update({ passwordHash }, { where: { id: user.id }, transaction });

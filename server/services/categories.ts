@@ -22,7 +22,7 @@ export async function categoryBySlug(slug: string): Promise<Category> {
 export async function createCategory(actor: Actor, input: { slug: string; name: string; description?: string }) {
   authorize(actor, 'category.create', null);
   return withTransaction(async (transaction) => {
-    if (await Category.findOne({ where: { slug: input.slug }, transaction })) throw Conflict('A category with that slug exists');
+    if (await Category.findOne({ where: { slug: input.slug }, transaction })) throw Conflict('A category with that slug exists', 'errors.categorySlugTaken');
     const position = (await Category.count({ transaction })) + 1;
     const category = await Category.create({ ...input, description: input.description ?? '', position }, { transaction });
     await audit(transaction, actor.id, 'category.create', 'category', String(category.id), null, { slug: input.slug });

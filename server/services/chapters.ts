@@ -30,7 +30,7 @@ export async function chapterBySlug(slug: string): Promise<Chapter> {
 export async function createChapter(actor: Actor, input: { slug: string; name: string; city: string; visibility: 'public' | 'private'; description?: string }) {
   authorize(actor, 'chapter.create', null);
   return withTransaction(async (transaction) => {
-    if (await Chapter.findOne({ where: { slug: input.slug }, transaction })) throw Conflict('A chapter with that slug exists');
+    if (await Chapter.findOne({ where: { slug: input.slug }, transaction })) throw Conflict('A chapter with that slug exists', 'errors.chapterSlugTaken');
     const chapter = await Chapter.create({ ...input, description: input.description ?? '' }, { transaction });
     await audit(transaction, actor.id, 'chapter.create', 'chapter', String(chapter.id), null, { slug: input.slug });
     return chapter;

@@ -80,7 +80,7 @@ export async function tagMember(actor: Actor, username: string, tag: string): Pr
   const user = await User.findOne({ where: { username } });
   if (!user) throw NotFound('User');
   await withTransaction(async (transaction) => {
-    if (await MemberTag.findOne({ where: { userId: user.id, tag }, transaction })) throw Conflict('That member already has this tag');
+    if (await MemberTag.findOne({ where: { userId: user.id, tag }, transaction })) throw Conflict('That member already has this tag', 'errors.tagExists');
     await MemberTag.create({ userId: user.id, tag, addedById: actor.id }, { transaction });
     await audit(transaction, actor.id, 'member.tag', 'user', String(user.id), null, { tag });
   });

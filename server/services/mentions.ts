@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Mention } from '../models';
 import { withTransaction } from '../db';
 import { recordEvents } from '../events';
-import { externalId, text } from '../routes/schemas';
+import { externalId, issueEnglish, text } from '../routes/schemas';
 
 export const MAX_BATCH = 1000;
 
@@ -36,7 +36,7 @@ export async function ingestMentions(items: unknown[]): Promise<IngestResult> {
     if (r.success) valid.push(r.data);
     else {
       const issue = r.error.issues[0];
-      rejected.push({ index, reason: `${issue.path.join('.') || 'item'}: ${issue.message}` });
+      rejected.push({ index, reason: `${issue.path.join('.') || 'item'}: ${issueEnglish(issue)}` });
     }
   });
   // Duplicates inside the batch count as duplicates too.

@@ -6,6 +6,7 @@ import { withTransaction } from '../db';
 import { recordEvents } from '../events';
 import { actorFor } from './accounts';
 import { sqlRows } from '../sql';
+import { NotFound } from '../errors';
 
 /**
  * Notify the members a new post mentions, and the author it replies to. Idempotent: a
@@ -68,6 +69,26 @@ export async function markRead(userId: number, ids?: number[]): Promise<void> {
       { where: { userId, readAt: null, ...(ids ? { id: { [Op.in]: ids } } : {}) }, transaction },
     );
   });
+}
+
+/** Kinds shown grouped per thread ("3 replies in …"): opening one opens the group. */
+export const GROUPED_KINDS: ReadonlySet<string> = new Set(['reply', 'mention']);
+
+/**
+ * Open one of the member's notifications (someone else's is 404): it is marked read and
+ * returned. A reply or mention opens its whole group: every unread one of that kind in the thread.
+ */
+export async function openNotification(userId: number, id: number): Promise<Notification> {
+  const note = await Notification.findOne({ where: { id, userId } });
+  if (!note) throw NotFound('Notification');
+  if (GROUPED_KINDS.has(note.kind) && note.threadId !== null) {
+    await withTransaction(async (transaction) => {
+      await Notification.update({ readAt: new Date() }, { where: { userId, kind: note.kind, threadId: note.threadId, readAt: null }, transaction });
+    });
+  } else if (!note.readAt) {
+    await markRead(userId, [note.id]);
+  }
+  return note;
 }
 
 /** Rows needed to present notifications: actors, threads, chapters. */

@@ -3,7 +3,7 @@ import { literal, Op } from 'sequelize';
 import { Flag, Like, Post, Thread, User } from '../models';
 import type { Actor, ChapterRef, ThreadRef } from '../policies';
 import { authorize } from '../policies';
-import { NotFound, Validation } from '../errors';
+import { Invalid, NotFound } from '../errors';
 import { withTransaction } from '../db';
 import { inList, sqlDate, sqlRows } from '../sql';
 import { recordEvents } from '../events';
@@ -63,7 +63,7 @@ export async function createPost(
   if (input.replyTo !== undefined) {
     const target = await Post.findByPk(input.replyTo);
     if (!target || target.threadId !== ctx.thread.id || target.deletedAt || target.hiddenAt) {
-      throw Validation('replyTo', 'must be a post in this thread');
+      throw Invalid('replyTo', 'validation.replyToThisThread');
     }
   }
   const { html, mentions } = renderMarkdown(input.body);

@@ -8,7 +8,7 @@ import { Op } from 'sequelize';
 import { Analysis, Credential, Flag, Like, MemberTag, Membership, Notification, Post, Thread, User } from '../models';
 import type { Actor } from '../policies';
 import { verifyPassword } from '../passwords';
-import { NotFound, Validation } from '../errors';
+import { Invalid, NotFound } from '../errors';
 import { withTransaction } from '../db';
 import { recordEvents } from '../events';
 import { audit } from './audit';
@@ -54,7 +54,7 @@ export async function exportOwnData(actor: Actor) {
 export async function deleteAccount(actor: Actor, password: string): Promise<void> {
   const user = await User.findByPk(actor.id);
   if (!user) throw NotFound('User');
-  if (!(await verifyPassword(password, user.passwordHash))) throw Validation('password', 'is not your password');
+  if (!(await verifyPassword(password, user.passwordHash))) throw Invalid('password', 'validation.notYourPassword');
   await withTransaction(async (transaction) => {
     const formerUsername = user.username;
     const postIds = (await Post.findAll({ where: { authorId: user.id }, attributes: ['id'], transaction })).map((p) => p.id);

@@ -168,7 +168,7 @@ describe('alert settings admin page (/admin/alerts)', function () {
     // The API goes through the same service: it refuses the same account.
     const viaApi = await api.put('/api/v1/alerts/settings', { officialUsername: 'nobody_here' });
     expect(viaApi.status).to.equal(400);
-    expect(viaApi.body.error.message).to.contain('officialUsername');
+    expect(viaApi.body.error.field).to.equal('officialUsername');
 
     expect(await settings()).to.deep.equal(stored);
     expect(await auditCount('alerts.configure')).to.equal(before);

@@ -162,9 +162,11 @@ const ACTION_SPECS: Record<ActionName, ActionSpec> = {
 function expectError(res: Reply, status: number, code: string) {
   expect(res.status, res.text).to.equal(status);
   expect(Object.keys(res.body)).to.deep.equal(['error']);
-  expect(Object.keys(res.body.error).sort()).to.deep.equal(['code', 'message']);
+  // A validation error also names its input (`field`): the message is in the request's language.
+  expect(Object.keys(res.body.error).sort()).to.deep.equal(code === 'validation_failed' ? ['code', 'field', 'message'] : ['code', 'message']);
   expect(res.body.error.code).to.equal(code);
   expect(res.body.error.message).to.be.a('string').and.not.equal('');
+  if (code === 'validation_failed') expect(res.body.error.field).to.be.a('string').and.not.equal('');
 }
 
 describe('authorization', function () {

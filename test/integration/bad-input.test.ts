@@ -19,9 +19,11 @@ function expectError(res: Reply, status: number, code: string) {
   expect(res.status, res.text.slice(0, 300)).to.equal(status);
   expect(res.headers.get('content-type') ?? '').to.include('application/json');
   expect(Object.keys(res.body)).to.deep.equal(['error']);
-  expect(Object.keys(res.body.error).sort()).to.deep.equal(['code', 'message']);
+  // A validation error also names its input (`field`): the message is in the request's language.
+  expect(Object.keys(res.body.error).sort()).to.deep.equal(code === 'validation_failed' ? ['code', 'field', 'message'] : ['code', 'message']);
   expect(res.body.error.code).to.equal(code);
   expect(res.body.error.message).to.be.a('string').and.not.equal('');
+  if (code === 'validation_failed') expect(res.body.error.field).to.be.a('string').and.not.equal('');
 }
 
 const counts = async () => ({ threads: await Thread.count(), posts: await Post.count(), users: await User.count(), chapters: await Chapter.count() });
@@ -77,7 +79,8 @@ describe('bad input', function () {
       const before = await counts();
       const tooLong = await api.post('/api/v1/threads', { title: '边界', body: '好'.repeat(10_001) });
       expectError(tooLong, 400, 'validation_failed');
-      expect(tooLong.body.error.message).to.include('body');
+      expect(tooLong.body.error.field).to.equal('body');
+      expect(tooLong.body.error.message).to.equal('内容：最多 10000 个字');
       const tooLongReply = await api.post(`/api/v1/threads/${threadId}/posts`, { body: 'a'.repeat(10_001) });
       expectError(tooLongReply, 400, 'validation_failed');
       const tooLongEdit = await api.patch(`/api/v1/posts/${postId}`, { body: 'a'.repeat(10_001) });
@@ -357,7 +360,7 @@ describe('bad input', function () {
       for (const [method, path, field] of cases) {
         const res = await adminApi.request(method, path, method === 'GET' ? undefined : { role: 'member', body: 'x', reason: 'r' });
         expectError(res, 400, 'validation_failed');
-        expect(res.body.error.message, `${method} ${path}`).to.match(new RegExp(`^${field}: `));
+        expect(res.body.error.field, `${method} ${path}`).to.equal(field);
       }
       expect(await counts()).to.deep.equal(before);
     });
@@ -463,7 +466,7 @@ describe('bad input', function () {
         for (const body of junk) {
           const res = await (client ?? api).request(method, path, JSON.stringify(body), { 'content-type': 'application/json' });
           expect(res.status, `${method} ${path} ${JSON.stringify(body).slice(0, 40)}: ${res.text.slice(0, 200)}`).to.be.within(400, 499);
-          expect(Object.keys(res.body.error).sort()).to.deep.equal(['code', 'message']);
+          expect(Object.keys(res.body.error).sort()).to.deep.equal(res.body.error.code === 'validation_failed' ? ['code', 'field', 'message'] : ['code', 'message']);
         }
       }
       expect(await counts()).to.deep.equal(before);
@@ -495,11 +498,11 @@ describe('rate limits', function () {
   describe('login', () => {
     let server: TestServer;
     before(async () => {
-      server = await startServer({ RATE_LIMIT_LOGIN_PER_MINUTE: '3' });
+      server = await startServer({ RATE_LIMIT_LOGIN_PER_ADDRESS_PER_MINUTE: '3' });
     });
     after(() => server?.close());
 
-    it('the 4th login attempt in a minute is 429 with Retry-After, even with the right password', async () => {
+    it('the 4th login attempt from one address in a minute is 429 with Retry-After, even with the right password', async () => {
       const u = await buildUser(); // factories bypass HTTP, so they spend none of the budget
       // A fresh cookie-less client per attempt: the limit is per IP, not per cookie jar.
       const c = () => new Client(server.url);
@@ -518,6 +521,74 @@ describe('rate limits', function () {
       const page = await browser.post('/login', new URLSearchParams({ username: u.username, password: u.password, _csrf: csrf }));
       expect(page.status).to.equal(429);
       expect(Number(page.headers.get('retry-after'))).to.be.within(1, 60);
+    });
+  });
+
+  // Issue #12, item 11: one hammered account locked every account behind the same address, and
+  // registrations spent the sign-in budget.
+  describe('login per account and per address, registrations apart', () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startServer({ RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_PER_MINUTE: '3', RATE_LIMIT_LOGIN_PER_ADDRESS_PER_MINUTE: '20', RATE_LIMIT_REGISTRATIONS_PER_MINUTE: '2' });
+    });
+    after(() => server?.close());
+    const c = () => new Client(server.url);
+
+    it('an account under attack is refused with 429 (even the right password); another account from the same address still signs in', async () => {
+      const victim = await buildUser();
+      const neighbour = await buildUser();
+      for (let i = 0; i < 3; i++) expectError(await c().post('/api/v1/auth/login', { username: victim.username, password: `wrong password ${i}` }), 401, 'unauthenticated');
+      const locked = await c().post('/api/v1/auth/login', { username: victim.username, password: victim.password });
+      expectError(locked, 429, 'rate_limited');
+      expect(Number(locked.headers.get('retry-after'))).to.be.within(1, 60);
+      expect(locked.body.token).to.equal(undefined);
+      const ok = await c().post('/api/v1/auth/login', { username: neighbour.username, password: neighbour.password });
+      expect(ok.status, ok.text).to.equal(200);
+      expect(ok.body.token).to.be.a('string');
+      // The HTML form answers the locked account the same way.
+      const browser = c();
+      const form = await browser.get('/login');
+      const csrf = /name="csrf-token" content="([^"]+)"/.exec(form.text)![1];
+      const page = await browser.post('/login', new URLSearchParams({ username: victim.username, password: victim.password, _csrf: csrf }));
+      expect(page.status).to.equal(429);
+    });
+
+    it('successful sign-ins spend no failure budget; an unknown name is throttled like a real one', async () => {
+      const u = await buildUser();
+      for (let i = 0; i < 5; i++) expect((await c().post('/api/v1/auth/login', { username: u.username, password: u.password })).status).to.equal(200);
+      expectError(await c().post('/api/v1/auth/login', { username: u.username, password: 'wrong password!' }), 401, 'unauthenticated');
+      expect((await c().post('/api/v1/auth/login', { username: u.username, password: u.password })).status).to.equal(200);
+      const ghost = `ghost_${Date.now().toString(36)}`;
+      for (let i = 0; i < 3; i++) expectError(await c().post('/api/v1/auth/login', { username: ghost, password: 'wrong password!' }), 401, 'unauthenticated');
+      expectError(await c().post('/api/v1/auth/login', { username: ghost, password: 'wrong password!' }), 429, 'rate_limited');
+    });
+
+    it('registrations have their own limit and spend none of the sign-in budget', async () => {
+      const prefix = `reg_${Date.now().toString(36)}`;
+      const name = (i: number) => `${prefix}_${i}`;
+      expect((await c().post('/api/v1/auth/register', { username: name(1), password: 'correct horse battery' })).status).to.equal(201);
+      expect((await c().post('/api/v1/auth/register', { username: name(2), password: 'correct horse battery' })).status).to.equal(201);
+      const third = await c().post('/api/v1/auth/register', { username: name(3), password: 'correct horse battery' });
+      expectError(third, 429, 'rate_limited');
+      expect(Number(third.headers.get('retry-after'))).to.be.within(1, 60);
+      expect(await User.count({ where: { username: name(3) } })).to.equal(0);
+      // Sign-in still works from the same address.
+      expect((await c().post('/api/v1/auth/login', { username: name(1), password: 'correct horse battery' })).status).to.equal(200);
+    });
+  });
+
+  describe('login: the address limit is the ceiling', () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startServer({ RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_PER_MINUTE: '100', RATE_LIMIT_LOGIN_PER_ADDRESS_PER_MINUTE: '4' });
+    });
+    after(() => server?.close());
+
+    it('past it every account from that address is refused', async () => {
+      const users = [await buildUser(), await buildUser()];
+      const c = () => new Client(server.url);
+      for (let i = 0; i < 4; i++) expectError(await c().post('/api/v1/auth/login', { username: users[0].username, password: `wrong ${i} password` }), 401, 'unauthenticated');
+      expectError(await c().post('/api/v1/auth/login', { username: users[1].username, password: users[1].password }), 429, 'rate_limited');
     });
   });
 

@@ -38,12 +38,19 @@ describe('forum core', () => {
     });
 
     it('rejects a wrong password and a taken username with contract errors', async () => {
+      // The message follows the request's language (zh-CN by default) and never tells whether the name exists.
       const bad = await client().post('/api/v1/auth/login', { username: 'li_lei', password: 'wrong-password' });
       expect(bad.status).to.equal(401);
-      expect(bad.body).to.deep.equal({ error: { code: 'unauthenticated', message: 'Wrong username or password' } });
+      expect(bad.body).to.deep.equal({ error: { code: 'unauthenticated', message: '用户名或密码错误。' } });
+      const nobody = await client().post('/api/v1/auth/login', { username: 'nobody_at_all', password: 'wrong-password' });
+      expect([nobody.status, nobody.body]).to.deep.equal([bad.status, bad.body]);
+      const badEn = await client().post('/api/v1/auth/login', { username: 'li_lei', password: 'wrong-password' }, { 'accept-language': 'en-US,en;q=0.9' });
+      expect(badEn.body).to.deep.equal({ error: { code: 'unauthenticated', message: 'Wrong username or password.' } });
       const dup = await client().post('/api/v1/auth/register', { username: 'li_lei', password: 'whatever123' });
       expect(dup.status).to.equal(409);
-      expect(dup.body.error.code).to.equal('conflict');
+      expect(dup.body).to.deep.equal({ error: { code: 'conflict', message: '该用户名已被使用，请换一个。' } });
+      const empty = await client().post('/api/v1/auth/register', { username: 'li_lei_2', password: 'short' }, { 'accept-language': 'en' });
+      expect(empty.body).to.deep.equal({ error: { code: 'validation_failed', message: 'Password: must be at least 8 characters', field: 'password' } });
     });
 
     it('bootstraps the admin from RESONANCE_ADMIN, who can set roles and create API keys', async () => {
@@ -161,6 +168,58 @@ describe('forum core', () => {
       await buildPost({ thread, author: fan, body: `@${fan.username} 自言自语` });
       await server.resonance.dispatcher.drain();
       expect(await Notification.count({ where: { userId: fan.user.id } })).to.equal(0);
+    });
+
+    // Issue #12, item 8: opening a notification left it unread (the badge stayed); nothing grouped them.
+    it('opening a notification marks it (and its thread group) read and leads to the post; mark-all by page and by API', async () => {
+      const op = await buildUser();
+      const fan = await buildUser();
+      const other = await buildUser({ displayName: '路人乙' });
+      const a = await buildThread({ author: op, title: '三条回复的帖子' });
+      const b = await buildThread({ author: op, title: '一条回复的帖子' });
+      for (const [who, body] of [[fan, '第一条回复'], [other, '第二条回复'], [fan, '第三条回复']] as const) {
+        expect((await client(who.token).post(`/api/v1/threads/${a.thread.id}/posts`, { body, replyTo: String(a.post.id) })).status).to.equal(201);
+      }
+      expect((await client(fan.token).post(`/api/v1/threads/${b.thread.id}/posts`, { body: '另一帖的回复', replyTo: String(b.post.id) })).status).to.equal(201);
+      await server.resonance.dispatcher.drain();
+      const browser = new Client(server.url);
+      await browser.browserLogin(op.username, PASSWORD);
+      const badge = async () => Number(/data-unread-badge>(\d+)</.exec((await browser.get('/')).text)?.[1]);
+      expect(await badge()).to.equal(4);
+      const list = await browser.get('/notifications');
+      expect(list.text).to.contain('data-mark-all-read');
+      // Three replies in one thread are one entry (Discourse's "3 replies in …"), at the newest's place.
+      const ids = [...list.text.matchAll(/data-notification-id="(\d+)"/g)].map((m) => m[1]);
+      expect(ids).to.have.length(2);
+      expect(list.text).to.contain('《三条回复的帖子》中有 3 条给你的回复');
+      expect(list.text).to.contain('路人乙');
+      const [single, group] = ids;
+      expect(list.text).to.contain(`href="/notifications/${single}"`);
+      const opened = await browser.get(`/notifications/${single}`);
+      expect(opened.status).to.equal(303);
+      expect(opened.headers.get('location')).to.match(new RegExp(`^/t/${b.thread.id}#p\\d+$`));
+      expect(await badge()).to.equal(3);
+      const api = await client(op.token).get('/api/v1/notifications');
+      expect(api.body.unread).to.equal(3);
+      expect(api.body.items.find((n: { id: string }) => n.id === single)).to.include({ read: true, url: opened.headers.get('location') });
+      // Opening the group reads all three; opening again is harmless; someone else's is not found.
+      expect((await browser.get(`/notifications/${group}`)).headers.get('location')).to.match(new RegExp(`^/t/${a.thread.id}#p\\d+$`));
+      expect(await badge()).to.equal(0);
+      expect((await browser.get(`/notifications/${group}`)).status).to.equal(303);
+      const stranger = new Client(server.url);
+      await stranger.browserLogin(fan.username, PASSWORD);
+      expect((await stranger.get(`/notifications/${single}`)).status).to.equal(404);
+      // The page's mark-all-read button.
+      await Notification.update({ readAt: null }, { where: { userId: op.user.id } });
+      expect(await badge()).to.equal(4);
+      const all = await browser.post('/notifications/read', new URLSearchParams({ _csrf: browser.csrf ?? '' }));
+      expect(all.status).to.equal(303);
+      expect(await badge()).to.equal(0);
+      expect((await browser.get('/notifications')).text).to.not.contain('data-mark-all-read');
+      // The API: ids mark those, no ids mark all.
+      await Notification.update({ readAt: null }, { where: { userId: op.user.id } });
+      expect((await client(op.token).post('/api/v1/notifications/read', { ids: [single] })).body.unread).to.equal(3);
+      expect((await client(op.token).post('/api/v1/notifications/read')).body.unread).to.equal(0);
     });
 
     it('rejects a replyTo from another thread', async () => {

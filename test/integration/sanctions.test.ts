@@ -50,7 +50,7 @@ describe('sanctions: warn, suspend, ban, lift', function () {
       const res = await api(moderator).post(`/api/v1/users/${member.username}/sanctions`, body);
       expect(res.status, `${JSON.stringify(body)}: ${res.text}`).to.equal(400);
       expect(res.body.error.code).to.equal('validation_failed');
-      expect(res.body.error.message).to.include(field);
+      expect(res.body.error.field).to.equal(field);
     }
     expect(await Sanction.count({ where: { userId: member.user.id } })).to.equal(0);
     const ok = await api(moderator).post(`/api/v1/users/${member.username}/sanctions`, { kind: 'warn', reason: '第一次提醒' });

@@ -21,16 +21,16 @@ const apiKeyInput = z.object({ name: text(1, 100), scopes: z.array(z.enum(['inge
 export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
   const r = Router();
 
-  r.post('/auth/register', limits.login, async (req, res) => {
+  r.post('/auth/register', limits.registrations, async (req, res) => {
     const input = parse(registerInput, req.body);
     const { user, token } = await accounts.register(input);
     res.cookie(SESSION_COOKIE, token, cookieOptions);
     res.status(201).json({ user: presentUser(user), token });
   });
 
-  r.post('/auth/login', limits.login, async (req, res) => {
+  r.post('/auth/login', async (req, res) => {
     const input = parse(loginInput, req.body);
-    const { user, token } = await accounts.login(input);
+    const { user, token } = await limits.login.attempt(req.ip ?? '', input.username, () => accounts.login(input));
     res.cookie(SESSION_COOKIE, token, cookieOptions);
     res.json({ user: presentUser(user), token });
   });
@@ -59,7 +59,7 @@ export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
   });
 
   // Changing the password ends every other session (and its sockets); this one stays signed in.
-  r.post('/me/password', limits.login, async (req, res) => {
+  r.post('/me/password', limits.passwordCheck, async (req, res) => {
     requirePerson(req.actor);
     await accounts.changePassword(req.actor, parse(passwordInput, req.body));
     res.status(204).end();
@@ -73,7 +73,7 @@ export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
   });
 
   // Delete the account: posts stay anonymised, the listening index forgets them, sessions end.
-  r.delete('/me', limits.login, async (req, res) => {
+  r.delete('/me', limits.passwordCheck, async (req, res) => {
     requirePerson(req.actor);
     const input = parse(deleteAccountInput, req.body ?? {});
     await deleteAccount(req.actor, input.password);

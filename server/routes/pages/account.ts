@@ -8,14 +8,14 @@ import { createCategory } from '../../services/categories';
 import { loadProfile } from '../../services/profiles';
 import { authorize, can, requirePerson } from '../../policies';
 import { memberInsight, tagMember } from '../../services/insight';
-import { presentChapter, presentSelf, presentUser } from '../../presenters';
+import { presentChapter, presentSelf, presentUser, type PresentedNotification } from '../../presenters';
 import { User } from '../../models';
 import { toAppError } from '../../middleware/errors';
 import { SESSION_COOKIE, LANG_COOKIE } from '../../middleware/cookies';
 import { t, matchLocale } from '../../i18n';
-import { parse, username, password, displayName, slug, text, role, loginName, loginPassword, shortLabel } from '../schemas';
+import { parse, id, username, password, displayName, slug, text, role, loginName, loginPassword, shortLabel } from '../schemas';
 import { presentNotifications, presentPosts } from '../present';
-import { renderPage, safeNext } from './context';
+import { formErrorText, renderPage, safeNext } from './context';
 import type { Render } from '../../views';
 import type { HttpDeps } from '../deps';
 
@@ -28,6 +28,28 @@ const chapterForm = z.object({ slug, name: text(1, 100), city: text(1, 100), vis
 const categoryForm = z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() });
 const roleForm = z.object({ username, role, reason: text(1, 500) });
 
+/**
+ * Replies and mentions in one thread, read or unread alike, shown as one entry (Discourse's
+ * "3 replies in …"), at the place of the newest; its link opens the whole group.
+ */
+function groupNotifications(notes: PresentedNotification[]) {
+  const groups = new Map<string, { note: PresentedNotification; count: number; actors: string[] }>();
+  const entries: Array<{ note: PresentedNotification; count: number; actors: string[] }> = [];
+  for (const note of notes) {
+    const key = note.thread && notifications.GROUPED_KINDS.has(note.kind) ? `${note.kind}:${note.thread.id}:${note.read}` : null;
+    const group = key ? groups.get(key) : undefined;
+    if (group) {
+      group.count++;
+      if (note.actor && !group.actors.includes(note.actor.displayName)) group.actors.push(note.actor.displayName);
+      continue;
+    }
+    const entry = { note, count: 1, actors: note.actor ? [note.actor.displayName] : [] };
+    if (key) groups.set(key, entry);
+    entries.push(entry);
+  }
+  return entries.map(({ note, count, actors }) => ({ ...note, count, grouped: count > 1, actorNames: actors.slice(0, 3).join('、') + (actors.length > 3 ? ' …' : '') }));
+}
+
 export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps): Router {
   const r = Router();
 
@@ -35,18 +57,18 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   async function formError(req: Request, res: Response, page: string, err: unknown, data: Record<string, unknown>) {
     const e = toAppError(err);
     if (e.code === 'internal' || e.code === 'rate_limited') throw err;
-    await renderPage(req, res, render, page, { ...data, error: `${t(req.locale, `error.${e.code}`)} ${e.code === 'validation_failed' || e.code === 'conflict' ? e.message : ''}`.trim() }, e.status);
+    await renderPage(req, res, render, page, { ...data, error: formErrorText(req.locale, e) }, e.status);
   }
 
   r.get('/login', async (req, res) => {
     await renderPage(req, res, render, 'login', { title: t(req.locale, 'auth.login'), next: safeNext(req.query.next) });
   });
 
-  r.post('/login', limits.login, async (req, res) => {
+  r.post('/login', async (req, res) => {
     const next = safeNext(req.body?.next);
     try {
       const input = parse(loginForm, req.body);
-      const { token } = await accounts.login(input);
+      const { token } = await limits.login.attempt(req.ip ?? '', input.username, () => accounts.login(input));
       res.cookie(SESSION_COOKIE, token, cookieOptions);
       res.redirect(303, next);
     } catch (err) {
@@ -58,7 +80,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
     await renderPage(req, res, render, 'register', { title: t(req.locale, 'auth.register') });
   });
 
-  r.post('/register', limits.login, async (req, res) => {
+  r.post('/register', limits.registrations, async (req, res) => {
     try {
       const input = parse(registerForm, req.body);
       const { token } = await accounts.register({ ...input, displayName: input.displayName || undefined });
@@ -104,7 +126,19 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   r.get('/notifications', async (req, res) => {
     requirePerson(req.actor);
     const notes = await notifications.listNotifications(req.actor.id, 100);
-    await renderPage(req, res, render, 'notifications', { title: t(req.locale, 'nav.notifications'), notifications: await presentNotifications(notes) });
+    const presented = await presentNotifications(notes);
+    // A notification with no page of its own (a sanction) is read once this page has shown it.
+    const shownInFull = presented.filter((n) => !n.read && n.url === null).map((n) => Number(n.id));
+    if (shownInFull.length) await notifications.markRead(req.actor.id, shownInFull);
+    await renderPage(req, res, render, 'notifications', { title: t(req.locale, 'nav.notifications'), notifications: groupNotifications(presented), anyUnread: presented.some((n) => !n.read && n.url !== null) });
+  });
+
+  // Opening a notification marks it read, then leads to what it is about.
+  r.get('/notifications/:id', async (req, res) => {
+    requirePerson(req.actor);
+    const note = await notifications.openNotification(req.actor.id, parse(id, req.params.id, 'id'));
+    const [presented] = await presentNotifications([note]);
+    res.redirect(303, presented.url ?? '/notifications');
   });
 
   r.post('/notifications/read', async (req, res) => {

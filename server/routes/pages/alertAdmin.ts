@@ -18,7 +18,7 @@ import { deliverySettings, sendTestDelivery } from '../../services/webhookDelive
 import { presentDelivery, presentWebhook } from '../../presenters/webhook';
 import { CRISIS_TERMS, type WatchCategory } from '../../../search/alerts/watchwords';
 import { toAppError } from '../../middleware/errors';
-import type { AppError } from '../../errors';
+import { localizedMessage, type AppError } from '../../errors';
 import { t, type Locale } from '../../i18n';
 import { id, parse } from '../schemas';
 import { renderPage } from './context';
@@ -104,7 +104,7 @@ export function alertAdminPages(render: Render, { config }: HttpDeps): Router {
 
   /** The message shown for a failed form: which field, and what is wrong with it, in the page's language. */
   function errorText(locale: Locale, e: AppError, form: Form): string {
-    if (e.code === 'conflict') return `${t(locale, 'error.conflict')} ${e.message}`;
+    if (e.code === 'conflict') return e.text ? localizedMessage(e, locale) : `${t(locale, 'error.conflict')} ${e.message}`;
     if (e.code === 'not_found') return t(locale, 'alertAdmin.error.gone');
     if (e.code !== 'validation_failed') return t(locale, `error.${e.code}`);
     const field = e.details?.field ?? '';
@@ -115,7 +115,7 @@ export function alertAdminPages(render: Render, { config }: HttpDeps): Router {
     if (range) return t(locale, 'alertAdmin.error.range', { field: label, min: range.min, max: range.max });
     if (field === 'officialUsername') return t(locale, 'alertAdmin.error.notStaff', { field: label, name: str(form, 'officialUsername').trim() });
     if (field === 'onDuty') return t(locale, 'alertAdmin.error.notStaffList', { field: label });
-    const detail = e.message.startsWith(`${field}: `) ? e.message.slice(field.length + 2) : e.message;
+    const detail = e.text ? t(locale, e.text.key, e.text.vars) : e.message.startsWith(`${field}: `) ? e.message.slice(field.length + 2) : e.message;
     return `${t(locale, 'error.validation_failed')} ${label}: ${detail}`;
   }
 

@@ -4,6 +4,7 @@ import { can } from '../../policies';
 import { unreadCount } from '../../services/notifications';
 import type { Render } from '../../views';
 import { t, type Locale } from '../../i18n';
+import { localizedMessage, type AppError } from '../../errors';
 
 // The few strings the browser code renders itself (live posts, presence, typing).
 const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing'];
@@ -17,6 +18,16 @@ function clientStrings(locale: Locale, extra: readonly string[] = []): Record<st
     clientStringsCache.set(cacheKey, strings);
   }
   return strings;
+}
+
+/**
+ * What a form shows for an error, in the page's language: the error's own translated text
+ * ("用户名或密码错误。", "标题：不能为空"), else the code's sentence plus, for validation and
+ * conflicts, the (English) detail a staff tool spelled out.
+ */
+export function formErrorText(locale: Locale, e: AppError): string {
+  if (e.text) return localizedMessage(e, locale);
+  return `${t(locale, `error.${e.code}`)} ${e.code === 'validation_failed' || e.code === 'conflict' ? e.message : ''}`.trim();
 }
 
 /** Render a page inside the main layout with the common context. */

@@ -13,7 +13,7 @@ import { NotFound } from '../../errors';
 import { t } from '../../i18n';
 import { parse, id, reason, role, slug, username } from '../schemas';
 import { liftInput, peopleQuery, presentSanctions, sanctionInput } from '../api/people';
-import { renderPage } from './context';
+import { formErrorText, renderPage } from './context';
 import type { Render } from '../../views';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
@@ -75,7 +75,7 @@ export function peoplePages(render: Render): Router {
     } catch (err) {
       const e = toAppError(err);
       if (e.code === 'internal' || e.code === 'rate_limited' || e.code === 'unauthenticated' || e.code === 'not_found') throw err;
-      await personPage(req, res, name, { error: `${t(req.locale, `error.${e.code}`)} ${e.code === 'validation_failed' || e.code === 'conflict' ? e.message : ''}`.trim(), form: req.body }, e.status);
+      await personPage(req, res, name, { error: formErrorText(req.locale, e), form: req.body }, e.status);
     }
   }
 
