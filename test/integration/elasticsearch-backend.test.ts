@@ -26,6 +26,8 @@ function doc(over: Partial<SearchDocument> & { text: string }): SearchDocument {
     chapter: null,
     chapterId: null,
     threadId: null,
+    category: null,
+    title: null,
     source: 'forum',
     url: null,
     complaint: null,
