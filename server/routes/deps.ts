@@ -4,6 +4,6 @@ import type { Config } from '../config';
 
 export interface HttpDeps {
   config: Config;
-  limits: { login: RequestHandler; posting: RequestHandler; likes: RequestHandler; flags: RequestHandler };
+  limits: { login: RequestHandler; posting: RequestHandler; likes: RequestHandler; flags: RequestHandler; search: RequestHandler };
   cookieOptions: CookieOptions;
 }
