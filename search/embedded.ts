@@ -678,7 +678,9 @@ export function createEmbeddedBackend(opts: { file: string }): SearchBackend {
     const retrigger = version >= 1 && version < 3 ? 'DROP TRIGGER IF EXISTS docs_kw_ai; DROP TRIGGER IF EXISTS docs_kw_au;' : '';
     // Version 5 added category and title: older documents have neither until `resonance reindex`
     // rebuilds them from the database (search still finds them by their text).
-    const columns = version >= 1 && version < 5 ? 'ALTER TABLE docs ADD COLUMN category TEXT; ALTER TABLE docs ADD COLUMN title TEXT;' : '';
+    // (Columns are read, not inferred from the version: a file may have them under an older number.)
+    const present = version >= 1 ? new Set((await w.all<{ name: string }>('PRAGMA table_info(docs)')).map((c) => c.name)) : null;
+    const columns = present ? ['category', 'title'].filter((c) => !present.has(c)).map((c) => `ALTER TABLE docs ADD COLUMN ${c} TEXT;`).join(' ') : '';
     await w.exec(`BEGIN IMMEDIATE; ${retrigger} ${columns} ${SCHEMA} ${backfill} COMMIT;`);
     if (columns) log.warn('search index upgraded: run `resonance reindex` so older posts can be filtered by category and found by thread title', { file: opts.file, fromVersion: version });
     writer = w;
