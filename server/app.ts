@@ -29,6 +29,7 @@ import { forumPages } from './routes/pages/forum';
 import { accountPages } from './routes/pages/account';
 import { staffPages } from './routes/pages/staff';
 import { consolePages } from './routes/pages/console';
+import { searchPages } from './routes/pages/search';
 import { renderPage } from './routes/pages/context';
 import { NotFound } from './errors';
 import type { HttpDeps } from './routes/deps';
@@ -204,6 +205,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(forumPages(render, deps));
   app.use(accountPages(render, deps));
   app.use(consolePages(render, search));
+  app.use(searchPages(render, deps, search));
   app.use(staffPages(render));
   app.use(peoplePages(render));
   app.use(alertAdminPages(render, deps));
