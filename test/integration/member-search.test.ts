@@ -10,6 +10,8 @@ import { Client, type Reply } from '../support/client';
 import { buildCategory, buildChapter, buildPost, buildThread, buildUser, type BuiltUser } from '../support/factories';
 import { requireElasticsearch } from '../support/elasticsearch';
 import type { Category, Chapter, Post, Thread } from '../../server/models';
+import type { SearchDocument } from '../../search/backend';
+import { allDocuments } from '../../server/commands/reindex';
 
 type Backend = { name: string; env: (ctx: Mocha.Context) => Promise<Record<string, string>> };
 const backends: Backend[] = [
@@ -166,6 +168,15 @@ for (const backend of backends) {
         expectError(await member.get(`/api/v1/search?q=${word}&${query}`), 403, 'forbidden');
       }
       expect((await member.get(`/api/v1/search?q=${word}&kind=post&source=forum`)).body.total).to.equal(2);
+    });
+
+    it('the reindex CLI rebuilds documents with their category and, on opening posts, the thread title', async () => {
+      const docs = new Map<string, SearchDocument>();
+      for await (const batch of allDocuments()) for (const d of batch) docs.set(d.id, d);
+      expect(docs.get(`post:${open.post.id}`)).to.include({ category: service.slug, title: open.thread.title });
+      expect(docs.get(`post:${open.post.id}`)!.tokens).to.include(word);
+      expect(docs.get(`post:${reply.id}`)).to.include({ category: service.slug, title: null });
+      expect(docs.has(`post:${hidden.id}`), 'a hidden post is not rebuilt').to.equal(false);
     });
 
     it('the /search page shows highlighted threads and replies and never sentiment', async () => {
