@@ -64,5 +64,14 @@ describe('forum search in a real browser (e2e)', function () {
     await phone.goto(`${e2e.server.url}/search?q=${encodeURIComponent('续航')}`);
     expect(await phone.isVisible('input[data-header-search]')).to.equal(true);
     await phone.screenshot({ path: path.join(ARTIFACTS, 'search-phone.png'), fullPage: true });
+
+    // Nothing found: the page says so and keeps the form; in English too.
+    await page.goto(`${e2e.server.url}/search?q=${encodeURIComponent('完全不存在的词')}`);
+    expect(await page.textContent('.notice.empty')).to.include('没有找到相关内容');
+    const en = await e2e.loggedIn(member, { locale: 'en' });
+    await en.goto(`${e2e.server.url}/lang/en?next=${encodeURIComponent('/search?q=续航&type=post')}`);
+    expect(await en.textContent('.search-total')).to.include('1 found');
+    expect(await en.textContent('.search-result .tag')).to.equal('Reply');
+    await en.screenshot({ path: path.join(ARTIFACTS, 'search-en.png'), fullPage: true });
   });
 });
