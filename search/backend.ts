@@ -29,6 +29,13 @@ export interface SearchDocument {
   chapter: string | null;
   chapterId: number | null;
   threadId: string | null;
+  /** Category slug of the post's thread (posts only; categories are open to everyone). */
+  category: string | null;
+  /**
+   * The thread's title, on the thread's opening post only (null on replies and mentions): its
+   * words are in `tokens` too, so a search finds a thread by its title. Titles are never edited.
+   */
+  title: string | null;
   source: Source;
   url: string | null;
   complaint: string | null;
@@ -57,13 +64,19 @@ export interface SearchQuery {
   keyword?: string;
   /** Only these authors (the "KOL only" filter). An empty array matches nothing. */
   authors?: AuthorRef[];
+  /** Only documents by this author (a forum username, or a mention's handle), on any source. */
+  author?: string;
+  /** Only posts of threads in this category (slug). */
+  category?: string;
+  /** true: only threads' opening posts (documents with a title); false: only the others (replies, mentions). */
+  opening?: boolean;
   limit: number;
   /** Opaque cursor from a previous page. */
   cursor?: string;
 }
 
 /** The filters shared by search and aggregate queries. */
-export type SearchFilters = Pick<SearchQuery, 'sentiment' | 'chapter' | 'source' | 'kind' | 'from' | 'to' | 'kol' | 'excludeChapterIds' | 'keyword' | 'authors'>;
+export type SearchFilters = Pick<SearchQuery, 'sentiment' | 'chapter' | 'source' | 'kind' | 'from' | 'to' | 'kol' | 'excludeChapterIds' | 'keyword' | 'authors' | 'author' | 'category' | 'opening'>;
 
 export interface SearchHit {
   id: string;
@@ -76,6 +89,10 @@ export interface SearchHit {
   kol: boolean;
   chapter: string | null;
   threadId: string | null;
+  category: string | null;
+  /** The thread's title on an opening post (else null), and the same HTML-escaped with <mark>s. */
+  title: string | null;
+  titleHighlight: string | null;
   source: Source;
   url: string | null;
   createdAt: string;

@@ -3,7 +3,7 @@
  * shared backend suite and the benchmarks index exactly what the workers would index.
  * Explicit fields in `partial` win over the analysed ones (e.g. a fixed sentiment for sums).
  */
-import { expandForIndex } from './expand';
+import { expandForIndex, withTitle } from './expand';
 import { analyze } from './analysis';
 import type { SearchDocument } from './backend';
 
@@ -17,7 +17,7 @@ export function makeDocument(partial: Partial<SearchDocument> & { text: string }
     id: partial.id ?? `${kind}:${++sequence}`,
     kind,
     text: partial.text,
-    tokens: partial.tokens ?? expandForIndex(a.tokens),
+    tokens: partial.tokens ?? withTitle(expandForIndex(a.tokens), partial.title ?? null),
     lang: partial.lang ?? a.lang,
     sentiment: partial.sentiment ?? { label: a.sentiment.label, score: a.sentiment.score, confidence: a.sentiment.confidence },
     keywords: partial.keywords ?? a.keywords,
@@ -28,6 +28,8 @@ export function makeDocument(partial: Partial<SearchDocument> & { text: string }
     chapter: partial.chapter ?? null,
     chapterId: partial.chapterId ?? null,
     threadId: partial.threadId ?? null,
+    category: partial.category ?? null,
+    title: partial.title ?? null,
     source: partial.source ?? (kind === 'post' ? 'forum' : 'other'),
     url: partial.url ?? null,
     complaint: partial.complaint !== undefined ? partial.complaint : (a.complaint?.category ?? null),

@@ -73,6 +73,10 @@ export const DOCS_MAPPINGS: estypes.MappingTypeMapping = {
     chapter: keyword,
     chapterId: { type: 'integer' },
     threadId: keyword,
+    category: keyword,
+    // Shown and highlighted like text; its words are searched through tokens. A keyword (titles
+    // are ≤ 200 characters) so that `exists` tells a thread's opening post from a reply.
+    title: { type: 'keyword', ignore_above: 1024 },
     source: keyword,
     url: { type: 'keyword', ignore_above: 2048 },
     complaint: keyword,
@@ -87,6 +91,13 @@ const DOCS_SETTINGS: estypes.IndicesIndexSettings = {
   // Explicit, so an idle shard still refreshes every second (writes with refresh=false).
   refresh_interval: '1s',
 };
+
+/**
+ * Fields added after the first release: an index created before them gets them added to its
+ * mapping at init (adding fields is allowed in place; `dynamic: strict` would otherwise refuse
+ * every new document). Older documents have no value until `resonance reindex`.
+ */
+const ADDED_FIELDS = ['category', 'title'] as const;
 
 /** Creates or updates the index template (idempotent; concurrent calls are fine). */
 async function ensureTemplate(client: Client, prefix: string): Promise<void> {
@@ -184,6 +195,10 @@ function filtersFor(q: SearchFilters): { filter: estypes.QueryDslQueryContainer[
   if (q.source) filter.push({ term: { source: q.source } });
   if (q.kind) filter.push({ term: { kind: q.kind } });
   if (q.kol !== undefined) filter.push({ term: { kol: q.kol } });
+  if (q.author !== undefined) filter.push({ term: { author: q.author } });
+  if (q.category !== undefined) filter.push({ term: { category: q.category } });
+  if (q.opening === true) filter.push({ exists: { field: 'title' } });
+  if (q.opening === false) must_not.push({ exists: { field: 'title' } });
   if (q.from || q.to) {
     filter.push({
       range: {
@@ -296,7 +311,11 @@ export function createElasticsearchBackend(opts: ElasticsearchBackendOptions): S
 
     async init() {
       await ensureTemplate(client, opts.indexPrefix);
-      if ((await aliasTargets(client, n.alias)).length) return;
+      if ((await aliasTargets(client, n.alias)).length) {
+        const properties = Object.fromEntries(ADDED_FIELDS.map((f) => [f, DOCS_MAPPINGS.properties![f]]));
+        await client.indices.putMapping({ index: n.alias, properties });
+        return;
+      }
       try {
         await client.indices.create({
           index: n.initial,
@@ -360,6 +379,9 @@ export function createElasticsearchBackend(opts: ElasticsearchBackendOptions): S
           kol: d.kol,
           chapter: d.chapter ?? null,
           threadId: d.threadId ?? null,
+          category: d.category ?? null,
+          title: d.title ?? null,
+          titleHighlight: d.title ? highlight(d.title, terms) : null,
           source: d.source,
           url: d.url ?? null,
           createdAt: d.createdAt,

@@ -37,13 +37,14 @@ import { MAX_BUCKETS, MAX_WATCH_GROUPS } from './backend';
 import { highlight } from './highlight';
 import { defaultBaselineFrom, EMERGING_DEFAULT, MIN_DOC_COUNT, rankEmerging, segmentWatchGroup, type TermCounts } from './significance';
 import { Validation } from '../server/errors';
+import { log } from '../server/log';
 
 /**
- * 5: a version stamp per hour (4: document counts per hour and per day; 3: keyword counts per hour
- * and per day; 2: the aggregation index and doc_keywords; every older index is upgraded in place,
- * see open()).
+ * 6: category and title (forum search for members); 5: a version stamp per hour; 4: document
+ * counts per hour and per day (3: keyword counts per hour and per day; 2: the aggregation index
+ * and doc_keywords; every older index is upgraded in place, see open()).
  */
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 const TOKENIZER = `unicode61 remove_diacritics 0 categories 'L* M* N* P* S* Co Cf Cs Cn'`;
 const INTERVAL_MS: Record<Interval, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 const MAX_LIMIT = 1000;
@@ -67,6 +68,8 @@ CREATE TABLE IF NOT EXISTS docs (
   chapter TEXT,
   chapter_id INTEGER,
   thread_id TEXT,
+  category TEXT,
+  title TEXT,
   source TEXT NOT NULL,
   url TEXT,
   complaint TEXT,
@@ -225,8 +228,8 @@ DROP TABLE IF EXISTS doc_hours; DROP TABLE IF EXISTS doc_days; DROP TABLE IF EXI
 
 const COLUMNS = [
   'id', 'kind', 'text', 'tokens', 'lang', 'sentiment_label', 'sentiment_score', 'sentiment_confidence', 'keywords',
-  'hashtags', 'author', 'author_followers', 'kol', 'chapter', 'chapter_id', 'thread_id', 'source', 'url', 'complaint',
-  'created_at',
+  'hashtags', 'author', 'author_followers', 'kol', 'chapter', 'chapter_id', 'thread_id', 'category', 'title', 'source', 'url',
+  'complaint', 'created_at',
 ];
 const UPSERT = `INSERT INTO docs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
   ON CONFLICT(id) DO UPDATE SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`).join(', ')}`;
@@ -243,6 +246,8 @@ interface HitRow {
   kol: number;
   chapter: string | null;
   thread_id: string | null;
+  category: string | null;
+  title: string | null;
   source: string;
   url: string | null;
   created_at: number;
@@ -336,6 +341,9 @@ function whereClause(q: SearchFilters): { sql: string[]; params: Param[] } {
   if (q.from) add('d.created_at >= ?', q.from.getTime());
   if (q.to) add('d.created_at < ?', q.to.getTime());
   if (q.kol !== undefined) add('d.kol = ?', q.kol ? 1 : 0);
+  if (q.author !== undefined) add('d.author = ?', q.author);
+  if (q.category !== undefined) add('d.category = ?', q.category);
+  if (q.opening !== undefined) add(q.opening ? 'd.title IS NOT NULL' : 'd.title IS NULL');
   if (q.excludeChapterIds?.length) {
     // One JSON parameter instead of N placeholders keeps the SQL text (and statement) stable.
     add('(d.chapter_id IS NULL OR d.chapter_id NOT IN (SELECT value FROM json_each(?)))', JSON.stringify(q.excludeChapterIds));
@@ -802,6 +810,8 @@ function toParams(doc: SearchDocument): Param[] {
     doc.chapter,
     doc.chapterId,
     doc.threadId,
+    doc.category,
+    doc.title,
     doc.source,
     doc.url,
     doc.complaint,
@@ -842,7 +852,13 @@ export function createEmbeddedBackend(opts: { file: string; aggregateCacheRows?:
     // Version 2's doc_keywords triggers failed on a document repeating a keyword (the upsert's
     // conflict clause overrides the trigger's OR IGNORE): recreate them with DISTINCT.
     const retrigger = version >= 1 && version < 3 ? 'DROP TRIGGER IF EXISTS docs_kw_ai; DROP TRIGGER IF EXISTS docs_kw_au;' : '';
-    await w.exec(`BEGIN IMMEDIATE; ${retrigger} ${SCHEMA} ${backfill} COMMIT;`);
+    // Version 6 added category and title: older documents have neither until `resonance reindex`
+    // rebuilds them from the database (search still finds them by their text).
+    // (Columns are read, not inferred from the version: a file may have them under an older number.)
+    const present = version >= 1 ? new Set((await w.all<{ name: string }>('PRAGMA table_info(docs)')).map((c) => c.name)) : null;
+    const columns = present ? ['category', 'title'].filter((c) => !present.has(c)).map((c) => `ALTER TABLE docs ADD COLUMN ${c} TEXT;`).join(' ') : '';
+    await w.exec(`BEGIN IMMEDIATE; ${retrigger} ${columns} ${SCHEMA} ${backfill} COMMIT;`);
+    if (columns) log.warn('search index upgraded: run `resonance reindex` so older posts can be filtered by category and found by thread title', { file: opts.file, fromVersion: version });
     writer = w;
     if (inMemory) reader = w; // a second :memory: connection would be a different database
     else {
@@ -935,7 +951,7 @@ export function createEmbeddedBackend(opts: { file: string; aggregateCacheRows?:
       // One extra row tells whether another page exists, so the last page carries no cursor.
       const rows = await r.all<HitRow>(
         `SELECT d.id, d.kind, d.text, d.sentiment_label, d.sentiment_score, d.author, d.kol, d.chapter, d.thread_id,
-                d.source, d.url, d.created_at
+                d.category, d.title, d.source, d.url, d.created_at
            FROM docs d ${filter(page)} ORDER BY d.created_at DESC, d.id DESC LIMIT ?`,
         [...where.params, ...pageParams, limit + 1],
       );
@@ -951,6 +967,9 @@ export function createEmbeddedBackend(opts: { file: string; aggregateCacheRows?:
           kol: row.kol === 1,
           chapter: row.chapter,
           threadId: row.thread_id,
+          category: row.category,
+          title: row.title,
+          titleHighlight: row.title === null ? null : highlight(row.title, terms),
           source: row.source,
           url: row.url,
           createdAt: new Date(row.created_at).toISOString(),

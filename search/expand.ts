@@ -5,6 +5,7 @@
  * finds it too: recall of the short word without losing precision of the long one.
  */
 import { getJieba } from './analysis/segment';
+import { segmentForIndex } from './analysis/tokenize';
 
 const HAN = /\p{Script=Han}/u;
 
@@ -25,4 +26,10 @@ export function expandForIndex(tokens: string[]): string[] {
     }
   }
   return out;
+}
+
+/** A document's tokens plus its title's (segmented and expanded like the text), deduplicated, order kept. */
+export function withTitle(tokens: string[], title: string | null): string[] {
+  if (!title) return tokens;
+  return [...new Set([...tokens, ...expandForIndex(segmentForIndex(title))])];
 }

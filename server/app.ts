@@ -14,6 +14,7 @@ import { serverSecret } from './secrets';
 import { log } from './log';
 import { authentication, csrf } from './middleware/auth';
 import { LoginThrottle, RateLimiter, rateLimit } from './middleware/rateLimit';
+import { isStaff, personOf } from './policies';
 import { apiErrors, errorLocale, logUnhandled, toAppError } from './middleware/errors';
 import { LANG_COOKIE } from './middleware/cookies';
 import { methodNotAllowed } from './middleware/methods';
@@ -28,6 +29,7 @@ import { forumPages } from './routes/pages/forum';
 import { accountPages } from './routes/pages/account';
 import { staffPages } from './routes/pages/staff';
 import { consolePages } from './routes/pages/console';
+import { searchPages } from './routes/pages/search';
 import { renderPage } from './routes/pages/context';
 import { localizedMessage, NotFound } from './errors';
 import type { HttpDeps } from './routes/deps';
@@ -115,6 +117,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       posting: rateLimit(postLimiter, (req) => (req.actor ? `post:${req.actor.id}` : `post-ip:${req.ip}`)),
       likes: rateLimit(new RateLimiter(config.RATE_LIMIT_LIKES_PER_MINUTE, 60_000), (req) => (req.actor ? `like:${req.actor.id}` : `like-ip:${req.ip}`)),
       flags: rateLimit(new RateLimiter(config.RATE_LIMIT_FLAGS_PER_MINUTE, 60_000), (req) => (req.actor ? `flag:${req.actor.id}` : `flag-ip:${req.ip}`)),
+      // One budget for the search API and page; staff (the console drills into search) are not counted.
+      search: rateLimit(new RateLimiter(config.RATE_LIMIT_SEARCH_PER_MINUTE, 60_000), (req) => (isStaff(req.actor) ? null : personOf(req.actor) ? `search:${req.actor!.id}` : `search-ip:${req.ip}`)),
     },
   };
 
@@ -204,6 +208,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(forumPages(render, deps));
   app.use(accountPages(render, deps));
   app.use(consolePages(render, search));
+  app.use(searchPages(render, deps, search));
   app.use(staffPages(render));
   app.use(peoplePages(render));
   app.use(alertAdminPages(render, deps));

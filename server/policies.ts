@@ -51,6 +51,7 @@ type Subjects = {
   'dictionary.edit': null;
   'mentions.ingest': null;
   'search.query': null;
+  'search.forum': null;
   'console.view': null;
   'console.configure': null;
   'member.insight': null;
@@ -135,7 +136,10 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'apiKey.create': (a) => active(a) && isAdmin(a),
   'dictionary.edit': (a) => active(a) && isAdmin(a),
   'mentions.ingest': (a) => hasScope(a, 'ingest'),
+  // The listening search: mentions, sentiment and its filters (staff).
   'search.query': (a) => active(a) && isStaff(a),
+  // Forum search is open to everyone (CONTRACT v1.1): what it returns is scoped by chapter reads.
+  'search.forum': () => true,
   // PR staff work the console; moderators may look (read-only: they change nothing there).
   'console.view': (a) => active(a) && isStaff(a),
   // Watch lists, KOL thresholds: the console's settings.

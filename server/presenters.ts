@@ -3,6 +3,7 @@ import type { Alert, Category, Chapter, Notification, Post, Sanction, Thread, Us
 import { standingOf } from './services/sanctions';
 import type { SearchHit } from '../search/backend';
 import type { AnalyzedItem } from './events';
+import type { ForumHit } from './services/search';
 import type { ConsoleItem, DeskAlert } from './realtime/contract';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined);
@@ -129,11 +130,41 @@ export function presentSearchHit(hit: SearchHit) {
     kol: hit.kol,
     chapter: hit.chapter ?? undefined,
     threadId: hit.threadId ?? undefined,
+    category: hit.category ?? undefined,
+    title: hit.title ?? undefined,
     source: hit.source,
     url: hit.url ?? undefined,
     createdAt: hit.createdAt,
   };
 }
+
+/**
+ * A forum search hit as everyone sees it (CONTRACT v1.1): a post they may read, never its
+ * analysis. `title` is its thread's (`titleHighlight` marks the query's words in it); `opening`
+ * marks a thread's opening post (a thread result, linking to the thread); a reply links to its
+ * anchor in the thread.
+ */
+export function presentForumHit(f: ForumHit) {
+  const opening = f.opening;
+  return {
+    id: f.hit.id,
+    kind: 'post' as const,
+    postId: String(f.postId),
+    threadId: String(f.thread.id),
+    opening,
+    title: f.thread.title,
+    titleHighlight: f.thread.titleHighlight,
+    text: f.hit.text,
+    highlight: f.hit.highlight,
+    author: f.author.username,
+    displayName: f.author.displayName,
+    chapter: f.hit.chapter ?? undefined,
+    category: f.hit.category ?? undefined,
+    url: opening ? `/t/${f.thread.id}` : `/t/${f.thread.id}#p${f.postId}`,
+    createdAt: f.hit.createdAt,
+  };
+}
+export type PresentedForumHit = ReturnType<typeof presentForumHit>;
 
 /** What presenting a console stream item needs besides its analysis. */
 export interface ConsoleItemSource {

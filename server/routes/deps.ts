@@ -15,6 +15,8 @@ export interface HttpDeps {
     posting: RequestHandler;
     likes: RequestHandler;
     flags: RequestHandler;
+    /** Forum search (API and page) for members and anonymous users. */
+    search: RequestHandler;
   };
   cookieOptions: CookieOptions;
 }

@@ -140,18 +140,27 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, name = '')
   throw Invalid(field || 'body', text.key, text.vars, field !== '');
 }
 
-/** The listening search's filters (staff search API and the console's search page). */
-export const listeningSearchQuery = z.object({
+/** The forum search's filters (everyone: GET /api/v1/search, the /search page); staff add the listening ones. */
+export const forumSearchQuery = z.object({
   q: text(0, 500).optional(),
-  sentiment: z.enum(['negative', 'neutral', 'positive']).optional(),
   chapter: slug.optional(),
-  source: z.string().regex(/^[a-z][a-z0-9_]{1,31}$/).optional(),
-  kind: z.enum(['post', 'mention']).optional(),
+  category: slug.optional(),
+  author: username.optional(),
+  /** `thread`: threads (their opening posts, titles included); `post`: replies; absent: both. */
+  type: z.enum(['thread', 'post']).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  kol: z.enum(['true', 'false']).optional(),
   limit: limit(20, 100),
   cursor: cursor.optional(),
+});
+export type ForumSearchQuery = z.output<typeof forumSearchQuery>;
+
+/** The listening search's filters (staff search API and the console's search page): the forum's plus analysis and sources. */
+export const listeningSearchQuery = forumSearchQuery.extend({
+  sentiment: z.enum(['negative', 'neutral', 'positive']).optional(),
+  source: z.string().regex(/^[a-z][a-z0-9_]{1,31}$/).optional(),
+  kind: z.enum(['post', 'mention']).optional(),
+  kol: z.enum(['true', 'false']).optional(),
 });
 export type ListeningSearchQuery = z.output<typeof listeningSearchQuery>;
 

@@ -16,7 +16,7 @@ import { recordEvents, type AnalyzedItem, type StoredEvent } from '../events';
 import type { SearchService } from '../search';
 import type { SearchDocument } from '../../search/backend';
 import { analyze, type Analysis as TextAnalysis } from '../../search/analysis';
-import { expandForIndex } from '../../search/expand';
+import { expandForIndex, withTitle } from '../../search/expand';
 import { Analysis, Mention, Post, User } from '../models';
 import { asDate, inList, sqlRows } from '../sql';
 import { withTransaction } from '../db';
@@ -29,13 +29,14 @@ type Handled = 'post.created' | 'post.updated' | 'post.removed' | 'mentions.inge
 /** A mention author with at least this many followers counts as a KOL until issue-5 scoring refines it. */
 export const KOL_FOLLOWERS = 10_000;
 
-type DocFields = Pick<SearchDocument, 'id' | 'kind' | 'text' | 'author' | 'authorFollowers' | 'kol' | 'chapter' | 'chapterId' | 'threadId' | 'source' | 'url' | 'createdAt'>;
+type DocFields = Pick<SearchDocument, 'id' | 'kind' | 'text' | 'author' | 'authorFollowers' | 'kol' | 'chapter' | 'chapterId' | 'threadId' | 'category' | 'title' | 'source' | 'url' | 'createdAt'>;
 
 /** A document from its own fields plus the analysis (the part every kind shares). */
 function toDocument(fields: DocFields, a: TextAnalysis): SearchDocument {
   return {
     ...fields,
-    tokens: expandForIndex(a.tokens),
+    // The title's words too (opening posts): the analysis judges the body alone.
+    tokens: withTitle(expandForIndex(a.tokens), fields.title),
     lang: a.lang,
     sentiment: { label: a.sentiment.label, score: a.sentiment.score, confidence: a.sentiment.confidence },
     keywords: a.keywords,
@@ -53,6 +54,9 @@ interface PostSource {
   author: string;
   chapterId: number | null;
   chapterSlug: string | null;
+  categorySlug: string | null;
+  /** The thread's title when this post opens the thread, else null. */
+  title: string | null;
 }
 
 /** The document for a post. */
@@ -68,6 +72,8 @@ function postDocument(post: PostSource, a: TextAnalysis): SearchDocument {
       chapter: post.chapterSlug,
       chapterId: post.chapterId,
       threadId: String(post.threadId),
+      category: post.categorySlug,
+      title: post.title,
       source: 'forum',
       url: `/t/${post.threadId}#p${post.id}`,
       createdAt: post.createdAt.toISOString(),
@@ -89,6 +95,8 @@ function mentionDocument(m: Mention, a: TextAnalysis): SearchDocument {
       chapter: null,
       chapterId: null,
       threadId: null,
+      category: null,
+      title: null,
       source: m.source,
       url: m.url,
       createdAt: m.publishedAt.toISOString(),
@@ -165,11 +173,14 @@ export async function buildPostDocuments(postIds: number[], pause: Pause = timeS
   const ids = inList([...new Set(postIds)]);
   const found = await sqlRows<Record<string, unknown>>(
     `SELECT p."id", p."body", p."createdAt", p."deletedAt", p."hiddenAt", p."threadId", t."id" AS "threadRow", t."hiddenAt" AS "threadHiddenAt",
-            p."authorId", u."username", u."analyticsConsent", c."id" AS "chapterId", c."slug" AS "chapterSlug"
+            p."authorId", u."username", u."analyticsConsent", c."id" AS "chapterId", c."slug" AS "chapterSlug",
+            g."slug" AS "categorySlug", t."title" AS "title",
+            (SELECT min(f."id") FROM "posts" f WHERE f."threadId" = p."threadId") AS "openingId"
        FROM "posts" p
        LEFT JOIN "threads" t ON t."id" = p."threadId"
        LEFT JOIN "users" u ON u."id" = p."authorId"
        LEFT JOIN "chapters" c ON c."id" = t."chapterId"
+       LEFT JOIN "categories" g ON g."id" = t."categoryId"
       WHERE p."id" IN (${ids.sql})`,
     ids.params,
   );
@@ -194,6 +205,9 @@ export async function buildPostDocuments(postIds: number[], pause: Pause = timeS
         author: String(r.username),
         chapterId: r.chapterId === null ? null : Number(r.chapterId),
         chapterSlug: r.chapterSlug === null ? null : String(r.chapterSlug),
+        categorySlug: r.categorySlug === null ? null : String(r.categorySlug),
+        // A thread's first post is its opening post (createThread writes it with the thread).
+        title: Number(r.openingId) === id && r.title !== null ? String(r.title) : null,
       },
       a,
     );

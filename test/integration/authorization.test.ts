@@ -17,7 +17,7 @@ const uniq = () => crypto.randomBytes(4).toString('hex');
 type Role = 'anonymous' | 'member' | 'chapterMember' | 'pendingMember' | 'chapterModerator' | 'moderator' | 'pr' | 'admin' | 'suspended' | 'ingestKey';
 const ROLES: Role[] = ['anonymous', 'member', 'chapterMember', 'pendingMember', 'chapterModerator', 'moderator', 'pr', 'admin', 'suspended', 'ingestKey'];
 
-const ACTIONS = ['readPrivateThread', 'listPrivateChapter', 'replyInPrivate', 'startThreadInPrivate', 'editOthersPublic', 'editOthersPrivate', 'hidePrivate', 'createChapter', 'setRole', 'viewAnalysis', 'search', 'ingestMentions', 'readOwnAccount', 'sanctionMember', 'listPeople', 'appointChapterModerator', 'listAlerts', 'configureAlerts', 'readAudit'] as const;
+const ACTIONS = ['readPrivateThread', 'listPrivateChapter', 'replyInPrivate', 'startThreadInPrivate', 'editOthersPublic', 'editOthersPrivate', 'hidePrivate', 'createChapter', 'setRole', 'viewAnalysis', 'search', 'searchPrivate', 'ingestMentions', 'readOwnAccount', 'sanctionMember', 'listPeople', 'appointChapterModerator', 'listAlerts', 'configureAlerts', 'readAudit'] as const;
 type ActionName = (typeof ACTIONS)[number];
 
 const Y = true;
@@ -28,17 +28,17 @@ const N = false;
  */
 // prettier-ignore
 const MATRIX: Record<Role, boolean[]> = {
-  //                 read  list  reply start editPub editPriv hidePriv mkChapter setRole analysis search ingest me  sanction people appoint alerts cfgAlert audit
-  anonymous:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     N,  N,       N,     N,       N,     N,        N],
-  member:           [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N,       N,     N,        N],
-  chapterMember:    [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N,       N,     N,        N],
-  pendingMember:    [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N,       N,     N,        N],
-  chapterModerator: [Y,    Y,    Y,    Y,    N,      N,       Y,       N,        N,      N,       N,     N,     Y,  N,       N,     N,       N,     N,        N], // moderates content in their chapter, not people
-  moderator:        [Y,    Y,    Y,    Y,    Y,      Y,       Y,       N,        N,      Y,       Y,     N,     Y,  Y,       Y,     N,       Y,     N,        N],
-  pr:               [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N,      Y,       Y,     N,     Y,  N,       N,     N,       Y,     N,        N], // staff, not a moderator: edits only its own posts (issue #10)
-  admin:            [Y,    Y,    Y,    Y,    Y,      Y,       Y,       Y,        Y,      Y,       Y,     N,     Y,  Y,       Y,     Y,       Y,     Y,        Y], // ingest needs a key
-  suspended:        [Y,    Y,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,     Y,  N,       N,     N,       N,     N,        N], // may still read, may not write
-  ingestKey:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     Y,     N,  N,       N,     N,       N,     N,        N], // its scope, nothing more
+  //                 read  list  reply start editPub editPriv hidePriv mkChapter setRole analysis search srchPriv ingest me  sanction people appoint alerts cfgAlert audit
+  anonymous:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,       N,     N,  N,       N,     N,       N,     N,        N],
+  member:           [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,       N,     Y,  N,       N,     N,       N,     N,        N],
+  chapterMember:    [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N,      N,       N,     Y,       N,     Y,  N,       N,     N,       N,     N,        N],
+  pendingMember:    [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,       N,     Y,  N,       N,     N,       N,     N,        N],
+  chapterModerator: [Y,    Y,    Y,    Y,    N,      N,       Y,       N,        N,      N,       N,     Y,       N,     Y,  N,       N,     N,       N,     N,        N], // moderates content in their chapter, not people
+  moderator:        [Y,    Y,    Y,    Y,    Y,      Y,       Y,       N,        N,      Y,       Y,     Y,       N,     Y,  Y,       Y,     N,       Y,     N,        N],
+  pr:               [Y,    Y,    Y,    Y,    N,      N,       N,       N,        N,      Y,       Y,     Y,       N,     Y,  N,       N,     N,       Y,     N,        N], // staff, not a moderator: edits only its own posts (issue #10)
+  admin:            [Y,    Y,    Y,    Y,    Y,      Y,       Y,       Y,        Y,      Y,       Y,     Y,       N,     Y,  Y,       Y,     Y,       Y,     Y,        Y], // ingest needs a key
+  suspended:        [Y,    Y,    N,    N,    N,      N,       N,       N,        N,      N,       N,     Y,       N,     Y,  N,       N,     N,       N,     N,        N], // may still read, may not write
+  ingestKey:        [N,    N,    N,    N,    N,      N,       N,       N,        N,      N,       N,     N,       Y,     N,  N,       N,     N,       N,     N,        N], // its scope, nothing more
 };
 
 interface World {
@@ -75,7 +75,7 @@ interface ActionSpec {
    * For reads that everyone may make but that show more to some: whether the reply shows the
    * guarded part. A denial is then the same status without it, not a 401/403.
    */
-  granted?(res: Reply): boolean;
+  granted?(res: Reply, w: World): boolean;
 }
 
 const ACTION_SPECS: Record<ActionName, ActionSpec> = {
@@ -125,7 +125,25 @@ const ACTION_SPECS: Record<ActionName, ActionSpec> = {
     run: (c, w) => c.get(`/api/v1/threads/${w.publicThread.id}`),
     granted: (res) => res.body.posts.some((p: { analysis?: unknown }) => p.analysis !== undefined),
   },
-  search: { ok: 200, run: (c, w) => c.get(`/api/v1/search?q=${w.publicMarker}`) },
+  // CONTRACT v1.1: everyone searches the forum (200, the public post found); the guarded part is
+  // the listening search (sentiment on every hit, mentions), staff's alone.
+  search: {
+    ok: 200,
+    run: async (c, w) => {
+      const res = await c.get(`/api/v1/search?q=${w.publicMarker}`);
+      expect(res.status, res.text).to.equal(200);
+      expect(res.body.items.map((i: { text: string }) => i.text).join('\n'), 'the public post is found').to.include(w.publicMarker);
+      return res;
+    },
+    granted: (res) => res.body.items.length > 0 && res.body.items.every((i: { sentiment?: unknown }) => i.sentiment !== undefined),
+  },
+  // The private chapter's post is found only by those who may read the chapter.
+  searchPrivate: {
+    ok: 200,
+    run: (c, w) => c.get(`/api/v1/search?q=${w.privateMarker}`),
+    // Not even a count leaks: an outsider's answer is total 0 with no items.
+    granted: (res, w) => res.body.total > 0 || JSON.stringify(res.body.items).includes(w.privateMarker),
+  },
   ingestMentions: {
     ok: 202,
     run: (c) => c.post('/api/v1/mentions', { items: [{ source: 'weibo', externalId: `auth-${uniq()}`, author: { handle: 'fan' }, text: '新车真好看', publishedAt: new Date().toISOString() }] }),
@@ -206,6 +224,9 @@ describe('authorization', function () {
     // The analysis the staff-only field shows must exist before the matrix asks who sees it.
     const firstPost = await Post.findOne({ where: { threadId: publicThread.id }, order: [['id', 'ASC']] });
     await waitFor(async () => (await Analysis.count({ where: { docId: `post:${firstPost!.id}` } })) > 0, 'the public post is analysed');
+    // ...and the private one indexed before the matrix asks who finds it.
+    const privateFirst = await Post.findOne({ where: { threadId: privateThread.id }, order: [['id', 'ASC']] });
+    await waitFor(async () => (await Analysis.count({ where: { docId: `post:${privateFirst!.id}` } })) > 0, 'the private post is analysed');
     w = { users, author, outsider: await buildUser(), roleTarget: await buildUser(), privateChapter, privateThread, privateEditTarget, publicEditTarget, privateHideTarget, privateMarker, publicMarker, publicThread, ingestKey: key.body.key, sanctionTarget: await buildUser(), appointee: await buildUser() };
   });
   after(() => server?.close());
@@ -220,7 +241,7 @@ describe('authorization', function () {
           const res = await spec.run(clientFor(role), w);
           if (spec.granted) {
             expect(res.status, res.text).to.equal(spec.ok);
-            expect(spec.granted(res), allowed ? 'shows the guarded part' : 'must not show the guarded part').to.equal(allowed);
+            expect(spec.granted(res, w), allowed ? 'shows the guarded part' : 'must not show the guarded part').to.equal(allowed);
           } else if (allowed) {
             expect(res.status, res.text).to.equal(spec.ok);
             if (spec.probe) expect(await spec.probe(w), 'the write happened').to.not.deep.equal(before);
@@ -247,7 +268,7 @@ describe('authorization', function () {
       ['ingestKey', false],
     ];
     for (const [role, sees] of viewers) {
-      it(`${role} ${sees ? 'sees' : 'does not see'} it in /api/v1/threads, /, /u/:username and /api/v1/users/:username`, async () => {
+      it(`${role} ${sees ? 'sees' : 'does not see'} it in /api/v1/threads, /, /u/:username, /api/v1/users/:username, /api/v1/search and /search`, async () => {
         const c = clientFor(role);
         const list = await c.get('/api/v1/threads?limit=100');
         expect(list.status).to.equal(200);
@@ -255,12 +276,17 @@ describe('authorization', function () {
         const home = await c.get('/');
         const profilePage = await c.get(`/u/${w.author.username}`);
         const profileApi = await c.get(`/api/v1/users/${w.author.username}`);
-        expect([home.status, profilePage.status, profileApi.status]).to.deep.equal([200, 200, 200]);
+        // Search with no words, by the author of both threads: everything of theirs the viewer may read.
+        const searchApi = await c.get(`/api/v1/search?author=${w.author.username}&limit=100`);
+        const searchPage = await c.get(`/search?author=${w.author.username}`);
+        expect([home.status, profilePage.status, profileApi.status, searchApi.status, searchPage.status]).to.deep.equal([200, 200, 200, 200, 200]);
         const sources: Array<[string, string]> = [
           ['GET /api/v1/threads', titles],
           ['GET /', home.text],
           ['GET /u/:username', profilePage.text],
           ['GET /api/v1/users/:username', profileApi.text],
+          ['GET /api/v1/search', searchApi.text],
+          ['GET /search', searchPage.text],
         ];
         for (const [where, text] of sources) {
           // The public thread is the control: the listing works and shows the author's content.

@@ -2,7 +2,7 @@ import { Client } from '@elastic/elasticsearch';
 import { expect } from 'chai';
 import { segmentForIndex } from '../../search/analysis';
 import type { SearchBackend, SearchDocument } from '../../search/backend';
-import { createElasticsearchBackend, reindexElasticsearch } from '../../search/elasticsearch';
+import { createElasticsearchBackend, DOCS_MAPPINGS, reindexElasticsearch } from '../../search/elasticsearch';
 import { requireElasticsearch, type ElasticsearchHandle } from '../support/elasticsearch';
 
 // What only the Elasticsearch backend has: the template, the versioned index behind an alias,
@@ -26,6 +26,8 @@ function doc(over: Partial<SearchDocument> & { text: string }): SearchDocument {
     chapter: null,
     chapterId: null,
     threadId: null,
+    category: null,
+    title: null,
     source: 'forum',
     url: null,
     complaint: null,
@@ -240,5 +242,45 @@ describe('Elasticsearch backend (index layout, bulk, reindex)', function () {
     const b = createElasticsearchBackend({ node: 'http://127.0.0.1:9', indexPrefix: prefix });
     expect(await b.ping()).to.equal(false);
     await b.close();
+  });
+});
+
+describe('Elasticsearch backend: an index created before category and title', function () {
+  let es: ElasticsearchHandle;
+  let client: Client;
+  const prefix = `esold-${process.pid}-${Date.now()}`;
+  // Outside the template's pattern, so it keeps the old mapping it is created with.
+  const legacy = `${prefix}-legacy`;
+  let backend: SearchBackend | null = null;
+
+  before(async function () {
+    es = await requireElasticsearch(this);
+    client = new Client({ node: es.url });
+  });
+
+  after(async function () {
+    await backend?.close().catch(() => {});
+    if (client) {
+      await client.indices.delete({ index: [legacy, `${prefix}-docs-*`], ignore_unavailable: true, allow_no_indices: true }).catch(() => {});
+      await client.indices.deleteIndexTemplate({ name: `${prefix}-docs-template` }).catch(() => {});
+      await client.close();
+    }
+  });
+
+  it('gets the new fields at init: old documents stay searchable, new ones are filtered by category and found by title', async function () {
+    const { category: _category, title: _title, ...oldProperties } = DOCS_MAPPINGS.properties!;
+    await client.indices.create({ index: legacy, mappings: { ...DOCS_MAPPINGS, properties: oldProperties }, aliases: { [`${prefix}-docs`]: { is_write_index: true } } });
+    const { category: _c, title: _t, ...oldDoc } = doc({ id: 'post:old', text: '旧帖子 续航' });
+    await client.index({ index: `${prefix}-docs`, id: 'post:old', document: { ...oldDoc, tokens: oldDoc.tokens.join(' ') }, refresh: true });
+    backend = createElasticsearchBackend({ node: es.url, indexPrefix: prefix });
+    await backend.init();
+    await backend.init(); // idempotent
+    await backend.index([doc({ id: 'post:new', text: '新帖子 续航', category: 'trips', title: '露营路线', tokens: [...segmentForIndex('新帖子 续航'), ...segmentForIndex('露营路线')] })]);
+    expect((await backend.search({ q: '续航', limit: 10 })).items.map((h) => h.id)).to.deep.equal(['post:new', 'post:old']);
+    const [old] = (await backend.search({ q: '旧帖子', limit: 10 })).items;
+    expect(old).to.include({ id: 'post:old', category: null, title: null });
+    expect((await backend.search({ category: 'trips', limit: 10 })).items.map((h) => h.id)).to.deep.equal(['post:new']);
+    expect((await backend.search({ opening: true, limit: 10 })).items.map((h) => h.id)).to.deep.equal(['post:new']);
+    expect((await backend.search({ q: '露营', limit: 10 })).items.map((h) => h.id)).to.deep.equal(['post:new']);
   });
 });

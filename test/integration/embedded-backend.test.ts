@@ -261,3 +261,35 @@ describe('embedded search backend: schema upgrade', () => {
     });
   });
 });
+
+describe('embedded search backend: version-4 files (before category and title)', () => {
+  it('gain the columns in place: old documents stay searchable, new ones are filtered by category and found by title', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-upgrade4-'));
+    const file = path.join(dir, 'search.sqlite');
+    try {
+      let backend: SearchBackend = createEmbeddedBackend({ file });
+      await backend.index([makeDocument({ id: 'post:old', text: '旧帖子 续航', createdAt: new Date(Date.UTC(2025, 0, 1)).toISOString() })]);
+      await backend.close();
+      // What a version-4 file looks like: docs without the two columns.
+      const db = new sqlite3.Database(file);
+      await new Promise<void>((resolve, reject) =>
+        db.exec('ALTER TABLE docs DROP COLUMN category; ALTER TABLE docs DROP COLUMN title; PRAGMA user_version = 4;', (err) => (err ? reject(err) : resolve())),
+      );
+      await new Promise<void>((resolve) => db.close(() => resolve()));
+      backend = createEmbeddedBackend({ file });
+      await backend.index([makeDocument({ id: 'post:new', text: '新帖子 续航', title: '露营路线', category: 'trips', createdAt: new Date(Date.UTC(2025, 0, 2)).toISOString() })]);
+      expect((await backend.search({ q: '续航', limit: 10 })).items.map((h) => h.id)).to.deep.equal(['post:new', 'post:old']);
+      const [old] = (await backend.search({ q: '旧帖子', limit: 10 })).items;
+      expect(old).to.include({ id: 'post:old', category: null, title: null });
+      expect((await backend.search({ category: 'trips', limit: 10 })).items.map((h) => h.id)).to.deep.equal(['post:new']);
+      expect((await backend.search({ q: '露营', limit: 10 })).items.map((h) => h.id)).to.deep.equal(['post:new']);
+      await backend.close();
+      // Reopening a version-5 file changes nothing.
+      backend = createEmbeddedBackend({ file });
+      expect(await backend.count()).to.equal(2);
+      await backend.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

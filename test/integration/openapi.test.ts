@@ -52,7 +52,7 @@ function responseSchema(method: string, specPath: string, status: number): Schem
 // The validator knows exactly the keywords the spec uses; an unknown one fails loudly rather
 // than being silently ignored.
 const KNOWN = new Set([
-  '$ref', 'allOf', 'type', 'properties', 'required', 'items', 'enum', 'additionalProperties', 'pattern',
+  '$ref', 'allOf', 'oneOf', 'type', 'properties', 'required', 'items', 'enum', 'additionalProperties', 'pattern',
   'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems', 'format', 'default', 'description',
 ]);
 
@@ -69,6 +69,12 @@ function validate(schema: Schema, value: unknown, at = '$'): string[] {
   if (schema.$ref) return validate(resolveRef<Schema>(schema.$ref as string), value, at);
   const errors: string[] = [];
   for (const sub of (schema.allOf as Schema[] | undefined) ?? []) errors.push(...validate(sub, value, at));
+  if (schema.oneOf) {
+    // Exactly one branch: a forum hit must not also pass as a staff hit, nor the other way round.
+    const results = (schema.oneOf as Schema[]).map((sub) => validate(sub, value, at));
+    const passing = results.filter((r) => r.length === 0).length;
+    if (passing !== 1) errors.push(`${at}: matches ${passing} of the oneOf branches (${results.map((r) => r[0] ?? 'ok').join(' | ')})`);
+  }
   const actual = typeOf(value);
   if (schema.type !== undefined) {
     const allowed = ([] as string[]).concat(schema.type as string | string[]);
@@ -233,6 +239,25 @@ describe('OpenAPI document (server/openapi.yaml)', function () {
     expectConforms('GET', '/api/v1/me', me);
     const health = await client.get('/healthz');
     expectConforms('GET', '/healthz', health);
+  });
+
+  it('describes search for everyone: forum hits for visitors and members, listening hits for staff', async function () {
+    await server.resonance.dispatcher.drain();
+    const staff = new Client(server.url).withToken(admin.token);
+    const replies: Array<[string, Reply]> = [
+      ['anonymous', await new Client(server.url).get('/api/v1/search?limit=5')],
+      ['member', await new Client(server.url).withToken(member.token).get('/api/v1/search?type=post&limit=5')],
+      ['staff', await staff.get('/api/v1/search?limit=5')],
+    ];
+    for (const [who, reply] of replies) {
+      expect(reply.status, who).to.equal(200);
+      expect(reply.body.items.length, `${who} finds something`).to.be.greaterThan(0);
+      expectConforms('GET', '/api/v1/search', reply);
+    }
+    expect(replies[0][1].body.items[0]).to.not.have.property('sentiment');
+    expect(replies[2][1].body.items[0]).to.have.property('sentiment');
+    expectConforms('GET', '/api/v1/search', await new Client(server.url).withToken(member.token).get('/api/v1/search?sentiment=negative'));
+    expectConforms('GET', '/api/v1/search', await new Client(server.url).get('/api/v1/search?limit=0'));
   });
 
   it('describes real error responses with their documented statuses', async function () {

@@ -61,7 +61,13 @@ for (const backend of backends) {
       const member = await buildUser();
       const asMember = await new Client(server.url).withToken(member.token).get(`/api/v1/threads/${thread.id}`);
       expect(asMember.body.posts[0]).to.not.have.property('analysis');
-      expect((await new Client(server.url).withToken(member.token).get('/api/v1/search?q=x')).status).to.equal(403);
+      // CONTRACT v1.1: members search the forum and find the post, without its sentiment; the
+      // sentiment filter stays staff's.
+      const memberSearch = await new Client(server.url).withToken(member.token).get(`/api/v1/search?q=${encodeURIComponent('拉胯')}`);
+      expect(memberSearch.status).to.equal(200);
+      expect(memberSearch.body.items.map((i: { id: string }) => i.id)).to.deep.equal([`post:${post.id}`]);
+      expect(memberSearch.body.items[0]).to.not.have.property('sentiment');
+      expect((await new Client(server.url).withToken(member.token).get('/api/v1/search?q=x&sentiment=negative')).status).to.equal(403);
     });
 
     it('finds the short words inside long ones (售后 in 售后服务) but not fragments across words', async () => {

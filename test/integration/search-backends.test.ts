@@ -263,6 +263,78 @@ for (const factory of [embedded(), elasticsearch()]) {
       });
     });
 
+    describe('forum search: thread titles, categories, authors, opening posts', () => {
+      // Two threads (t1 public in category "service", t2 in the private chapter 99), each with its
+      // opening post (carrying the title) and a reply, plus a mention by a handle like a username.
+      const forum: Record<string, SearchDocument> = {
+        o1: makeDocument({
+          id: 'post:o1', text: '门店的师傅很专业', title: '售后服务体验分享', threadId: 't1', category: 'service', author: 'alice',
+          url: '/t/t1#po1', createdAt: at(1 * MIN),
+        }),
+        r1: makeDocument({ id: 'post:r1', text: '同意，售后确实不错', threadId: 't1', category: 'service', author: 'bob', url: '/t/t1#pr1', createdAt: at(2 * MIN) }),
+        o2: makeDocument({
+          id: 'post:o2', text: '周末一起去露营', title: '车友会售后活动', threadId: 't2', chapter: 'secret', chapterId: 99, category: 'meetups',
+          author: 'bob', createdAt: at(3 * MIN),
+        }),
+        r2: makeDocument({ id: 'post:r2', text: '报名露营', threadId: 't2', chapter: 'secret', chapterId: 99, category: 'meetups', author: 'alice', createdAt: at(4 * MIN) }),
+        m1: makeDocument({ id: 'mention:m1', kind: 'mention', text: '售后太慢了', source: 'weibo', author: 'alice', createdAt: at(5 * MIN) }),
+      };
+
+      before(async () => {
+        await backend.reset();
+        await backend.index(Object.values(forum));
+      });
+
+      it('finds a thread by a word of its title (segmented), on its opening post only', async () => {
+        // 服务 is inside the title's 售后服务 (expanded at index time); no body says it.
+        const r = await find({ q: '服务' });
+        expect(ids(r.items)).to.deep.equal(['post:o1']);
+        expect(r.items[0]).to.include({ title: '售后服务体验分享', category: 'service', threadId: 't1' });
+        expect(r.items[0].titleHighlight).to.equal('售后<mark>服务</mark>体验分享');
+        // The body is highlighted as before; a reply carries no title.
+        const both = await find({ q: '售后', kind: 'post' });
+        expect(ids(both.items)).to.deep.equal(['post:o2', 'post:r1', 'post:o1']);
+        const reply = both.items.find((h) => h.id === 'post:r1')!;
+        expect(reply).to.include({ title: null, titleHighlight: null, category: 'service' });
+        expect(reply.highlight).to.equal('同意，<mark>售后</mark>确实不错');
+      });
+
+      it('filters by category', async () => {
+        expect(ids((await find({ category: 'service' })).items)).to.deep.equal(['post:r1', 'post:o1']);
+        expect(ids((await find({ category: 'meetups', q: '露营' })).items)).to.deep.equal(['post:r2', 'post:o2']);
+        expect((await find({ category: 'nope' })).total).to.equal(0);
+      });
+
+      it('filters by author, on any source', async () => {
+        expect(ids((await find({ author: 'alice' })).items)).to.deep.equal(['mention:m1', 'post:r2', 'post:o1']);
+        expect(ids((await find({ author: 'alice', kind: 'post' })).items)).to.deep.equal(['post:r2', 'post:o1']);
+        expect((await find({ author: 'nobody' })).total).to.equal(0);
+      });
+
+      it('filters opening posts (threads) from the rest (replies, mentions)', async () => {
+        expect(ids((await find({ opening: true })).items)).to.deep.equal(['post:o2', 'post:o1']);
+        expect(ids((await find({ opening: false, kind: 'post' })).items)).to.deep.equal(['post:r2', 'post:r1']);
+      });
+
+      it('keeps excluded (private) chapters out whatever the other filters say', async () => {
+        const outsider = { excludeChapterIds: [99], kind: 'post' as const };
+        expect(ids((await find({ ...outsider, q: '售后' })).items)).to.deep.equal(['post:r1', 'post:o1']);
+        expect((await find({ ...outsider, category: 'meetups' })).total).to.equal(0);
+        expect(ids((await find({ ...outsider, author: 'bob' })).items)).to.deep.equal(['post:r1']);
+        expect(ids((await find({ ...outsider, opening: true })).items)).to.deep.equal(['post:o1']);
+        expect((await find({ ...outsider, q: '车友会' })).total).to.equal(0); // a private thread's title
+      });
+
+      it('pages a filtered query with the cursor', async () => {
+        const first = await find({ kind: 'post', q: '售后', limit: 2 });
+        expect(first.total).to.equal(3);
+        expect(ids(first.items)).to.deep.equal(['post:o2', 'post:r1']);
+        const second = await find({ kind: 'post', q: '售后', limit: 2, cursor: first.cursor });
+        expect(ids(second.items)).to.deep.equal(['post:o1']);
+        expect(second.cursor).to.equal(undefined);
+      });
+    });
+
     describe('writes', () => {
       beforeEach(async () => {
         await backend.reset();

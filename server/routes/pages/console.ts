@@ -10,7 +10,7 @@ import { renderPage } from './context';
 import type { Render } from '../../views';
 import type { SearchService } from '../../search';
 import { listChapters } from '../../services/chapters';
-import { searchListening } from '../../services/listening';
+import { searchListening } from '../../services/search';
 import { analysesOf } from '../../services/analyses';
 import { Mention } from '../../models';
 import { listeningSearchQuery, parse } from '../schemas';
