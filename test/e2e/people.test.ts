@@ -25,7 +25,7 @@ describe('people pages in a real browser (e2e)', function () {
     await page.goto(`${e2e.server.url}/admin`);
     await page.click('a[href="/admin/people"] >> nth=-1');
     await page.waitForSelector('table[data-people]');
-    await page.fill('input[name="q"]', '深圳');
+    await page.fill('.people-filters input[name="q"]', '深圳'); // not the header's forum search box
     await Promise.all([page.waitForNavigation(), page.click('.people-filters button[type="submit"]')]);
     const rows = page.locator('table[data-people] tbody tr[data-username]');
     expect(await rows.count()).to.equal(2);

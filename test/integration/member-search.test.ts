@@ -32,8 +32,10 @@ const FORUM_HIT_KEYS = ['author', 'category', 'chapter', 'createdAt', 'displayNa
 function expectError(res: Reply, status: number, code: string) {
   expect(res.status, res.text).to.equal(status);
   expect(Object.keys(res.body)).to.deep.equal(['error']);
-  expect(Object.keys(res.body.error).sort()).to.deep.equal(['code', 'message']);
+  // A validation error also names its field (when it has one), as every API error does.
+  expect(Object.keys(res.body.error).sort()).to.deep.equal(code === 'validation_failed' && 'field' in res.body.error ? ['code', 'field', 'message'] : ['code', 'message']);
   expect(res.body.error.code).to.equal(code);
+  expect(res.body.error.message).to.be.a('string').and.not.equal('');
 }
 
 const ids = (res: Reply) => res.body.items.map((i: { id: string }) => i.id);
