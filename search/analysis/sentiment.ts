@@ -3,6 +3,7 @@
  * weighted by token share), turns the score into a label with a neutral band, and keeps
  * questions and announcements neutral unless the scorer is confident.
  */
+import { EN_CUE_NAMES, enCues } from './cues-en';
 import { ZH_CUE_NAMES, zhCues } from './cues-zh';
 import type { Lang } from './language';
 import { enModel, scoreEn } from './sentiment-en';
@@ -33,6 +34,8 @@ export interface Sentiment {
 // "为什么质量这么差？" is still a complaint, "请问什么时候发货？" is not.
 const CUE_CONFIDENT = 0.6;
 const MAX_REASONS = 5;
+// The layer's probability a polar label needs when the English text has no opinion word (chosen on dev).
+const NO_OPINION_CONFIDENT = 0.55;
 // Contributions smaller than this (in logit units) explain nothing worth showing.
 const MIN_REASON_WEIGHT = 0.05;
 /** The reason given when the scorer produced no finite score and the label fell back to neutral. */
@@ -79,7 +82,9 @@ function zhPart(normalized: string, tokens: SentimentToken[]): Part {
 function enPart(normalized: string): Part {
   const s = scoreEn(normalized);
   const { neutralBand, neutralBandNoLexicon } = enModel().model;
+  const layer = threeWayModel('en', EN_CUE_NAMES);
   return {
+    ...(layer ? { threeWay: threeWay(layer, enCues(normalized, s)) } : {}),
     score: s.score,
     // "The store opens at 9am": no opinion word, so only the wider band's worth of n-gram evidence makes it polar.
     band: s.lexical ? neutralBand : Math.max(neutralBand, neutralBandNoLexicon),
@@ -109,6 +114,8 @@ export function analyzeSentiment(normalized: string, tokens: SentimentToken[], l
       band: share * zh.band + (1 - share) * en.band,
       evidence: zh.evidence + en.evidence,
       reasons: [...zh.reasons.map((r) => ({ ...r, weight: r.weight * share })), ...en.reasons.map((r) => ({ ...r, weight: r.weight * (1 - share) }))],
+      // The three-way layer of the language that has most of the words.
+      threeWay: share >= 0.5 ? zh.threeWay : en.threeWay,
     };
   } else part = enPart(normalized); // en, and "other" (emoji-only, other scripts): the English model and emoji priors
   // A score that is not a number (a lookup that found something other than a weight) must never
@@ -121,9 +128,13 @@ export function analyzeSentiment(normalized: string, tokens: SentimentToken[], l
     .slice(0, MAX_REASONS)
     .map(formatReason);
   if (!finite) reasons.unshift(NOT_A_NUMBER_REASON);
-  if (part.threeWay) {
+  // With no known feature at all the layer has nothing to weigh: neutral, as below.
+  if (part.threeWay && part.evidence > 0) {
     const [negative, neutral, positive] = part.threeWay.probabilities;
-    const label = part.threeWay.label;
+    let label: SentimentLabel = part.threeWay.label;
+    // English n-grams without a single opinion word ("I ordered the 256GB version yesterday") are
+    // near coin-flip: such a text is polar only when the layer is sure of it.
+    if (part.opinionWords === false && label !== 'neutral' && Math.max(negative, positive) < NO_OPINION_CONFIDENT) label = 'neutral';
     // The label's cues first: they are why a turn, a question or irony moved it from the raw score.
     reasons.unshift(...part.threeWay.cues.map((c) => formatReason({ term: `cue:${c.name}`, weight: c.weight })));
     return { label, score: round(positive - negative), confidence: round(Math.max(negative, neutral, positive)), reasons, probabilities: probabilitiesOf(negative, neutral, positive) };

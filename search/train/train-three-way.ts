@@ -5,8 +5,8 @@
  *  - the DEV half of the community set (search/eval/community, never the test half),
  *  - generic neutral sentences written for this (search/train/neutral-<lang>.txt: notices,
  *    logistics, genuine questions; none is a row of the community set),
- *  - for Chinese, corpus DEV rows (binary), so the layer keeps the corpus model's judgement on
- *    reviews and Weibo posts.
+ *  - corpus DEV rows (binary; Chinese: the sentiment corpora, English: the UCI sentences), so the
+ *    layer keeps the corpus model's judgement on reviews and Weibo posts.
  *
  *   npm run train:three-way                 (zh)
  *   npm run train:three-way -- --lang=en
@@ -29,6 +29,7 @@ import { argmax3, classLogits, softmax3, THREE_WAY_LABELS, type ThreeWayModel } 
 import { lexNormalized } from '../analysis/tokenize';
 import { fnv1a32, loadCommunitySet, splitOf, type CommunityPost, type Label } from '../eval/community/stats';
 import { corporaAvailable, loadSplits, repoRoot, rng, shuffle } from './sentiment-data';
+import { loadUciSplits } from './sentiment-data-en';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -126,9 +127,11 @@ function main(): void {
   const neutral = readFileSync(neutralFile, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   for (const text of neutral) rows.push({ x: featuresOf(text).x, y: 1, w: 1, source: 'neutral' });
   const corpusRows: TrainRow[] = [];
-  if (lang === 'zh' && corporaAvailable() && HYPER.corpusShare > 0) {
+  const corpusDev = (): { file: string; label: 0 | 1; text: string }[] =>
+    lang === 'zh' ? (corporaAvailable() ? loadSplits().rows.filter((r) => r.split === 'dev') : []) : loadUciSplits().filter((r) => r.split === 'dev');
+  if (HYPER.corpusShare > 0) {
     const random = rng(11);
-    const dev = loadSplits().rows.filter((r) => r.split === 'dev');
+    const dev = corpusDev();
     const files = [...new Set(dev.map((r) => r.file))];
     for (const file of files) {
       for (const r of shuffle(dev.filter((d) => d.file === file), random).slice(0, HYPER.corpusPerFile)) {
