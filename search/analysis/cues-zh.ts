@@ -67,13 +67,12 @@ function countMatches(re: RegExp, text: string, cap: number): number {
 }
 
 /**
- * The cue vector of one normalised Chinese text: `logit` and `evidence` are the corpus model's on
- * the whole text, `tokens` its sentiment tokens. Clauses are scored with the same model.
+ * The cue vector of one normalised Chinese text: `logit`, `evidence` and `whole` (its positive and
+ * negative evidence) are the corpus model's on the whole text, `tokens` its sentiment tokens. Clauses are scored with the same model.
  */
-export function zhCues(normalized: string, tokens: SentimentToken[], logit: number, evidence: number, m: LoadedZhModel = zhModel()): Float64Array {
+export function zhCues(normalized: string, tokens: SentimentToken[], logit: number, evidence: number, whole: SpanLogit, m: LoadedZhModel = zhModel()): Float64Array {
   const v = new Float64Array(ZH_CUE_NAMES.length);
   const set = (name: ZhCueName, x: number): void => { v[INDEX.get(name)!] = x; };
-  const whole = spanOf(tokens, 0, tokens.length, m);
   set('z_all', clip(logit, 8));
   set('pos_all', Math.min(8, whole.positive));
   set('neg_all', Math.min(8, whole.negative));
@@ -104,23 +103,20 @@ export function zhCues(normalized: string, tokens: SentimentToken[], logit: numb
     set('z_head', clip(head.positive - head.negative, 8));
     set('z_tail', clip(tail.positive - tail.negative, 8));
   }
-  // Clauses about a rival or an earlier product, against the rest.
+  // Clauses about a rival or an earlier product, against the rest (only the rival clauses are scored again).
   let rival = 0;
-  let rest = 0;
   let rivalSeen = false;
   for (let c = 0; c + 1 < clauseStart.length; c++) {
     let isRival = false;
     for (let i = clauseStart[c]; i < clauseStart[c + 1]; i++) if (tokens[i].kind === 'word' && RIVAL.has(tokens[i].text)) { isRival = true; break; }
-    if (!isRival && !rivalSeen) continue;
+    if (!isRival) continue;
     const s = spanOf(tokens, clauseStart[c], clauseStart[c + 1], m);
-    if (isRival) { rival += s.positive - s.negative; rivalSeen = true; }
-    else rest += s.positive - s.negative;
+    rival += s.positive - s.negative;
+    rivalSeen = true;
   }
   if (rivalSeen) {
-    // Clauses before the first rival clause were skipped above: they count with the rest.
-    rest = whole.positive - whole.negative - rival;
     set('z_rival', clip(rival, 8));
-    set('z_rest_if_rival', clip(rest, 8));
+    set('z_rest_if_rival', clip(whole.positive - whole.negative - rival, 8));
   }
   const squash = (x: number) => Math.tanh(x / 2);
   const question = QUESTION_RE.test(normalized) ? 1 : 0;

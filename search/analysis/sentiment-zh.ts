@@ -41,6 +41,8 @@ export interface ZhScore {
   contributions: Contribution[];
   /** How many features the model knew: 0 means the text gave it nothing to go on. */
   evidence: number;
+  /** The positive and the negative evidence (logit units, bias left out): the community cues read them. */
+  span: SpanLogit;
 }
 
 const MODEL_PATH = fileURLToPath(new URL('../models/sentiment-zh.json', import.meta.url));
@@ -110,13 +112,23 @@ export function scoreZhTokens(tokens: SentimentToken[], m: LoadedZhModel = zhMod
   const fromLexicon = new Uint8Array(f.size);
   const evidence = sumContributions(f, m, contrib, fromLexicon);
   let logit = m.model.bias;
-  for (let k = 0; k < f.size; k++) logit += contrib[k];
+  const span: SpanLogit = { positive: 0, negative: 0 };
+  for (let k = 0; k < f.size; k++) {
+    logit += contrib[k];
+    if (contrib[k] > 0) span.positive += contrib[k];
+    else span.negative -= contrib[k];
+  }
   const parts: Part<'lexicon'>[] = topFeatures(contrib).map((k) =>
     ({ term: f.termOf(k), weight: contrib[k], negated: f.negated[k] === 1, source: fromLexicon[k] ? 'lexicon' : 'model' }));
+  const beforeLexicon = parts.length;
   logit = f.addLexicon(logit, m.table.get(H_LEX_POS) ?? 0, m.table.get(H_LEX_NEG) ?? 0, LEXICON_MASS_CAP, parts);
+  for (let i = beforeLexicon; i < parts.length; i++) {
+    if (parts[i].weight > 0) span.positive += parts[i].weight;
+    else span.negative -= parts[i].weight;
+  }
   const { slope, intercept } = m.model.calibration;
   const probability = sigmoid(slope * logit + intercept);
-  return { logit, probability, score: 2 * probability - 1, contributions: explain(parts), evidence };
+  return { logit, probability, score: 2 * probability - 1, contributions: explain(parts), evidence, span };
 }
 
 /** Each feature's share of the logit into `contrib` (model weight, else the lexicon or emoji fallback); returns the evidence count. */

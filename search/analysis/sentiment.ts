@@ -60,7 +60,7 @@ function formatReason({ term, weight, note }: Reason): string {
 
 /** The three-way layer's input for Chinese text: the corpus model's score of it and the community cues. */
 export function zhThreeWayFeatures(normalized: string, tokens: SentimentToken[], s: ZhScore = scoreZhTokens(tokens)): Float64Array {
-  return zhCues(normalized, tokens, s.logit, s.evidence);
+  return zhCues(normalized, tokens, s.logit, s.evidence, s.span);
 }
 
 function zhPart(normalized: string, tokens: SentimentToken[]): Part {
