@@ -69,7 +69,7 @@ async function analyzeStdin(): Promise<void> {
       const input = JSON.parse(line) as { text?: unknown };
       if (typeof input?.text !== 'string') throw new Error('each line must be a JSON object with a string "text"');
       const a = analyze(input.text);
-      result = { lang: a.lang, sentiment: { label: a.sentiment.label, score: a.sentiment.score, confidence: a.sentiment.confidence, reasons: a.sentiment.reasons }, keywords: a.keywords };
+      result = { lang: a.lang, sentiment: { label: a.sentiment.label, score: a.sentiment.score, confidence: a.sentiment.confidence, reasons: a.sentiment.reasons, probabilities: a.sentiment.probabilities }, keywords: a.keywords };
     } catch (err) {
       result = { error: err instanceof Error ? err.message : String(err) };
     }

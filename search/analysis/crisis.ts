@@ -30,6 +30,18 @@ export function crisisSentiment(s: Sentiment, crisis: Crisis): Sentiment {
     label: 'negative',
     score: Math.min(s.score, -0.6),
     confidence: Math.max(s.confidence, 0.9),
+    probabilities: crisisProbabilities(s.probabilities),
     reasons: [...crisis.terms.map((t) => `crisis:${t}`), ...s.reasons.filter((r) => !r.startsWith('crisis:'))].slice(0, 12),
   };
+}
+
+// A crisis post is at least this likely negative; the other two keep their ratio.
+const CRISIS_NEGATIVE = 0.9;
+
+function crisisProbabilities(p: Sentiment['probabilities']): Sentiment['probabilities'] {
+  if (p.negative >= CRISIS_NEGATIVE) return p;
+  const rest = p.neutral + p.positive;
+  const scale = rest > 0 ? (1 - CRISIS_NEGATIVE) / rest : 0;
+  const positive = Math.round(p.positive * scale * 10000) / 10000;
+  return { negative: CRISIS_NEGATIVE, neutral: Math.round((1 - CRISIS_NEGATIVE - positive) * 10000) / 10000, positive };
 }

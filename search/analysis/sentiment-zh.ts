@@ -41,6 +41,8 @@ export interface ZhScore {
   contributions: Contribution[];
   /** How many features the model knew: 0 means the text gave it nothing to go on. */
   evidence: number;
+  /** The positive and the negative evidence (logit units, bias left out): the community cues read them. */
+  span: SpanLogit;
 }
 
 const MODEL_PATH = fileURLToPath(new URL('../models/sentiment-zh.json', import.meta.url));
@@ -105,37 +107,89 @@ export function scoreZhTokens(tokens: SentimentToken[], m: LoadedZhModel = zhMod
   const f = buffer;
   f.reset();
   walkZhFeatures(tokens, buffer);
-  const { table } = m;
-  let logit = m.model.bias;
-  let evidence = 0;
   // Contributions by feature index; terms are only built for the strongest few (explain()).
   const contrib = new Float64Array(f.size);
   const fromLexicon = new Uint8Array(f.size);
+  const evidence = sumContributions(f, m, contrib, fromLexicon);
+  let logit = m.model.bias;
+  const span: SpanLogit = { positive: 0, negative: 0 };
+  for (let k = 0; k < f.size; k++) {
+    logit += contrib[k];
+    if (contrib[k] > 0) span.positive += contrib[k];
+    else span.negative -= contrib[k];
+  }
+  const parts: Part<'lexicon'>[] = topFeatures(contrib).map((k) =>
+    ({ term: f.termOf(k), weight: contrib[k], negated: f.negated[k] === 1, source: fromLexicon[k] ? 'lexicon' : 'model' }));
+  const beforeLexicon = parts.length;
+  logit = f.addLexicon(logit, m.table.get(H_LEX_POS) ?? 0, m.table.get(H_LEX_NEG) ?? 0, LEXICON_MASS_CAP, parts);
+  for (let i = beforeLexicon; i < parts.length; i++) {
+    if (parts[i].weight > 0) span.positive += parts[i].weight;
+    else span.negative -= parts[i].weight;
+  }
+  const { slope, intercept } = m.model.calibration;
+  const probability = sigmoid(slope * logit + intercept);
+  return { logit, probability, score: 2 * probability - 1, contributions: explain(parts), evidence, span };
+}
+
+/** Each feature's share of the logit into `contrib` (model weight, else the lexicon or emoji fallback); returns the evidence count. */
+function sumContributions(f: FeatureBuffer, m: LoadedZhModel, contrib: Float64Array, fromLexicon: Uint8Array | null): number {
+  const { table } = m;
+  let evidence = 0;
   for (let k = 0; k < f.size; k++) {
     let w = f.weightOf(k, table);
+    let lexicon = false;
     if (w === undefined && f.kinds[k] === FeatureKind.Word) {
       const prior = zhLexiconPolarity(f.texts[k]);
       if (prior !== undefined) {
         w = prior * LEXICON_LOGIT * (f.negated[k] ? -NEGATION_FLIP : 1);
-        fromLexicon[k] = 1;
+        lexicon = true;
       }
     }
     const emo = f.emotiveFallback(k, w);
     if (emo !== 0) {
       w = emo;
-      fromLexicon[k] = 1;
+      lexicon = true;
     }
     if (w === undefined) continue;
     evidence++;
     contrib[k] = w * f.values[k];
-    logit += contrib[k];
+    if (lexicon && fromLexicon) fromLexicon[k] = 1;
   }
-  const parts: Part<'lexicon'>[] = topFeatures(contrib).map((k) =>
-    ({ term: f.termOf(k), weight: contrib[k], negated: f.negated[k] === 1, source: fromLexicon[k] ? 'lexicon' : 'model' }));
-  logit = f.addLexicon(logit, table.get(H_LEX_POS) ?? 0, table.get(H_LEX_NEG) ?? 0, LEXICON_MASS_CAP, parts);
-  const { slope, intercept } = m.model.calibration;
-  const probability = sigmoid(slope * logit + intercept);
-  return { logit, probability, score: 2 * probability - 1, contributions: explain(parts), evidence };
+  return evidence;
+}
+
+/** A span's share of the evidence: the positive and the negative contributions (logit units, bias left out). */
+export interface SpanLogit { positive: number; negative: number }
+
+// A second buffer, so scoring a clause never disturbs the whole text's features.
+const spanBuffer = new FeatureBuffer('');
+let spanContrib = new Float64Array(256);
+
+/**
+ * The positive and negative evidence of a span of tokens (a clause, the part after a turn), without
+ * reasons: the community cues (cues-zh.ts) weigh clauses with it. `negative` is a magnitude.
+ */
+export function zhSpanLogit(tokens: SentimentToken[], m: LoadedZhModel = zhModel()): SpanLogit {
+  const f = spanBuffer;
+  f.reset();
+  walkZhFeatures(tokens, f);
+  if (spanContrib.length < f.size) spanContrib = new Float64Array(f.size * 2);
+  const contrib = spanContrib;
+  contrib.fill(0, 0, f.size);
+  sumContributions(f, m, contrib, null);
+  let positive = 0;
+  let negative = 0;
+  for (let k = 0; k < f.size; k++) {
+    if (contrib[k] > 0) positive += contrib[k];
+    else negative -= contrib[k];
+  }
+  const wPos = m.table.get(H_LEX_POS) ?? 0;
+  const wNeg = m.table.get(H_LEX_NEG) ?? 0;
+  for (const lex of [Math.min(LEXICON_MASS_CAP, f.positiveMass) * wPos, Math.min(LEXICON_MASS_CAP, f.negativeMass) * wNeg]) {
+    if (lex > 0) positive += lex;
+    else negative -= lex;
+  }
+  return { positive, negative };
 }
 
 /**

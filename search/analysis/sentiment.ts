@@ -3,13 +3,19 @@
  * weighted by token share), turns the score into a label with a neutral band, and keeps
  * questions and announcements neutral unless the scorer is confident.
  */
+import { EN_CUE_NAMES, enCues } from './cues-en';
+import { ZH_CUE_NAMES, zhCues } from './cues-zh';
 import type { Lang } from './language';
 import { enModel, scoreEn } from './sentiment-en';
-import { scoreZhTokens, zhModel } from './sentiment-zh';
+import { scoreZhTokens, zhModel, type ZhScore } from './sentiment-zh';
+import { threeWay, threeWayModel, type ThreeWayResult } from './three-way';
 import type { SentimentToken } from './tokenize';
 
-/** Sentiment labels; there is no neutral class in the training data, neutral comes from the score. */
+/** Sentiment labels; neutral is learned by the three-way layer (three-way.ts) where one is committed, else a band. */
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
+
+/** The probability of each label (they sum to 1). */
+export type LabelProbabilities = Record<SentimentLabel, number>;
 
 /** A sentiment judgement with its explanation. */
 export interface Sentiment {
@@ -18,14 +24,18 @@ export interface Sentiment {
   score: number;
   /** Probability-like confidence in the label, in [0,1]. */
   confidence: number;
-  /** Top contributing terms, e.g. "太差(-1.72)", "不+好(-1.07, negated)", "拉胯(-3.70, lexicon)". */
+  /** Top contributing terms, e.g. "太差(-1.72)", "不+好(-1.07, negated)", "拉胯(-3.70, lexicon)", and the cues that moved the label ("cue:z_tail(+1.20)"). */
   reasons: string[];
+  /** The probability of each of the three labels. */
+  probabilities: LabelProbabilities;
 }
 
 // Questions and announcements are neutral unless |score| reaches this (p >= 0.8):
 // "为什么质量这么差？" is still a complaint, "请问什么时候发货？" is not.
 const CUE_CONFIDENT = 0.6;
 const MAX_REASONS = 5;
+// The layer's probability a polar label needs when the English text has no opinion word (chosen on dev).
+const NO_OPINION_CONFIDENT = 0.55;
 // Contributions smaller than this (in logit units) explain nothing worth showing.
 const MIN_REASON_WEIGHT = 0.05;
 /** The reason given when the scorer produced no finite score and the label fell back to neutral. */
@@ -41,16 +51,23 @@ export function isQuestionOrAnnouncement(normalized: string): boolean {
 
 interface Reason { term: string; weight: number; note?: string }
 /** `opinionWords: false`: the scorer found no lexicon word, phrase or emoji, only n-gram statistics. */
-interface Part { score: number; band: number; evidence: number; reasons: Reason[]; opinionWords?: boolean }
+interface Part { score: number; band: number; evidence: number; reasons: Reason[]; opinionWords?: boolean; threeWay?: ThreeWayResult }
 
 function formatReason({ term, weight, note }: Reason): string {
   const w = (weight >= 0 ? '+' : '') + weight.toFixed(2);
   return note ? `${term}(${w}, ${note})` : `${term}(${w})`;
 }
 
-function zhPart(tokens: SentimentToken[]): Part {
+/** The three-way layer's input for Chinese text: the corpus model's score of it and the community cues. */
+export function zhThreeWayFeatures(normalized: string, tokens: SentimentToken[], s: ZhScore = scoreZhTokens(tokens)): Float64Array {
+  return zhCues(normalized, tokens, s.logit, s.evidence, s.span);
+}
+
+function zhPart(normalized: string, tokens: SentimentToken[]): Part {
   const s = scoreZhTokens(tokens);
+  const layer = threeWayModel('zh', ZH_CUE_NAMES);
   return {
+    ...(layer ? { threeWay: threeWay(layer, zhThreeWayFeatures(normalized, tokens, s)) } : {}),
     score: s.score,
     band: zhModel().model.neutralBand,
     evidence: s.evidence,
@@ -65,7 +82,9 @@ function zhPart(tokens: SentimentToken[]): Part {
 function enPart(normalized: string): Part {
   const s = scoreEn(normalized);
   const { neutralBand, neutralBandNoLexicon } = enModel().model;
+  const layer = threeWayModel('en', EN_CUE_NAMES);
   return {
+    ...(layer ? { threeWay: threeWay(layer, enCues(normalized, s)) } : {}),
     score: s.score,
     // "The store opens at 9am": no opinion word, so only the wider band's worth of n-gram evidence makes it polar.
     band: s.lexical ? neutralBand : Math.max(neutralBand, neutralBandNoLexicon),
@@ -85,9 +104,9 @@ function enPart(normalized: string): Part {
  */
 export function analyzeSentiment(normalized: string, tokens: SentimentToken[], lang: Lang, zhShare: number): Sentiment {
   let part: Part;
-  if (lang === 'zh') part = zhPart(tokens);
+  if (lang === 'zh') part = zhPart(normalized, tokens);
   else if (lang === 'mixed') {
-    const zh = zhPart(tokens);
+    const zh = zhPart(normalized, tokens);
     const en = enPart(normalized);
     const share = Math.min(1, Math.max(0, zhShare));
     part = {
@@ -95,12 +114,31 @@ export function analyzeSentiment(normalized: string, tokens: SentimentToken[], l
       band: share * zh.band + (1 - share) * en.band,
       evidence: zh.evidence + en.evidence,
       reasons: [...zh.reasons.map((r) => ({ ...r, weight: r.weight * share })), ...en.reasons.map((r) => ({ ...r, weight: r.weight * (1 - share) }))],
+      // The three-way layer of the language that has most of the words.
+      threeWay: share >= 0.5 ? zh.threeWay : en.threeWay,
     };
   } else part = enPart(normalized); // en, and "other" (emoji-only, other scripts): the English model and emoji priors
   // A score that is not a number (a lookup that found something other than a weight) must never
   // reach the index, whose score column is NOT NULL: it is neutral, and says so in the reasons.
-  const finite = Number.isFinite(part.score);
-  if (!finite) part = { ...part, score: 0, evidence: 0 };
+  const finite = Number.isFinite(part.score) && (!part.threeWay || part.threeWay.probabilities.every(Number.isFinite));
+  if (!finite) part = { ...part, score: 0, evidence: 0, threeWay: undefined };
+  const reasons = part.reasons
+    .filter((r) => Math.abs(r.weight) >= MIN_REASON_WEIGHT && Number.isFinite(r.weight))
+    .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
+    .slice(0, MAX_REASONS)
+    .map(formatReason);
+  if (!finite) reasons.unshift(NOT_A_NUMBER_REASON);
+  // With no known feature at all the layer has nothing to weigh: neutral, as below.
+  if (part.threeWay && part.evidence > 0) {
+    const [negative, neutral, positive] = part.threeWay.probabilities;
+    let label: SentimentLabel = part.threeWay.label;
+    // English n-grams without a single opinion word ("I ordered the 256GB version yesterday") are
+    // near coin-flip: such a text is polar only when the layer is sure of it.
+    if (part.opinionWords === false && label !== 'neutral' && Math.max(negative, positive) < NO_OPINION_CONFIDENT) label = 'neutral';
+    // The label's cues first: they are why a turn, a question or irony moved it from the raw score.
+    reasons.unshift(...part.threeWay.cues.map((c) => formatReason({ term: `cue:${c.name}`, weight: c.weight })));
+    return { label, score: round(positive - negative), confidence: round(Math.max(negative, neutral, positive)), reasons, probabilities: probabilitiesOf(negative, neutral, positive) };
+  }
   const score = Math.max(-1, Math.min(1, part.score));
   const magnitude = Math.abs(score);
   let label: SentimentLabel = score > 0 ? 'positive' : 'negative';
@@ -110,13 +148,26 @@ export function analyzeSentiment(normalized: string, tokens: SentimentToken[], l
   else if ((magnitude < CUE_CONFIDENT || part.opinionWords === false) && isQuestionOrAnnouncement(normalized)) label = 'neutral';
   // Polar: the calibrated probability of the label. Neutral: how close to the middle (0.5 with no evidence at all).
   const confidence = label === 'neutral' ? (part.evidence === 0 ? 0.5 : 1 - magnitude) : (1 + magnitude) / 2;
-  const reasons = part.reasons
-    .filter((r) => Math.abs(r.weight) >= MIN_REASON_WEIGHT && Number.isFinite(r.weight))
-    .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
-    .slice(0, MAX_REASONS)
-    .map(formatReason);
-  if (!finite) reasons.unshift(NOT_A_NUMBER_REASON);
-  return { label, score: round(score), confidence: round(confidence), reasons };
+  return { label, score: round(score), confidence: round(confidence), reasons, probabilities: bandProbabilities(label, score, confidence) };
+}
+
+/** Rounded probabilities that still sum to 1. */
+function probabilitiesOf(negative: number, neutral: number, positive: number): LabelProbabilities {
+  const n = round(negative);
+  const p = round(positive);
+  return { negative: n, neutral: round(1 - n - p), positive: p };
+}
+
+/**
+ * Without a three-way layer the label comes from the band: the label gets its confidence, the
+ * rest is shared by the other two in proportion to the calibrated score's two sides.
+ */
+function bandProbabilities(label: SentimentLabel, score: number, confidence: number): LabelProbabilities {
+  const rest = 1 - confidence;
+  const pos = (1 + score) / 2;
+  if (label === 'neutral') return probabilitiesOf(rest * (1 - pos), confidence, rest * pos);
+  if (label === 'positive') return probabilitiesOf(rest * 0.5, rest * 0.5, confidence);
+  return probabilitiesOf(confidence, rest * 0.5, rest * 0.5);
 }
 
 function round(x: number): number {
