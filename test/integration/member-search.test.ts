@@ -8,22 +8,12 @@ import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server';
 import { Client, type Reply } from '../support/client';
 import { buildCategory, buildChapter, buildPost, buildThread, buildUser, type BuiltUser } from '../support/factories';
-import { requireElasticsearch } from '../support/elasticsearch';
+import { serverBackends } from '../support/elasticsearch';
 import type { Category, Chapter, Post, Thread } from '../../server/models';
 import type { SearchDocument } from '../../search/backend';
 import { allDocuments } from '../../server/commands/reindex';
 
-type Backend = { name: string; env: (ctx: Mocha.Context) => Promise<Record<string, string>> };
-const backends: Backend[] = [
-  { name: 'embedded', env: async () => ({}) },
-  {
-    name: 'elasticsearch',
-    env: async (ctx) => {
-      const es = await requireElasticsearch(ctx);
-      return { ELASTICSEARCH_URL: es.url, ELASTICSEARCH_INDEX_PREFIX: `msearch_${crypto.randomBytes(4).toString('hex')}` };
-    },
-  },
-];
+const backends = serverBackends('msearch');
 
 /** The fields a forum hit has: a post the viewer may read, never its analysis. */
 const FORUM_HIT_KEYS = ['author', 'category', 'chapter', 'createdAt', 'displayName', 'highlight', 'id', 'kind', 'opening', 'postId', 'text', 'threadId', 'title', 'titleHighlight', 'url'];

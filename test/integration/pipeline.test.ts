@@ -8,24 +8,14 @@ import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server';
 import { Client } from '../support/client';
 import { buildUser, buildThread, buildChapter } from '../support/factories';
-import { requireElasticsearch } from '../support/elasticsearch';
+import { requireElasticsearch, serverBackends } from '../support/elasticsearch';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { segmentForIndex } from '../../search/analysis';
 import { DeadEvent, Mention, OutboxEvent } from '../../server/models';
 import { PROTOTYPE_TEXT_EN, PROTOTYPE_TEXT_ZH } from '../support/prototype-words';
 import { buildMentionDocuments } from '../../server/workers/indexer';
 
-type Backend = { name: string; env: (ctx: Mocha.Context) => Promise<Record<string, string>> };
-const backends: Backend[] = [
-  { name: 'embedded', env: async () => ({}) },
-  {
-    name: 'elasticsearch',
-    env: async (ctx) => {
-      const es = await requireElasticsearch(ctx);
-      return { ELASTICSEARCH_URL: es.url, ELASTICSEARCH_INDEX_PREFIX: `pipe_${crypto.randomBytes(4).toString('hex')}` };
-    },
-  },
-];
+const backends = serverBackends('pipe');
 
 for (const backend of backends) {
   describe(`listening pipeline (${backend.name})`, function () {

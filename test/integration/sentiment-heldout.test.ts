@@ -11,6 +11,7 @@ describe('Chinese sentiment model on the held-out split', function () {
     if (!corporaAvailable()) {
       // The corpora live in ../shared/datasets/sentiment (never in the repo); without them there is nothing to score.
       console.warn('  [sentiment] SKIPPED: corpora not found (set SENTIMENT_DATA_DIR or put ../shared/datasets/sentiment beside the repo)');
+      if (process.env.CI) throw new Error('sentiment corpora not found: CI must run this suite (see .ci/run)');
       this.skip();
     }
   });

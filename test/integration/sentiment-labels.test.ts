@@ -113,6 +113,7 @@ describe('sentiment labels', function () {
     before(async function () {
       if (!corporaAvailable()) {
         console.warn('  [retrain] SKIPPED: corpora not found (set SENTIMENT_DATA_DIR or put ../shared/datasets/sentiment beside the repo)');
+        if (process.env.CI) throw new Error('sentiment corpora not found: CI must run this suite (see .ci/run)');
         this.skip();
       }
       // The fixture goes in as members write it and moderators label it: posts, analysis, labels.

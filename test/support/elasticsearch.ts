@@ -16,6 +16,7 @@
  * - `stopSharedElasticsearch()` is called from the mocha root hook
  *   (test/support/hooks.ts); process exit and signals also kill the JVMs.
  */
+import crypto from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -587,4 +588,24 @@ export async function stopSharedElasticsearch(): Promise<void> {
   shared = null;
   sharedHandle = null;
   if (h) await h.stop();
+}
+
+/** A search backend for a test server: its name and the server settings that select it. */
+export type ServerBackend = { name: 'embedded' | 'elasticsearch'; env: (ctx: Mocha.Context) => Promise<Record<string, string>> };
+
+/**
+ * Both backends for suites that run a whole server once per backend: embedded needs nothing,
+ * Elasticsearch the shared test cluster and an index prefix of its own (`prefix_<random>`).
+ */
+export function serverBackends(prefix: string): ServerBackend[] {
+  return [
+    { name: 'embedded', env: async () => ({}) },
+    {
+      name: 'elasticsearch',
+      env: async (ctx) => {
+        const es = await requireElasticsearch(ctx);
+        return { ELASTICSEARCH_URL: es.url, ELASTICSEARCH_INDEX_PREFIX: `${prefix}_${crypto.randomBytes(4).toString('hex')}` };
+      },
+    },
+  ];
 }
