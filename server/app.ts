@@ -24,6 +24,7 @@ import { createViews } from './views';
 import { accountsApi } from './routes/api/accounts';
 import { communityApi } from './routes/api/community';
 import { threadsApi } from './routes/api/threads';
+import { previewApi } from './routes/api/preview';
 import { notificationsApi } from './routes/api/notifications';
 import { forumPages } from './routes/pages/forum';
 import { accountPages } from './routes/pages/account';
@@ -117,6 +118,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       posting: rateLimit(postLimiter, (req) => (req.actor ? `post:${req.actor.id}` : `post-ip:${req.ip}`)),
       likes: rateLimit(new RateLimiter(config.RATE_LIMIT_LIKES_PER_MINUTE, 60_000), (req) => (req.actor ? `like:${req.actor.id}` : `like-ip:${req.ip}`)),
       flags: rateLimit(new RateLimiter(config.RATE_LIMIT_FLAGS_PER_MINUTE, 60_000), (req) => (req.actor ? `flag:${req.actor.id}` : `flag-ip:${req.ip}`)),
+      preview: rateLimit(new RateLimiter(config.RATE_LIMIT_PREVIEW_PER_MINUTE, 60_000), (req) => (req.actor ? `preview:${req.actor.id}` : `preview-ip:${req.ip}`)),
       // One budget for the search API and page; staff (the console drills into search) are not counted.
       search: rateLimit(new RateLimiter(config.RATE_LIMIT_SEARCH_PER_MINUTE, 60_000), (req) => (isStaff(req.actor) ? null : personOf(req.actor) ? `search:${req.actor!.id}` : `search-ip:${req.ip}`)),
     },
@@ -187,6 +189,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(accountsApi(deps));
   api.use(communityApi());
   api.use(threadsApi(deps));
+  api.use(previewApi(deps));
   api.use(notificationsApi());
   api.use(listeningApi(deps, search));
   api.use(consoleApi());

@@ -48,6 +48,8 @@ const schema = z.object({
   RATE_LIMIT_FLAGS_PER_MINUTE: z.coerce.number().int().positive().default(10),
   // Forum searches (API and /search page, "more" pages included), per member or per address; staff are not limited.
   RATE_LIMIT_SEARCH_PER_MINUTE: z.coerce.number().int().positive().default(60),
+  // Composer previews (POST /api/v1/preview), per member: one per click on the preview tab.
+  RATE_LIMIT_PREVIEW_PER_MINUTE: z.coerce.number().int().positive().default(60),
   // The KOL ranking: replies, mentions and likes update it as they happen; a full recompute
   // (PageRank, k-core, normalisation) runs this often (about 1 s at 1M interactions).
   KOL_RECOMPUTE_MINUTES: z.coerce.number().positive().default(10),

@@ -73,9 +73,3 @@ export function renderMarkdown(body: string): Rendered {
   const html = sanitizeHtml(md.renderer.render(tokens, md.options, env), sanitizeOptions);
   return { html, mentions };
 }
-
-/** Quote a post body for a reply: each line prefixed with '> '. */
-export function quoteBody(username: string, body: string): string {
-  const lines = body.split('\n').slice(0, 20).map((l) => `> ${l}`);
-  return `> @${username}:\n${lines.join('\n')}\n\n`;
-}

@@ -17,6 +17,8 @@ export interface HttpDeps {
     flags: RequestHandler;
     /** Forum search (API and page) for members and anonymous users. */
     search: RequestHandler;
+    /** Composer previews (Markdown rendered by the server), per member. */
+    preview: RequestHandler;
   };
   cookieOptions: CookieOptions;
 }

@@ -3,8 +3,10 @@ import { enhanceConfirmations } from './confirm';
 import { liveSocket } from './socket';
 import { followNotifications } from './notifications';
 import { followThread } from './live-thread';
+import { enhanceComposers } from './composer';
 
 enhanceConfirmations(document);
+enhanceComposers(document);
 
 // A <time data-local> is rendered in the server's zone for the locale; show it in the viewer's
 // own zone, which is the zone the console's custom range was picked in.

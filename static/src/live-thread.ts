@@ -148,8 +148,8 @@ function enhanceReplyForm(socket: LiveSocket, form: HTMLFormElement, threadId: s
       });
       const data = (await res.json()) as { post?: PresentedPost; error?: { message: string } };
       if (!res.ok || !data.post) throw new Error(data.error?.message ?? String(res.status));
-      textarea.value = '';
-      form.querySelector('input[name="replyTo"]')?.remove();
+      // The composer (composer.ts) empties the box, the reply-to and the saved draft.
+      form.dispatchEvent(new CustomEvent('composer:sent', { bubbles: true }));
       arrive(data.post);
     } catch (err) {
       if (errorEl) {

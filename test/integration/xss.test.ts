@@ -11,7 +11,8 @@ import { decodeHTML } from 'entities';
 import { startServer, type TestServer } from '../support/server';
 import { Client } from '../support/client';
 import { XSS_PAYLOADS, type XssPayload } from '../support/xss-payloads';
-import { quoteBody } from '../../server/markdown';
+import { quoteMarkdown } from '../../server/quote';
+import { t as translate } from '../../server/i18n';
 
 const OWN_SCRIPT = { type: 'module', src: '/static/dist/app.js' };
 const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'srcset', 'poster', 'background', 'data', 'cite', 'ping', 'lowsrc', 'dynsrc', 'codebase']);
@@ -232,7 +233,7 @@ describe('XSS: user content is rendered inert', function () {
         const q = auditPage(quote.text);
         expect(q.problems, 'quote page').to.deep.equal([]);
         const textarea = first(q.doc, (el) => el.name === 'textarea' && el.attribs.name === 'body');
-        expect(DomUtils.textContent(textarea!)).to.equal(quoteBody(c.username, p.payload));
+        expect(DomUtils.textContent(textarea!)).to.equal(quoteMarkdown({ username: c.username, threadId: c.threadId, postId: c.postId, body: p.payload }, translate('zh-CN', 'composer.quoteHeader')));
       });
     });
   }

@@ -15,7 +15,7 @@ import { SESSION_COOKIE, LANG_COOKIE } from '../../middleware/cookies';
 import { t, matchLocale } from '../../i18n';
 import { parse, id, username, password, displayName, slug, text, role, loginName, loginPassword, shortLabel } from '../schemas';
 import { presentNotifications, presentPosts } from '../present';
-import { formErrorText, renderPage, safeNext } from './context';
+import { formErrors, renderPage, safeNext } from './context';
 import type { Render } from '../../views';
 import type { HttpDeps } from '../deps';
 
@@ -26,6 +26,10 @@ const settingsForm = z.object({ displayName, analyticsConsent: z.enum(['on']).op
 const tagForm = z.object({ _csrf: z.string().optional(), tag: shortLabel });
 const chapterForm = z.object({ slug, name: text(1, 100), city: text(1, 100), visibility: z.enum(['public', 'private']), description: text(0, 2000).optional() });
 const categoryForm = z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() });
+// The inputs of each form an error can be shown next to.
+const LOGIN_FIELDS = ['username', 'password'] as const;
+const REGISTER_FIELDS = ['username', 'displayName', 'password'] as const;
+const SETTINGS_FIELDS = ['displayName', 'locale'] as const;
 const roleForm = z.object({ username, role, reason: text(1, 500) });
 
 /**
@@ -54,10 +58,10 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   const r = Router();
 
   /** Re-render a form with its error instead of leaving the page (validation, wrong password, ...). */
-  async function formError(req: Request, res: Response, page: string, err: unknown, data: Record<string, unknown>) {
+  async function formError(req: Request, res: Response, page: string, err: unknown, data: Record<string, unknown>, fields: readonly string[] = []) {
     const e = toAppError(err);
     if (e.code === 'internal' || e.code === 'rate_limited') throw err;
-    await renderPage(req, res, render, page, { ...data, error: formErrorText(req.locale, e) }, e.status);
+    await renderPage(req, res, render, page, { ...data, ...formErrors(req.locale, e, fields) }, e.status);
   }
 
   r.get('/login', async (req, res) => {
@@ -72,7 +76,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
       res.cookie(SESSION_COOKIE, token, cookieOptions);
       res.redirect(303, next);
     } catch (err) {
-      await formError(req, res, 'login', err, { title: t(req.locale, 'auth.login'), next, username: String(req.body?.username ?? '') });
+      await formError(req, res, 'login', err, { title: t(req.locale, 'auth.login'), next, username: String(req.body?.username ?? '') }, LOGIN_FIELDS);
     }
   });
 
@@ -87,7 +91,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
       res.cookie(SESSION_COOKIE, token, cookieOptions);
       res.redirect(303, '/');
     } catch (err) {
-      await formError(req, res, 'register', err, { title: t(req.locale, 'auth.register'), username: String(req.body?.username ?? ''), displayName: String(req.body?.displayName ?? '') });
+      await formError(req, res, 'register', err, { title: t(req.locale, 'auth.register'), username: String(req.body?.username ?? ''), displayName: String(req.body?.displayName ?? '') }, REGISTER_FIELDS);
     }
   });
 
@@ -119,7 +123,9 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
       res.redirect(303, '/settings?saved=1');
     } catch (err) {
       const user = await User.findByPk(req.actor.id);
-      await formError(req, res, 'settings', err, { title: t(req.locale, 'nav.settings'), me: presentSelf(user!) });
+      // What was typed stays in the form; the saved values fill the rest.
+      const me = { ...presentSelf(user!), displayName: String(req.body?.displayName ?? ''), analyticsConsent: req.body?.analyticsConsent === 'on' };
+      await formError(req, res, 'settings', err, { title: t(req.locale, 'nav.settings'), me }, SETTINGS_FIELDS);
     }
   });
 

@@ -7,7 +7,9 @@ import { t, type Locale } from '../../i18n';
 import { localizedMessage, type AppError } from '../../errors';
 
 // The few strings the browser code renders itself (live posts, presence, typing).
-const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing'];
+const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing',
+  // The composer (static/src/composer.ts): quotes, reply-to, preview and draft hints.
+  'composer.quoteHeader', 'composer.replyingTo', 'composer.write', 'composer.preview', 'composer.previewEmpty', 'composer.loading', 'composer.toolbar', 'composer.draftSaved', 'composer.draftRestored', 'composer.discardDraft'];
 const clientStringsCache = new Map<string, Record<string, string>>();
 function clientStrings(locale: Locale, extra: readonly string[] = []): Record<string, string> {
   const cacheKey = `${locale}:${extra.join(',')}`;
@@ -28,6 +30,25 @@ function clientStrings(locale: Locale, extra: readonly string[] = []): Record<st
 export function formErrorText(locale: Locale, e: AppError): string {
   if (e.text) return localizedMessage(e, locale);
   return `${t(locale, `error.${e.code}`)} ${e.code === 'validation_failed' || e.code === 'conflict' ? e.message : ''}`.trim();
+}
+
+/** What a re-rendered form shows: messages next to their fields, and one for the form as a whole. */
+export interface FormErrors {
+  /** The form's own message (no field of this form is at fault: a wrong password, a lock ...). */
+  error: string | null;
+  /** Per input name, the message shown next to it (and referenced by its aria-describedby). */
+  errors: Record<string, string>;
+}
+
+/**
+ * Place an error on a form: next to `fields` when it names one of them, else at the top. Only the
+ * form's own (fixed) field names become keys, never a name taken from the request.
+ */
+export function formErrors(locale: Locale, e: AppError, fields: readonly string[]): FormErrors {
+  const text = formErrorText(locale, e);
+  const path = e.code === 'validation_failed' ? e.details?.field : undefined;
+  const field = path ? fields.find((f) => f === path || path.startsWith(`${f}.`)) : undefined;
+  return field ? { error: null, errors: { [field]: text } } : { error: text, errors: {} };
 }
 
 /** Render a page inside the main layout with the common context. */

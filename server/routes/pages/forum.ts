@@ -7,14 +7,16 @@ import * as chapters from '../../services/chapters';
 import { listCategories, categoryBySlug } from '../../services/categories';
 import { authorize, can, requirePerson, seesHiddenPosts, type Actor } from '../../policies';
 import { presentCategory, presentChapter, presentThread } from '../../presenters';
-import { quoteBody } from '../../markdown';
+import { quoteMarkdown } from '../../quote';
 import { User } from '../../models';
 import { t } from '../../i18n';
 import { parse, id, page as pageNumber, postBody, reason, slug, title, text, username } from '../schemas';
 import { presentPosts, presentThreads } from '../present';
 import { readPosts, readThread, threadScopedCache } from '../../services/threadReads';
 import { likedBy } from '../../services/posts';
-import { renderPage, renderPageHtml } from './context';
+import { formErrors, renderPage, renderPageHtml, type FormErrors } from './context';
+import { toAppError } from '../../middleware/errors';
+import type { Request } from 'express';
 import type { Render } from '../../views';
 import type { HttpDeps } from '../deps';
 
@@ -22,6 +24,11 @@ import type { HttpDeps } from '../deps';
 const decisionParam = z.enum(['approve', 'reject']);
 const replyForm = z.object({ body: postBody, replyTo: z.union([id, z.literal('')]).optional() });
 const threadFormQuery = z.object({ chapter: slug.optional(), category: slug.optional() });
+const threadForm = z.object({ title, body: postBody, chapter: z.union([slug, z.literal('')]).optional(), category: z.union([slug, z.literal('')]).optional(), draftChapter: z.union([slug, z.literal('-')]).optional() });
+// On a failed reply, the replied-to post stays in the form when it is an id at all.
+const keptReplyTo = z.union([id, z.literal('')]).optional().catch(undefined);
+// The new-thread draft is kept per chapter the form was opened from.
+const keptDraftChapter = slug.catch('-');
 const editForm = z.object({ body: postBody, reason: z.union([text(1, 500), z.literal('')]).optional() });
 const deleteForm = z.object({ reason: z.union([text(1, 500), z.literal('')]).optional() });
 const reasonForm = z.object({ reason });
@@ -46,6 +53,26 @@ function splitPage(html: string): CachedPage {
 function sendCachedPage(res: Response, page: CachedPage, csrfToken: string): void {
   const body = page.tail.length ? Buffer.concat([page.head, Buffer.from(csrfToken), page.tail]) : page.head;
   res.status(200).type('html').send(body);
+}
+// The inputs of each composer form an error can be shown next to.
+const REPLY_FIELDS = ['body', 'replyTo'] as const;
+const THREAD_FIELDS = ['title', 'body', 'chapter', 'category'] as const;
+const EDIT_FIELDS = ['body', 'reason'] as const;
+
+/** The composer's state on a thread page: what the reply box holds, and any error to show in it. */
+interface ReplyComposer {
+  draft: string;
+  replyTo: number | null;
+  /** The post to quote into the draft (`?quote=`, the no-JavaScript path). */
+  quote?: number;
+  failure?: FormErrors;
+}
+
+/** A form's validation failure, translated; anything else (not found, locked, rate limited) is thrown on. */
+function validationFailure(req: Request, err: unknown, fields: readonly string[]): FormErrors {
+  const e = toAppError(err);
+  if (e.code !== 'validation_failed') throw err;
+  return formErrors(req.locale, e, fields);
 }
 const threadPageQuery = pageParam.extend({ quote: id.optional(), replyTo: id.optional() });
 
@@ -136,37 +163,36 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
     });
   });
 
-  r.get('/t/:id', async (req, res) => {
-    const threadId = parse(id, req.params.id, 'id');
-    const q = parse(threadPageQuery, req.query);
-    // Anonymous readers all see the same page: serve it from memory (only the CSRF token differs).
-    // Keyed by the canonical page, never the raw URL: `?v=1`, `?v=2` … are one page, not new entries.
-    const anonymousKey = !req.actor && !q.quote && !q.replyTo && !req.query.flagged ? `${threadId}:${req.locale}:${q.page}` : null;
-    const cached = anonymousKey ? anonymousPages.get(anonymousKey) : undefined;
-    if (cached) return void sendCachedPage(res, cached, req.csrfToken);
+  /** The thread page's HTML: one page of posts and the reply box holding `composer`'s state. */
+  async function threadPageHtml(req: Request, threadId: number, pageNo: number, composer: ReplyComposer, overrides: Record<string, unknown> = {}): Promise<string> {
     const snap = await readThread(req.actor, threadId);
     const actor = req.actor && !req.actor.scopes ? req.actor : null;
     // Moderators see hidden posts in place, marked, with a restore button (issue #10).
     const includeHidden = seesHiddenPosts(actor, snap.chapterRef);
-    const { posts: page } = await readPosts(threadId, { limit: POSTS_PER_PAGE + 1, offset: (q.page - 1) * POSTS_PER_PAGE, includeHidden });
+    const { posts: page } = await readPosts(threadId, { limit: POSTS_PER_PAGE + 1, offset: (pageNo - 1) * POSTS_PER_PAGE, includeHidden });
     const shown = page.slice(0, POSTS_PER_PAGE);
     const canSanctionAuthors = can(actor, 'people.view', null);
     const liked = await likedBy(actor?.id, shown.map((p) => Number(p.presented.id)));
-    let draft = '';
-    if (q.quote) {
-      const quoted = await posts.loadPost(req.actor, q.quote).catch(() => null);
-      if (quoted && quoted.post.threadId === threadId) {
-        const author = await User.findByPk(quoted.post.authorId);
-        draft = quoteBody(author?.username ?? 'deleted', quoted.post.body);
+    let draft = composer.draft;
+    // Who the reply answers, by name: loaded only when the page is opened to reply to one post.
+    let replyToName: string | null = null;
+    const target = composer.quote ?? composer.replyTo;
+    if (target) {
+      const replied = await posts.loadPost(req.actor, target).catch(() => null);
+      if (replied && replied.post.threadId === threadId) {
+        const author = await User.findByPk(replied.post.authorId);
+        replyToName = author?.displayName ?? null;
+        if (composer.quote && !draft) {
+          draft = quoteMarkdown({ username: author?.username ?? 'deleted', threadId, postId: replied.post.id, body: replied.post.body }, t(req.locale, 'composer.quoteHeader'));
+        }
       }
     }
-    const replyTo = q.replyTo ?? q.quote;
     const subject = (authorId: number, postId: string, hidden = false) => ({
       post: { id: Number(postId), authorId, deletedAt: null, hiddenAt: hidden ? new Date(0) : null },
       thread: snap.ref,
       chapter: snap.chapterRef,
     });
-    const html = await renderPageHtml(req, render, 'thread', {
+    return renderPageHtml(req, render, 'thread', {
       title: snap.thread.title,
       thread: snap.thread,
       chapter: snap.chapter,
@@ -184,12 +210,27 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
         canSanction: canSanctionAuthors && authorId !== actor?.id && presented.author.username !== 'deleted',
       })),
       lastPostId: shown.at(-1)?.presented.id ?? null,
-      pager: { page: q.page, prev: q.page > 1 ? q.page - 1 : null, next: page.length > POSTS_PER_PAGE ? q.page + 1 : null, base: `/t/${threadId}` },
+      pager: { page: pageNo, prev: pageNo > 1 ? pageNo - 1 : null, next: page.length > POSTS_PER_PAGE ? pageNo + 1 : null, base: `/t/${threadId}` },
       canReply: can(actor, 'thread.reply', { thread: snap.ref, chapter: snap.chapterRef }),
       draft,
       flagged: req.query.flagged === '1',
-      replyTo: replyTo ? String(replyTo) : null,
-    }, anonymousKey ? { csrfToken: CSRF_PLACEHOLDER } : {});
+      replyTo: composer.replyTo ? String(composer.replyTo) : null,
+      replyToName: replyToName ?? (composer.replyTo ? `#${composer.replyTo}` : null),
+      error: composer.failure?.error ?? null,
+      errors: composer.failure?.errors ?? {},
+    }, overrides);
+  }
+
+  r.get('/t/:id', async (req, res) => {
+    const threadId = parse(id, req.params.id, 'id');
+    const q = parse(threadPageQuery, req.query);
+    // Anonymous readers all see the same page: serve it from memory (only the CSRF token differs).
+    // Keyed by the canonical page, never the raw URL: `?v=1`, `?v=2` … are one page, not new entries.
+    const anonymousKey = !req.actor && !q.quote && !q.replyTo && !req.query.flagged ? `${threadId}:${req.locale}:${q.page}` : null;
+    const cached = anonymousKey ? anonymousPages.get(anonymousKey) : undefined;
+    if (cached) return void sendCachedPage(res, cached, req.csrfToken);
+    const replyTo = q.replyTo ?? q.quote ?? null;
+    const html = await threadPageHtml(req, threadId, q.page, { draft: '', replyTo, quote: q.quote }, anonymousKey ? { csrfToken: CSRF_PLACEHOLDER } : {});
     if (!anonymousKey) return void res.type('html').send(html);
     const cachedPage = splitPage(html);
     anonymousPages.set(anonymousKey, cachedPage);
@@ -199,29 +240,48 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
   r.post('/t/:id/reply', limits.posting, async (req, res) => {
     const actor = requireLogin(req);
     const threadId = parse(id, req.params.id, 'id');
-    const input = parse(replyForm, req.body);
     const ctx = await threads.loadThread(actor, threadId);
-    const post = await posts.createPost(actor, ctx, { body: input.body, replyTo: input.replyTo === '' ? undefined : input.replyTo });
-    const count = ctx.thread.postCount + 1;
-    res.redirect(303, `/t/${threadId}?page=${Math.ceil(count / POSTS_PER_PAGE)}#p${post.id}`);
+    try {
+      const input = parse(replyForm, req.body);
+      const post = await posts.createPost(actor, ctx, { body: input.body, replyTo: input.replyTo === '' ? undefined : input.replyTo });
+      const count = ctx.thread.postCount + 1;
+      res.redirect(303, `/t/${threadId}?page=${Math.ceil(count / POSTS_PER_PAGE)}#p${post.id}`);
+    } catch (err) {
+      // The last page again (where the reply box is), holding what was typed, the message by the field.
+      const failure = validationFailure(req, err, REPLY_FIELDS);
+      const replyTo = keptReplyTo.parse(req.body?.replyTo);
+      const lastPage = Math.max(1, Math.ceil(ctx.thread.postCount / POSTS_PER_PAGE));
+      const html = await threadPageHtml(req, threadId, lastPage, { draft: String(req.body?.body ?? ''), replyTo: replyTo || null, failure });
+      res.status(400).type('html').send(html);
+    }
   });
 
   r.get('/new', async (req, res) => {
     requireLogin(req);
     const q = parse(threadFormQuery, req.query);
-    await renderPage(req, res, render, 'new-thread', { title: t(req.locale, 'thread.new'), selected: q, ...(await sidebar()) });
+    await renderPage(req, res, render, 'new-thread', { title: t(req.locale, 'thread.new'), selected: q, draftChapter: q.chapter ?? '-', errors: {}, ...(await sidebar()) });
   });
 
   r.post('/new', limits.posting, async (req, res) => {
     const actor = requireLogin(req);
-    const input = parse(
-      z.object({ title, body: postBody, chapter: z.union([slug, z.literal('')]).optional(), category: z.union([slug, z.literal('')]).optional() }),
-      req.body,
-    );
-    const chapter = input.chapter ? await chapters.chapterBySlug(input.chapter) : null;
-    const category = input.category ? await categoryBySlug(input.category) : null;
-    const { thread } = await threads.createThread(actor, { title: input.title, body: input.body, chapter, category });
-    res.redirect(303, `/t/${thread.id}`);
+    try {
+      const input = parse(threadForm, req.body);
+      const chapter = input.chapter ? await chapters.chapterBySlug(input.chapter) : null;
+      const category = input.category ? await categoryBySlug(input.category) : null;
+      const { thread } = await threads.createThread(actor, { title: input.title, body: input.body, chapter, category });
+      res.redirect(303, `/t/${thread.id}`);
+    } catch (err) {
+      const failure = validationFailure(req, err, THREAD_FIELDS);
+      const kept = { title: String(req.body?.title ?? ''), body: String(req.body?.body ?? ''), chapter: String(req.body?.chapter ?? ''), category: String(req.body?.category ?? '') };
+      await renderPage(req, res, render, 'new-thread', {
+        title: t(req.locale, 'thread.new'),
+        values: kept,
+        selected: { chapter: kept.chapter, category: kept.category },
+        draftChapter: keptDraftChapter.parse(req.body?.draftChapter ?? '-'),
+        ...failure,
+        ...(await sidebar()),
+      }, 400);
+    }
   });
 
   r.post('/p/:id/like', limits.likes, async (req, res) => {
@@ -241,15 +301,28 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
   r.get('/p/:id/edit', async (req, res) => {
     const actor = requireLogin(req);
     const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
-    await renderPage(req, res, render, 'edit-post', { title: t(req.locale, 'post.edit'), post: (await presentPosts([ctx.post], actor))[0], threadTitle: ctx.thread.title, staffEdit: actor.id !== ctx.post.authorId });
+    await renderPage(req, res, render, 'edit-post', { title: t(req.locale, 'post.edit'), post: (await presentPosts([ctx.post], actor))[0], body: ctx.post.body, threadTitle: ctx.thread.title, staffEdit: actor.id !== ctx.post.authorId, errors: {} });
   });
 
   r.post('/p/:id/edit', limits.posting, async (req, res) => {
     const actor = requireLogin(req);
-    const input = parse(editForm, req.body);
     const ctx = await posts.loadPost(actor, parse(id, req.params.id, 'id'));
-    await posts.editPost(actor, ctx, input.body, input.reason || null);
-    res.redirect(303, `/t/${ctx.thread.id}#p${ctx.post.id}`);
+    try {
+      const input = parse(editForm, req.body);
+      await posts.editPost(actor, ctx, input.body, input.reason || null);
+      res.redirect(303, `/t/${ctx.thread.id}#p${ctx.post.id}`);
+    } catch (err) {
+      const failure = validationFailure(req, err, EDIT_FIELDS);
+      await renderPage(req, res, render, 'edit-post', {
+        title: t(req.locale, 'post.edit'),
+        post: (await presentPosts([ctx.post], actor))[0],
+        body: String(req.body?.body ?? ''),
+        reason: String(req.body?.reason ?? ''),
+        threadTitle: ctx.thread.title,
+        staffEdit: actor.id !== ctx.post.authorId,
+        ...failure,
+      }, 400);
+    }
   });
 
   r.post('/p/:id/delete', async (req, res) => {
