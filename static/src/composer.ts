@@ -293,7 +293,9 @@ function replyComposer(): Composer | undefined {
 
 /** The quoted post's Markdown and author, read from the JSON API (the page only has its HTML). */
 async function loadPost(threadId: string, postId: string): Promise<{ body: string; username: string } | null> {
-  const res = await fetch(`/api/v1/threads/${encodeURIComponent(threadId)}?after=${Number(postId) - 1}&limit=1`, { credentials: 'same-origin' });
+  // The first post after the one before it: the quoted post itself, unless it is hidden or gone.
+  const after = Number(postId) - 1;
+  const res = await fetch(`/api/v1/threads/${encodeURIComponent(threadId)}?${after > 0 ? `after=${after}&` : ''}limit=1`, { credentials: 'same-origin' });
   if (!res.ok) return null;
   const data = (await res.json()) as { posts?: Array<{ id: string; body: string; author: { username: string } }> };
   const post = data.posts?.[0];
