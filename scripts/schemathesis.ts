@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     RATE_LIMIT_POSTS_PER_MINUTE: '100000',
     RATE_LIMIT_API_PER_MINUTE: '1000000',
     RATE_LIMIT_SEARCH_PER_MINUTE: '1000000',
+    RATE_LIMIT_PREVIEW_PER_MINUTE: '1000000',
   });
   const resonance = await createResonance(config);
   const started = Date.now();

@@ -42,6 +42,7 @@ const SAVE_DELAY_MS = 400;
 
 const tools: ComposerTool[] = [];
 const composers: Composer[] = [];
+const watchers: Array<(ctx: ComposerContext) => void> = [];
 
 function storage(kind: 'local' | 'session'): Storage | null {
   try {
@@ -109,7 +110,11 @@ class Composer {
     tabs.append(this.writeTab, this.previewTab);
     this.toolsEl = el('div', { class: 'composer-tools', role: 'toolbar', 'aria-label': t('composer.toolbar') });
     bar.append(tabs, this.toolsEl);
-    this.preview = el('div', { class: 'composer-preview post-body', 'data-composer-preview': '', 'aria-live': 'polite', hidden: '' });
+    this.preview = el('div', { class: 'composer-preview', 'data-composer-preview': '', 'aria-live': 'polite', role: 'tabpanel', hidden: '' });
+    if (!this.textarea.id) this.textarea.id = `composer-${composers.length + 1}`;
+    this.preview.id = `${this.textarea.id}-preview`;
+    this.writeTab.setAttribute('aria-controls', this.textarea.id);
+    this.previewTab.setAttribute('aria-controls', this.preview.id);
     this.hint = el('div', { class: 'composer-draft', 'data-draft-hint': '', 'aria-live': 'polite' });
     this.textarea.before(bar);
     this.textarea.after(this.preview);
@@ -177,6 +182,7 @@ class Composer {
     this.writeTab.setAttribute('aria-selected', 'true');
     this.previewTab.setAttribute('aria-selected', 'false');
     this.preview.hidden = true;
+    this.preview.replaceChildren();
     this.textarea.hidden = false;
   }
 
@@ -202,7 +208,10 @@ class Composer {
       const data = (await res.json()) as { html?: string; error?: { message: string } };
       if (this.textarea.value !== body || this.previewTab.getAttribute('aria-selected') !== 'true') return;
       if (!res.ok || typeof data.html !== 'string') throw new Error(data.error?.message ?? String(res.status));
-      this.preview.innerHTML = data.html; // sanitised by the server (markdown.ts), exactly as it will be posted
+      // Styled as a post, but a .post-body only while shown: page code counting posts' bodies never sees an empty one.
+      const rendered = el('div', { class: 'post-body' });
+      rendered.innerHTML = data.html; // sanitised by the server (markdown.ts), exactly as it will be posted
+      this.preview.replaceChildren(rendered);
     } catch (err) {
       this.preview.replaceChildren(el('p', { class: 'form-error' }, err instanceof Error ? err.message : String(err)));
     }
@@ -286,6 +295,15 @@ export function addComposerTool(tool: ComposerTool): void {
   for (const c of composers) c.addTool(tool);
 }
 
+/**
+ * Run `callback` for every composer, present and future: for what is not a button (paste and
+ * drag-and-drop of images onto the textarea, for instance).
+ */
+export function onComposer(callback: (ctx: ComposerContext) => void): void {
+  watchers.push(callback);
+  for (const c of composers) callback(c.context());
+}
+
 /** The composer of the page's reply box, if any. */
 function replyComposer(): Composer | undefined {
   return composers.find((c) => c.form.matches('[data-reply-form]'));
@@ -345,7 +363,10 @@ function settleSentDraft(doc: Document): void {
 export function enhanceComposers(doc: Document): void {
   settleSentDraft(doc);
   for (const form of doc.querySelectorAll<HTMLFormElement>('form[data-composer]')) {
-    if (form.querySelector('textarea[name="body"]')) composers.push(new Composer(form));
+    if (!form.querySelector('textarea[name="body"]')) continue;
+    const composer = new Composer(form);
+    composers.push(composer);
+    for (const watch of watchers) watch(composer.context());
   }
   // Bubbling to the document: a handler that posts by fetch (the live thread) has already called preventDefault.
   doc.addEventListener('submit', (event) => {

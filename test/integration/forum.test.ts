@@ -383,7 +383,8 @@ describe('forum core', () => {
       const browser = new Client(server.url);
       await browser.browserLogin(u.username, PASSWORD);
       const page = await browser.get(`/t/${thread.id}?quote=${post.id}`);
-      expect(page.text).to.contain(`&gt; @${author.username}:\n&gt; 原帖内容`);
+      // The quote names its author and links to the post (composer.quoteHeader), then quotes it.
+      expect(page.text).to.contain(`&gt; @${author.username} [写道](/t/${thread.id}#p${post.id})：\n&gt; 原帖内容`);
       expect(page.text).to.contain(`name="replyTo" value="${post.id}"`);
     });
 

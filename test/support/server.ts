@@ -36,6 +36,7 @@ export async function startServer(env: Record<string, string> = {}, options: Res
     RATE_LIMIT_LIKES_PER_MINUTE: '100000',
     RATE_LIMIT_FLAGS_PER_MINUTE: '100000',
     RATE_LIMIT_SEARCH_PER_MINUTE: '100000',
+    RATE_LIMIT_PREVIEW_PER_MINUTE: '100000',
     // Tests read their own writes right after draining the pipeline.
     ELASTICSEARCH_REFRESH: 'wait_for',
     ...env,
