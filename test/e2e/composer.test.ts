@@ -104,4 +104,20 @@ describe('composer in a real browser (e2e)', function () {
     expect(await page.inputValue('textarea[name="body"]'), 'the posted draft is not offered again').to.equal('');
     expect(await page.inputValue('input[name="title"]')).to.equal('');
   });
+  it('register and settings show the message under the field, marked for assistive technology', async () => {
+    const context = await e2e.browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${e2e.server.url}/register`);
+    // Past the browser's own pattern check: the server is the one to refuse it.
+    await page.evaluate(() => document.querySelector('input[name="username"]')?.removeAttribute('pattern'));
+    await page.fill('input[name="username"]', 'Bad Name');
+    await page.fill('input[name="displayName"]', '新朋友');
+    await page.fill('input[name="password"]', 'long enough pw');
+    await page.click('form[action="/register"] button[type="submit"]');
+    await page.waitForSelector('#username-error');
+    expect(await page.getAttribute('input[name="username"]', 'aria-describedby')).to.equal('username-error');
+    expect(await page.inputValue('input[name="displayName"]')).to.equal('新朋友');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'composer-register-error.png'), fullPage: true });
+    await context.close();
+  });
 });
