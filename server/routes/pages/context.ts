@@ -5,6 +5,7 @@ import { unreadCount } from '../../services/notifications';
 import type { Render } from '../../views';
 import { t, type Locale } from '../../i18n';
 import { localizedMessage, type AppError } from '../../errors';
+import { FALLBACK_TIME_ZONE } from '../../timeZones';
 
 // The few strings the browser code renders itself (live posts, presence, typing).
 const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing'];
@@ -57,6 +58,9 @@ export async function renderPageHtml(req: Request, render: Render, page: string,
     // Pages whose browser code renders more (the console) name their extra keys.
     clientStrings: clientStrings(req.locale, (data.clientKeys as string[] | undefined) ?? []),
     otherLocale: req.locale === 'zh-CN' ? 'en' : 'zh-CN',
+    // Times are written in this zone; without a chosen one the browser may re-write them in its own.
+    timeZone: req.timeZone ?? FALLBACK_TIME_ZONE,
+    timeZoneChosen: !!actor?.timeZone,
     ...overrides,
   });
 }

@@ -1,0 +1,60 @@
+/**
+ * How the forum writes a moment, shared by the server's views and the browser code so a
+ * live-arrived post reads exactly like a server-rendered one: a relative phrase ("3 分钟前",
+ * "3 minutes ago") and the full date-time in the reader's time zone (24-hour in every language).
+ */
+
+// Building an Intl formatter costs far more than using one: keep one per locale (and zone).
+const relativeFormatters = new Map<string, Intl.RelativeTimeFormat>();
+const fullFormatters = new Map<string, Intl.DateTimeFormat>();
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function relativeFormatter(locale: string): Intl.RelativeTimeFormat {
+  let f = relativeFormatters.get(locale);
+  if (!f) {
+    f = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'long' });
+    relativeFormatters.set(locale, f);
+  }
+  return f;
+}
+
+function zoned(cache: Map<string, Intl.DateTimeFormat>, locale: string, timeZone: string, options: Intl.DateTimeFormatOptions) {
+  const key = `${locale} ${timeZone}`;
+  let f = cache.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    cache.set(key, f);
+  }
+  return f;
+}
+
+/** The full date-time in a zone, 24-hour in every language ("2026年11月3日 20:00", "Nov 3, 2026, 20:00"). */
+export function formatFull(locale: string, timeZone: string, at: Date): string {
+  return zoned(fullFormatters, locale, timeZone, { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(at);
+}
+
+/** The date alone in a zone ("2026年11月3日", "Nov 3, 2026"): what an old post shows instead of "5 个月前". */
+export function formatDate(locale: string, timeZone: string, at: Date): string {
+  return zoned(dateFormatters, locale, timeZone, { dateStyle: 'medium' }).format(at);
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Beyond this a relative phrase ("7 周前") says less than the date itself. */
+export const RELATIVE_LIMIT_MS = 30 * DAY;
+
+/**
+ * What a <time> shows: a relative phrase up to RELATIVE_LIMIT_MS either side of `now`, then the
+ * date in the zone. Future moments (a clock a little ahead) read as "now" when within a minute.
+ */
+export function formatRelative(locale: string, timeZone: string, at: Date, now: number): string {
+  const diff = at.getTime() - now;
+  const abs = Math.abs(diff);
+  if (abs >= RELATIVE_LIMIT_MS) return formatDate(locale, timeZone, at);
+  const rtf = relativeFormatter(locale);
+  if (abs < 45_000) return rtf.format(0, 'second');
+  if (abs < 45 * MINUTE) return rtf.format(Math.round(diff / MINUTE), 'minute');
+  if (abs < 22 * HOUR) return rtf.format(Math.round(diff / HOUR), 'hour');
+  return rtf.format(Math.round(diff / DAY), 'day');
+}
