@@ -46,14 +46,15 @@ export const RELATIVE_LIMIT_MS = 30 * DAY;
 
 /**
  * What a <time> shows: a relative phrase up to RELATIVE_LIMIT_MS either side of `now`, then the
- * date in the zone. Future moments (a clock a little ahead) read as "now" when within a minute.
+ * date in the zone. Within 45 seconds either way (a clock a little ahead too) it is `justNow`
+ * ("刚刚", "just now", from i18n), or Intl's "现在" / "now" when none is given.
  */
-export function formatRelative(locale: string, timeZone: string, at: Date, now: number): string {
+export function formatRelative(locale: string, timeZone: string, at: Date, now: number, justNow?: string): string {
   const diff = at.getTime() - now;
   const abs = Math.abs(diff);
   if (abs >= RELATIVE_LIMIT_MS) return formatDate(locale, timeZone, at);
   const rtf = relativeFormatter(locale);
-  if (abs < 45_000) return rtf.format(0, 'second');
+  if (abs < 45_000) return justNow ?? rtf.format(0, 'second');
   if (abs < 45 * MINUTE) return rtf.format(Math.round(diff / MINUTE), 'minute');
   if (abs < 22 * HOUR) return rtf.format(Math.round(diff / HOUR), 'hour');
   return rtf.format(Math.round(diff / DAY), 'day');

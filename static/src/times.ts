@@ -4,7 +4,7 @@
  * Live-arrived posts get their <time> from timeElement(), the same shape as {{ago}} on the server.
  */
 import { formatFull, formatRelative } from '../../server/timeFormat';
-import { locale } from './i18n';
+import { locale, t } from './i18n';
 
 const REFRESH_MS = 30_000;
 
@@ -25,7 +25,7 @@ export function readerZone(): string {
 function paint(el: HTMLTimeElement, zone: string, now: number): void {
   const at = new Date(el.dateTime);
   if (Number.isNaN(at.getTime())) return;
-  const text = formatRelative(locale(), zone, at, now);
+  const text = formatRelative(locale(), zone, at, now, t('time.justNow'));
   if (el.textContent !== text) el.textContent = text;
   const title = formatFull(locale(), zone, at);
   if (el.title !== title) el.title = title;

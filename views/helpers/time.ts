@@ -1,5 +1,5 @@
 import Handlebars, { type HelperOptions } from 'handlebars';
-import type { Locale } from '../../server/i18n';
+import { t, type Locale } from '../../server/i18n';
 import { FALLBACK_TIME_ZONE } from '../../server/timeZones';
 import { formatFull, formatRelative } from '../../server/timeFormat';
 
@@ -49,6 +49,6 @@ export function ago(value: string | Date | undefined, options: HelperOptions): H
   const { locale, timeZone } = pageClock(options);
   const e = Handlebars.escapeExpression;
   const title = full(locale, timeZone, iso);
-  const text = formatRelative(locale, timeZone, new Date(iso), Date.now());
+  const text = formatRelative(locale, timeZone, new Date(iso), Date.now(), t(locale, 'time.justNow'));
   return new Handlebars.SafeString(`<time datetime="${e(iso)}" title="${e(title)}" data-ago>${e(text)}</time>`);
 }

@@ -8,7 +8,7 @@ import { localizedMessage, type AppError } from '../../errors';
 import { FALLBACK_TIME_ZONE } from '../../timeZones';
 
 // The few strings the browser code renders itself (live posts, presence, typing).
-const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing'];
+const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing', 'time.justNow'];
 const clientStringsCache = new Map<string, Record<string, string>>();
 function clientStrings(locale: Locale, extra: readonly string[] = []): Record<string, string> {
   const cacheKey = `${locale}:${extra.join(',')}`;
