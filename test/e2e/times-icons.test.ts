@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { buildPost, buildThread, buildUser } from '../support/factories';
+import { buildChapter, buildPost, buildThread, buildUser } from '../support/factories';
 import { ARTIFACTS, useBrowserAndServer } from '../support/e2e';
 import { Client } from '../support/client';
 import { db } from '../../server/db';
@@ -67,5 +67,21 @@ describe('times and icons in a real browser (e2e)', function () {
     const enFresh = await en.evaluate(() => [...document.querySelectorAll<HTMLTimeElement>('time[data-ago]')].map((t) => t.textContent).pop());
     expect(enFresh).to.match(/^(just now|\d+ seconds? ago|\d+ minutes? ago)$/);
     await en.screenshot({ path: path.join(ARTIFACTS, 'thread-times-en.png'), fullPage: true });
+  });
+
+  it('settings offer the time zone; chapters show a drawn lock for private ones', async () => {
+    const member = await buildUser({ displayName: '设置测试' });
+    await buildChapter({ visibility: 'private', name: '车主俱乐部', slug: 'owners-club' });
+    const page = await e2e.loggedIn(member, { timezoneId: 'Europe/Berlin' });
+    await page.goto(`${e2e.server.url}/settings`);
+    await page.selectOption('select[name="timeZone"]', 'Europe/Berlin');
+    await Promise.all([page.waitForNavigation(), page.click('form[action="/settings"] button[type="submit"]')]);
+    expect(await page.inputValue('select[name="timeZone"]')).to.equal('Europe/Berlin');
+    expect(await page.getAttribute('body', 'data-time-zone')).to.equal('Europe/Berlin');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'settings-time-zone.png') });
+    await page.goto(`${e2e.server.url}/chapters`);
+    const lock = await page.locator('svg.icon-lock').first().boundingBox();
+    expect(lock && lock.width > 8, 'the lock is drawn').to.equal(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'chapters-lock.png') });
   });
 });
