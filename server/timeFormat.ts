@@ -33,9 +33,26 @@ export function formatFull(locale: string, timeZone: string, at: Date): string {
   return zoned(fullFormatters, locale, timeZone, { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(at);
 }
 
+// Formatting costs microseconds and a thread page writes ~50 times on every view: remember the
+// few distinct phrases ("3 分钟前") and dates (bounded; cleared wholesale when full).
+const phrases = new Map<string, string>();
+const dates = new Map<string, string>();
+const MAX_REMEMBERED = 20_000;
+function remembered(cache: Map<string, string>, key: string, make: () => string): string {
+  let text = cache.get(key);
+  if (text === undefined) {
+    if (cache.size >= MAX_REMEMBERED) cache.clear();
+    text = make();
+    cache.set(key, text);
+  }
+  return text;
+}
+
 /** The date alone in a zone ("2026年11月3日", "Nov 3, 2026"): what an old post shows instead of "5 个月前". */
 export function formatDate(locale: string, timeZone: string, at: Date): string {
-  return zoned(dateFormatters, locale, timeZone, { dateStyle: 'medium' }).format(at);
+  // Every zone's offset is a multiple of 15 minutes, so a date never changes within a quarter hour.
+  const quarter = Math.floor(at.getTime() / (15 * MINUTE));
+  return remembered(dates, `${locale} ${timeZone} ${quarter}`, () => zoned(dateFormatters, locale, timeZone, { dateStyle: 'medium' }).format(at));
 }
 
 const MINUTE = 60_000;
@@ -53,9 +70,12 @@ export function formatRelative(locale: string, timeZone: string, at: Date, now: 
   const diff = at.getTime() - now;
   const abs = Math.abs(diff);
   if (abs >= RELATIVE_LIMIT_MS) return formatDate(locale, timeZone, at);
-  const rtf = relativeFormatter(locale);
-  if (abs < 45_000) return justNow ?? rtf.format(0, 'second');
-  if (abs < 45 * MINUTE) return rtf.format(Math.round(diff / MINUTE), 'minute');
-  if (abs < 22 * HOUR) return rtf.format(Math.round(diff / HOUR), 'hour');
-  return rtf.format(Math.round(diff / DAY), 'day');
+  if (abs < 45_000) return justNow ?? phrase(locale, 0, 'second');
+  if (abs < 45 * MINUTE) return phrase(locale, Math.round(diff / MINUTE), 'minute');
+  if (abs < 22 * HOUR) return phrase(locale, Math.round(diff / HOUR), 'hour');
+  return phrase(locale, Math.round(diff / DAY), 'day');
+}
+
+function phrase(locale: string, value: number, unit: Intl.RelativeTimeFormatUnit): string {
+  return remembered(phrases, `${locale} ${unit} ${value}`, () => relativeFormatter(locale).format(value, unit));
 }

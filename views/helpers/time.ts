@@ -49,6 +49,13 @@ export function ago(value: string | Date | undefined, options: HelperOptions): H
   const { locale, timeZone } = pageClock(options);
   const e = Handlebars.escapeExpression;
   const title = full(locale, timeZone, iso);
-  const text = formatRelative(locale, timeZone, new Date(iso), Date.now(), t(locale, 'time.justNow'));
+  const text = formatRelative(locale, timeZone, new Date(iso), Date.now(), justNowIn(locale));
   return new Handlebars.SafeString(`<time datetime="${e(iso)}" title="${e(title)}" data-ago>${e(text)}</time>`);
 }
+
+const justNow = new Map<Locale, string>();
+const justNowIn = (locale: Locale) => {
+  let text = justNow.get(locale);
+  if (text === undefined) justNow.set(locale, (text = t(locale, 'time.justNow')));
+  return text;
+};
