@@ -21,6 +21,7 @@ import { methodNotAllowed } from './middleware/methods';
 import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale, t } from './i18n';
 import { observeRequest, renderMetrics } from './metrics';
 import { createViews } from './views';
+import { faviconRoutes } from './routes/favicon';
 import { accountsApi } from './routes/api/accounts';
 import { communityApi } from './routes/api/community';
 import { threadsApi } from './routes/api/threads';
@@ -157,6 +158,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     }),
   );
   app.use('/static', express.static(path.join(root, 'static'), { maxAge: config.NODE_ENV === 'production' ? '1d' : 0, index: false }));
+  app.use(faviconRoutes(path.join(root, 'static')));
 
   app.get('/healthz', async (_req, res) => {
     const [dbOk, searchOk, pipeline] = await Promise.all([
@@ -179,6 +181,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(authentication());
   app.use((req, _res, next) => {
     req.locale = matchLocale(req.cookies[LANG_COOKIE]) ?? matchLocale(typeof req.query.lang === 'string' ? req.query.lang : null) ?? fromAcceptLanguage(req.headers['accept-language']) ?? DEFAULT_LOCALE;
+    // The same zone in every language: the language never moves a time.
+    req.timeZone = req.actor?.timeZone ?? config.DEFAULT_TIME_ZONE;
     next();
   });
   app.use(csrf(secret, secureCookies));

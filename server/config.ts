@@ -86,6 +86,11 @@ const schema = z.object({
   // Whether webhooks may target loopback/private/link-local addresses (SSRF). Unset: allowed in
   // development and test (receivers on 127.0.0.1), refused in production.
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.optional(),
+  // The time zone pages are written in for visitors and for members who chose none (an IANA name).
+  DEFAULT_TIME_ZONE: z
+    .string()
+    .refine((zone) => zone === 'UTC' || Intl.supportedValuesOf('timeZone').includes(zone), 'must be an IANA time zone name')
+    .default('Asia/Shanghai'),
 });
 
 /** The per-address sign-in limit when neither name is set. */

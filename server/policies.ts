@@ -20,6 +20,8 @@ export interface Actor {
   scopes: string[] | null;
   /** The session or key this actor authenticated with (null when built without one, e.g. the CLI). */
   credentialId?: number | null;
+  /** The member's chosen IANA time zone (null or absent: none chosen). Pages only; no rule reads it. */
+  timeZone?: string | null;
 }
 
 /** The scopes an API key can carry. */

@@ -15,7 +15,7 @@ export function presentUser(user: User) {
 
 /** The signed-in user's own view of themselves (adds private settings). */
 export function presentSelf(user: User) {
-  return { ...presentUser(user), analyticsConsent: user.analyticsConsent, locale: user.locale ?? undefined };
+  return { ...presentUser(user), analyticsConsent: user.analyticsConsent, locale: user.locale ?? undefined, timeZone: user.timeZone ?? undefined };
 }
 
 /** A short author reference embedded in posts and threads. */

@@ -8,6 +8,8 @@ declare global {
       cookies: Record<string, string>;
       csrfToken: string;
       locale: import('./i18n').Locale;
+      /** The IANA zone pages are written in: the member's own, else DEFAULT_TIME_ZONE. */
+      timeZone: string;
     }
   }
 }

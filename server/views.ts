@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { helpers } from '../views/helpers';
+import { iconNamesIn, loadIcons } from '../views/helpers/icon';
 
 const viewsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../views');
 
@@ -23,12 +24,17 @@ function readTemplates(dir: string): Map<string, string> {
 export function createViews() {
   const hbs = Handlebars.create();
   for (const [name, fn] of Object.entries(helpers)) hbs.registerHelper(name, fn as Handlebars.HelperDelegate);
-  for (const [name, src] of readTemplates(path.join(viewsDir, 'partials'))) hbs.registerPartial(name, src);
+  const partials = readTemplates(path.join(viewsDir, 'partials'));
+  const pageSources = readTemplates(path.join(viewsDir, 'pages'));
+  const layoutSources = readTemplates(path.join(viewsDir, 'layouts'));
+  // Every {{icon "name"}} is read now: an unknown name stops the boot instead of a page.
+  for (const sources of [partials, pageSources, layoutSources]) for (const src of sources.values()) loadIcons(iconNamesIn(src));
+  for (const [name, src] of partials) hbs.registerPartial(name, src);
   // preventIndent: a standalone {{> partial}} would otherwise indent every line of its output,
   // changing user text (titles, <pre> code) that spans lines.
   const compile = (src: string) => hbs.compile(src, { noPrototypeAccess: true, preventIndent: true } as CompileOptions);
-  const pages = new Map([...readTemplates(path.join(viewsDir, 'pages'))].map(([n, s]) => [n, compile(s)]));
-  const layouts = new Map([...readTemplates(path.join(viewsDir, 'layouts'))].map(([n, s]) => [n, compile(s)]));
+  const pages = new Map([...pageSources].map(([n, s]) => [n, compile(s)]));
+  const layouts = new Map([...layoutSources].map(([n, s]) => [n, compile(s)]));
 
   return function render(page: string, data: Record<string, unknown>, layout = 'main'): string {
     const tpl = pages.get(page);

@@ -14,4 +14,6 @@ await build({
   minify: process.env.NODE_ENV === 'production',
   sourcemap: true,
   logLevel: 'warning',
+  // Icons the browser draws itself (static/src/icons.ts) are bundled as text.
+  loader: { '.svg': 'text' },
 });

@@ -12,6 +12,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare role: CreationOptional<Role>;
   declare analyticsConsent: CreationOptional<boolean>;
   declare locale: string | null;
+  /** The member's own IANA time zone; null: the community default (or the browser's zone). */
+  declare timeZone: CreationOptional<string | null>;
   declare suspendedAt: Date | null;
   /** When a suspension ends by itself; null with suspendedAt set means banned indefinitely. */
   declare suspendedUntil: CreationOptional<Date | null>;
@@ -28,6 +30,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         role: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'member' },
         analyticsConsent: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
         locale: { type: DataTypes.STRING(8), allowNull: true },
+        timeZone: { type: DataTypes.STRING(64), allowNull: true },
         suspendedAt: { type: DataTypes.DATE, allowNull: true },
         suspendedUntil: { type: DataTypes.DATE, allowNull: true },
         createdAt: DataTypes.DATE,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Invalid, Validation, type LocalizedText } from '../errors';
 import { t } from '../i18n';
 import { ROLES } from '../models/User';
+import { isTimeZone } from '../timeZones';
 
 /**
  * A refinement's message: an i18n key under `validation.` and its placeholders (zod carries them
@@ -62,6 +63,8 @@ export const postBody = text(1, 10_000);
 export const reason = text(1, 500);
 export const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, says('slug'));
 export const role = z.enum(ROLES);
+/** An IANA time zone name Intl knows ("Asia/Shanghai", "UTC"). */
+export const timeZone = z.string().refine(isTimeZone, says('timeZone'));
 /** An id as the contract writes it (a string of digits; numbers are accepted too). */
 export const id = z
   .union([z.string(), z.number()])

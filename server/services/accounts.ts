@@ -151,12 +151,13 @@ export async function actorFor(user: User, scopes: string[] | null = null, crede
     memberships: new Map(memberships.map((m) => [m.chapterId, { status: m.status, role: m.role }])),
     scopes,
     credentialId,
+    timeZone: user.timeZone ?? null,
   };
 }
 
 /** Update the caller's own profile. */
-export async function updateProfile(userId: number, patch: { displayName?: string; analyticsConsent?: boolean; locale?: string }) {
-  return withTransaction(async (transaction) => {
+export async function updateProfile(userId: number, patch: { displayName?: string; analyticsConsent?: boolean; locale?: string; timeZone?: string | null }) {
+  const user = await withTransaction(async (transaction) => {
     const user = await User.findByPk(userId, { transaction });
     if (!user) throw NotFound('User');
     const consentChanged = patch.analyticsConsent !== undefined && patch.analyticsConsent !== user.analyticsConsent;
@@ -164,10 +165,14 @@ export async function updateProfile(userId: number, patch: { displayName?: strin
     if (patch.displayName !== undefined) user.displayName = patch.displayName.trim() || user.username;
     if (patch.analyticsConsent !== undefined) user.analyticsConsent = patch.analyticsConsent;
     if (patch.locale !== undefined) user.locale = patch.locale;
+    if (patch.timeZone !== undefined) user.timeZone = patch.timeZone;
     await user.save({ transaction });
     if (consentChanged || nameChanged) await recordEvents(transaction, { type: 'user.updated', userId, analyticsConsent: user.analyticsConsent, consentChanged });
     return user;
   });
+  // The cached actor carries the time zone: the next page must be written in the new one.
+  if (patch.timeZone !== undefined) actorCache.deleteWhere((_key, cached) => cached.id === userId);
+  return user;
 }
 
 /** Set a member's role (admin only; authorised by the caller). Audit-logged. */

@@ -4,17 +4,14 @@ import { liveSocket } from './socket';
 import { followNotifications } from './notifications';
 import { followThread } from './live-thread';
 import { enhanceComposers } from './composer';
+import { keepTimesFresh } from './times';
 
 enhanceConfirmations(document);
 enhanceComposers(document);
 
-// A <time data-local> is rendered in the server's zone for the locale; show it in the viewer's
-// own zone, which is the zone the console's custom range was picked in.
-const localTime = new Intl.DateTimeFormat(document.body.dataset.locale ?? 'zh-CN', { dateStyle: 'medium', timeStyle: 'short' });
-document.querySelectorAll<HTMLTimeElement>('time[data-local]').forEach((el) => {
-  const at = new Date(el.dateTime);
-  if (!Number.isNaN(at.getTime())) el.textContent = localTime.format(at);
-});
+// Relative times stay fresh; without a chosen zone, times follow the browser's own zone (the one
+// the console's custom range was picked in).
+keepTimesFresh();
 
 const thread = document.querySelector<HTMLElement>('[data-thread-id]');
 const live = thread?.dataset.liveEnabled === 'true';

@@ -1,10 +1,8 @@
 /** Builds a post's DOM from its presented shape: the same structure as views/partials/post.hbs. */
 import type { PresentedPost } from '../../server/presenters';
-import { t, locale } from './i18n';
-
-const formatter = () =>
-  new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: locale() === 'zh-CN' ? 'Asia/Shanghai' : 'UTC' });
-let cachedFormatter: Intl.DateTimeFormat | null = null;
+import { t } from './i18n';
+import { timeElement } from './times';
+import { iconElement } from './icons';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -13,17 +11,17 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return node;
 }
 
-function postForm(action: string, label: string, className = 'link'): HTMLFormElement {
+function postForm(action: string, label: string, className = 'link', icon?: string): HTMLFormElement {
   const form = el('form', { method: 'post', action, class: 'inline' });
   const csrf = el('input', { type: 'hidden', name: '_csrf', value: document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '' });
   const button = el('button', { type: 'submit', class: className }, label);
+  if (icon) button.prepend(iconElement(icon), ' ');
   form.append(csrf, button);
   return form;
 }
 
 /** Render a post article. `viewer` decides which actions show (the server re-checks every one). */
 export function renderPost(post: PresentedPost, viewer: { username: string | null; canReply: boolean }): HTMLElement {
-  cachedFormatter ??= formatter();
   const article = el('article', { class: 'post', id: `p${post.id}`, 'data-post-id': post.id });
   const head = el('header', { class: 'post-head' });
   const initial = Array.from(post.author.displayName.trim())[0]?.toUpperCase() ?? '?';
@@ -32,7 +30,7 @@ export function renderPost(post: PresentedPost, viewer: { username: string | nul
   who.append(el('a', { class: 'author', href: `/u/${post.author.username}` }, post.author.displayName), ' ', el('span', { class: 'handle' }, `@${post.author.username}`));
   const meta = el('div', { class: 'post-meta' });
   const link = el('a', { href: `#p${post.id}` });
-  link.append(el('time', { datetime: post.createdAt }, cachedFormatter.format(new Date(post.createdAt))));
+  link.append(timeElement(post.createdAt));
   meta.append(link);
   if (post.editedAt) meta.append(' ', el('span', { class: 'edited' }, `· ${t('post.edited')}`));
   if (post.replyTo) {
@@ -47,7 +45,7 @@ export function renderPost(post: PresentedPost, viewer: { username: string | nul
   const actions = el('footer', { class: 'post-actions' });
   actions.append(el('span', { class: 'likes', 'data-likes': '' }, t('post.likes', { count: post.likes })));
   const mine = viewer.username === post.author.username;
-  if (viewer.username && !mine) actions.append(postForm(`/p/${post.id}/like`, `👍 ${t('post.like')}`));
+  if (viewer.username && !mine) actions.append(postForm(`/p/${post.id}/like`, t('post.like'), 'link', 'thumbs-up'));
   if (viewer.canReply) {
     actions.append(el('a', { href: `/t/${post.threadId}?replyTo=${post.id}#reply` }, t('post.reply')));
     actions.append(el('a', { href: `/t/${post.threadId}?quote=${post.id}#reply` }, t('post.quote')));

@@ -133,7 +133,7 @@ describe('opinion console in a real browser (e2e)', function () {
     // …in the viewer's zone, as it was picked (Shanghai wall clock).
     const pageLocale = (await page.getAttribute('body', 'data-locale')) ?? 'en';
     const flat = (x: string | null) => (x ?? '').replace(/[\s\u202f]+/g, ' ');
-    const expectedText = new Intl.DateTimeFormat(pageLocale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(new Date(fromUtc));
+    const expectedText = new Intl.DateTimeFormat(pageLocale, { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23', timeZone: 'Asia/Shanghai' }).format(new Date(fromUtc));
     expect(flat(await page.textContent('time[data-local] >> nth=0'))).to.equal(flat(expectedText));
     const exportHref = new URL((await page.getAttribute('a[href^="/api/v1/opinion/export.csv"]', 'href'))!, e2e.server.url);
     expect(exportHref.searchParams.get('to')).to.equal(new Date(toUtc).toISOString());

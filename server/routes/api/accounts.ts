@@ -6,7 +6,7 @@ import { authorize, requirePerson } from '../../policies';
 import { presentSelf, presentUser } from '../../presenters';
 import { User } from '../../models';
 import { SESSION_COOKIE } from '../../middleware/cookies';
-import { parse, username, password, displayName, role, text, loginName, loginPassword } from '../schemas';
+import { parse, username, password, displayName, role, text, loginName, loginPassword, timeZone } from '../schemas';
 import type { HttpDeps } from '../deps';
 import { deleteAccount, exportOwnData } from '../../services/privacy';
 
@@ -51,7 +51,7 @@ export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
   r.patch('/me', async (req, res) => {
     requirePerson(req.actor);
     const patch = parse(
-      z.object({ displayName: displayName.optional(), analyticsConsent: z.boolean().optional(), locale: z.enum(['zh-CN', 'en']).optional() }).strict(),
+      z.object({ displayName: displayName.optional(), analyticsConsent: z.boolean().optional(), locale: z.enum(['zh-CN', 'en']).optional(), timeZone: z.union([timeZone, z.null()]).optional() }).strict(),
       req.body,
     );
     const user = await accounts.updateProfile(req.actor.id, patch);

@@ -13,7 +13,8 @@ import { User } from '../../models';
 import { toAppError } from '../../middleware/errors';
 import { SESSION_COOKIE, LANG_COOKIE } from '../../middleware/cookies';
 import { t, matchLocale } from '../../i18n';
-import { parse, id, username, password, displayName, slug, text, role, loginName, loginPassword, shortLabel } from '../schemas';
+import { parse, id, username, password, displayName, slug, text, role, loginName, loginPassword, shortLabel, timeZone } from '../schemas';
+import { TIME_ZONES } from '../../timeZones';
 import { presentNotifications, presentPosts } from '../present';
 import { formErrors, renderPage, safeNext } from './context';
 import type { Render } from '../../views';
@@ -22,14 +23,14 @@ import type { HttpDeps } from '../deps';
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const loginForm = z.object({ username: loginName, password: loginPassword });
 const registerForm = z.object({ username, password, displayName: z.union([displayName, z.literal('')]).optional() });
-const settingsForm = z.object({ displayName, analyticsConsent: z.enum(['on']).optional(), locale: z.enum(['zh-CN', 'en']).optional() });
+const settingsForm = z.object({ displayName, analyticsConsent: z.enum(['on']).optional(), locale: z.enum(['zh-CN', 'en']).optional(), timeZone: z.union([timeZone, z.literal('')]).optional() });
 const tagForm = z.object({ _csrf: z.string().optional(), tag: shortLabel });
 const chapterForm = z.object({ slug, name: text(1, 100), city: text(1, 100), visibility: z.enum(['public', 'private']), description: text(0, 2000).optional() });
 const categoryForm = z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() });
 // The inputs of each form an error can be shown next to.
 const LOGIN_FIELDS = ['username', 'password'] as const;
 const REGISTER_FIELDS = ['username', 'displayName', 'password'] as const;
-const SETTINGS_FIELDS = ['displayName', 'locale'] as const;
+const SETTINGS_FIELDS = ['displayName', 'locale', 'timeZone'] as const;
 const roleForm = z.object({ username, role, reason: text(1, 500) });
 
 /**
@@ -54,8 +55,11 @@ function groupNotifications(notes: PresentedNotification[]) {
   return entries.map(({ note, count, actors }) => ({ ...note, count, grouped: count > 1, actorNames: actors.slice(0, 3).join('、') + (actors.length > 3 ? ' …' : '') }));
 }
 
-export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps): Router {
+export function accountPages(render: Render, { limits, cookieOptions, config }: HttpDeps): Router {
   const r = Router();
+
+  /** What the settings page shows besides the member: the zones to choose from and the default. */
+  const settingsData = (req: Request) => ({ title: t(req.locale, 'nav.settings'), timeZones: TIME_ZONES, defaultTimeZone: config.DEFAULT_TIME_ZONE });
 
   /** Re-render a form with its error instead of leaving the page (validation, wrong password, ...). */
   async function formError(req: Request, res: Response, page: string, err: unknown, data: Record<string, unknown>, fields: readonly string[] = []) {
@@ -111,21 +115,23 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   r.get('/settings', async (req, res) => {
     requirePerson(req.actor);
     const user = await User.findByPk(req.actor.id);
-    await renderPage(req, res, render, 'settings', { title: t(req.locale, 'nav.settings'), me: presentSelf(user!), saved: req.query.saved === '1' });
+    await renderPage(req, res, render, 'settings', { ...settingsData(req), me: presentSelf(user!), saved: req.query.saved === '1' });
   });
 
   r.post('/settings', async (req, res) => {
     requirePerson(req.actor);
     try {
       const input = parse(settingsForm, req.body);
-      await accounts.updateProfile(req.actor.id, { displayName: input.displayName, analyticsConsent: input.analyticsConsent === 'on', locale: input.locale });
+      const zone = input.timeZone === undefined ? undefined : input.timeZone || null;
+      await accounts.updateProfile(req.actor.id, { displayName: input.displayName, analyticsConsent: input.analyticsConsent === 'on', locale: input.locale, timeZone: zone });
       if (input.locale) res.cookie(LANG_COOKIE, input.locale, { ...cookieOptions, httpOnly: false, maxAge: 365 * 86400_000 });
       res.redirect(303, '/settings?saved=1');
     } catch (err) {
       const user = await User.findByPk(req.actor.id);
       // What was typed stays in the form; the saved values fill the rest.
-      const me = { ...presentSelf(user!), displayName: String(req.body?.displayName ?? ''), analyticsConsent: req.body?.analyticsConsent === 'on' };
-      await formError(req, res, 'settings', err, { title: t(req.locale, 'nav.settings'), me }, SETTINGS_FIELDS);
+      const typedZone = typeof req.body?.timeZone === 'string' ? req.body.timeZone : undefined;
+      const me = { ...presentSelf(user!), displayName: String(req.body?.displayName ?? ''), analyticsConsent: req.body?.analyticsConsent === 'on', ...(typedZone !== undefined ? { timeZone: typedZone } : {}) };
+      await formError(req, res, 'settings', err, { ...settingsData(req), me }, SETTINGS_FIELDS);
     }
   });
 

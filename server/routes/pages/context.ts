@@ -5,11 +5,12 @@ import { unreadCount } from '../../services/notifications';
 import type { Render } from '../../views';
 import { t, type Locale } from '../../i18n';
 import { localizedMessage, type AppError } from '../../errors';
+import { FALLBACK_TIME_ZONE } from '../../timeZones';
 
 // The few strings the browser code renders itself (live posts, presence, typing).
 const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing',
   // The composer (static/src/composer.ts): quotes, reply-to, preview and draft hints.
-  'composer.quoteHeader', 'composer.replyingTo', 'composer.write', 'composer.preview', 'composer.previewEmpty', 'composer.loading', 'composer.toolbar', 'composer.draftSaved', 'composer.draftRestored', 'composer.discardDraft'];
+  'composer.quoteHeader', 'composer.replyingTo', 'composer.write', 'composer.preview', 'composer.previewEmpty', 'composer.loading', 'composer.toolbar', 'composer.draftSaved', 'composer.draftRestored', 'composer.discardDraft', 'time.justNow'];
 const clientStringsCache = new Map<string, Record<string, string>>();
 function clientStrings(locale: Locale, extra: readonly string[] = []): Record<string, string> {
   const cacheKey = `${locale}:${extra.join(',')}`;
@@ -78,6 +79,9 @@ export async function renderPageHtml(req: Request, render: Render, page: string,
     // Pages whose browser code renders more (the console) name their extra keys.
     clientStrings: clientStrings(req.locale, (data.clientKeys as string[] | undefined) ?? []),
     otherLocale: req.locale === 'zh-CN' ? 'en' : 'zh-CN',
+    // Times are written in this zone; without a chosen one the browser may re-write them in its own.
+    timeZone: req.timeZone ?? FALLBACK_TIME_ZONE,
+    timeZoneChosen: !!actor?.timeZone,
     ...overrides,
   });
 }

@@ -5,7 +5,11 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { ConsoleClientToServerEvents, ConsoleItem, ConsoleServerToClientEvents, OpinionDelta } from '../../../server/realtime/contract';
-import { t } from '../i18n';
+import { locale, t } from '../i18n';
+import { readerZone } from '../times';
+
+// Stream items' times in the reader's zone (chosen on /settings, else the browser's), 24-hour.
+const streamTime = new Intl.DateTimeFormat(locale(), { timeStyle: 'medium', hourCycle: 'h23', timeZone: readerZone() });
 import { bumpLastBucket, drawCharts, resizeCharts, type Drill } from './charts';
 import type { Kol, Summary } from './types';
 
@@ -314,7 +318,7 @@ function streamItem(item: ConsoleItem): HTMLLIElement {
   }
   const where = document.createElement('span');
   where.className = 'muted';
-  where.textContent = `${item.chapter?.name ?? item.source} · ${new Date(item.createdAt).toLocaleTimeString()}`;
+  where.textContent = `${item.chapter?.name ?? item.source} · ${streamTime.format(new Date(item.createdAt))}`;
   meta.append(where);
   const text = document.createElement(item.url ? 'a' : 'p');
   text.className = 'stream-text';

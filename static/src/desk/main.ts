@@ -7,6 +7,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { DeskAlert, DeskClientToServerEvents, DeskServerToClientEvents } from '../../../server/realtime/contract';
 import { t, locale } from '../i18n';
+import { readerZone } from '../times';
 
 type Tab = 'active' | 'mine' | 'resolved' | 'dismissed';
 const ACTIVE = new Set(['open', 'claimed', 'responded']);
@@ -57,7 +58,8 @@ async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
   return json as T;
 }
 
-const dateFmt = new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short' });
+// The reader's zone (chosen on /settings, else the browser's), 24-hour, as every page writes times.
+const dateFmt = new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short', hourCycle: 'h23', timeZone: readerZone() });
 function ago(iso: string): string {
   const s = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
   const m = Math.floor(s / 60);
