@@ -15,6 +15,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare suspendedAt: Date | null;
   /** When a suspension ends by itself; null with suspendedAt set means banned indefinitely. */
   declare suspendedUntil: CreationOptional<Date | null>;
+  /** The uploaded avatar's key (see server/uploads/images.ts); null shows the letter avatar. */
+  declare avatarKey: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -30,6 +32,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         locale: { type: DataTypes.STRING(8), allowNull: true },
         suspendedAt: { type: DataTypes.DATE, allowNull: true },
         suspendedUntil: { type: DataTypes.DATE, allowNull: true },
+        avatarKey: { type: DataTypes.STRING(48), allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -2,6 +2,7 @@
 import type { RequestHandler, CookieOptions } from 'express';
 import type { Config } from '../config';
 import type { LoginThrottle } from '../middleware/rateLimit';
+import type { UploadSettings } from '../services/uploads';
 
 export interface HttpDeps {
   config: Config;
@@ -17,6 +18,10 @@ export interface HttpDeps {
     flags: RequestHandler;
     /** Forum search (API and page) for members and anonymous users. */
     search: RequestHandler;
+    /** Image uploads (post photos, avatars) per member. */
+    uploads: RequestHandler;
   };
+  /** Upload storage, image limits and the per-member quota. */
+  uploads: UploadSettings;
   cookieOptions: CookieOptions;
 }
