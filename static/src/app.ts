@@ -3,8 +3,12 @@ import { enhanceConfirmations } from './confirm';
 import { liveSocket } from './socket';
 import { followNotifications } from './notifications';
 import { followThread } from './live-thread';
+import { enhanceComposers } from './composer';
+import { enhanceAvatarForm } from './avatar';
 
 enhanceConfirmations(document);
+enhanceComposers(document);
+enhanceAvatarForm(document);
 
 // A <time data-local> is rendered in the server's zone for the locale; show it in the viewer's
 // own zone, which is the zone the console's custom range was picked in.

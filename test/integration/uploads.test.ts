@@ -19,7 +19,7 @@ describe('uploads', function () {
   /** POST /api/v1/uploads as multipart field `file` (CONTRACT), with the name and type a browser would send. */
   async function upload(who: BuiltUser, data: Buffer, filename = 'photo.jpg', type = 'image/jpeg', headers: Record<string, string> = {}) {
     const form = new FormData();
-    form.append('file', new Blob([data], { type }), filename);
+    form.append('file', new Blob([new Uint8Array(data)], { type }), filename);
     const res = await fetch(`${server.url}/api/v1/uploads`, { method: 'POST', body: form, headers: { authorization: `Bearer ${who.token}`, ...headers } });
     return { status: res.status, body: (await res.json()) as any };
   }
@@ -41,7 +41,7 @@ describe('uploads', function () {
     const thumb = await fetchBytes(r.body.upload.thumbnailUrl);
     expect((await metadataOf(thumb.data))).to.include({ format: 'webp', width: 320, height: 240 });
     // The raw body (no multipart) is accepted too.
-    const raw = await fetch(`${server.url}/api/v1/uploads`, { method: 'POST', body: await solidPng(10, 10, '#0a0'), headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/octet-stream' } });
+    const raw = await fetch(`${server.url}/api/v1/uploads`, { method: 'POST', body: new Uint8Array(await solidPng(10, 10, "#0a0")), headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/octet-stream' } });
     expect(raw.status).to.equal(201);
   });
 

@@ -7,14 +7,14 @@ import { t, type Locale } from '../../i18n';
 import { localizedMessage, type AppError } from '../../errors';
 
 // The few strings the browser code renders itself (live posts, presence, typing).
-const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing'];
+const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing', 'composer.uploading', 'composer.uploadFailed'];
 const clientStringsCache = new Map<string, Record<string, string>>();
 function clientStrings(locale: Locale, extra: readonly string[] = []): Record<string, string> {
   const cacheKey = `${locale}:${extra.join(',')}`;
   let strings = clientStringsCache.get(cacheKey);
   if (!strings) {
     // Keep the {placeholders}: the browser fills them.
-    strings = Object.fromEntries([...CLIENT_KEYS, ...extra].map((k) => [k, t(locale, k, { count: '{count}', names: '{names}' })]));
+    strings = Object.fromEntries([...CLIENT_KEYS, ...extra].map((k) => [k, t(locale, k, { count: '{count}', names: '{names}', message: '{message}' })]));
     clientStringsCache.set(cacheKey, strings);
   }
   return strings;
