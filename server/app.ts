@@ -62,6 +62,9 @@ import { deliverySettings } from './services/webhookDelivery';
 import { peopleApi } from './routes/api/people';
 import { peoplePages } from './routes/pages/people';
 import { alertAdminPages } from './routes/pages/alertAdmin';
+import { uploadsApi } from './routes/api/uploads';
+import { uploadFiles } from './routes/uploadFiles';
+import { LocalDiskStorage } from './uploads/storage';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -122,6 +125,12 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       preview: rateLimit(new RateLimiter(config.RATE_LIMIT_PREVIEW_PER_MINUTE, 60_000), (req) => (req.actor ? `preview:${req.actor.id}` : `preview-ip:${req.ip}`)),
       // One budget for the search API and page; staff (the console drills into search) are not counted.
       search: rateLimit(new RateLimiter(config.RATE_LIMIT_SEARCH_PER_MINUTE, 60_000), (req) => (isStaff(req.actor) ? null : personOf(req.actor) ? `search:${req.actor!.id}` : `search-ip:${req.ip}`)),
+      uploads: rateLimit(new RateLimiter(config.RATE_LIMIT_UPLOADS_PER_MINUTE, 60_000), (req) => (req.actor ? `upload:${req.actor.id}` : `upload-ip:${req.ip}`)),
+    },
+    uploads: {
+      storage: new LocalDiskStorage(path.join(config.dataDir, 'uploads')),
+      limits: { maxBytes: config.UPLOAD_MAX_BYTES, maxPixels: config.UPLOAD_MAX_PIXELS },
+      quotaBytes: config.UPLOAD_QUOTA_BYTES_PER_MEMBER,
     },
   };
 
@@ -159,6 +168,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   );
   app.use('/static', express.static(path.join(root, 'static'), { maxAge: config.NODE_ENV === 'production' ? '1d' : 0, index: false }));
   app.use(faviconRoutes(path.join(root, 'static')));
+  // Uploaded images: before sessions and the page limit (a thread page loads twenty of them).
+  app.use(uploadFiles(deps.uploads.storage));
 
   app.get('/healthz', async (_req, res) => {
     const [dbOk, searchOk, pipeline] = await Promise.all([
@@ -194,6 +205,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(communityApi());
   api.use(threadsApi(deps));
   api.use(previewApi(deps));
+  api.use(uploadsApi(deps));
   api.use(notificationsApi());
   api.use(listeningApi(deps, search));
   api.use(consoleApi());

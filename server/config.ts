@@ -73,6 +73,13 @@ const schema = z.object({
   // The public origin (scheme://host[:port]) browsers use; cookie-authenticated sockets must come from it.
   // Unset: the origin must match the request's own Host header.
   PUBLIC_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
+  // Image uploads (post photos and avatars): bytes per file, pixels declared in its header (checked
+  // before decoding: a decompression bomb is refused from the header), stored bytes per member
+  // (all re-encoded variants), and uploads per member per minute.
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  UPLOAD_MAX_PIXELS: z.coerce.number().int().positive().default(50_000_000),
+  UPLOAD_QUOTA_BYTES_PER_MEMBER: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  RATE_LIMIT_UPLOADS_PER_MINUTE: z.coerce.number().int().positive().default(20),
   BODY_LIMIT: z.string().default('100kb'),
   INGEST_BODY_LIMIT: z.string().default('10mb'),
   // Outbound webhooks (alert desk): per-request timeout, attempts before a delivery is 'failed',

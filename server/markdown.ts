@@ -4,6 +4,8 @@
  */
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
+import { keyDimensions, SERVED_NAME, THUMB_WIDTH, displayPath, thumbPath } from './uploads/images';
+import { STICKER_SRC, stickerFor } from './stickers';
 
 const USERNAME = /^[a-z0-9_]{3,32}$/;
 
@@ -38,20 +40,81 @@ md.inline.ruler.after('emphasis', 'mention', (state, silent) => {
   return true;
 });
 
+// Stickers: `[狗头]` (a known code, not a link's text) becomes an inline image. Inline rules never
+// run inside code spans or blocks; unknown codes stay text.
+md.inline.ruler.before('link', 'sticker', (state, silent) => {
+  const start = state.pos;
+  if (state.src.charCodeAt(start) !== 0x5b /* [ */) return false;
+  const m = /^\[[^[\]\s]{1,8}\]/.exec(state.src.slice(start, start + 12));
+  if (!m || state.src.charCodeAt(start + m[0].length) === 0x28 /* ( */) return false;
+  const sticker = stickerFor(m[0]);
+  if (!sticker) return false;
+  if (!silent) {
+    const token = state.push('sticker', 'img', 0);
+    token.meta = { src: sticker.file, code: sticker.code };
+  }
+  state.pos += m[0].length;
+  return true;
+});
+md.renderer.rules.sticker = (tokens, idx) => {
+  const { src, code } = tokens[idx].meta as { src: string; code: string };
+  const alt = md.utils.escapeHtml(code);
+  return `<img src="${src}" alt="${alt}" title="${alt}" class="sticker">`;
+};
+
+/** The upload key in an image URL we serve (`/uploads/<key>.webp`), else null. */
+function uploadKeyOf(src: string): string | null {
+  const m = /^\/uploads\/([^/?#]+)$/.exec(src);
+  const name = m ? SERVED_NAME.exec(m[1]) : null;
+  return name && !name[2] ? name[1] : null;
+}
+
+// Images: only our own uploads render as <img> (no hot-linking, no tracking pixels), linked to the
+// display size; any other image is shown as a plain link to where it points.
+md.renderer.rules.image = (tokens, idx, options, env, self) => {
+  const token = tokens[idx];
+  const src = String(token.attrGet('src') ?? '');
+  const alt = self.renderInlineAsText(token.children ?? [], options, env);
+  const key = uploadKeyOf(src);
+  if (key) return `<a href="${displayPath(key)}" class="upload"><img src="${displayPath(key)}" alt="${md.utils.escapeHtml(alt)}"></a>`;
+  return `<a href="${md.utils.escapeHtml(src)}">${md.utils.escapeHtml(alt || src)}</a>`;
+};
+
+/** What an <img> may carry: derived from its src alone (upload or sticker); null drops it. */
+function imageAttributes(attribs: sanitizeHtml.Attributes): sanitizeHtml.Attributes | null {
+  const src = String(attribs.src ?? '');
+  const alt = String(attribs.alt ?? '');
+  if (STICKER_SRC.test(src)) return { src, alt, title: alt, class: 'sticker', width: '24', height: '24', loading: 'lazy' };
+  const key = uploadKeyOf(src);
+  const size = key ? keyDimensions(key) : null;
+  if (!key || !size) return null;
+  // Width and height keep the layout still while it loads; phones get the thumbnail when it will do.
+  const srcset: Record<string, string> = size.width > THUMB_WIDTH ? { srcset: `${thumbPath(key)} ${THUMB_WIDTH}w, ${displayPath(key)} ${size.width}w`, sizes: '(max-width: 480px) 100vw, 640px' } : {};
+  return { src: displayPath(key), alt, width: String(size.width), height: String(size.height), loading: 'lazy', decoding: 'async', ...srcset };
+}
+
 const sanitizeOptions: sanitizeHtml.IOptions = {
   allowedTags: ['h3', 'h4', 'h5', 'h6', 'p', 'br', 'strong', 'em', 'del', 's', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img'],
-  allowedAttributes: { a: ['href', 'class', 'rel'], img: ['src', 'alt', 'title'], ol: ['start'], th: ['align'], td: ['align'] },
-  allowedClasses: { a: ['mention'] },
+  allowedAttributes: {
+    a: ['href', 'class', 'rel'],
+    img: ['src', 'alt', 'title', 'class', 'width', 'height', 'loading', 'decoding', 'srcset', 'sizes'],
+    ol: ['start'],
+    th: ['align'],
+    td: ['align'],
+  },
+  allowedClasses: { a: ['mention', 'upload'], img: ['sticker'] },
   allowedSchemes: ['http', 'https', 'mailto'],
-  allowedSchemesByTag: { img: ['https', 'http'] },
+  // Images: relative paths only (our uploads and stickers), checked again in imageAttributes.
+  allowedSchemesByTag: { img: [] },
   allowProtocolRelative: false,
   disallowedTagsMode: 'escape',
   transformTags: {
     a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'nofollow ugc noopener' } }),
-    img: (tagName, attribs) => ({ tagName, attribs: { ...attribs, loading: 'lazy' } }),
+    img: (tagName, attribs) => ({ tagName, attribs: imageAttributes(attribs) ?? {} }),
   },
+  // An <img> whose src is not ours has had its attributes emptied above: drop it entirely.
+  exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
 };
-sanitizeOptions.allowedAttributes = { ...(sanitizeOptions.allowedAttributes as object), img: ['src', 'alt', 'title', 'loading'] };
 
 export interface Rendered {
   html: string;

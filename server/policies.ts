@@ -69,6 +69,9 @@ type Subjects = {
   'people.view': null;
   'chapter.appoint': null;
   'audit.view': null;
+  'upload.create': null;
+  'upload.delete': { upload: { userId: number } };
+  'upload.use': { upload: { userId: number } };
 };
 export type Action = keyof Subjects;
 
@@ -167,6 +170,11 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'people.view': (a) => active(a) && isModerator(a),
   'chapter.appoint': (a) => active(a) && isAdmin(a),
   'audit.view': (a) => active(a) && isAdmin(a),
+  // Uploads: any active member; only the owner uses an upload (as an avatar); the owner or a
+  // moderator deletes it. Nobody replaces one: names are content-addressed.
+  'upload.create': (a) => active(a),
+  'upload.delete': (a, s) => active(a) && (a.id === s.upload.userId || isModerator(a)),
+  'upload.use': (a, s) => active(a) && a.id === s.upload.userId,
 };
 
 /** Query scope: which of these private chapters the actor may not read (their content is filtered out). */

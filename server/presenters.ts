@@ -5,12 +5,18 @@ import type { SearchHit } from '../search/backend';
 import type { AnalyzedItem } from './events';
 import type { ForumHit } from './services/search';
 import type { ConsoleItem, DeskAlert } from './realtime/contract';
+import { displayPath, thumbPath } from './uploads/images';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined);
 
+/** An uploaded avatar's URL: the 192px square, or the 96px one (`small`) for posts and lists. */
+export function avatarUrl(avatarKey: string | null | undefined, small = false): string | undefined {
+  return avatarKey ? (small ? thumbPath(avatarKey) : displayPath(avatarKey)) : undefined;
+}
+
 /** Public user shape (CONTRACT: {id, username, displayName, role, level?, kol?}). */
 export function presentUser(user: User) {
-  return { id: String(user.id), username: user.username, displayName: user.displayName, role: user.role, joinedAt: iso(user.createdAt) };
+  return { id: String(user.id), username: user.username, displayName: user.displayName, role: user.role, avatarUrl: avatarUrl(user.avatarKey), joinedAt: iso(user.createdAt) };
 }
 
 /** The signed-in user's own view of themselves (adds private settings). */
@@ -20,12 +26,13 @@ export function presentSelf(user: User) {
 
 /** A short author reference embedded in posts and threads. */
 /** What presenting an author needs (a User, or a row read by server/sql.ts). */
-export type AuthorFields = Pick<User, 'username' | 'displayName'>;
+export type AuthorFields = Pick<User, 'username' | 'displayName'> & { avatarKey?: string | null };
 /** What presenting a post needs (a Post, or a row read by server/sql.ts). */
 export type PostFields = Pick<Post, 'id' | 'threadId' | 'body' | 'html' | 'replyToId' | 'mentions' | 'likeCount' | 'createdAt' | 'editedAt'>;
 
 export function presentAuthor(user: AuthorFields | undefined) {
-  return user ? { username: user.username, displayName: user.displayName } : { username: 'deleted', displayName: '—' };
+  if (!user) return { username: 'deleted', displayName: '—' };
+  return user.avatarKey ? { username: user.username, displayName: user.displayName, avatarUrl: avatarUrl(user.avatarKey, true) } : { username: user.username, displayName: user.displayName };
 }
 
 /** Chapter shape (CONTRACT: {slug,name,city,visibility,memberCount}). */

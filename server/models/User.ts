@@ -17,6 +17,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare suspendedAt: Date | null;
   /** When a suspension ends by itself; null with suspendedAt set means banned indefinitely. */
   declare suspendedUntil: CreationOptional<Date | null>;
+  /** The uploaded avatar's key (see server/uploads/images.ts); null shows the letter avatar. */
+  declare avatarKey: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -33,6 +35,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         timeZone: { type: DataTypes.STRING(64), allowNull: true },
         suspendedAt: { type: DataTypes.DATE, allowNull: true },
         suspendedUntil: { type: DataTypes.DATE, allowNull: true },
+        avatarKey: { type: DataTypes.STRING(48), allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

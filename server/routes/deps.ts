@@ -2,6 +2,7 @@
 import type { RequestHandler, CookieOptions } from 'express';
 import type { Config } from '../config';
 import type { LoginThrottle } from '../middleware/rateLimit';
+import type { UploadSettings } from '../services/uploads';
 
 export interface HttpDeps {
   config: Config;
@@ -19,6 +20,10 @@ export interface HttpDeps {
     search: RequestHandler;
     /** Composer previews (Markdown rendered by the server), per member. */
     preview: RequestHandler;
+    /** Image uploads (post photos, avatars) per member. */
+    uploads: RequestHandler;
   };
+  /** Upload storage, image limits and the per-member quota. */
+  uploads: UploadSettings;
   cookieOptions: CookieOptions;
 }

@@ -5,9 +5,13 @@ import { followNotifications } from './notifications';
 import { followThread } from './live-thread';
 import { enhanceComposers } from './composer';
 import { keepTimesFresh } from './times';
+import { enhanceAvatarForm } from './avatar';
+import { enhanceComposerMedia } from './composer-media';
 
 enhanceConfirmations(document);
 enhanceComposers(document);
+enhanceComposerMedia(document);
+enhanceAvatarForm(document);
 
 // Relative times stay fresh; without a chosen zone, times follow the browser's own zone (the one
 // the console's custom range was picked in).

@@ -25,7 +25,10 @@ export function renderPost(post: PresentedPost, viewer: { username: string | nul
   const article = el('article', { class: 'post', id: `p${post.id}`, 'data-post-id': post.id });
   const head = el('header', { class: 'post-head' });
   const initial = Array.from(post.author.displayName.trim())[0]?.toUpperCase() ?? '?';
-  head.append(el('a', { class: 'avatar', href: `/u/${post.author.username}`, 'aria-hidden': 'true', tabindex: '-1' }, initial));
+  const avatarUrl = (post.author as { avatarUrl?: string }).avatarUrl;
+  const avatar = el('a', { class: 'avatar', href: `/u/${post.author.username}`, 'aria-hidden': 'true', tabindex: '-1' }, avatarUrl ? undefined : initial);
+  if (avatarUrl) avatar.append(el('img', { src: avatarUrl, alt: '', width: '96', height: '96', loading: 'lazy' }));
+  head.append(avatar);
   const who = el('div');
   who.append(el('a', { class: 'author', href: `/u/${post.author.username}` }, post.author.displayName), ' ', el('span', { class: 'handle' }, `@${post.author.username}`));
   const meta = el('div', { class: 'post-meta' });

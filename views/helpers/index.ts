@@ -8,5 +8,6 @@ import { json } from './json';
 import { initial } from './initial';
 import { concat } from './concat';
 import { fixed } from './fixed';
+import { stickers } from './stickers';
 
-export const helpers = { t, eq, time, ago, icon, html, json, initial, concat, fixed };
+export const helpers = { t, eq, time, ago, icon, html, json, initial, concat, fixed, stickers };

@@ -6,7 +6,8 @@ import { authorize, requirePerson } from '../../policies';
 import { presentSelf, presentUser } from '../../presenters';
 import { User } from '../../models';
 import { SESSION_COOKIE } from '../../middleware/cookies';
-import { parse, username, password, displayName, role, text, loginName, loginPassword, timeZone } from '../schemas';
+import { parse, username, password, displayName, role, text, loginName, loginPassword, timeZone, id } from '../schemas';
+import { setAvatar } from '../../services/uploads';
 import type { HttpDeps } from '../deps';
 import { deleteAccount, exportOwnData } from '../../services/privacy';
 
@@ -18,7 +19,7 @@ const deleteAccountInput = z.object({ password: loginPassword }).strict();
 const roleInput = z.object({ role, reason: text(1, 500).optional() });
 const apiKeyInput = z.object({ name: text(1, 100), scopes: z.array(z.enum(['ingest'])).min(1).max(5) });
 
-export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
+export function accountsApi({ limits, cookieOptions, uploads }: HttpDeps): Router {
   const r = Router();
 
   r.post('/auth/register', limits.registrations, async (req, res) => {
@@ -51,10 +52,13 @@ export function accountsApi({ limits, cookieOptions }: HttpDeps): Router {
   r.patch('/me', async (req, res) => {
     requirePerson(req.actor);
     const patch = parse(
-      z.object({ displayName: displayName.optional(), analyticsConsent: z.boolean().optional(), locale: z.enum(['zh-CN', 'en']).optional(), timeZone: z.union([timeZone, z.null()]).optional() }).strict(),
+      z.object({ displayName: displayName.optional(), analyticsConsent: z.boolean().optional(), locale: z.enum(['zh-CN', 'en']).optional(), timeZone: z.union([timeZone, z.null()]).optional(), avatarUploadId: z.union([id, z.null()]).optional() }).strict(),
       req.body,
     );
-    const user = await accounts.updateProfile(req.actor.id, patch);
+    const { avatarUploadId, ...profile } = patch;
+    // CONTRACT: avatarUploadId names one of the member's uploads (cropped square), null drops it.
+    if (avatarUploadId !== undefined) await setAvatar(req.actor, avatarUploadId === null ? null : Number(avatarUploadId), uploads);
+    const user = await accounts.updateProfile(req.actor.id, profile);
     res.json({ user: presentSelf(user) });
   });
 

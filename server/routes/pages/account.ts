@@ -115,7 +115,7 @@ export function accountPages(render: Render, { limits, cookieOptions, config }: 
   r.get('/settings', async (req, res) => {
     requirePerson(req.actor);
     const user = await User.findByPk(req.actor.id);
-    await renderPage(req, res, render, 'settings', { ...settingsData(req), me: presentSelf(user!), saved: req.query.saved === '1' });
+    await renderPage(req, res, render, 'settings', { ...settingsData(req), me: presentSelf(user!), saved: req.query.saved === '1', savedAvatar: req.query.saved === 'avatar' });
   });
 
   r.post('/settings', async (req, res) => {

@@ -10,14 +10,16 @@ import { FALLBACK_TIME_ZONE } from '../../timeZones';
 // The few strings the browser code renders itself (live posts, presence, typing).
 const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing',
   // The composer (static/src/composer.ts): quotes, reply-to, preview and draft hints.
-  'composer.quoteHeader', 'composer.replyingTo', 'composer.write', 'composer.preview', 'composer.previewEmpty', 'composer.loading', 'composer.toolbar', 'composer.draftSaved', 'composer.draftRestored', 'composer.discardDraft', 'time.justNow'];
+  'composer.quoteHeader', 'composer.replyingTo', 'composer.write', 'composer.preview', 'composer.previewEmpty', 'composer.loading', 'composer.toolbar', 'composer.draftSaved', 'composer.draftRestored', 'composer.discardDraft', 'time.justNow',
+  // Image uploads from the composer (static/src/composer-media.ts).
+  'composer.uploading', 'composer.uploadFailed'];
 const clientStringsCache = new Map<string, Record<string, string>>();
 function clientStrings(locale: Locale, extra: readonly string[] = []): Record<string, string> {
   const cacheKey = `${locale}:${extra.join(',')}`;
   let strings = clientStringsCache.get(cacheKey);
   if (!strings) {
     // Keep the {placeholders}: the browser fills them.
-    strings = Object.fromEntries([...CLIENT_KEYS, ...extra].map((k) => [k, t(locale, k, { count: '{count}', names: '{names}' })]));
+    strings = Object.fromEntries([...CLIENT_KEYS, ...extra].map((k) => [k, t(locale, k, { count: '{count}', names: '{names}', message: '{message}' })]));
     clientStringsCache.set(cacheKey, strings);
   }
   return strings;
