@@ -2,6 +2,7 @@
 import type { RequestHandler, CookieOptions } from 'express';
 import type { Config } from '../config';
 import type { LoginThrottle } from '../middleware/rateLimit';
+import type { ViewCounter } from '../services/viewCounts';
 
 export interface HttpDeps {
   config: Config;
@@ -19,4 +20,6 @@ export interface HttpDeps {
     search: RequestHandler;
   };
   cookieOptions: CookieOptions;
+  /** Thread page views, counted in memory and flushed in batches. */
+  viewCounts: ViewCounter;
 }

@@ -46,13 +46,15 @@ export async function createThread(
         chapterId: input.chapter?.id ?? null,
         categoryId: input.category?.id ?? null,
         postCount: 1,
+        floorCount: 1,
         lastPostAt: now,
+        lastPostAuthorId: actor.id,
         hiddenAt: null,
       },
       { transaction },
     );
     const post = await Post.create(
-      { threadId: thread.id, authorId: actor.id, body: input.body, html, mentions, replyToId: null, editedAt: null, deletedAt: null, hiddenAt: null },
+      { threadId: thread.id, authorId: actor.id, body: input.body, html, mentions, replyToId: null, floor: 1, editedAt: null, deletedAt: null, hiddenAt: null },
       { transaction },
     );
     await recordEvents(
@@ -111,7 +113,7 @@ export async function setThreadLocked(actor: Actor, ctx: ThreadContext, locked: 
 export async function threadListContext(threads: Thread[]) {
   const ids = (xs: Array<number | null>) => [...new Set(xs.filter((x): x is number => x !== null))];
   const [authors, chapters, categories] = await Promise.all([
-    User.findAll({ where: { id: { [Op.in]: ids(threads.map((t) => t.authorId)) } } }),
+    User.findAll({ where: { id: { [Op.in]: ids(threads.flatMap((t) => [t.authorId, t.lastPostAuthorId ?? null])) } } }),
     Chapter.findAll({ where: { id: { [Op.in]: ids(threads.map((t) => t.chapterId)) } } }),
     Category.findAll({ where: { id: { [Op.in]: ids(threads.map((t) => t.categoryId)) } } }),
   ]);

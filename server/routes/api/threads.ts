@@ -77,8 +77,9 @@ export function threadsApi({ limits }: HttpDeps): Router {
     // The cached snapshot is enough to authorise; the transaction itself needs no thread row.
     const snap = await readThread(req.actor, threadId);
     const post = await posts.createPost(req.actor, { thread: snap.ref, chapter: snap.chapterRef }, input);
-    // The author is the caller: no need to load anything to present the new post.
-    res.status(201).json({ post: presentPost(post, { username: req.actor.username, displayName: req.actor.displayName } as User, { likedByMe: false }) });
+    // The author is the caller: nothing to load to present the new post but what it replies to.
+    const replyTarget = post.replyToId ? (await posts.replyTargets([post.replyToId])).get(post.replyToId) : undefined;
+    res.status(201).json({ post: presentPost(post, { username: req.actor.username, displayName: req.actor.displayName } as User, { likedByMe: false, replyTarget }) });
   });
 
   r.post('/threads/:id/lock', async (req, res) => {
