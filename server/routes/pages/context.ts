@@ -7,7 +7,7 @@ import { t, type Locale } from '../../i18n';
 import { localizedMessage, type AppError } from '../../errors';
 
 // The few strings the browser code renders itself (live posts, presence, typing).
-const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing'];
+const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'post.floor', 'post.replyToFloor', 'post.replyToFloorOnly', 'thread.newPosts', 'thread.viewers', 'thread.typing'];
 const clientStringsCache = new Map<string, Record<string, string>>();
 function clientStrings(locale: Locale, extra: readonly string[] = []): Record<string, string> {
   const cacheKey = `${locale}:${extra.join(',')}`;
