@@ -99,7 +99,7 @@ export function forumPages(render: Render, { limits, config, viewCounts }: HttpD
         nextHref: page.next ? listHref(base, q, { after: page.next }) : null,
       },
       listing: {
-        sorts: SORTS.map((sort) => ({ label: t(req.locale, `sort.${sort}`), href: listHref(base, { sort, window: q.window }), current: sort === q.sort })),
+        sorts: SORTS.map((sort) => ({ key: sort, label: t(req.locale, `sort.${sort}`), href: listHref(base, { sort, window: q.window }), current: sort === q.sort })),
         windows: q.sort === 'top' ? WINDOWS.map((w) => ({ label: t(req.locale, `sort.window.${w}`), href: listHref(base, { sort: 'top', window: w }), current: w === q.window })) : null,
       },
       emptyText: q.sort === 'unanswered' ? t(req.locale, 'sort.noneUnanswered') : undefined,
@@ -112,7 +112,9 @@ export function forumPages(render: Render, { limits, config, viewCounts }: HttpD
   }
 
   r.get('/', async (req, res) => {
-    await renderPage(req, res, render, 'home', { ...(await listing(req, '/', {})), ...(await sidebar()) });
+    const list = await listing(req, '/', {});
+    const sort = list.listing.sorts.find((x) => x.current)?.key ?? 'latest';
+    await renderPage(req, res, render, 'home', { heading: t(req.locale, sort === 'latest' ? 'home.latest' : `home.${sort}`), ...list, ...(await sidebar()) });
   });
 
   r.get('/chapters', async (req, res) => {
