@@ -173,4 +173,6 @@ export const threadListing = z.object({
   window: z.enum(['day', 'week', 'month', 'year', 'all']).default('month'),
   after: cursor.optional(),
   before: cursor.optional(),
+  // The old `?page=N` links: still validated, now always the first page (paging is by cursor).
+  page: page.optional(),
 });
