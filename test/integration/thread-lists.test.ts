@@ -87,7 +87,8 @@ describe('thread lists and floors', () => {
   });
 
   describe('sort orders and keyset pagination', () => {
-    it('orders latest, new, top and unanswered correctly and pages through each without duplicates or gaps', async () => {
+    it('orders latest, new, top and unanswered correctly and pages through each without duplicates or gaps', async function () {
+      this.timeout(120_000);
       const category = await buildCategory({ name: '用车心得' });
       const base = Date.parse('2026-11-20T08:00:00Z');
       const made: Thread[] = [];
@@ -135,7 +136,8 @@ describe('thread lists and floors', () => {
       expect((await as(null).get(`/api/v1/threads?category=${category.slug}&cursor=not-ours`)).status).to.equal(400);
     });
 
-    it('pages a list page forwards and back by cursor links, with a sort selector', async () => {
+    it('pages a list page forwards and back by cursor links, with a sort selector', async function () {
+      this.timeout(120_000); // 34 threads: slow on a busy Postgres
       const category = await buildCategory({ name: '翻页测试' });
       const ids: string[] = [];
       for (let i = 0; i < 33; i++) ids.push(String((await buildThread({ category, title: `翻页 ${i}` })).thread.id));
