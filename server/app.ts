@@ -35,6 +35,7 @@ import { searchPages } from './routes/pages/search';
 import { renderPage } from './routes/pages/context';
 import { localizedMessage, NotFound } from './errors';
 import type { HttpDeps } from './routes/deps';
+import { ViewCounter } from './services/viewCounts';
 import { attachRealtime, type RealtimeOptions } from './realtime/io';
 import { broadcastProcessor } from './workers/broadcast';
 import { sessionsProcessor } from './workers/sessions';
@@ -112,9 +113,12 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   const postLimiter = new RateLimiter(config.RATE_LIMIT_POSTS_PER_MINUTE, 60_000);
   const apiLimiter = new RateLimiter(config.RATE_LIMIT_API_PER_MINUTE, 60_000);
   const pageLimiter = new RateLimiter(config.RATE_LIMIT_PAGES_PER_MINUTE, 60_000);
+  const viewCounts = new ViewCounter({ windowMs: config.VIEW_COUNT_WINDOW_MINUTES * 60_000 });
+  viewCounts.start(config.VIEW_COUNT_FLUSH_SECONDS * 1000);
   const deps: HttpDeps = {
     config,
     cookieOptions,
+    viewCounts,
     limits: {
       login: loginThrottle,
       registrations: rateLimit(new RateLimiter(config.RATE_LIMIT_REGISTRATIONS_PER_MINUTE, 60_000), (req) => `register-ip:${req.ip}`),
@@ -300,6 +304,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     config,
     dispatcher,
     webhookSender,
+    viewCounts,
     /** Listen on config.PORT (0 = a free port); returns the base URL. */
     async listen(port = config.PORT, host = config.HOST): Promise<string> {
       await new Promise<void>((resolve) => server.listen(port, host, resolve));
@@ -329,6 +334,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       await new Promise<void>((resolve) => io.close(() => resolve()));
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await viewCounts.stop();
       await closeDatabase();
     },
   };

@@ -63,6 +63,10 @@ const schema = z.object({
   RATE_LIMIT_PAGES_PER_MINUTE: z.coerce.number().int().positive().default(300),
   // Memory for the anonymous thread-page cache (the hot path for readers who are not signed in).
   PAGE_CACHE_MAX_MB: z.coerce.number().positive().default(64),
+  // Thread views are counted in memory and written in one batch this often (and on shutdown);
+  // a viewer counts once per thread per window.
+  VIEW_COUNT_FLUSH_SECONDS: z.coerce.number().positive().default(5),
+  VIEW_COUNT_WINDOW_MINUTES: z.coerce.number().positive().default(30),
   // Socket.IO commands: per socket, and per member (or per address for anonymous sockets), so
   // opening more sockets buys no more commands. Replays are counted in posts replayed.
   RATE_LIMIT_SOCKET_COMMANDS_PER_MINUTE: z.coerce.number().int().positive().default(180),

@@ -42,6 +42,8 @@ type Subjects = {
   'thread.create': { chapter: ChapterRef | null };
   'thread.reply': { thread: ThreadRef; chapter: ChapterRef | null };
   'thread.lock': { thread: ThreadRef; chapter: ChapterRef | null };
+  'thread.pin': { thread: ThreadRef; chapter: ChapterRef | null };
+  'thread.announce': { thread: ThreadRef; chapter: ChapterRef | null };
   'post.edit': { post: PostRef; thread: ThreadRef; chapter: ChapterRef | null };
   'post.delete': { post: PostRef; thread: ThreadRef; chapter: ChapterRef | null };
   'post.like': { post: PostRef; thread: ThreadRef; chapter: ChapterRef | null };
@@ -124,6 +126,11 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
     canReadThread(a, s.thread, s.chapter) && canWriteIn(a, s.chapter) && (!s.thread.locked || isStaff(a)),
   'thread.lock': (a, s) =>
     active(a) && (isModerator(a) || (s.chapter !== null && isChapterModerator(a, s.chapter.id))),
+  // Pinning in a chapter or category, like locking: site moderators, chapter moderators in theirs.
+  'thread.pin': (a, s) =>
+    active(a) && canReadThread(a, s.thread, s.chapter) && (isModerator(a) || (s.chapter !== null && isChapterModerator(a, s.chapter.id))),
+  // A global announcement shows on everyone's home page: site moderators and admins only.
+  'thread.announce': (a, s) => active(a) && canReadThread(a, s.thread, s.chapter) && isModerator(a),
   // The author, or a site moderator/admin (audit-logged by the service). Not PR staff: a brand's
   // official account rewriting or removing fans' posts is a trust problem (issue #10).
   'post.edit': (a, s) =>

@@ -28,7 +28,13 @@ export function presentSelf(user: User) {
 /** What presenting an author needs (a User, or a row read by server/sql.ts). */
 export type AuthorFields = Pick<User, 'username' | 'displayName'> & { avatarKey?: string | null };
 /** What presenting a post needs (a Post, or a row read by server/sql.ts). */
-export type PostFields = Pick<Post, 'id' | 'threadId' | 'body' | 'html' | 'replyToId' | 'mentions' | 'likeCount' | 'createdAt' | 'editedAt'>;
+export type PostFields = Pick<Post, 'id' | 'threadId' | 'body' | 'html' | 'replyToId' | 'mentions' | 'likeCount' | 'createdAt' | 'editedAt'> & { floor?: number | null };
+
+/** What a reply shows of the post it answers (services/posts.ts replyTargets). */
+export interface ReplyTargetView {
+  floor: number | null;
+  author: { username: string; displayName: string } | null;
+}
 
 export function presentAuthor(user: AuthorFields | undefined) {
   if (!user) return { username: 'deleted', displayName: '—' };
@@ -52,21 +58,32 @@ export function presentCategory(category: Category) {
   return { slug: category.slug, name: category.name, description: category.description };
 }
 
-/** Thread shape (CONTRACT: {id,title,chapter?,category?,author,postCount,lastPostAt,locked}). */
+/**
+ * Thread shape (CONTRACT: {id,title,chapter?,category?,author,postCount,lastPostAt,locked}), plus
+ * (issue #12) the chapter's and category's names for display (`chapter`/`category` stay slugs),
+ * pinned/announcement, views, replies and the last replier.
+ */
 export function presentThread(
   thread: Thread,
-  related: { author?: User; chapter?: Chapter | null; category?: Category | null },
+  related: { author?: User; chapter?: Chapter | null; category?: Category | null; lastPoster?: AuthorFields | null },
 ) {
   return {
     id: String(thread.id),
     title: thread.title,
     chapter: related.chapter?.slug,
+    chapterName: related.chapter?.name,
     category: related.category?.slug,
+    categoryName: related.category?.name,
     author: presentAuthor(related.author),
     postCount: thread.postCount,
+    replyCount: Math.max(0, thread.postCount - 1),
+    views: thread.viewCount ?? 0,
     lastPostAt: iso(thread.lastPostAt)!,
+    ...(related.lastPoster && thread.postCount > 1 ? { lastPoster: presentAuthor(related.lastPoster) } : {}),
     createdAt: iso(thread.createdAt)!,
     locked: thread.locked,
+    pinned: !!thread.pinnedAt,
+    announcement: !!thread.announcement,
   };
 }
 
@@ -77,7 +94,12 @@ export interface PostAnalysisView {
 }
 
 /** Post shape (CONTRACT); `analysis` only when the caller passes it (staff only). */
-export function presentPost(post: PostFields, author: AuthorFields | undefined, extra: { likedByMe?: boolean; analysis?: PostAnalysisView } = {}) {
+export function presentPost(
+  post: PostFields,
+  author: AuthorFields | undefined,
+  extra: { likedByMe?: boolean; analysis?: PostAnalysisView; replyTarget?: ReplyTargetView } = {},
+) {
+  const target = extra.replyTarget;
   return {
     id: String(post.id),
     threadId: String(post.threadId),
@@ -85,6 +107,10 @@ export function presentPost(post: PostFields, author: AuthorFields | undefined, 
     body: post.body,
     html: post.html,
     replyTo: post.replyToId ? String(post.replyToId) : undefined,
+    // Its floor (楼) in the thread: 1 is the opening post. Absent only for rows written without one.
+    floor: post.floor ?? undefined,
+    replyToFloor: target?.floor ?? undefined,
+    replyToAuthor: target?.author ? presentAuthor(target.author) : undefined,
     mentions: post.mentions,
     likes: post.likeCount,
     likedByMe: extra.likedByMe,

@@ -8,6 +8,8 @@ export class Post extends Model<InferAttributes<Post>, InferCreationAttributes<P
   declare body: string;
   declare html: string;
   declare replyToId: number | null;
+  /** Its floor (楼) in the thread, 1 = the opening post; set at insert, kept when hidden or deleted. */
+  declare floor: CreationOptional<number | null>;
   declare mentions: CreationOptional<string[]>;
   declare likeCount: CreationOptional<number>;
   declare editedAt: Date | null;
@@ -25,6 +27,7 @@ export class Post extends Model<InferAttributes<Post>, InferCreationAttributes<P
         body: { type: DataTypes.TEXT, allowNull: false },
         html: { type: DataTypes.TEXT, allowNull: false },
         replyToId: { type: DataTypes.INTEGER, allowNull: true },
+        floor: { type: DataTypes.INTEGER, allowNull: true },
         mentions: { type: DataTypes.JSON, allowNull: false, defaultValue: [] },
         likeCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         editedAt: { type: DataTypes.DATE, allowNull: true },

@@ -3,6 +3,7 @@ import type { RequestHandler, CookieOptions } from 'express';
 import type { Config } from '../config';
 import type { LoginThrottle } from '../middleware/rateLimit';
 import type { UploadSettings } from '../services/uploads';
+import type { ViewCounter } from '../services/viewCounts';
 
 export interface HttpDeps {
   config: Config;
@@ -26,4 +27,6 @@ export interface HttpDeps {
   /** Upload storage, image limits and the per-member quota. */
   uploads: UploadSettings;
   cookieOptions: CookieOptions;
+  /** Thread page views, counted in memory and flushed in batches. */
+  viewCounts: ViewCounter;
 }

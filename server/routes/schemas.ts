@@ -169,3 +169,13 @@ export type ListeningSearchQuery = z.output<typeof listeningSearchQuery>;
 
 /** A short label staff type (a watched term, a member tag): 1–32 characters, no control characters, not blank. */
 export const shortLabel = z.string().min(1).max(32).regex(/^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$/, says('label'));
+
+/** How a thread list is ordered and paged (pages and the API): `after`/`before` are keyset cursors. */
+export const threadListing = z.object({
+  sort: z.enum(['latest', 'new', 'top', 'unanswered']).default('latest'),
+  window: z.enum(['day', 'week', 'month', 'year', 'all']).default('month'),
+  after: cursor.optional(),
+  before: cursor.optional(),
+  // The old `?page=N` links: still validated, now always the first page (paging is by cursor).
+  page: page.optional(),
+});

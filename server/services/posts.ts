@@ -71,15 +71,20 @@ export async function createPost(
     // The hottest write in the forum: prepared statements (server/sql.ts), not model calls.
     const now = new Date();
     const at = sqlDate(now);
-    const [{ id }] = await sqlRows<{ id: number }>(
-      'INSERT INTO "posts" ("threadId","authorId","body","html","replyToId","mentions","likeCount","createdAt","updatedAt") VALUES ($1,$2,$3,$4,$5,$6,0,$7,$7) RETURNING "id"',
-      [ctx.thread.id, actor.id, input.body, html, input.replyTo ?? null, JSON.stringify(mentions), at],
+    // The thread row first: its UPDATE takes the row lock (Postgres) before the floor is read, so
+    // concurrent replies get distinct floors; `postCount = postCount + 1` never loses a count.
+    const [{ floorCount: floor }] = await sqlRows<{ floorCount: number }>(
+      'UPDATE "threads" SET "lastPostAt" = $1, "postCount" = "postCount" + 1, "floorCount" = "floorCount" + 1, "lastPostAuthorId" = $3, "updatedAt" = $1 WHERE "id" = $2 RETURNING "floorCount"',
+      [at, ctx.thread.id, actor.id],
       transaction,
     );
-    // `postCount = postCount + 1` in SQL, so concurrent replies never lose a count; one statement.
-    await sqlRows('UPDATE "threads" SET "lastPostAt" = $1, "postCount" = "postCount" + 1, "updatedAt" = $1 WHERE "id" = $2', [at, ctx.thread.id], transaction);
+    const [{ id }] = await sqlRows<{ id: number }>(
+      'INSERT INTO "posts" ("threadId","authorId","body","html","replyToId","floor","mentions","likeCount","createdAt","updatedAt") VALUES ($1,$2,$3,$4,$5,$6,$7,0,$8,$8) RETURNING "id"',
+      [ctx.thread.id, actor.id, input.body, html, input.replyTo ?? null, Number(floor), JSON.stringify(mentions), at],
+      transaction,
+    );
     const post = Post.build(
-      { id, threadId: ctx.thread.id, authorId: actor.id, body: input.body, html, mentions, replyToId: input.replyTo ?? null, likeCount: 0, editedAt: null, deletedAt: null, hiddenAt: null, createdAt: now, updatedAt: now },
+      { id, threadId: ctx.thread.id, authorId: actor.id, body: input.body, html, mentions, replyToId: input.replyTo ?? null, floor: Number(floor), likeCount: 0, editedAt: null, deletedAt: null, hiddenAt: null, createdAt: now, updatedAt: now },
       { isNewRecord: false, raw: true },
     );
     await recordEvents(transaction, {
@@ -133,6 +138,7 @@ export async function likePost(actor: Actor, ctx: PostContext): Promise<number> 
     const likes = await Like.count({ where: { postId: ctx.post.id }, transaction });
     if (created) {
       await Post.update({ likeCount: likes }, { where: { id: ctx.post.id }, transaction });
+      await Thread.increment('likeCount', { by: 1, where: { id: ctx.post.threadId }, transaction, silent: true });
       await recordEvents(transaction, { type: 'post.liked', postId: ctx.post.id, threadId: ctx.post.threadId, userId: actor.id, chapterId: ctx.thread.chapterId, likes });
     }
     return likes;
@@ -147,6 +153,7 @@ export async function unlikePost(actor: Actor, ctx: PostContext): Promise<number
     const likes = await Like.count({ where: { postId: ctx.post.id }, transaction });
     if (removed) {
       await Post.update({ likeCount: likes }, { where: { id: ctx.post.id }, transaction });
+      await Thread.decrement('likeCount', { by: 1, where: { id: ctx.post.threadId }, transaction, silent: true });
       await recordEvents(transaction, { type: 'post.liked', postId: ctx.post.id, threadId: ctx.post.threadId, userId: actor.id, chapterId: ctx.thread.chapterId, likes });
     }
     return likes;
@@ -179,4 +186,27 @@ export async function authorsOf(posts: Post[]): Promise<Map<number, User>> {
   const ids = [...new Set(posts.map((p) => p.authorId))];
   const users = ids.length ? await User.findAll({ where: { id: { [Op.in]: ids } } }) : [];
   return new Map(users.map((u) => [u.id, u]));
+}
+
+/** What a reply shows of the post it answers: its floor and author ("回复 @alice 的 3楼"). */
+export interface ReplyTarget {
+  floor: number | null;
+  author: { username: string; displayName: string } | null;
+}
+
+/** The replied-to posts of these ids (removed ones too: a floor outlives its post), one query. */
+export async function replyTargets(postIds: Array<number | null | undefined>): Promise<Map<number, ReplyTarget>> {
+  const wanted = [...new Set(postIds.filter((x): x is number => typeof x === 'number'))];
+  if (wanted.length === 0) return new Map();
+  const ids = inList(wanted);
+  const rows = await sqlRows<{ id: number; floor: number | null; username: string | null; displayName: string | null }>(
+    `SELECT p."id", p."floor", u."username", u."displayName" FROM "posts" p LEFT JOIN "users" u ON u."id" = p."authorId" WHERE p."id" IN (${ids.sql})`,
+    ids.params,
+  );
+  return new Map(
+    rows.map((r) => [
+      Number(r.id),
+      { floor: r.floor === null ? null : Number(r.floor), author: r.username === null ? null : { username: String(r.username), displayName: String(r.displayName) } },
+    ]),
+  );
 }

@@ -12,6 +12,7 @@ import { NotFound } from '../errors';
 import { onEventsCommitted } from '../events';
 import { presentCategory, presentChapter, presentPost, presentThread, type PresentedPost } from '../presenters';
 import { LruCache, type LruOptions } from '../cache/lru';
+import { replyTargets } from './posts';
 
 const TTL_MS = 5_000;
 
@@ -115,7 +116,14 @@ export async function readPosts(threadId: number, opts: { after?: number; limit:
   });
   const authorIds = [...new Set(posts.map((p) => p.authorId))];
   const authors = new Map((authorIds.length ? await User.findAll({ where: { id: { [Op.in]: authorIds } } }) : []).map((u) => [u.id, u]));
-  const snap = { posts: posts.map((p) => ({ presented: presentPost(p, authors.get(p.authorId)), authorId: p.authorId, ...(p.hiddenAt ? { hidden: true } : {}) })) };
+  const targets = await replyTargets(posts.map((p) => p.replyToId));
+  const snap = {
+    posts: posts.map((p) => ({
+      presented: presentPost(p, authors.get(p.authorId), { replyTarget: p.replyToId ? targets.get(p.replyToId) : undefined }),
+      authorId: p.authorId,
+      ...(p.hiddenAt ? { hidden: true } : {}),
+    })),
+  };
   postPages.set(key, snap);
   return snap;
 }

@@ -7,6 +7,7 @@ import { Chapter, Notification } from '../models';
 import { asDate, asJson, inList, sqlRows } from '../sql';
 import { presentNotification, presentPost } from '../presenters';
 import { notificationContext, unreadCount } from '../services/notifications';
+import { replyTargets } from '../services/posts';
 import { isStaff } from '../policies';
 
 type Handled = 'post.created' | 'post.updated' | 'post.removed' | 'post.liked' | 'thread.updated' | 'notification.created' | 'member.left';
@@ -19,11 +20,13 @@ export function broadcastProcessor(io: ResonanceServer): Processor<Handled> {
     if (postIds.length === 0) return out;
     const ids = inList([...new Set(postIds)]);
     const rows = await sqlRows<Record<string, unknown>>(
-      `SELECT p."id", p."threadId", p."body", p."html", p."replyToId", p."mentions", p."likeCount", p."createdAt", p."editedAt", u."username", u."displayName"
+      `SELECT p."id", p."threadId", p."body", p."html", p."replyToId", p."floor", p."mentions", p."likeCount", p."createdAt", p."editedAt", u."username", u."displayName"
          FROM "posts" p LEFT JOIN "users" u ON u."id" = p."authorId"
         WHERE p."id" IN (${ids.sql}) AND p."deletedAt" IS NULL AND p."hiddenAt" IS NULL`,
       ids.params,
     );
+    // Live-arrived replies show "回复 @alice 的 3楼" too: one more query for the whole batch.
+    const targets = await replyTargets(rows.map((r) => (r.replyToId === null ? null : Number(r.replyToId))));
     for (const r of rows) {
       const post = {
         id: Number(r.id),
@@ -31,12 +34,14 @@ export function broadcastProcessor(io: ResonanceServer): Processor<Handled> {
         body: String(r.body),
         html: String(r.html),
         replyToId: r.replyToId === null ? null : Number(r.replyToId),
+        floor: r.floor === null || r.floor === undefined ? null : Number(r.floor),
         mentions: asJson<string[]>(r.mentions),
         likeCount: Number(r.likeCount),
         createdAt: asDate(r.createdAt),
         editedAt: r.editedAt === null ? null : asDate(r.editedAt),
       };
-      out.set(post.id, presentPost(post, r.username === null ? undefined : { username: String(r.username), displayName: String(r.displayName) }));
+      const author = r.username === null ? undefined : { username: String(r.username), displayName: String(r.displayName) };
+      out.set(post.id, presentPost(post, author, { replyTarget: post.replyToId ? targets.get(post.replyToId) : undefined }));
     }
     return out;
   }

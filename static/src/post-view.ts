@@ -32,13 +32,22 @@ export function renderPost(post: PresentedPost, viewer: { username: string | nul
   const who = el('div');
   who.append(el('a', { class: 'author', href: `/u/${post.author.username}` }, post.author.displayName), ' ', el('span', { class: 'handle' }, `@${post.author.username}`));
   const meta = el('div', { class: 'post-meta' });
+  // The floor (楼) comes in the post:created payload, so a live-arrived post shows it too.
+  if (post.floor) meta.append(el('a', { class: 'floor', href: `#p${post.id}` }, t('post.floor', { floor: post.floor })), ' · ');
   const link = el('a', { href: `#p${post.id}` });
   link.append(timeElement(post.createdAt));
   meta.append(link);
   if (post.editedAt) meta.append(' ', el('span', { class: 'edited' }, `· ${t('post.edited')}`));
   if (post.replyTo) {
-    const ref = el('span', { class: 'reply-ref' }, `· ${t('post.replyingTo')} `);
-    ref.append(el('a', { href: `#p${post.replyTo}` }, `#${post.replyTo}`));
+    const ref = el('span', { class: 'reply-ref' }, '· ');
+    if (post.replyToFloor) {
+      const label = post.replyToAuthor
+        ? t('post.replyToFloor', { user: post.replyToAuthor.username, floor: post.replyToFloor })
+        : t('post.replyToFloorOnly', { floor: post.replyToFloor });
+      ref.append(el('a', { href: `#p${post.replyTo}` }, label));
+    } else {
+      ref.append(`${t('post.replyingTo')} `, el('a', { href: `#p${post.replyTo}` }, `#${post.replyTo}`));
+    }
     meta.append(' ', ref);
   }
   who.append(meta);

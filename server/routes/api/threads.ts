@@ -12,12 +12,22 @@ import { analysesOf } from '../../services/analyses';
 import { can } from '../../policies';
 import { Unauthenticated } from '../../errors';
 import { User } from '../../models';
-import { parse, id, limit, offset, postBody, reason, slug, title, text } from '../schemas';
+import { parse, cursor, id, limit, offset, postBody, reason, slug, threadListing, title, text } from '../schemas';
+import { threadPage } from '../threadPage';
 import { presentPosts, presentThreads } from '../present';
 import type { HttpDeps } from '../deps';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
-const threadListQuery = z.object({ chapter: slug.optional(), category: slug.optional(), limit: limit(20, 100), offset });
+const threadListQuery = z.object({
+  chapter: slug.optional(),
+  category: slug.optional(),
+  limit: limit(20, 100),
+  offset,
+  sort: threadListing.shape.sort,
+  window: threadListing.shape.window,
+  cursor: cursor.optional(),
+});
+const pinInput = z.object({ pinned: z.boolean().optional(), announcement: z.boolean().optional(), reason });
 const threadInput = z.object({ title, body: postBody, chapter: slug.optional(), category: slug.optional() });
 const threadPageQuery = z.object({ after: id.optional(), limit: limit(50, 200) });
 const replyInput = z.object({ body: postBody, replyTo: id.optional() });
@@ -35,8 +45,10 @@ export function threadsApi({ limits }: HttpDeps): Router {
     const q = parse(threadListQuery, req.query);
     const chapter = q.chapter ? await chapterBySlug(q.chapter) : null;
     const category = q.category ? await categoryBySlug(q.category) : null;
-    const list = await threads.listThreads(req.actor, { chapter, category, limit: q.limit, offset: q.offset });
-    res.json({ items: await presentThreads(list) });
+    const page = await threadPage(req.actor, { chapter, category, sort: q.sort, window: q.window, after: q.cursor, limit: q.limit, offset: q.offset });
+    // The first page of the default order lists the pinned threads first (issue #12).
+    const items = [...page.pinned, ...page.threads];
+    res.json({ items: await presentThreads(items), ...(page.next ? { cursor: page.next } : {}) });
   });
 
   r.post('/threads', limits.posting, async (req, res) => {
@@ -77,8 +89,9 @@ export function threadsApi({ limits }: HttpDeps): Router {
     // The cached snapshot is enough to authorise; the transaction itself needs no thread row.
     const snap = await readThread(req.actor, threadId);
     const post = await posts.createPost(req.actor, { thread: snap.ref, chapter: snap.chapterRef }, input);
-    // The author is the caller: no need to load anything to present the new post.
-    res.status(201).json({ post: presentPost(post, { username: req.actor.username, displayName: req.actor.displayName } as User, { likedByMe: false }) });
+    // The author is the caller: nothing to load to present the new post but what it replies to.
+    const replyTarget = post.replyToId ? (await posts.replyTargets([post.replyToId])).get(post.replyToId) : undefined;
+    res.status(201).json({ post: presentPost(post, { username: req.actor.username, displayName: req.actor.displayName } as User, { likedByMe: false, replyTarget }) });
   });
 
   r.post('/threads/:id/lock', async (req, res) => {
@@ -86,6 +99,16 @@ export function threadsApi({ limits }: HttpDeps): Router {
     const input = parse(lockInput, req.body);
     const ctx = await threads.loadThread(req.actor, parse(id, req.params.id, 'id'));
     const thread = await threads.setThreadLocked(req.actor, ctx, input.locked, input.reason);
+    res.json({ thread: (await presentThreads([thread]))[0] });
+  });
+
+  // Pin in its chapter/category, or make a global announcement (moderators; audit-logged).
+  r.post('/threads/:id/pin', async (req, res) => {
+    if (!req.actor) throw Unauthenticated();
+    const input = parse(pinInput, req.body);
+    const ctx = await threads.loadThread(req.actor, parse(id, req.params.id, 'id'));
+    const change = input.pinned === undefined && input.announcement === undefined ? { pinned: true } : { pinned: input.pinned, announcement: input.announcement };
+    const thread = await threads.setThreadPinned(req.actor, ctx, change, input.reason);
     res.json({ thread: (await presentThreads([thread]))[0] });
   });
 

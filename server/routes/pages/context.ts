@@ -8,7 +8,7 @@ import { localizedMessage, type AppError } from '../../errors';
 import { FALLBACK_TIME_ZONE } from '../../timeZones';
 
 // The few strings the browser code renders itself (live posts, presence, typing).
-const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'thread.newPosts', 'thread.viewers', 'thread.typing',
+const CLIENT_KEYS = ['post.like', 'post.likes', 'post.reply', 'post.quote', 'post.edit', 'post.flag', 'post.edited', 'post.replyingTo', 'post.floor', 'post.replyToFloor', 'post.replyToFloorOnly', 'thread.newPosts', 'thread.viewers', 'thread.typing',
   // The composer (static/src/composer.ts): quotes, reply-to, preview and draft hints.
   'composer.quoteHeader', 'composer.replyingTo', 'composer.write', 'composer.preview', 'composer.previewEmpty', 'composer.loading', 'composer.toolbar', 'composer.draftSaved', 'composer.draftRestored', 'composer.discardDraft', 'time.justNow',
   // Image uploads from the composer (static/src/composer-media.ts).

@@ -10,7 +10,10 @@ import { presentCategory, presentChapter, presentThread } from '../../presenters
 import { quoteMarkdown } from '../../quote';
 import { User } from '../../models';
 import { t } from '../../i18n';
-import { parse, id, page as pageNumber, postBody, reason, slug, title, text, username } from '../schemas';
+import { parse, id, page as pageNumber, postBody, reason, slug, threadListing, title, text, username } from '../schemas';
+import { threadPage } from '../threadPage';
+import { isBotAgent } from '../../services/viewCounts';
+import type { Category, Chapter } from '../../models';
 import { presentPosts, presentThreads } from '../present';
 import { readPosts, readThread, threadScopedCache } from '../../services/threadReads';
 import { likedBy } from '../../services/posts';
@@ -32,6 +35,21 @@ const keptDraftChapter = slug.catch('-');
 const editForm = z.object({ body: postBody, reason: z.union([text(1, 500), z.literal('')]).optional() });
 const deleteForm = z.object({ reason: z.union([text(1, 500), z.literal('')]).optional() });
 const reasonForm = z.object({ reason });
+const pinForm = z.object({ action: z.enum(['pin', 'unpin', 'announce', 'unannounce']), reason });
+const SORTS = ['latest', 'new', 'top', 'unanswered'] as const;
+const WINDOWS = ['day', 'week', 'month', 'year', 'all'] as const;
+type Listing = z.output<typeof threadListing>;
+
+/** A list URL keeping the sort (defaults left out), with a keyset cursor. */
+function listHref(base: string, q: Pick<Listing, 'sort' | 'window'>, cursor: { after?: string; before?: string } = {}): string {
+  const params = new URLSearchParams();
+  if (q.sort !== 'latest') params.set('sort', q.sort);
+  if (q.sort === 'top' && q.window !== 'month') params.set('window', q.window);
+  if (cursor.after) params.set('after', cursor.after);
+  if (cursor.before) params.set('before', cursor.before);
+  const qs = params.toString();
+  return qs ? `${base}?${qs}` : base;
+}
 
 const PAGE_SIZE = 30;
 const POSTS_PER_PAGE = 50;
@@ -79,7 +97,12 @@ const threadPageQuery = pageParam.extend({ quote: id.optional(), replyTo: id.opt
 /** The anonymous page cache's bytes and entries (for /metrics and tests). */
 export const anonymousPageCache = () => ({ entries: anonymousPages.size, bytes: anonymousPages.bytes });
 
-export function forumPages(render: Render, { limits, config }: HttpDeps): Router {
+export function forumPages(render: Render, { limits, config, viewCounts }: HttpDeps): Router {
+  /** Count a thread page view (in memory; flushed in batches): once per member or address per window, crawlers not at all. */
+  const countView = (req: Request, threadId: number) => {
+    if (isBotAgent(req.get('user-agent'))) return;
+    viewCounts.record(threadId, req.actor ? `u:${req.actor.id}` : `a:${req.ip}`);
+  };
   anonymousPages.maxBytes = config.PAGE_CACHE_MAX_MB * 1024 * 1024;
   const r = Router();
   const requireLogin = (req: Parameters<Parameters<Router['get']>[1]>[0]) => {
@@ -87,19 +110,37 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
     return req.actor;
   };
 
+  /**
+   * A page of a thread list for home, a chapter or a category: pinned block first (marked), the
+   * sort tabs, and prev/next links by keyset cursor.
+   */
+  async function listing(req: Request, base: string, scope: { chapter?: Chapter | null; category?: Category | null }, readable = true) {
+    const q = parse(threadListing, req.query);
+    const page = readable ? await threadPage(req.actor, { ...scope, ...q, limit: PAGE_SIZE }) : { pinned: [], threads: [], next: null, prev: null };
+    const [pinned, rest] = await Promise.all([presentThreads(page.pinned), presentThreads(page.threads)]);
+    return {
+      threads: [...pinned.map((t) => ({ ...t, pinnedHere: true })), ...rest],
+      pager: {
+        prevHref: page.prev ? listHref(base, q, { before: page.prev }) : null,
+        nextHref: page.next ? listHref(base, q, { after: page.next }) : null,
+      },
+      listing: {
+        sorts: SORTS.map((sort) => ({ key: sort, label: t(req.locale, `sort.${sort}`), href: listHref(base, { sort, window: q.window }), current: sort === q.sort })),
+        windows: q.sort === 'top' ? WINDOWS.map((w) => ({ label: t(req.locale, `sort.window.${w}`), href: listHref(base, { sort: 'top', window: w }), current: w === q.window })) : null,
+      },
+      emptyText: q.sort === 'unanswered' ? t(req.locale, 'sort.noneUnanswered') : undefined,
+    };
+  }
+
   async function sidebar() {
     const [chapterList, categoryList] = await Promise.all([chapters.listChapters(), listCategories()]);
     return { chapters: chapterList.map(presentChapter), categories: categoryList.map(presentCategory) };
   }
 
   r.get('/', async (req, res) => {
-    const { page } = parse(pageParam, req.query);
-    const list = await threads.listThreads(req.actor, { limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
-    await renderPage(req, res, render, 'home', {
-      threads: await presentThreads(list.slice(0, PAGE_SIZE)),
-      pager: { page, prev: page > 1 ? page - 1 : null, next: list.length > PAGE_SIZE ? page + 1 : null, base: '/' },
-      ...(await sidebar()),
-    });
+    const list = await listing(req, '/', {});
+    const sort = list.listing.sorts.find((x) => x.current)?.key ?? 'latest';
+    await renderPage(req, res, render, 'home', { heading: t(req.locale, sort === 'latest' ? 'home.latest' : `home.${sort}`), ...list, ...(await sidebar()) });
   });
 
   r.get('/chapters', async (req, res) => {
@@ -112,9 +153,8 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
 
   r.get('/c/:slug', async (req, res) => {
     const chapter = await chapters.chapterBySlug(parse(slug, req.params.slug, 'slug'));
-    const { page } = parse(pageParam, req.query);
     const readable = can(req.actor, 'chapter.read', { chapter });
-    const list = readable ? await threads.listThreads(req.actor, { chapter, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE }) : [];
+    const list = await listing(req, `/c/${chapter.slug}`, { chapter }, readable);
     const moderate = can(req.actor, 'chapter.moderate', { chapter });
     const pending = moderate ? await chapters.pendingMembers(chapter) : [];
     await renderPage(req, res, render, 'chapter', {
@@ -122,8 +162,7 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
       chapter: presentChapter(chapter),
       readable,
       membership: req.actor?.memberships.get(chapter.id)?.status,
-      threads: await presentThreads(list.slice(0, PAGE_SIZE)),
-      pager: { page, prev: page > 1 ? page - 1 : null, next: list.length > PAGE_SIZE ? page + 1 : null, base: `/c/${chapter.slug}` },
+      ...list,
       canPost: can(req.actor, 'thread.create', { chapter }),
       pending: pending.map((p) => ({ username: p.user.username, displayName: p.user.displayName })),
     });
@@ -153,13 +192,10 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
 
   r.get('/categories/:slug', async (req, res) => {
     const category = await categoryBySlug(parse(slug, req.params.slug, 'slug'));
-    const { page } = parse(pageParam, req.query);
-    const list = await threads.listThreads(req.actor, { category, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
     await renderPage(req, res, render, 'category', {
       title: category.name,
       category: presentCategory(category),
-      threads: await presentThreads(list.slice(0, PAGE_SIZE)),
-      pager: { page, prev: page > 1 ? page - 1 : null, next: list.length > PAGE_SIZE ? page + 1 : null, base: `/categories/${category.slug}` },
+      ...(await listing(req, `/categories/${category.slug}`, { category })),
     });
   });
 
@@ -212,6 +248,8 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
       lastPostId: shown.at(-1)?.presented.id ?? null,
       pager: { page: pageNo, prev: pageNo > 1 ? pageNo - 1 : null, next: page.length > POSTS_PER_PAGE ? pageNo + 1 : null, base: `/t/${threadId}` },
       canReply: can(actor, 'thread.reply', { thread: snap.ref, chapter: snap.chapterRef }),
+      canPin: can(actor, 'thread.pin', { thread: snap.ref, chapter: snap.chapterRef }),
+      canAnnounce: can(actor, 'thread.announce', { thread: snap.ref, chapter: snap.chapterRef }),
       draft,
       flagged: req.query.flagged === '1',
       replyTo: composer.replyTo ? String(composer.replyTo) : null,
@@ -228,13 +266,27 @@ export function forumPages(render: Render, { limits, config }: HttpDeps): Router
     // Keyed by the canonical page, never the raw URL: `?v=1`, `?v=2` … are one page, not new entries.
     const anonymousKey = !req.actor && !q.quote && !q.replyTo && !req.query.flagged ? `${threadId}:${req.locale}:${q.page}` : null;
     const cached = anonymousKey ? anonymousPages.get(anonymousKey) : undefined;
-    if (cached) return void sendCachedPage(res, cached, req.csrfToken);
+    if (cached) {
+      countView(req, threadId);
+      return void sendCachedPage(res, cached, req.csrfToken);
+    }
     const replyTo = q.replyTo ?? q.quote ?? null;
     const html = await threadPageHtml(req, threadId, q.page, { draft: '', replyTo, quote: q.quote }, anonymousKey ? { csrfToken: CSRF_PLACEHOLDER } : {});
+    countView(req, threadId); // after the read: only threads that exist and that this viewer may read
     if (!anonymousKey) return void res.type('html').send(html);
     const cachedPage = splitPage(html);
     anonymousPages.set(anonymousKey, cachedPage);
     sendCachedPage(res, cachedPage, req.csrfToken);
+  });
+
+  // Moderators pin/unpin a thread or make it an announcement from its page (with a reason, audit-logged).
+  r.post('/t/:id/pin', async (req, res) => {
+    const actor = requireLogin(req);
+    const input = parse(pinForm, req.body);
+    const ctx = await threads.loadThread(actor, parse(id, req.params.id, 'id'));
+    const change = input.action === 'pin' || input.action === 'unpin' ? { pinned: input.action === 'pin' } : { announcement: input.action === 'announce' };
+    await threads.setThreadPinned(actor, ctx, change, input.reason);
+    res.redirect(303, `/t/${ctx.thread.id}`);
   });
 
   r.post('/t/:id/reply', limits.posting, async (req, res) => {
