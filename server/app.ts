@@ -25,6 +25,7 @@ import { accountsApi } from './routes/api/accounts';
 import { communityApi } from './routes/api/community';
 import { threadsApi } from './routes/api/threads';
 import { notificationsApi } from './routes/api/notifications';
+import { profilesApi } from './routes/api/profiles';
 import { forumPages } from './routes/pages/forum';
 import { accountPages } from './routes/pages/account';
 import { staffPages } from './routes/pages/staff';
@@ -188,6 +189,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(communityApi());
   api.use(threadsApi(deps));
   api.use(notificationsApi());
+  api.use(profilesApi());
   api.use(listeningApi(deps, search));
   api.use(consoleApi());
   api.use(alertsApi());

@@ -72,6 +72,8 @@ const schema = z.object({
   // Unset: the origin must match the request's own Host header.
   PUBLIC_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
   BODY_LIMIT: z.string().default('100kb'),
+  // A member's profile bio (plain text, shown escaped), in characters.
+  PROFILE_BIO_MAX_CHARS: z.coerce.number().int().min(1).max(5_000).default(500),
   INGEST_BODY_LIMIT: z.string().default('10mb'),
   // Outbound webhooks (alert desk): per-request timeout, attempts before a delivery is 'failed',
   // and the exponential backoff's base and cap (with jitter; see server/workers/webhooks.ts).

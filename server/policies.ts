@@ -67,6 +67,7 @@ type Subjects = {
   'people.view': null;
   'chapter.appoint': null;
   'audit.view': null;
+  'profile.seePrivate': { owner: { id: number } };
 };
 export type Action = keyof Subjects;
 
@@ -165,6 +166,9 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'people.view': (a) => active(a) && isModerator(a),
   'chapter.appoint': (a) => active(a) && isAdmin(a),
   'audit.view': (a) => active(a) && isAdmin(a),
+  // What a member keeps off their profile (likes, chapters, last seen): the member themselves, and
+  // site moderators and admins (moderation). Not PR staff: fans hide things from the brand too.
+  'profile.seePrivate': (a, s) => { const p = personOf(a); return !!p && (p.id === s.owner.id || isModerator(p)); },
 };
 
 /** Query scope: which of these private chapters the actor may not read (their content is filtered out). */

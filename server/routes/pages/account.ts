@@ -5,10 +5,12 @@ import * as accounts from '../../services/accounts';
 import * as notifications from '../../services/notifications';
 import { createChapter } from '../../services/chapters';
 import { createCategory } from '../../services/categories';
-import { loadProfile } from '../../services/profiles';
+import { ACTIVITY_TABS, loadProfile, privacyOf, profileActivity, updateMemberProfile, type ActivityTab } from '../../services/profiles';
+import { presentOwnProfile, presentProfile, presentProfileChapters } from '../../presenters/profile';
+import { presentActivity } from '../api/profiles';
 import { authorize, can, requirePerson } from '../../policies';
 import { memberInsight, tagMember } from '../../services/insight';
-import { presentChapter, presentSelf, presentUser, type PresentedNotification } from '../../presenters';
+import { presentSelf, type PresentedNotification } from '../../presenters';
 import { User } from '../../models';
 import { toAppError } from '../../middleware/errors';
 import { SESSION_COOKIE, LANG_COOKIE } from '../../middleware/cookies';
@@ -22,7 +24,7 @@ import type { HttpDeps } from '../deps';
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const loginForm = z.object({ username: loginName, password: loginPassword });
 const registerForm = z.object({ username, password, displayName: z.union([displayName, z.literal('')]).optional() });
-const settingsForm = z.object({ displayName, analyticsConsent: z.enum(['on']).optional(), locale: z.enum(['zh-CN', 'en']).optional() });
+const profileQuery = z.object({ tab: z.enum([...ACTIVITY_TABS, 'chapters']).default('threads'), before: id.optional() });
 const tagForm = z.object({ _csrf: z.string().optional(), tag: shortLabel });
 const chapterForm = z.object({ slug, name: text(1, 100), city: text(1, 100), visibility: z.enum(['public', 'private']), description: text(0, 2000).optional() });
 const categoryForm = z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() });
@@ -50,8 +52,25 @@ function groupNotifications(notes: PresentedNotification[]) {
   return entries.map(({ note, count, actors }) => ({ ...note, count, grouped: count > 1, actorNames: actors.slice(0, 3).join('、') + (actors.length > 3 ? ' …' : '') }));
 }
 
-export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps): Router {
+export function accountPages(render: Render, { limits, cookieOptions, config }: HttpDeps): Router {
   const r = Router();
+  const checkbox = z.enum(['on']).optional();
+  const settingsForm = z.object({
+    displayName,
+    bio: text(0, config.PROFILE_BIO_MAX_CHARS).optional(),
+    analyticsConsent: checkbox,
+    hideLikes: checkbox,
+    hideChapters: checkbox,
+    hideLastSeen: checkbox,
+    locale: z.enum(['zh-CN', 'en']).optional(),
+  });
+  /** The settings page's data: the account, the bio and privacy choices (or what was just typed). */
+  async function settingsData(req: Request, typed?: Record<string, unknown>) {
+    const [user, own] = await Promise.all([User.findByPk(req.actor!.id), privacyOf(req.actor!.id)]);
+    const profile = presentOwnProfile(own);
+    const bio = typed && typeof typed.bio === 'string' ? typed.bio : profile.bio;
+    return { title: t(req.locale, 'nav.settings'), me: { ...presentSelf(user!), ...profile, bio }, bioMax: config.PROFILE_BIO_MAX_CHARS };
+  }
 
   /** Re-render a form with its error instead of leaving the page (validation, wrong password, ...). */
   async function formError(req: Request, res: Response, page: string, err: unknown, data: Record<string, unknown>) {
@@ -106,8 +125,7 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
 
   r.get('/settings', async (req, res) => {
     requirePerson(req.actor);
-    const user = await User.findByPk(req.actor.id);
-    await renderPage(req, res, render, 'settings', { title: t(req.locale, 'nav.settings'), me: presentSelf(user!), saved: req.query.saved === '1' });
+    await renderPage(req, res, render, 'settings', { ...(await settingsData(req)), saved: req.query.saved === '1' });
   });
 
   r.post('/settings', async (req, res) => {
@@ -115,11 +133,16 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
     try {
       const input = parse(settingsForm, req.body);
       await accounts.updateProfile(req.actor.id, { displayName: input.displayName, analyticsConsent: input.analyticsConsent === 'on', locale: input.locale });
+      await updateMemberProfile(req.actor.id, {
+        ...(input.bio !== undefined ? { bio: input.bio } : {}),
+        hideLikes: input.hideLikes === 'on',
+        hideChapters: input.hideChapters === 'on',
+        hideLastSeen: input.hideLastSeen === 'on',
+      });
       if (input.locale) res.cookie(LANG_COOKIE, input.locale, { ...cookieOptions, httpOnly: false, maxAge: 365 * 86400_000 });
       res.redirect(303, '/settings?saved=1');
     } catch (err) {
-      const user = await User.findByPk(req.actor.id);
-      await formError(req, res, 'settings', err, { title: t(req.locale, 'nav.settings'), me: presentSelf(user!) });
+      await formError(req, res, 'settings', err, await settingsData(req, req.body as Record<string, unknown>));
     }
   });
 
@@ -148,17 +171,36 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   });
 
   r.get('/u/:username', async (req, res) => {
-    const profile = await loadProfile(req.actor, parse(username, req.params.username, 'username'));
-    const posts = await presentPosts(profile.posts, req.actor);
+    const name = parse(username, req.params.username, 'username');
+    const q = parse(profileQuery, req.query);
+    const profile = await loadProfile(req.actor, name);
+    // A tab the member hides from this viewer falls back to their threads (the tab is not offered).
+    const tab: ActivityTab | 'chapters' =
+      (q.tab === 'likes' && !profile.likesVisible) || (q.tab === 'chapters' && profile.chapters === null) ? 'threads' : q.tab;
+    const activity = tab === 'chapters' ? null : await presentActivity(await profileActivity(req.actor, name, tab, { before: q.before, limit: 20 }), req.actor);
     const staff = req.actor && can(req.actor, 'member.insight', null);
+    const tabs = (['threads', 'replies', 'likes', 'chapters'] as const)
+      .filter((key) => (key === 'likes' ? profile.likesVisible : key === 'chapters' ? profile.chapters !== null : true))
+      .map((key) => ({
+        key,
+        current: key === tab,
+        // Shown to those who see past the member's choice: this tab is not public.
+        private: (key === 'likes' && profile.privacy.hideLikes) || (key === 'chapters' && profile.privacy.hideChapters),
+        count: key === 'threads' ? profile.counts.threads : key === 'replies' ? profile.counts.replies : key === 'chapters' ? profile.chapters!.length : undefined,
+      }));
     await renderPage(req, res, render, 'profile', {
       title: profile.user.displayName,
       insight: staff ? await memberInsight(req.actor!, profile.user.username, req.locale) : null,
       canTag: req.actor ? can(req.actor, 'member.tag', null) : false,
       canManage: can(req.actor, 'people.view', null) && req.actor!.id !== profile.user.id,
-      user: presentUser(profile.user),
-      chapters: profile.chapters.map(presentChapter),
-      posts: posts.map((p) => ({ ...p, threadTitle: profile.threads.get(Number(p.threadId))?.title })),
+      isOwner: profile.isOwner,
+      user: presentProfile(profile),
+      chapters: presentProfileChapters(profile),
+      tabs,
+      tab,
+      threadItems: activity && tab === 'threads' ? activity.items : null,
+      postItems: activity && tab !== 'threads' ? activity.items : null,
+      nextHref: activity?.next ? `/u/${profile.user.username}?tab=${tab}&before=${activity.next}` : null,
     });
   });
 
