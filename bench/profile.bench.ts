@@ -1,12 +1,13 @@
 /**
  * Benchmark: the profile's reads at the demo community's size, in process (no HTTP).
  *
- *   node --import tsx bench/profile.bench.ts [--rounds 200]
+ *   node --import tsx bench/profile.bench.ts [--rounds 200] [--extra 0]
  *
  * Seeds the demo community (`resonance seed --demo`) into a fresh SQLite file, takes its most
  * active member, and times `loadProfile` (bio, viewer-scoped counts, last seen, chapters) and one
  * page of each tab (keyset, 20 items) for an anonymous viewer and for a signed-in member:
- * median and p95 wall milliseconds per call.
+ * median and p95 wall milliseconds per call. `--extra N` first gives that member N more replies
+ * (spread over the demo's threads) and N likes, to see the per-member aggregates at a heavy poster.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +16,7 @@ import { fn, col, Op } from 'sequelize';
 import { loadConfig } from '../server/config';
 import { openDatabase, closeDatabase } from '../server/db';
 import { seedDemo } from '../server/seed';
-import { Post, User } from '../server/models';
+import { Like, Post, Thread, User } from '../server/models';
 import { actorFor } from '../server/services/accounts';
 import { loadProfile, profileActivity } from '../server/services/profiles';
 import type { Actor } from '../server/policies';
@@ -23,7 +24,7 @@ import { arg, log, round } from './support/listening';
 import { machine } from './support/machine';
 import { runBench } from './support/processes';
 
-const params = { rounds: Number(arg('rounds', '200')), pageSize: 20 };
+const params = { rounds: Number(arg('rounds', '200')), extra: Number(arg('extra', '0')), pageSize: 20 };
 
 async function time(label: string, call: () => Promise<unknown>) {
   for (let i = 0; i < 20; i++) await call(); // warm-up: statement caches, JIT
@@ -46,6 +47,14 @@ runBench(async () => {
   await openDatabase(config);
   const [top] = (await Post.findAll({ attributes: ['authorId', [fn('count', col('id')), 'n']], group: ['authorId'], order: [[fn('count', col('id')), 'DESC']], limit: 1, raw: true })) as unknown as { authorId: number; n: number }[];
   const member = (await User.findByPk(top.authorId))!;
+  if (params.extra > 0) {
+    const threadIds = (await Thread.findAll({ attributes: ['id'] })).map((t) => t.id);
+    const rows = Array.from({ length: params.extra }, (_, i) => ({ threadId: threadIds[i % threadIds.length], authorId: member.id, body: `第 ${i} 条`, html: `<p>第 ${i} 条</p>`, replyToId: null, editedAt: null, deletedAt: null, hiddenAt: null }));
+    for (let i = 0; i < rows.length; i += 1000) await Post.bulkCreate(rows.slice(i, i + 1000));
+    const others = await Post.findAll({ attributes: ['id'], where: { authorId: { [Op.ne]: member.id } }, limit: params.extra });
+    await Like.bulkCreate(others.map((p) => ({ postId: p.id, userId: member.id })), { ignoreDuplicates: true });
+    log(`added ${params.extra} replies and ${others.length} likes for ${member.username}`);
+  }
   const viewerUser = (await User.findOne({ where: { role: 'member', id: { [Op.ne]: member.id } } })) ?? member;
   const viewers: Array<[string, Actor | null]> = [['anonymous', null], ['member', await actorFor(viewerUser)]];
   const results: Record<string, Record<string, { medianMs: number; p95Ms: number }>> = {};
