@@ -40,6 +40,9 @@ describe('member profile in a real browser (e2e)', function () {
     expect(await page.locator('.thread-list .thread-row').count()).to.equal(2);
     await page.screenshot({ path: path.join(ARTIFACTS, 'profile-zh.png'), fullPage: true });
 
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'profile-phone-zh.png'), fullPage: true });
+    await page.setViewportSize({ width: 1200, height: 900 });
     await Promise.all([page.waitForNavigation(), page.click('[data-tab="replies"]')]);
     expect(await page.getAttribute('[data-tab="replies"]', 'aria-current')).to.equal('page');
     expect(await page.textContent('[data-tab-panel="replies"]')).to.include('语音助手也更聪明了');
