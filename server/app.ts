@@ -27,6 +27,7 @@ import { communityApi } from './routes/api/community';
 import { threadsApi } from './routes/api/threads';
 import { previewApi } from './routes/api/preview';
 import { notificationsApi } from './routes/api/notifications';
+import { profilesApi } from './routes/api/profiles';
 import { forumPages } from './routes/pages/forum';
 import { accountPages } from './routes/pages/account';
 import { staffPages } from './routes/pages/staff';
@@ -211,6 +212,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(previewApi(deps));
   api.use(uploadsApi(deps));
   api.use(notificationsApi());
+  api.use(profilesApi());
   api.use(listeningApi(deps, search));
   api.use(consoleApi());
   api.use(alertsApi());

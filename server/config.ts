@@ -85,6 +85,8 @@ const schema = z.object({
   UPLOAD_QUOTA_BYTES_PER_MEMBER: z.coerce.number().int().positive().default(200 * 1024 * 1024),
   RATE_LIMIT_UPLOADS_PER_MINUTE: z.coerce.number().int().positive().default(20),
   BODY_LIMIT: z.string().default('100kb'),
+  // A member's profile bio (plain text, shown escaped), in characters.
+  PROFILE_BIO_MAX_CHARS: z.coerce.number().int().min(1).max(5_000).default(500),
   INGEST_BODY_LIMIT: z.string().default('10mb'),
   // Outbound webhooks (alert desk): per-request timeout, attempts before a delivery is 'failed',
   // and the exponential backoff's base and cap (with jitter; see server/workers/webhooks.ts).

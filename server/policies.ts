@@ -74,6 +74,7 @@ type Subjects = {
   'upload.create': null;
   'upload.delete': { upload: { userId: number } };
   'upload.use': { upload: { userId: number } };
+  'profile.seePrivate': { owner: { id: number } };
 };
 export type Action = keyof Subjects;
 
@@ -182,6 +183,9 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'upload.create': (a) => active(a),
   'upload.delete': (a, s) => active(a) && (a.id === s.upload.userId || isModerator(a)),
   'upload.use': (a, s) => active(a) && a.id === s.upload.userId,
+  // What a member keeps off their profile (likes, chapters, last seen): the member themselves, and
+  // site moderators and admins (moderation). Not PR staff: fans hide things from the brand too.
+  'profile.seePrivate': (a, s) => { const p = personOf(a); return !!p && (p.id === s.owner.id || isModerator(p)); },
 };
 
 /** Query scope: which of these private chapters the actor may not read (their content is filtered out). */

@@ -25,12 +25,13 @@ import { WebhookDelivery } from './WebhookDelivery';
 import { Sanction } from './Sanction';
 import { SentimentLabel } from './SentimentLabel';
 import { Upload } from './Upload';
+import { MemberProfile } from './MemberProfile';
 
-const all = [User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery, Sanction, SentimentLabel, Upload];
+const all = [User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery, Sanction, SentimentLabel, Upload, MemberProfile];
 
 /** Initialise every model on this connection. */
 export function initModels(sequelize: Sequelize): void {
   for (const model of all) model.initModel(sequelize);
 }
 
-export { User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery, Sanction, SentimentLabel, Upload };
+export { User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery, Sanction, SentimentLabel, Upload, MemberProfile };

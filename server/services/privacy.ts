@@ -5,7 +5,7 @@
  * sessions, memberships, notifications and every trace in the listening index go.
  */
 import { Op } from 'sequelize';
-import { Analysis, Credential, Flag, Like, MemberTag, Membership, Notification, Post, Thread, User } from '../models';
+import { Analysis, Credential, Flag, Like, MemberProfile, MemberTag, Membership, Notification, Post, Thread, User } from '../models';
 import type { Actor } from '../policies';
 import { verifyPassword } from '../passwords';
 import { Invalid, NotFound } from '../errors';
@@ -21,7 +21,7 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 export async function exportOwnData(actor: Actor) {
   const user = await User.findByPk(actor.id);
   if (!user) throw NotFound('User');
-  const [posts, threads, likes, flags, memberships, notifications, credentials] = await Promise.all([
+  const [posts, threads, likes, flags, memberships, notifications, credentials, profile] = await Promise.all([
     Post.findAll({ where: { authorId: user.id }, order: [['id', 'ASC']] }),
     Thread.findAll({ where: { authorId: user.id }, order: [['id', 'ASC']] }),
     Like.findAll({ where: { userId: user.id }, order: [['id', 'ASC']] }),
@@ -29,11 +29,14 @@ export async function exportOwnData(actor: Actor) {
     Membership.findAll({ where: { userId: user.id } }),
     Notification.findAll({ where: { userId: user.id }, order: [['id', 'ASC']] }),
     Credential.findAll({ where: { userId: user.id }, order: [['id', 'ASC']] }),
+    MemberProfile.findByPk(user.id),
   ]);
   const analyses = posts.length ? await Analysis.findAll({ where: { docId: { [Op.in]: posts.map((p) => `post:${p.id}`) } } }) : [];
   return {
     exportedAt: new Date().toISOString(),
     user: { ...presentSelf(user), createdAt: iso(user.createdAt) },
+    // The profile: bio and what the member keeps off it.
+    profile: { bio: profile?.bio ?? null, hideLikes: profile?.hideLikes ?? false, hideChapters: profile?.hideChapters ?? false, hideLastSeen: profile?.hideLastSeen ?? false },
     threads: threads.map((t) => ({ id: String(t.id), title: t.title, chapterId: t.chapterId, createdAt: iso(t.createdAt) })),
     posts: posts.map((p) => ({ id: String(p.id), threadId: String(p.threadId), body: p.body, replyTo: p.replyToId ? String(p.replyToId) : null, createdAt: iso(p.createdAt), editedAt: iso(p.editedAt), deleted: !!p.deletedAt, hidden: !!p.hiddenAt })),
     likes: likes.map((l) => ({ postId: String(l.postId), createdAt: iso(l.createdAt) })),
@@ -68,6 +71,8 @@ export async function deleteAccount(actor: Actor, password: string): Promise<voi
     await Membership.destroy({ where: { userId: user.id }, transaction });
     await Notification.destroy({ where: { userId: user.id }, transaction });
     await MemberTag.destroy({ where: { userId: user.id }, transaction });
+    // The bio is the member's own words about themselves: it goes with the account.
+    await MemberProfile.destroy({ where: { userId: user.id }, transaction });
     // Sentiment labels keep the text as judged: the member's words go with the account.
     await forgetPostLabels(postIds, transaction);
     await audit(transaction, user.id, 'user.delete', 'user', String(user.id), null, { posts: postIds.length });

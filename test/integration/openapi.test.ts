@@ -241,6 +241,33 @@ describe('OpenAPI document (server/openapi.yaml)', function () {
     expectConforms('GET', '/healthz', health);
   });
 
+  it('describes real profile responses: the profile, its tabs, and the bio and privacy on /me', async () => {
+    const client = new Client(server.url);
+    const registered = await client.post('/api/v1/auth/register', { username: `oa_p_${Date.now().toString(36)}`, password: 'correct horse battery' });
+    client.withToken(registered.body.token);
+    const name = registered.body.user.username as string;
+    const created = await client.post('/api/v1/threads', { title: '规范测试 个人主页', body: '一楼' });
+    await client.post(`/api/v1/threads/${created.body.thread.id}/posts`, { body: '二楼' });
+    await client.post(`/api/v1/threads/${created.body.thread.id}/posts`, { body: '三楼' });
+    const patched = await client.patch('/api/v1/me', { bio: '规范测试简介', privacy: { hideLikes: true } });
+    expect(patched.status).to.equal(200);
+    expectConforms('PATCH', '/api/v1/me', patched);
+    expectConforms('GET', '/api/v1/me', await client.get('/api/v1/me'));
+    for (const viewer of [client, new Client(server.url)]) {
+      const profile = await viewer.get(`/api/v1/users/${name}`);
+      expect(profile.status).to.equal(200);
+      expectConforms('GET', '/api/v1/users/{username}', profile);
+    }
+    const replies = await client.get(`/api/v1/users/${name}/replies?limit=1`);
+    expect(replies.body.next).to.be.a('string');
+    expectConforms('GET', '/api/v1/users/{username}/replies', replies);
+    expectConforms('GET', '/api/v1/users/{username}/threads', await client.get(`/api/v1/users/${name}/threads`));
+    expectConforms('GET', '/api/v1/users/{username}/likes', await client.get(`/api/v1/users/${name}/likes`));
+    const hidden = await new Client(server.url).get(`/api/v1/users/${name}/likes`);
+    expect(hidden.status).to.equal(404);
+    expectConforms('GET', '/api/v1/users/{username}/likes', hidden);
+  });
+
   it('describes search for everyone: forum hits for visitors and members, listening hits for staff', async function () {
     await server.resonance.dispatcher.drain();
     const staff = new Client(server.url).withToken(admin.token);

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server';
 import { Client } from '../support/client';
 import { buildPost, buildThread, buildUser } from '../support/factories';
-import { Analysis, Credential, Post, User } from '../../server/models';
+import { Analysis, Credential, MemberProfile, Post, User } from '../../server/models';
 
 describe('own data: export and account deletion', function () {
   this.timeout(30_000);
@@ -15,6 +15,7 @@ describe('own data: export and account deletion', function () {
 
   it('exports the member’s profile, posts, likes, memberships, credentials (no secrets) and what listening inferred', async () => {
     const u = await buildUser({ displayName: '导出测试' });
+    await new Client(server.url).withToken(u.token).patch('/api/v1/me', { bio: '导出的简介', privacy: { hideLikes: true } });
     const { thread, post } = await buildThread({ author: u, body: '车机升级后导航很流畅，点赞' });
     const other = await buildPost({ thread, body: '同感' });
     await new Client(server.url).withToken(u.token).post(`/api/v1/posts/${other.post.id}/like`);
@@ -23,6 +24,7 @@ describe('own data: export and account deletion', function () {
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-disposition')).to.include('attachment');
     expect(res.body.user).to.include({ username: u.username, displayName: '导出测试' });
+    expect(res.body.profile).to.deep.equal({ bio: '导出的简介', hideLikes: true, hideChapters: false, hideLastSeen: false });
     expect(res.body.posts.map((p: { id: string }) => p.id)).to.deep.equal([String(post.id)]);
     expect(res.body.likes).to.deep.equal([{ postId: String(other.post.id), createdAt: res.body.likes[0].createdAt }]);
     expect(res.body.analyses[0]).to.include({ postId: String(post.id), sentiment: 'positive' });
@@ -34,6 +36,7 @@ describe('own data: export and account deletion', function () {
 
   it('deletes an account: posts stay under an anonymous name, the listening index and analyses forget them, sessions end', async () => {
     const u = await buildUser({ displayName: '要注销的人' });
+    await new Client(server.url).withToken(u.token).patch('/api/v1/me', { bio: '要注销的简介' });
     const marker = `注销标记${Date.now()}`;
     const { thread, post } = await buildThread({ author: u, body: `${marker} 售后太慢了，很失望` });
     await server.resonance.dispatcher.drain();
@@ -58,6 +61,7 @@ describe('own data: export and account deletion', function () {
     const page = await new Client(server.url).get(`/t/${thread.id}`);
     expect(page.text).to.include(marker);
     expect(page.text).to.not.include('要注销的人');
+    expect(await MemberProfile.count({ where: { userId: u.user.id } })).to.equal(0);
     // The username is free again for someone else.
     expect((await new Client(server.url).post('/api/v1/auth/register', { username: u.username, password: 'another-password' })).status).to.equal(201);
   });

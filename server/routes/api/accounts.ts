@@ -10,6 +10,8 @@ import { parse, username, password, displayName, role, text, loginName, loginPas
 import { setAvatar } from '../../services/uploads';
 import type { HttpDeps } from '../deps';
 import { deleteAccount, exportOwnData } from '../../services/privacy';
+import { privacyOf, updateMemberProfile } from '../../services/profiles';
+import { presentOwnProfile } from '../../presenters/profile';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const registerInput = z.object({ username, password, displayName: displayName.optional() });
@@ -19,8 +21,19 @@ const deleteAccountInput = z.object({ password: loginPassword }).strict();
 const roleInput = z.object({ role, reason: text(1, 500).optional() });
 const apiKeyInput = z.object({ name: text(1, 100), scopes: z.array(z.enum(['ingest'])).min(1).max(5) });
 
-export function accountsApi({ limits, cookieOptions, uploads }: HttpDeps): Router {
+export function accountsApi({ limits, cookieOptions, config, uploads }: HttpDeps): Router {
   const r = Router();
+  const mePatch = z
+    .object({
+      displayName: displayName.optional(),
+      analyticsConsent: z.boolean().optional(),
+      locale: z.enum(['zh-CN', 'en']).optional(),
+      timeZone: z.union([timeZone, z.null()]).optional(),
+      avatarUploadId: z.union([id, z.null()]).optional(),
+      bio: z.union([text(0, config.PROFILE_BIO_MAX_CHARS), z.null()]).optional(),
+      privacy: z.object({ hideLikes: z.boolean().optional(), hideChapters: z.boolean().optional(), hideLastSeen: z.boolean().optional() }).strict().optional(),
+    })
+    .strict();
 
   r.post('/auth/register', limits.registrations, async (req, res) => {
     const input = parse(registerInput, req.body);
@@ -45,21 +58,18 @@ export function accountsApi({ limits, cookieOptions, uploads }: HttpDeps): Route
 
   r.get('/me', async (req, res) => {
     requirePerson(req.actor);
-    const user = await User.findByPk(req.actor.id);
-    res.json({ user: presentSelf(user!) });
+    const [user, own] = await Promise.all([User.findByPk(req.actor.id), privacyOf(req.actor.id)]);
+    res.json({ user: { ...presentSelf(user!), ...presentOwnProfile(own) } });
   });
 
   r.patch('/me', async (req, res) => {
     requirePerson(req.actor);
-    const patch = parse(
-      z.object({ displayName: displayName.optional(), analyticsConsent: z.boolean().optional(), locale: z.enum(['zh-CN', 'en']).optional(), timeZone: z.union([timeZone, z.null()]).optional(), avatarUploadId: z.union([id, z.null()]).optional() }).strict(),
-      req.body,
-    );
-    const { avatarUploadId, ...profile } = patch;
+    const { bio, privacy, avatarUploadId, ...patch } = parse(mePatch, req.body);
     // CONTRACT: avatarUploadId names one of the member's uploads (cropped square), null drops it.
     if (avatarUploadId !== undefined) await setAvatar(req.actor, avatarUploadId === null ? null : Number(avatarUploadId), uploads);
-    const user = await accounts.updateProfile(req.actor.id, profile);
-    res.json({ user: presentSelf(user) });
+    const user = await accounts.updateProfile(req.actor.id, patch);
+    const own = bio !== undefined || privacy ? await updateMemberProfile(req.actor.id, { bio, ...privacy }) : await privacyOf(req.actor.id);
+    res.json({ user: { ...presentSelf(user), ...presentOwnProfile(own) } });
   });
 
   // Changing the password ends every other session (and its sockets); this one stays signed in.

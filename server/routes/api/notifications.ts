@@ -1,12 +1,10 @@
-/** Notifications API and public profiles. */
+/** Notifications API. */
 import { Router } from 'express';
 import { z } from 'zod';
 import * as notifications from '../../services/notifications';
-import { loadProfile } from '../../services/profiles';
-import { presentPost, presentUser, presentChapter } from '../../presenters';
 import { presentNotifications } from '../present';
 import { requirePerson } from '../../policies';
-import { parse, id, limit, username } from '../schemas';
+import { parse, id, limit } from '../schemas';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const notificationsQuery = z.object({ limit: limit(50, 200) });
@@ -27,15 +25,6 @@ export function notificationsApi(): Router {
     const input = parse(markReadInput, req.body ?? {});
     await notifications.markRead(req.actor.id, input.ids);
     res.json({ unread: await notifications.unreadCount(req.actor.id) });
-  });
-
-  r.get('/users/:username', async (req, res) => {
-    const profile = await loadProfile(req.actor, parse(username, req.params.username, 'username'));
-    res.json({
-      user: presentUser(profile.user),
-      chapters: profile.chapters.map(presentChapter),
-      posts: profile.posts.map((p) => presentPost(p, profile.user)),
-    });
   });
 
   return r;

@@ -5,10 +5,12 @@ import * as accounts from '../../services/accounts';
 import * as notifications from '../../services/notifications';
 import { createChapter } from '../../services/chapters';
 import { createCategory } from '../../services/categories';
-import { loadProfile } from '../../services/profiles';
+import { ACTIVITY_TABS, loadProfile, privacyOf, profileActivity, updateMemberProfile, type ActivityTab } from '../../services/profiles';
+import { presentOwnProfile, presentProfile, presentProfileChapters } from '../../presenters/profile';
+import { presentActivity } from '../api/profiles';
 import { authorize, can, requirePerson } from '../../policies';
 import { memberInsight, tagMember } from '../../services/insight';
-import { presentChapter, presentSelf, presentUser, type PresentedNotification } from '../../presenters';
+import { presentSelf, type PresentedNotification } from '../../presenters';
 import { User } from '../../models';
 import { toAppError } from '../../middleware/errors';
 import { SESSION_COOKIE, LANG_COOKIE } from '../../middleware/cookies';
@@ -23,14 +25,14 @@ import type { HttpDeps } from '../deps';
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const loginForm = z.object({ username: loginName, password: loginPassword });
 const registerForm = z.object({ username, password, displayName: z.union([displayName, z.literal('')]).optional() });
-const settingsForm = z.object({ displayName, analyticsConsent: z.enum(['on']).optional(), locale: z.enum(['zh-CN', 'en']).optional(), timeZone: z.union([timeZone, z.literal('')]).optional() });
+const profileQuery = z.object({ tab: z.enum([...ACTIVITY_TABS, 'chapters']).default('threads'), before: id.optional() });
 const tagForm = z.object({ _csrf: z.string().optional(), tag: shortLabel });
 const chapterForm = z.object({ slug, name: text(1, 100), city: text(1, 100), visibility: z.enum(['public', 'private']), description: text(0, 2000).optional() });
 const categoryForm = z.object({ slug, name: text(1, 100), description: text(0, 2000).optional() });
 // The inputs of each form an error can be shown next to.
 const LOGIN_FIELDS = ['username', 'password'] as const;
 const REGISTER_FIELDS = ['username', 'displayName', 'password'] as const;
-const SETTINGS_FIELDS = ['displayName', 'locale', 'timeZone'] as const;
+const SETTINGS_FIELDS = ['displayName', 'bio', 'locale', 'timeZone'] as const;
 const roleForm = z.object({ username, role, reason: text(1, 500) });
 
 /**
@@ -57,9 +59,34 @@ function groupNotifications(notes: PresentedNotification[]) {
 
 export function accountPages(render: Render, { limits, cookieOptions, config }: HttpDeps): Router {
   const r = Router();
-
-  /** What the settings page shows besides the member: the zones to choose from and the default. */
-  const settingsData = (req: Request) => ({ title: t(req.locale, 'nav.settings'), timeZones: TIME_ZONES, defaultTimeZone: config.DEFAULT_TIME_ZONE });
+  const checkbox = z.enum(['on']).optional();
+  const settingsForm = z.object({
+    displayName,
+    bio: text(0, config.PROFILE_BIO_MAX_CHARS).optional(),
+    analyticsConsent: checkbox,
+    hideLikes: checkbox,
+    hideChapters: checkbox,
+    hideLastSeen: checkbox,
+    locale: z.enum(['zh-CN', 'en']).optional(),
+    timeZone: z.union([timeZone, z.literal('')]).optional(),
+  });
+  /**
+   * The settings page's data: the account, the bio and privacy choices, the zones to choose from;
+   * after a refused submit, what was typed instead of the stored values.
+   */
+  async function settingsData(req: Request, typed?: Record<string, unknown>) {
+    const [user, own] = await Promise.all([User.findByPk(req.actor!.id), privacyOf(req.actor!.id)]);
+    const profile = presentOwnProfile(own);
+    const me: Record<string, unknown> = { ...presentSelf(user!), ...profile };
+    if (typed) {
+      if (typeof typed.bio === 'string') me.bio = typed.bio;
+      if (typeof typed.timeZone === 'string') me.timeZone = typed.timeZone;
+      me.displayName = String(typed.displayName ?? '');
+      me.analyticsConsent = typed.analyticsConsent === 'on';
+      me.privacy = { hideLikes: typed.hideLikes === 'on', hideChapters: typed.hideChapters === 'on', hideLastSeen: typed.hideLastSeen === 'on' };
+    }
+    return { title: t(req.locale, 'nav.settings'), me, bioMax: config.PROFILE_BIO_MAX_CHARS, timeZones: TIME_ZONES, defaultTimeZone: config.DEFAULT_TIME_ZONE };
+  }
 
   /** Re-render a form with its error instead of leaving the page (validation, wrong password, ...). */
   async function formError(req: Request, res: Response, page: string, err: unknown, data: Record<string, unknown>, fields: readonly string[] = []) {
@@ -114,8 +141,7 @@ export function accountPages(render: Render, { limits, cookieOptions, config }: 
 
   r.get('/settings', async (req, res) => {
     requirePerson(req.actor);
-    const user = await User.findByPk(req.actor.id);
-    await renderPage(req, res, render, 'settings', { ...settingsData(req), me: presentSelf(user!), saved: req.query.saved === '1', savedAvatar: req.query.saved === 'avatar' });
+    await renderPage(req, res, render, 'settings', { ...(await settingsData(req)), saved: req.query.saved === '1', savedAvatar: req.query.saved === 'avatar' });
   });
 
   r.post('/settings', async (req, res) => {
@@ -124,14 +150,17 @@ export function accountPages(render: Render, { limits, cookieOptions, config }: 
       const input = parse(settingsForm, req.body);
       const zone = input.timeZone === undefined ? undefined : input.timeZone || null;
       await accounts.updateProfile(req.actor.id, { displayName: input.displayName, analyticsConsent: input.analyticsConsent === 'on', locale: input.locale, timeZone: zone });
+      await updateMemberProfile(req.actor.id, {
+        ...(input.bio !== undefined ? { bio: input.bio } : {}),
+        hideLikes: input.hideLikes === 'on',
+        hideChapters: input.hideChapters === 'on',
+        hideLastSeen: input.hideLastSeen === 'on',
+      });
       if (input.locale) res.cookie(LANG_COOKIE, input.locale, { ...cookieOptions, httpOnly: false, maxAge: 365 * 86400_000 });
       res.redirect(303, '/settings?saved=1');
     } catch (err) {
-      const user = await User.findByPk(req.actor.id);
       // What was typed stays in the form; the saved values fill the rest.
-      const typedZone = typeof req.body?.timeZone === 'string' ? req.body.timeZone : undefined;
-      const me = { ...presentSelf(user!), displayName: String(req.body?.displayName ?? ''), analyticsConsent: req.body?.analyticsConsent === 'on', ...(typedZone !== undefined ? { timeZone: typedZone } : {}) };
-      await formError(req, res, 'settings', err, { ...settingsData(req), me }, SETTINGS_FIELDS);
+      await formError(req, res, 'settings', err, await settingsData(req, (req.body ?? {}) as Record<string, unknown>), SETTINGS_FIELDS);
     }
   });
 
@@ -160,17 +189,36 @@ export function accountPages(render: Render, { limits, cookieOptions, config }: 
   });
 
   r.get('/u/:username', async (req, res) => {
-    const profile = await loadProfile(req.actor, parse(username, req.params.username, 'username'));
-    const posts = await presentPosts(profile.posts, req.actor);
+    const name = parse(username, req.params.username, 'username');
+    const q = parse(profileQuery, req.query);
+    const profile = await loadProfile(req.actor, name);
+    // A tab the member hides from this viewer falls back to their threads (the tab is not offered).
+    const tab: ActivityTab | 'chapters' =
+      (q.tab === 'likes' && !profile.likesVisible) || (q.tab === 'chapters' && profile.chapters === null) ? 'threads' : q.tab;
+    const activity = tab === 'chapters' ? null : await presentActivity(await profileActivity(req.actor, name, tab, { before: q.before, limit: 20 }), req.actor);
     const staff = req.actor && can(req.actor, 'member.insight', null);
+    const tabs = (['threads', 'replies', 'likes', 'chapters'] as const)
+      .filter((key) => (key === 'likes' ? profile.likesVisible : key === 'chapters' ? profile.chapters !== null : true))
+      .map((key) => ({
+        key,
+        current: key === tab,
+        // Shown to those who see past the member's choice: this tab is not public.
+        private: (key === 'likes' && profile.privacy.hideLikes) || (key === 'chapters' && profile.privacy.hideChapters),
+        count: key === 'threads' ? profile.counts.threads : key === 'replies' ? profile.counts.replies : key === 'chapters' ? profile.chapters!.length : undefined,
+      }));
     await renderPage(req, res, render, 'profile', {
       title: profile.user.displayName,
       insight: staff ? await memberInsight(req.actor!, profile.user.username, req.locale) : null,
       canTag: req.actor ? can(req.actor, 'member.tag', null) : false,
       canManage: can(req.actor, 'people.view', null) && req.actor!.id !== profile.user.id,
-      user: presentUser(profile.user),
-      chapters: profile.chapters.map(presentChapter),
-      posts: posts.map((p) => ({ ...p, threadTitle: profile.threads.get(Number(p.threadId))?.title })),
+      isOwner: profile.isOwner,
+      user: presentProfile(profile),
+      chapters: presentProfileChapters(profile),
+      tabs,
+      tab,
+      threadItems: activity && tab === 'threads' ? activity.items : null,
+      postItems: activity && tab !== 'threads' ? activity.items : null,
+      nextHref: activity?.next ? `/u/${profile.user.username}?tab=${tab}&before=${activity.next}` : null,
     });
   });
 
