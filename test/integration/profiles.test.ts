@@ -191,7 +191,9 @@ describe('member profiles', function () {
     const typed = `保留${'长'.repeat(600)}`;
     const refused = await browser.post('/settings', new URLSearchParams({ _csrf: browser.csrf!, displayName: fan.username, bio: typed }));
     expect(refused.status).to.equal(400);
-    expect(refused.text).to.include('form-error');
+    // The message sits next to the bio, which is marked for assistive technology.
+    expect(refused.text).to.match(/<p class="field-error" id="bio-error">[^<]+<\/p>/);
+    expect(refused.text).to.match(/aria-describedby="bio-hint bio-error" aria-invalid="true">/);
     expect(refused.text).to.include(typed);
     expect((await api(fan).get('/api/v1/me')).body.user.bio).to.equal('深圳 Model Y 车主');
   });
