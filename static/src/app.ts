@@ -3,6 +3,7 @@ import { enhanceConfirmations } from './confirm';
 import { liveSocket } from './socket';
 import { followNotifications } from './notifications';
 import { followThread } from './live-thread';
+import { followConversation } from './live-conversation';
 
 enhanceConfirmations(document);
 
@@ -20,4 +21,6 @@ if (document.body.dataset.username || live) {
   const socket = liveSocket();
   followNotifications(socket);
   if (thread && live) followThread(socket, thread);
+  const conversation = document.querySelector<HTMLElement>('[data-conversation-id][data-live-enabled="true"]');
+  if (conversation) followConversation(socket, conversation);
 }

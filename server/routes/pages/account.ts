@@ -6,6 +6,7 @@ import * as notifications from '../../services/notifications';
 import { createChapter } from '../../services/chapters';
 import { createCategory } from '../../services/categories';
 import { loadProfile } from '../../services/profiles';
+import { listBlocks } from '../../services/blocks';
 import { authorize, can, requirePerson } from '../../policies';
 import { memberInsight, tagMember } from '../../services/insight';
 import { presentChapter, presentSelf, presentUser, type PresentedNotification } from '../../presenters';
@@ -36,7 +37,10 @@ function groupNotifications(notes: PresentedNotification[]) {
   const groups = new Map<string, { note: PresentedNotification; count: number; actors: string[] }>();
   const entries: Array<{ note: PresentedNotification; count: number; actors: string[] }> = [];
   for (const note of notes) {
-    const key = note.thread && notifications.GROUPED_KINDS.has(note.kind) ? `${note.kind}:${note.thread.id}:${note.read}` : null;
+    const key =
+      note.kind === 'message' && note.conversationId
+        ? `message:${note.conversationId}:${note.read}`
+        : note.thread && notifications.GROUPED_KINDS.has(note.kind) ? `${note.kind}:${note.thread.id}:${note.read}` : null;
     const group = key ? groups.get(key) : undefined;
     if (group) {
       group.count++;
@@ -107,7 +111,8 @@ export function accountPages(render: Render, { limits, cookieOptions }: HttpDeps
   r.get('/settings', async (req, res) => {
     requirePerson(req.actor);
     const user = await User.findByPk(req.actor.id);
-    await renderPage(req, res, render, 'settings', { title: t(req.locale, 'nav.settings'), me: presentSelf(user!), saved: req.query.saved === '1' });
+    const blocks = (await listBlocks(req.actor.id)).map(({ user: blocked }) => ({ user: { username: blocked.username, displayName: blocked.displayName } }));
+    await renderPage(req, res, render, 'settings', { title: t(req.locale, 'nav.settings'), me: presentSelf(user!), saved: req.query.saved === '1', blocks, showBlocks: true });
   });
 
   r.post('/settings', async (req, res) => {
