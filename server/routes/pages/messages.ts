@@ -57,7 +57,7 @@ export function messagePages(render: Render, { config, limits }: HttpDeps): Rout
     const me = req.actor.username;
     await renderPage(req, res, render, 'messages', {
       title: t(req.locale, 'messages.title'),
-      conversations: items.map((c) => ({ ...c, others: c.participants.filter((p) => p.username !== me), group: c.participants.length > 2 })),
+      conversations: items.map((c) => ({ ...c, others: c.participants.filter((p) => p.username !== me), group: c.participants.length > 2, lastMine: c.lastMessage?.author.username === me })),
       canReview: can(req.actor, 'conversations.reviewList', null),
     });
   });
