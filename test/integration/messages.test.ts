@@ -213,6 +213,8 @@ describe('private messages', function () {
   it('limits how many conversations a new account starts per hour, with the contract error', async () => {
     const newbie = await buildUser();
     const targets = [await buildUser(), await buildUser(), await buildUser()];
+    // A failed attempt (a mistyped name) spends nothing.
+    expect((await api(newbie).post('/api/v1/conversations', { to: ['nobody_here_42'], body: '你好' })).status).to.equal(400);
     await start(newbie, [targets[0]]);
     await start(newbie, [targets[1]]);
     const third = await api(newbie).post('/api/v1/conversations', { to: [targets[2].username], body: '加个好友' });
