@@ -46,6 +46,22 @@ export function followConversation(socket: LiveSocket, list: HTMLElement): void 
   }
 
   socket.on('message:created', ({ message }) => arrive(message));
+  // A message notification for the conversation on screen is read already: clear it (and the badge).
+  socket.on('notification:created', ({ notification }) => {
+    if (notification.kind !== 'message' || notification.conversationId !== conversationId || document.visibilityState !== 'visible') return;
+    void markRead();
+  });
+  async function markRead() {
+    const csrf = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
+    const res = await fetch(`/api/v1/conversations/${conversationId}/read`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: '{}' });
+    if (!res.ok) return;
+    const { unread } = (await res.json()) as { unread: number };
+    const badge = document.querySelector<HTMLElement>('[data-unread-badge]');
+    if (badge) {
+      badge.textContent = String(unread);
+      badge.classList.toggle('hidden', unread === 0);
+    }
+  }
   // (Re)join on every connect: the replay after the last message shown closes any gap.
   const join = () => socket.emit('conversation:join', { conversationId, lastSeenMessageId: String(lastSeen()) }, () => undefined);
   socket.on('connect', join);

@@ -47,6 +47,8 @@ describe('private messages in a real browser (e2e)', function () {
     expect(await pa.locator('textarea[name="body"]').inputValue()).to.equal('');
     expect(pa.url().replace(/#.*$/, '')).to.equal(conversationUrl);
 
+    // Bob read Alice's answer on screen: his notification badge clears by itself.
+    await pb.waitForFunction(() => document.querySelector('[data-unread-badge]')?.classList.contains('hidden'), undefined, { timeout: 10_000 });
     await pa.screenshot({ path: path.join(ARTIFACTS, 'messages-alice.png'), fullPage: true });
     await pb.screenshot({ path: path.join(ARTIFACTS, 'messages-bob.png'), fullPage: true });
     await pb.goto(`${e2e.server.url}/settings`);

@@ -7,6 +7,7 @@ import { blockMember, listBlocks, unblockMember } from '../../services/blocks';
 import { authorsOfMessages } from '../../services/conversationReads';
 import { presentConversation, presentConversationReport, presentMessage } from '../../presenters/conversation';
 import { presentAuthor } from '../../presenters';
+import { unreadCount } from '../../services/notifications';
 import { parse, id, limit, postBody, reason, username } from '../schemas';
 import type { HttpDeps } from '../deps';
 
@@ -63,6 +64,14 @@ export function conversationsApi({ config, limits }: HttpDeps): Router {
     const input = parse(messageInput, req.body ?? {});
     const { message } = await conversations.postMessage(req.actor, conversationId, input.body);
     res.status(201).json({ message: presentMessage(message, req.actor) });
+  });
+
+  r.post('/conversations/:id/read', async (req, res) => {
+    requirePerson(req.actor);
+    const conversationId = parse(id, req.params.id, 'id');
+    const loaded = await conversations.conversationForParticipant(req.actor, conversationId);
+    await conversations.markConversationRead(req.actor.id, loaded.conversation);
+    res.json({ unread: await unreadCount(req.actor.id) });
   });
 
   r.post('/conversations/:id/report', limits.flags, async (req, res) => {
