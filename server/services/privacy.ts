@@ -5,7 +5,7 @@
  * sessions, memberships, notifications and every trace in the listening index go.
  */
 import { Op } from 'sequelize';
-import { Analysis, Credential, Flag, Like, MemberTag, Membership, Notification, Post, Thread, User } from '../models';
+import { Analysis, Block, ConversationParticipant, Credential, Flag, Like, MemberTag, Membership, Message, Notification, Post, Thread, User } from '../models';
 import type { Actor } from '../policies';
 import { verifyPassword } from '../passwords';
 import { Invalid, NotFound } from '../errors';
@@ -30,6 +30,12 @@ export async function exportOwnData(actor: Actor) {
     Notification.findAll({ where: { userId: user.id }, order: [['id', 'ASC']] }),
     Credential.findAll({ where: { userId: user.id }, order: [['id', 'ASC']] }),
   ]);
+  // Private messages: what they wrote and which conversations they are in (not what others wrote to them).
+  const [messages, conversations, blocks] = await Promise.all([
+    Message.findAll({ where: { authorId: user.id }, order: [['id', 'ASC']] }),
+    ConversationParticipant.findAll({ where: { userId: user.id }, order: [['id', 'ASC']] }),
+    Block.findAll({ where: { blockerId: user.id }, order: [['id', 'ASC']] }),
+  ]);
   const analyses = posts.length ? await Analysis.findAll({ where: { docId: { [Op.in]: posts.map((p) => `post:${p.id}`) } } }) : [];
   return {
     exportedAt: new Date().toISOString(),
@@ -40,6 +46,9 @@ export async function exportOwnData(actor: Actor) {
     flags: flags.map((f) => ({ postId: String(f.postId), reason: f.reason, status: f.status, createdAt: iso(f.createdAt) })),
     memberships: memberships.map((m) => ({ chapterId: m.chapterId, status: m.status, role: m.role, since: iso(m.createdAt) })),
     notifications: notifications.map((n) => ({ kind: n.kind, threadId: n.threadId, postId: n.postId, read: !!n.readAt, createdAt: iso(n.createdAt) })),
+    conversations: conversations.map((c) => ({ id: String(c.conversationId), joinedAt: iso(c.createdAt) })),
+    messages: messages.map((m) => ({ id: String(m.id), conversationId: String(m.conversationId), body: m.body, createdAt: iso(m.createdAt) })),
+    blocks: blocks.map((b) => ({ userId: String(b.blockedId), createdAt: iso(b.createdAt) })),
     // What the listening pipeline concluded about their posts (only while they consent to analytics).
     analyses: analyses.map((a) => ({ postId: a.docId.slice('post:'.length), lang: a.lang, sentiment: a.label, score: a.score, keywords: a.keywords })),
     // Sessions and keys without their secrets (only hashes are stored, and those are not exported either).
@@ -68,6 +77,8 @@ export async function deleteAccount(actor: Actor, password: string): Promise<voi
     await Membership.destroy({ where: { userId: user.id }, transaction });
     await Notification.destroy({ where: { userId: user.id }, transaction });
     await MemberTag.destroy({ where: { userId: user.id }, transaction });
+    // Messages stay in the others' conversations under the anonymous name, like posts; blocks go.
+    await Block.destroy({ where: { [Op.or]: [{ blockerId: user.id }, { blockedId: user.id }] }, transaction });
     // Sentiment labels keep the text as judged: the member's words go with the account.
     await forgetPostLabels(postIds, transaction);
     await audit(transaction, user.id, 'user.delete', 'user', String(user.id), null, { posts: postIds.length });

@@ -265,6 +265,19 @@ describe('private messages', function () {
     expect(await User.count()).to.be.greaterThan(0);
   });
 
+  it('exports the messages a member wrote and their blocks; deleting the account keeps them for the others, anonymised', async () => {
+    const [a, b] = [await veteran(), await veteran()];
+    const { id } = await start(a, [b], '我的私信');
+    await api(a).post(`/api/v1/users/${b.username}/block`);
+    const exported = (await api(a).get('/api/v1/me/export')).body;
+    expect(exported.messages.map((m: { body: string }) => m.body)).to.deep.equal(['我的私信']);
+    expect(exported.conversations.map((c: { id: string }) => c.id)).to.deep.equal([id]);
+    expect(exported.blocks).to.have.length(1);
+    expect((await api(a).delete('/api/v1/me', { password: a.password })).status).to.equal(204);
+    const seen = await api(b).get(`/api/v1/conversations/${id}`);
+    expect(seen.body.messages.map((m: { body: string; author: { displayName: string } }) => [m.body, m.author.displayName])).to.deep.equal([['我的私信', '—']]);
+  });
+
   it('renders /messages, the composer and the profile entry point in Chinese', async () => {
     const [a, b] = [await veteran(), await veteran()];
     const { id } = await start(a, [b]);
