@@ -14,6 +14,9 @@ import { serverSecret } from './secrets';
 import { log } from './log';
 import { authentication, csrf } from './middleware/auth';
 import { LoginThrottle, RateLimiter, rateLimit } from './middleware/rateLimit';
+import { newAccountLimit } from './middleware/newAccountLimit';
+import { conversationsApi } from './routes/api/conversations';
+import { messagePages } from './routes/pages/messages';
 import { isStaff, personOf } from './policies';
 import { apiErrors, errorLocale, logUnhandled, toAppError } from './middleware/errors';
 import { LANG_COOKIE } from './middleware/cookies';
@@ -39,6 +42,7 @@ import type { HttpDeps } from './routes/deps';
 import { ViewCounter } from './services/viewCounts';
 import { attachRealtime, type RealtimeOptions } from './realtime/io';
 import { broadcastProcessor } from './workers/broadcast';
+import { conversationsProcessor } from './workers/conversations';
 import { sessionsProcessor } from './workers/sessions';
 import { consoleProcessor } from './workers/console';
 import { kolProcessor } from './workers/kol';
@@ -128,6 +132,8 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       likes: rateLimit(new RateLimiter(config.RATE_LIMIT_LIKES_PER_MINUTE, 60_000), (req) => (req.actor ? `like:${req.actor.id}` : `like-ip:${req.ip}`)),
       flags: rateLimit(new RateLimiter(config.RATE_LIMIT_FLAGS_PER_MINUTE, 60_000), (req) => (req.actor ? `flag:${req.actor.id}` : `flag-ip:${req.ip}`)),
       preview: rateLimit(new RateLimiter(config.RATE_LIMIT_PREVIEW_PER_MINUTE, 60_000), (req) => (req.actor ? `preview:${req.actor.id}` : `preview-ip:${req.ip}`)),
+      messages: rateLimit(new RateLimiter(config.RATE_LIMIT_MESSAGES_PER_MINUTE, 60_000), (req) => (req.actor ? `message:${req.actor.id}` : `message-ip:${req.ip}`)),
+      newConversations: newAccountLimit(new RateLimiter(config.RATE_LIMIT_NEW_ACCOUNT_CONVERSATIONS_PER_HOUR, 3_600_000), config.MESSAGES_NEW_ACCOUNT_DAYS, 'conversations'),
       // One budget for the search API and page; staff (the console drills into search) are not counted.
       search: rateLimit(new RateLimiter(config.RATE_LIMIT_SEARCH_PER_MINUTE, 60_000), (req) => (isStaff(req.actor) ? null : personOf(req.actor) ? `search:${req.actor!.id}` : `search-ip:${req.ip}`)),
       uploads: rateLimit(new RateLimiter(config.RATE_LIMIT_UPLOADS_PER_MINUTE, 60_000), (req) => (req.actor ? `upload:${req.actor.id}` : `upload-ip:${req.ip}`)),
@@ -213,6 +219,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   api.use(uploadsApi(deps));
   api.use(notificationsApi());
   api.use(profilesApi());
+  api.use(conversationsApi(deps));
   api.use(listeningApi(deps, search));
   api.use(consoleApi());
   api.use(alertsApi());
@@ -232,6 +239,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(rateLimit(pageLimiter, (req) => (req.actor ? `page:${req.actor.id}` : `page-ip:${req.ip}`)));
   app.use(forumPages(render, deps));
   app.use(accountPages(render, deps));
+  app.use(messagePages(render, deps));
   app.use(consolePages(render, search));
   app.use(searchPages(render, deps, search));
   app.use(staffPages(render));
@@ -286,7 +294,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   const dispatcher = createDispatcher(
     [
       ...processorsFor(config.RESONANCE_ROLE, {
-        web: [broadcastProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor, kolProcessor as Processor, deskProcessor(deskNs) as Processor, alertRules as Processor],
+        web: [broadcastProcessor(io) as Processor, conversationsProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor, kolProcessor as Processor, deskProcessor(deskNs) as Processor, alertRules as Processor],
         worker: [indexProcessor(search) as Processor, webhookProcessor(webhookSender, config.PUBLIC_URL) as Processor],
       }),
       ...(options.processors ?? []),

@@ -46,6 +46,13 @@ const schema = z.object({
   // Per member: likes (and unlikes), and flags (reports go to moderators, so fewer).
   RATE_LIMIT_LIKES_PER_MINUTE: z.coerce.number().int().positive().default(120),
   RATE_LIMIT_FLAGS_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  // Private messages: messages sent per member per minute; members in one conversation (the
+  // starter included); and accounts younger than MESSAGES_NEW_ACCOUNT_DAYS may start only a few
+  // conversations an hour (spam from fresh accounts is the common abuse of private messages).
+  RATE_LIMIT_MESSAGES_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  RATE_LIMIT_NEW_ACCOUNT_CONVERSATIONS_PER_HOUR: z.coerce.number().int().positive().default(3),
+  MESSAGES_NEW_ACCOUNT_DAYS: z.coerce.number().nonnegative().default(3),
+  MESSAGES_MAX_PARTICIPANTS: z.coerce.number().int().min(2).max(100).default(10),
   // Forum searches (API and /search page, "more" pages included), per member or per address; staff are not limited.
   RATE_LIMIT_SEARCH_PER_MINUTE: z.coerce.number().int().positive().default(60),
   // Composer previews (POST /api/v1/preview), per member: one per click on the preview tab.

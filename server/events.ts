@@ -43,6 +43,13 @@ export type DomainEvent =
   /** An unclaimed case passed its SLA: admins are told, and the webhooks. */
   | ({ type: 'alert.escalated'; overdueSeconds: number } & AlertNotice)
   /** A moderator warned, suspended or banned a member (or lifted it). */
+  /**
+   * A private message was stored. `recipientIds` are the other participants at the time of
+   * writing; the conversation processor re-checks blocks before pushing (a block made since wins).
+   */
+  | { type: 'message.created'; messageId: Id; conversationId: Id; authorId: Id; recipientIds: Id[] }
+  /** A participant reported a conversation: moderators may now open it (audit-logged). */
+  | { type: 'conversation.reported'; conversationId: Id; reportId: Id; reporterId: Id; messageId: Id | null }
   | { type: 'member.sanctioned'; userId: Id; sanctionId: Id; kind: 'warn' | 'suspend' | 'ban' | 'lift'; until: string | null; actorId: Id };
 
 export type AlertKind = 'negative_post' | 'kol_negative' | 'spike' | 'watchword' | 'flag';

@@ -29,6 +29,8 @@ export type Scope = 'ingest';
 
 export interface ChapterRef { id: number; visibility: 'public' | 'private' }
 export interface ThreadRef { id: number; authorId: number; chapterId: number | null; locked: boolean; hiddenAt: Date | null }
+/** A conversation as the rules see it: who takes part, and whether a participant reported it. */
+export interface ConversationRef { id: number; participantIds: number[]; reportedAt: Date | null }
 export interface PostRef { id: number; authorId: number; deletedAt: Date | null; hiddenAt: Date | null }
 
 type Subjects = {
@@ -75,6 +77,13 @@ type Subjects = {
   'upload.delete': { upload: { userId: number } };
   'upload.use': { upload: { userId: number } };
   'profile.seePrivate': { owner: { id: number } };
+  'conversation.start': null;
+  'conversation.read': { conversation: ConversationRef };
+  'conversation.post': { conversation: ConversationRef };
+  'conversation.report': { conversation: ConversationRef };
+  'conversation.review': { conversation: ConversationRef };
+  'conversations.reviewList': null;
+  'member.block': { target: { id: number } };
 };
 export type Action = keyof Subjects;
 
@@ -186,7 +195,22 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   // What a member keeps off their profile (likes, chapters, last seen): the member themselves, and
   // site moderators and admins (moderation). Not PR staff: fans hide things from the brand too.
   'profile.seePrivate': (a, s) => { const p = personOf(a); return !!p && (p.id === s.owner.id || isModerator(p)); },
+  // Private messages (issue #12). Reading is for participants only; anyone else gets 404.
+  'conversation.start': (a) => active(a),
+  'conversation.read': (a, s) => isParticipant(a, s.conversation),
+  'conversation.post': (a, s) => active(a) && isParticipant(a, s.conversation),
+  'conversation.report': (a, s) => active(a) && isParticipant(a, s.conversation),
+  // Staff never browse members' messages: site moderators may open one only once a participant
+  // reported it (the service audit-logs every such read).
+  'conversation.review': (a, s) => active(a) && isModerator(a) && s.conversation.reportedAt !== null && !isParticipant(a, s.conversation),
+  'conversations.reviewList': (a) => active(a) && isModerator(a),
+  'member.block': (a, s) => active(a) && a.id !== s.target.id,
 };
+
+function isParticipant(a: Actor | null, conversation: ConversationRef): boolean {
+  const p = personOf(a);
+  return !!p && conversation.participantIds.includes(p.id);
+}
 
 /** Query scope: which of these private chapters the actor may not read (their content is filtered out). */
 export function unreadableChapters<C extends ChapterRef>(actor: Actor | null, privateChapters: C[]): C[] {

@@ -131,6 +131,7 @@ export function presentNotification(
     actor: related.actor ? presentAuthor(related.actor) : undefined,
     thread: related.thread ? { id: String(related.thread.id), title: related.thread.title } : undefined,
     postId: note.postId ? String(note.postId) : undefined,
+    conversationId: note.conversationId ? String(note.conversationId) : undefined,
     chapter: related.chapter ? { slug: related.chapter.slug, name: related.chapter.name } : undefined,
     sanction: related.sanction ? { kind: related.sanction.kind, reason: related.sanction.reason, until: iso(related.sanction.until) } : undefined,
     url: notificationTarget(note, related),
@@ -142,6 +143,7 @@ export function presentNotification(
 /** The page a notification is about (where opening it leads); null when its text is all there is (a sanction). */
 export function notificationTarget(note: Notification, related: { thread?: Thread; chapter?: Chapter }): string | null {
   if (note.kind === 'alert_escalated') return '/desk';
+  if (note.kind === 'message' && note.conversationId) return `/messages/${note.conversationId}`;
   if (related.thread) return `/t/${related.thread.id}${note.postId ? `#p${note.postId}` : ''}`;
   if (related.chapter) return `/c/${related.chapter.slug}`;
   return null;

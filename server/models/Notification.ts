@@ -1,6 +1,6 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
-export type NotificationKind = 'mention' | 'reply' | 'membership_approved' | 'flag_resolved' | 'flag_dismissed' | 'alert_escalated' | 'sanction';
+export type NotificationKind = 'mention' | 'reply' | 'membership_approved' | 'flag_resolved' | 'flag_dismissed' | 'alert_escalated' | 'sanction' | 'message';
 
 /** Something a member should see: a mention, a reply to them, an approval. */
 export class Notification extends Model<InferAttributes<Notification>, InferCreationAttributes<Notification>> {
@@ -13,6 +13,9 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
   declare chapterId: number | null;
   /** The warning, suspension or ban this tells the member about (kind `sanction`). */
   declare sanctionId: CreationOptional<number | null>;
+  /** Kind `message`: the conversation (notifications group per conversation) and the message. */
+  declare conversationId: CreationOptional<number | null>;
+  declare messageId: CreationOptional<number | null>;
   declare readAt: Date | null;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -28,6 +31,8 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
         postId: { type: DataTypes.INTEGER, allowNull: true },
         chapterId: { type: DataTypes.INTEGER, allowNull: true },
         sanctionId: { type: DataTypes.INTEGER, allowNull: true },
+        conversationId: { type: DataTypes.INTEGER, allowNull: true },
+        messageId: { type: DataTypes.INTEGER, allowNull: true },
         readAt: { type: DataTypes.DATE, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

@@ -26,12 +26,14 @@ import { Sanction } from './Sanction';
 import { SentimentLabel } from './SentimentLabel';
 import { Upload } from './Upload';
 import { MemberProfile } from './MemberProfile';
+import { Conversation, ConversationParticipant, ConversationReport, Message } from './Conversation';
+import { Block } from './Block';
 
-const all = [User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery, Sanction, SentimentLabel, Upload, MemberProfile];
+const all = [User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery, Sanction, SentimentLabel, Upload, MemberProfile, Conversation, ConversationParticipant, Message, ConversationReport, Block];
 
 /** Initialise every model on this connection. */
 export function initModels(sequelize: Sequelize): void {
   for (const model of all) model.initModel(sequelize);
 }
 
-export { User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery, Sanction, SentimentLabel, Upload, MemberProfile };
+export { User, Credential, Chapter, Membership, Category, Thread, Post, Like, Flag, Notification, OutboxEvent, ProcessorCursor, DeadEvent, AuditEntry, Mention, Analysis, DictionaryWord, Setting, MemberTag, Alert, AlertSignal, CannedResponse, Webhook, WebhookDelivery, Sanction, SentimentLabel, Upload, MemberProfile, Conversation, ConversationParticipant, Message, ConversationReport, Block };

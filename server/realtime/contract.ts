@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '../errors';
 import type { PresentedNotification, PresentedPost, PresentedThread } from '../presenters';
+import type { PresentedConversation, PresentedMessage } from '../presenters/conversation';
 
 /** Every command's acknowledgement. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -22,7 +23,18 @@ export interface JoinResult {
   truncated: boolean;
 }
 
+export interface ConversationJoinResult {
+  conversation: PresentedConversation;
+  /** How many messages after lastSeenMessageId were replayed (as message:created) before this ack. */
+  replayed: number;
+  /** True when more were missed than one replay carries; the client should reload. */
+  truncated: boolean;
+}
+
 export interface ClientToServerEvents {
+  /** Follow a private conversation (participants only; anyone else gets not_found), replaying what was missed. */
+  'conversation:join': (payload: { conversationId: string; lastSeenMessageId?: string | null }, ack: (res: Ack<ConversationJoinResult>) => void) => void;
+  'conversation:leave': (payload: { conversationId: string }, ack?: (res: Ack<null>) => void) => void;
   'thread:join': (payload: { threadId: string; lastSeenPostId?: string | null }, ack: (res: Ack<JoinResult>) => void) => void;
   'thread:leave': (payload: { threadId: string }, ack?: (res: Ack<null>) => void) => void;
   'typing:start': (payload: { threadId: string }, ack?: (res: Ack<null>) => void) => void;
@@ -40,6 +52,8 @@ export interface ServerToClientEvents {
   typing: (payload: { threadId: string; username: string; displayName: string; expiresInMs: number }) => void;
   /** Access to a thread ended (left or removed from its private chapter); no more events for it. */
   'thread:revoked': (payload: { threadId: string }) => void;
+  /** A message in a conversation this socket joined (`replay` on join after lastSeenMessageId). */
+  'message:created': (payload: { conversationId: string; message: PresentedMessage; replay?: boolean }) => void;
   'notification:created': (payload: { notification: PresentedNotification; unread: number }) => void;
   /** The session behind this socket ended (logout, password or role change, ban); the server disconnects next. */
   'session:ended': (payload: { reason: 'logout' | 'password' | 'role' | 'suspended' | 'deleted' }) => void;

@@ -5,6 +5,7 @@ import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './c
 import { authenticate, secretHashOf } from '../services/accounts';
 import { readCookies, SESSION_COOKIE } from '../middleware/cookies';
 import { registerThreadHandlers } from './threads';
+import { registerConversationHandlers } from './conversations';
 import { addressOf, clientKey, createSocketLimits, type SocketLimits, type SocketLimitSettings } from './limits';
 import { attachConsole } from './console';
 import { attachDesk } from './desk';
@@ -76,6 +77,7 @@ export function attachRealtime(httpServer: http.Server, limitSettings: SocketLim
       }
     });
     registerThreadHandlers(io, socket, presence, limits, client);
+    registerConversationHandlers(socket, limits, client);
     socket.on('disconnect', () => presence.touchAll(Object.keys(socket.data.threads)));
   });
 

@@ -5,6 +5,7 @@ export const namespaces = { main: '/', console: '/console', desk: '/desk' } as c
 export const rooms = {
   thread: (threadId: number | string) => `thread:${threadId}`,
   chapter: (chapterId: number | string) => `chapter:${chapterId}`,
+  conversation: (conversationId: number | string) => `conversation:${conversationId}`,
   user: (userId: number | string) => `user:${userId}`,
   console: () => 'console',
   desk: () => 'desk',

@@ -17,6 +17,10 @@ export interface HttpDeps {
     posting: RequestHandler;
     likes: RequestHandler;
     flags: RequestHandler;
+    /** Private messages sent, per member. */
+    messages: RequestHandler;
+    /** Conversations started by accounts younger than MESSAGES_NEW_ACCOUNT_DAYS, per member per hour. */
+    newConversations: RequestHandler;
     /** Forum search (API and page) for members and anonymous users. */
     search: RequestHandler;
     /** Composer previews (Markdown rendered by the server), per member. */

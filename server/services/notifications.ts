@@ -7,6 +7,8 @@ import { recordEvents } from '../events';
 import { actorFor } from './accounts';
 import { sqlRows } from '../sql';
 import { NotFound } from '../errors';
+import type { EventOf } from '../events';
+import { blockersOf } from './blocks';
 
 /**
  * Notify the members a new post mentions, and the author it replies to. Idempotent: a
@@ -38,6 +40,30 @@ export async function notifyForPost(postId: number): Promise<number> {
       const [note, isNew] = await Notification.findOrCreate({
         where: { userId, kind, postId: post.id },
         defaults: { userId, kind, postId: post.id, threadId: thread.id, actorId: post.authorId, chapterId: thread.chapterId, readAt: null },
+        transaction,
+      });
+      if (isNew) {
+        created++;
+        await recordEvents(transaction, { type: 'notification.created', notificationId: note.id, userId });
+      }
+    });
+  }
+  return created;
+}
+
+/**
+ * Notify the recipients of a private message (not those who blocked its author). Idempotent:
+ * keyed by (user, kind, message). Shown grouped per conversation; opening one opens the group.
+ */
+export async function notifyForMessage(event: EventOf<'message.created'>): Promise<number> {
+  const blockers = await blockersOf(event.authorId, event.recipientIds);
+  let created = 0;
+  for (const userId of event.recipientIds) {
+    if (blockers.has(userId)) continue;
+    await withTransaction(async (transaction) => {
+      const [note, isNew] = await Notification.findOrCreate({
+        where: { userId, kind: 'message', messageId: event.messageId },
+        defaults: { userId, kind: 'message', messageId: event.messageId, conversationId: event.conversationId, actorId: event.authorId, threadId: null, postId: null, chapterId: null, readAt: null },
         transaction,
       });
       if (isNew) {
@@ -81,7 +107,11 @@ export const GROUPED_KINDS: ReadonlySet<string> = new Set(['reply', 'mention']);
 export async function openNotification(userId: number, id: number): Promise<Notification> {
   const note = await Notification.findOne({ where: { id, userId } });
   if (!note) throw NotFound('Notification');
-  if (GROUPED_KINDS.has(note.kind) && note.threadId !== null) {
+  if (note.kind === 'message' && note.conversationId) {
+    await withTransaction(async (transaction) => {
+      await Notification.update({ readAt: new Date() }, { where: { userId, kind: 'message', conversationId: note.conversationId, readAt: null }, transaction });
+    });
+  } else if (GROUPED_KINDS.has(note.kind) && note.threadId !== null) {
     await withTransaction(async (transaction) => {
       await Notification.update({ readAt: new Date() }, { where: { userId, kind: note.kind, threadId: note.threadId, readAt: null }, transaction });
     });

@@ -5,7 +5,7 @@
  * sessions, memberships, notifications and every trace in the listening index go.
  */
 import { Op } from 'sequelize';
-import { Analysis, Credential, Flag, Like, MemberProfile, MemberTag, Membership, Notification, Post, Thread, User } from '../models';
+import { Analysis, Block, ConversationParticipant, Credential, Flag, Like, MemberProfile, MemberTag, Membership, Message, Notification, Post, Thread, User } from '../models';
 import type { Actor } from '../policies';
 import { verifyPassword } from '../passwords';
 import { Invalid, NotFound } from '../errors';
@@ -31,6 +31,12 @@ export async function exportOwnData(actor: Actor) {
     Credential.findAll({ where: { userId: user.id }, order: [['id', 'ASC']] }),
     MemberProfile.findByPk(user.id),
   ]);
+  // Private messages: what they wrote and which conversations they are in (not what others wrote to them).
+  const [messages, conversations, blocks] = await Promise.all([
+    Message.findAll({ where: { authorId: user.id }, order: [['id', 'ASC']] }),
+    ConversationParticipant.findAll({ where: { userId: user.id }, order: [['id', 'ASC']] }),
+    Block.findAll({ where: { blockerId: user.id }, order: [['id', 'ASC']] }),
+  ]);
   const analyses = posts.length ? await Analysis.findAll({ where: { docId: { [Op.in]: posts.map((p) => `post:${p.id}`) } } }) : [];
   return {
     exportedAt: new Date().toISOString(),
@@ -43,6 +49,9 @@ export async function exportOwnData(actor: Actor) {
     flags: flags.map((f) => ({ postId: String(f.postId), reason: f.reason, status: f.status, createdAt: iso(f.createdAt) })),
     memberships: memberships.map((m) => ({ chapterId: m.chapterId, status: m.status, role: m.role, since: iso(m.createdAt) })),
     notifications: notifications.map((n) => ({ kind: n.kind, threadId: n.threadId, postId: n.postId, read: !!n.readAt, createdAt: iso(n.createdAt) })),
+    conversations: conversations.map((c) => ({ id: String(c.conversationId), joinedAt: iso(c.createdAt) })),
+    messages: messages.map((m) => ({ id: String(m.id), conversationId: String(m.conversationId), body: m.body, createdAt: iso(m.createdAt) })),
+    blocks: blocks.map((b) => ({ userId: String(b.blockedId), createdAt: iso(b.createdAt) })),
     // What the listening pipeline concluded about their posts (only while they consent to analytics).
     analyses: analyses.map((a) => ({ postId: a.docId.slice('post:'.length), lang: a.lang, sentiment: a.label, score: a.score, keywords: a.keywords })),
     // Sessions and keys without their secrets (only hashes are stored, and those are not exported either).
@@ -73,6 +82,8 @@ export async function deleteAccount(actor: Actor, password: string): Promise<voi
     await MemberTag.destroy({ where: { userId: user.id }, transaction });
     // The bio is the member's own words about themselves: it goes with the account.
     await MemberProfile.destroy({ where: { userId: user.id }, transaction });
+    // Messages stay in the others' conversations under the anonymous name, like posts; blocks go.
+    await Block.destroy({ where: { [Op.or]: [{ blockerId: user.id }, { blockedId: user.id }] }, transaction });
     // Sentiment labels keep the text as judged: the member's words go with the account.
     await forgetPostLabels(postIds, transaction);
     await audit(transaction, user.id, 'user.delete', 'user', String(user.id), null, { posts: postIds.length });

@@ -7,6 +7,7 @@ import { enhanceComposers } from './composer';
 import { keepTimesFresh } from './times';
 import { enhanceAvatarForm } from './avatar';
 import { enhanceComposerMedia } from './composer-media';
+import { followConversation } from './live-conversation';
 
 enhanceConfirmations(document);
 enhanceComposers(document);
@@ -23,4 +24,6 @@ if (document.body.dataset.username || live) {
   const socket = liveSocket();
   followNotifications(socket);
   if (thread && live) followThread(socket, thread);
+  const conversation = document.querySelector<HTMLElement>('[data-conversation-id][data-live-enabled="true"]');
+  if (conversation) followConversation(socket, conversation);
 }

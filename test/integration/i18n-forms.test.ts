@@ -126,6 +126,26 @@ describe('zh-CN forms: every error message in Chinese', function () {
     expectChineseError(res, '昵称：不能为空', 'settings');
   });
 
+  it('new message: no recipient, an unknown one, too many, an empty message, a recipient who blocked me', async () => {
+    const nobody = await browser.post('/messages', form(browser, { to: '   ', body: '你好' }));
+    expect(nobody.status).to.equal(400);
+    expectChineseError(nobody, '收信人：不能为空', 'message no recipient');
+    const unknown = await browser.post('/messages', form(browser, { to: 'nobody_here_42', body: '你好' }));
+    expectChineseError(unknown, '收信人：没有用户名为 nobody_here_42 的会员', 'message unknown recipient');
+    const many = await Promise.all(Array.from({ length: 10 }, () => buildUser()));
+    const crowd = await browser.post('/messages', form(browser, { to: many.map((u) => u.username).join(' '), body: '大家好' }));
+    expectChineseError(crowd, '收信人：一段对话最多 10 人（包括你）', 'message too many');
+    const empty = await browser.post('/messages', form(browser, { to: many[0].username, body: ' ' }));
+    expectChineseError(empty, '内容：不能为空', 'message empty');
+    expect(empty.text).to.contain(`value="${many[0].username}"`); // the recipients are kept
+    const blocker = many[1];
+    expect((await new Client(server.url).withToken(blocker.token).post(`/api/v1/users/${me.username}/block`)).status).to.equal(200);
+    const refused = await browser.post('/messages', form(browser, { to: blocker.username, body: '你好' }));
+    expect(refused.status).to.equal(403);
+    expectChineseError(refused, '无法给对方发送私信。', 'message blocked');
+    expect(mainText(refused.text)).to.not.contain('屏蔽');
+  });
+
   it('the same errors in English when the member chose English', async () => {
     const english = new Client(server.url);
     await english.get('/lang/en');

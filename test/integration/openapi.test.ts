@@ -287,6 +287,32 @@ describe('OpenAPI document (server/openapi.yaml)', function () {
     expectConforms('GET', '/api/v1/search', await new Client(server.url).get('/api/v1/search?limit=0'));
   });
 
+  it('describes private messages: start, list, read, send, report, block', async function () {
+    const other = await buildUser();
+    const client = new Client(server.url).withToken(member.token);
+    const started = await client.post('/api/v1/conversations', { to: [other.username], body: '你好，**私信**' });
+    expect(started.status, started.text).to.equal(201);
+    expectConforms('POST', '/api/v1/conversations', started);
+    const id = started.body.conversation.id as string;
+    const sent = await new Client(server.url).withToken(other.token).post(`/api/v1/conversations/${id}/messages`, { body: '收到' });
+    expectConforms('POST', '/api/v1/conversations/{id}/messages', sent);
+    const list = await client.get('/api/v1/conversations');
+    expectConforms('GET', '/api/v1/conversations', list);
+    expect(list.body.items[0].lastMessage.body).to.equal('收到');
+    expectConforms('GET', '/api/v1/conversations/{id}', await client.get(`/api/v1/conversations/${id}`));
+    const report = await client.post(`/api/v1/conversations/${id}/report`, { reason: '测试举报', messageId: sent.body.message.id });
+    expect(report.status).to.equal(201);
+    expectConforms('POST', '/api/v1/conversations/{id}/report', report);
+    expectConforms('GET', '/api/v1/reported-conversations', await new Client(server.url).withToken(admin.token).get('/api/v1/reported-conversations'));
+    expectConforms('GET', '/api/v1/conversations/{id}', await new Client(server.url).withToken(admin.token).get(`/api/v1/conversations/${id}`));
+    expectConforms('POST', '/api/v1/users/{username}/block', await client.post(`/api/v1/users/${other.username}/block`));
+    expectConforms('GET', '/api/v1/me/blocks', await client.get('/api/v1/me/blocks'));
+    await server.resonance.dispatcher.drain();
+    const notes = await new Client(server.url).withToken(other.token).get('/api/v1/notifications');
+    expect(notes.body.items.map((n: { kind: string }) => n.kind)).to.include('message');
+    expectConforms('GET', '/api/v1/notifications', notes);
+  });
+
   it('describes real error responses with their documented statuses', async function () {
     // A fresh client per request: a cookie jar holding rs_csrf would make POSTs need a CSRF token.
     const anonymous = () => new Client(server.url);

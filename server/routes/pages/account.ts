@@ -8,6 +8,7 @@ import { createCategory } from '../../services/categories';
 import { ACTIVITY_TABS, loadProfile, privacyOf, profileActivity, updateMemberProfile, type ActivityTab } from '../../services/profiles';
 import { presentOwnProfile, presentProfile, presentProfileChapters } from '../../presenters/profile';
 import { presentActivity } from '../api/profiles';
+import { listBlocks } from '../../services/blocks';
 import { authorize, can, requirePerson } from '../../policies';
 import { memberInsight, tagMember } from '../../services/insight';
 import { presentSelf, type PresentedNotification } from '../../presenters';
@@ -43,7 +44,10 @@ function groupNotifications(notes: PresentedNotification[]) {
   const groups = new Map<string, { note: PresentedNotification; count: number; actors: string[] }>();
   const entries: Array<{ note: PresentedNotification; count: number; actors: string[] }> = [];
   for (const note of notes) {
-    const key = note.thread && notifications.GROUPED_KINDS.has(note.kind) ? `${note.kind}:${note.thread.id}:${note.read}` : null;
+    const key =
+      note.kind === 'message' && note.conversationId
+        ? `message:${note.conversationId}:${note.read}`
+        : note.thread && notifications.GROUPED_KINDS.has(note.kind) ? `${note.kind}:${note.thread.id}:${note.read}` : null;
     const group = key ? groups.get(key) : undefined;
     if (group) {
       group.count++;
@@ -75,7 +79,8 @@ export function accountPages(render: Render, { limits, cookieOptions, config }: 
    * after a refused submit, what was typed instead of the stored values.
    */
   async function settingsData(req: Request, typed?: Record<string, unknown>) {
-    const [user, own] = await Promise.all([User.findByPk(req.actor!.id), privacyOf(req.actor!.id)]);
+    const [user, own, blocked] = await Promise.all([User.findByPk(req.actor!.id), privacyOf(req.actor!.id), listBlocks(req.actor!.id)]);
+    const blocks = blocked.map(({ user: b }) => ({ user: { username: b.username, displayName: b.displayName } }));
     const profile = presentOwnProfile(own);
     const me: Record<string, unknown> = { ...presentSelf(user!), ...profile };
     if (typed) {
@@ -85,7 +90,7 @@ export function accountPages(render: Render, { limits, cookieOptions, config }: 
       me.analyticsConsent = typed.analyticsConsent === 'on';
       me.privacy = { hideLikes: typed.hideLikes === 'on', hideChapters: typed.hideChapters === 'on', hideLastSeen: typed.hideLastSeen === 'on' };
     }
-    return { title: t(req.locale, 'nav.settings'), me, bioMax: config.PROFILE_BIO_MAX_CHARS, timeZones: TIME_ZONES, defaultTimeZone: config.DEFAULT_TIME_ZONE };
+    return { title: t(req.locale, 'nav.settings'), me, bioMax: config.PROFILE_BIO_MAX_CHARS, timeZones: TIME_ZONES, defaultTimeZone: config.DEFAULT_TIME_ZONE, blocks, showBlocks: true };
   }
 
   /** Re-render a form with its error instead of leaving the page (validation, wrong password, ...). */

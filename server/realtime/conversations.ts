@@ -1,0 +1,78 @@
+/** Conversation commands: join (participants only, with replay from the client's cursor) and leave. */
+import { z } from 'zod';
+import type { ResonanceSocket } from './io';
+import type { SocketLimits } from './limits';
+import { command } from './ack';
+import { rooms } from './rooms';
+import { reauthenticate } from '../services/accounts';
+import { conversationForParticipant, conversationMessages, markConversationRead } from '../services/conversations';
+import { presentConversation, presentMessage } from '../presenters/conversation';
+import { authorsOfMessages } from '../services/conversationReads';
+import { issueEnglish } from '../routes/schemas';
+import { RateLimited, Unauthenticated, Validation } from '../errors';
+
+const MAX_REPLAY = 500;
+const conversationId = z.string().regex(/^[1-9][0-9]{0,15}$/);
+const joinPayload = z.object({ conversationId, lastSeenMessageId: z.union([z.string().regex(/^[0-9]{1,16}$/), z.null()]).optional() });
+const leavePayload = z.object({ conversationId });
+
+function parse<T>(schema: z.ZodType<T>, payload: unknown): T {
+  const r = schema.safeParse(payload);
+  if (!r.success) throw Validation(r.error.issues[0]?.path.join('.') || 'payload', r.error.issues[0] ? issueEnglish(r.error.issues[0]) : 'is invalid');
+  return r.data;
+}
+
+/** Register the conversation commands on one socket. */
+export function registerConversationHandlers(socket: ResonanceSocket, limits: SocketLimits, client: string) {
+  /** Re-read the session (fresh): a logout or ban elsewhere must not keep reading private messages. */
+  async function recheck() {
+    const hash = socket.data.credentialHash;
+    if (!hash) throw Unauthenticated();
+    const actor = await reauthenticate(hash);
+    if (!actor) {
+      socket.emit('session:ended', { reason: 'logout' });
+      setImmediate(() => socket.disconnect(true));
+      throw Unauthenticated('Your session has ended; sign in again');
+    }
+    socket.data.actor = actor;
+    return actor;
+  }
+
+  socket.on(
+    'conversation:join',
+    command(async (payload: unknown) => {
+      const { conversationId: id, lastSeenMessageId } = parse(joinPayload, payload);
+      const actor = await recheck();
+      // conversation.read (policies): participants only; anyone else, staff included, gets not_found.
+      const loaded = await conversationForParticipant(actor, Number(id));
+      // Join first, then read the replay: a message committed in between arrives twice at worst.
+      await socket.join(rooms.conversation(id));
+      let replayed = 0;
+      let truncated = false;
+      if (lastSeenMessageId) {
+        const missed = await conversationMessages(loaded.conversation.id, { after: Number(lastSeenMessageId), limit: MAX_REPLAY + 1, viewerId: actor.id });
+        const wait = limits.replay(client, Math.min(missed.length, MAX_REPLAY));
+        if (wait > 0) {
+          await socket.leave(rooms.conversation(id));
+          throw RateLimited(wait);
+        }
+        truncated = missed.length > MAX_REPLAY;
+        const shown = missed.slice(0, MAX_REPLAY);
+        const authors = await authorsOfMessages(shown);
+        for (const m of shown) socket.emit('message:created', { conversationId: id, message: presentMessage(m, m.authorId ? authors.get(m.authorId) : undefined), replay: true });
+        replayed = shown.length;
+        if (replayed) await markConversationRead(actor.id, loaded.conversation);
+      }
+      return { conversation: presentConversation(loaded.conversation, loaded.participants), replayed, truncated };
+    }),
+  );
+
+  socket.on(
+    'conversation:leave',
+    command(async (payload: unknown) => {
+      const { conversationId: id } = parse(leavePayload, payload);
+      await socket.leave(rooms.conversation(id));
+      return null;
+    }),
+  );
+}
