@@ -33,21 +33,21 @@ export const CONTEXT_CRISIS_TERMS: readonly WatchTerm[] = Object.freeze([
     'the press', 'tv station', 'go viral', 'going public', 'the news'].map(term('media')),
 ]);
 
+// One pass over both lists: the wider terms carry list "context".
+const CONTEXT = 'context';
 let matcher: WatchwordMatcher | null = null;
-let contextMatcher: WatchwordMatcher | null = null;
 
 /**
  * The crisis evidence in these tokens, given the label the model gave, or null. `notice`: the
  * text reads as a notice or announcement, where the wider vocabulary is not evidence.
  */
 export function crisisOf(tokens: readonly string[], label: Sentiment['label'], notice = false): Crisis | null {
-  matcher ??= new WatchwordMatcher(CRISIS_TERMS);
-  contextMatcher ??= new WatchwordMatcher(CONTEXT_CRISIS_TERMS);
-  const strong = matcher.match(tokens);
-  // In a post read as positive only the wider safety words count ("melted", "burning plastic" are rarely praise).
-  const context = notice ? [] : contextMatcher.match(tokens).filter((m) => label !== 'positive' || m.category === 'safety');
-  const found = (context.length ? [...strong, ...context] : strong)
-    .filter((m) => !(label === 'positive' && (m.category === 'legal' || m.category === 'media')));
+  matcher ??= new WatchwordMatcher([...CRISIS_TERMS, ...CONTEXT_CRISIS_TERMS.map((t) => ({ ...t, list: CONTEXT }))]);
+  const found = matcher.match(tokens).filter((m) => {
+    if (label === 'positive' && (m.category === 'legal' || m.category === 'media')) return false;
+    // In a post read as positive only the wider safety words count ("melted", "burning plastic" are rarely praise).
+    return m.list !== CONTEXT || (!notice && (label !== 'positive' || m.category === 'safety'));
+  });
   if (found.length === 0) return null;
   return { categories: [...new Set(found.map((m) => m.category))], terms: [...new Set(found.map((m) => m.term))] };
 }
