@@ -38,15 +38,16 @@ const CONTEXT = 'context';
 let matcher: WatchwordMatcher | null = null;
 
 /**
- * The crisis evidence in these tokens, given the label the model gave, or null. `notice`: the
- * text reads as a notice or announcement, where the wider vocabulary is not evidence.
+ * The crisis evidence in these tokens, given the label the model gave, or null. `notice`: whether
+ * the text reads as a notice or announcement, where the wider vocabulary is not evidence (asked
+ * only when a wider term matched).
  */
-export function crisisOf(tokens: readonly string[], label: Sentiment['label'], notice = false): Crisis | null {
+export function crisisOf(tokens: readonly string[], label: Sentiment['label'], notice: () => boolean = () => false): Crisis | null {
   matcher ??= new WatchwordMatcher([...CRISIS_TERMS, ...CONTEXT_CRISIS_TERMS.map((t) => ({ ...t, list: CONTEXT }))]);
   const found = matcher.match(tokens).filter((m) => {
     if (label === 'positive' && (m.category === 'legal' || m.category === 'media')) return false;
     // In a post read as positive only the wider safety words count ("melted", "burning plastic" are rarely praise).
-    return m.list !== CONTEXT || (!notice && (label !== 'positive' || m.category === 'safety'));
+    return m.list !== CONTEXT || ((label !== 'positive' || m.category === 'safety') && !notice());
   });
   if (found.length === 0) return null;
   return { categories: [...new Set(found.map((m) => m.category))], terms: [...new Set(found.map((m) => m.term))] };

@@ -77,7 +77,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   }
   const zhShare = zhTokens + enTokens === 0 ? 0 : zhTokens / (zhTokens + enTokens);
   const judged = analyzeSentiment(normalized, sentimentTokens, lang, zhShare, options.kind ?? sourceKindOf(options.source));
-  const crisis = crisisOf(tokens, judged.label, isNotice(normalized));
+  const crisis = crisisOf(tokens, judged.label, () => isNotice(normalized));
   const sentiment = crisis ? crisisSentiment(judged, crisis) : judged;
   // Extraction runs on the original text so handles, tags and URLs keep their case.
   const { mentions, hashtags, urls, entities } = extractAll(raw);
