@@ -7,7 +7,9 @@ import { migrate } from './migrate';
 const usage = `usage: resonance <command>
   migrate            apply database migrations
   seed [--demo]      fill a demo community (chapters, categories, members, posts)
-  analyze            read JSON lines {"text": "..."} on stdin, write one analysis per line (no server, no database)
+  analyze [--source=S] read JSON lines {"text": "..."} on stdin, write one analysis per line (no server, no database);
+                     S: community (default), social, general, or a source id (weibo, douyin, news, ...)
+                     that picks the Chinese model; a line's own "source" overrides it
   import FILE.jsonl  ingest external mentions (one JSON item per line), with progress on stderr
   reindex            rebuild the search index from the database
   retrain [--write[=FILE]] [--weight=N] [--quick]
@@ -30,7 +32,7 @@ async function main(argv: string[]) {
       return;
     }
     case 'analyze':
-      return analyzeStdin();
+      return analyzeStdin(rest);
     case 'import': {
       if (!rest[0]) throw new Error('usage: resonance import FILE.jsonl');
       const { importMentions } = await import('./commands/import');
@@ -54,8 +56,10 @@ async function main(argv: string[]) {
 }
 
 /** CONTRACT (CLI): one output line per input line; a bad line gets {"error": ...} and never stops the stream. */
-async function analyzeStdin(): Promise<void> {
-  const { analyze } = await import('../search/analysis');
+async function analyzeStdin(args: string[]): Promise<void> {
+  const { analyze, parseSourceKind } = await import('../search/analysis');
+  const flag = args.find((a) => a.startsWith('--source='));
+  const defaultKind = parseSourceKind(flag ? flag.slice('--source='.length) : 'community');
   const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
   let out = '';
   const flush = () => {
@@ -66,9 +70,9 @@ async function analyzeStdin(): Promise<void> {
     if (!line.trim()) continue;
     let result: unknown;
     try {
-      const input = JSON.parse(line) as { text?: unknown };
+      const input = JSON.parse(line) as { text?: unknown; source?: unknown };
       if (typeof input?.text !== 'string') throw new Error('each line must be a JSON object with a string "text"');
-      const a = analyze(input.text);
+      const a = analyze(input.text, { kind: typeof input.source === 'string' ? parseSourceKind(input.source) : defaultKind });
       result = { lang: a.lang, sentiment: { label: a.sentiment.label, score: a.sentiment.score, confidence: a.sentiment.confidence, reasons: a.sentiment.reasons, probabilities: a.sentiment.probabilities }, keywords: a.keywords };
     } catch (err) {
       result = { error: err instanceof Error ? err.message : String(err) };

@@ -86,6 +86,13 @@ const PROBLEM = new LiteralCounter([
   '又', '还是', '一直', '总是', '老是', '三天两头', '再也不', '没人', '不理', '没反应', '不亮', '不动', '坏', '修了', '返修', '返厂', '等了', '还没', '至今', '只能', '根本', '完全不', '用不了', '打不开', '连不上', '断连', '卡', '吵', '异响', '响', '漏', '烫', '疼', '痛', '痒', '肿', '过敏', '难受', '后悔', '骗', '坑', '涨价', '乱收费', '套路', '扯皮', '推诿', '敷衍', '失望', '无语', '离谱', '智商税', '白花', '白交', '白买', '贵', '慢', '差', '退款', '投诉',
 ]);
 
+const EN_NOTICE_RE = /\b(?:notice|announcement|reminder|maintenance|registration|sign up|how to|steps?|faq|schedule)\b|^[^.!?]{2,24}:/;
+
+/** Whether a text reads as a notice, rules or logistics (Chinese or English markers): crisis words there are not a report. */
+export function isNotice(normalized: string): boolean {
+  return NOTICE_RE.test(normalized) || EN_NOTICE_RE.test(normalized);
+}
+
 function spanOf(tokens: SentimentToken[], from: number, to: number, m: LoadedZhModel): SpanLogit {
   return zhSpanLogit(from === 0 && to === tokens.length ? tokens : tokens.slice(from, to), m);
 }

@@ -14,6 +14,8 @@ import { segmenterLoaded } from './segment';
 import { enModelLoaded } from './sentiment-en';
 import { zhModelLoaded } from './sentiment-zh';
 import { crisisOf, crisisSentiment, type Crisis } from './crisis';
+import { sourceKindOf, type SourceKind } from './source';
+import { isNotice } from './cues-zh';
 
 export type { Lang } from './language';
 export type { Sentiment, SentimentLabel } from './sentiment';
@@ -21,6 +23,10 @@ export type { ComplaintCategory } from './complaint';
 export type { Entity } from './extract';
 export { addUserWords } from './segment';
 export { segmentForIndex } from './tokenize';
+export { sourceKindOf, parseSourceKind, SOURCE_KINDS, type SourceKind } from './source';
+
+/** Where the text comes from: a document's `source` id ('forum', 'weibo', 'news', ...) or a kind directly. */
+export interface AnalyzeOptions { source?: string | null; kind?: SourceKind }
 
 /** Everything the listening side needs to know about one post. */
 export interface Analysis {
@@ -52,8 +58,11 @@ function isLatinToken(t: string): boolean {
   return c >= 97 && c <= 122;
 }
 
-/** Analyse one post. Never throws on odd input (empty, huge, emoji-only). */
-export function analyze(text: string): Analysis {
+/**
+ * Analyse one post. Never throws on odd input (empty, huge, emoji-only). The source picks the
+ * Chinese sentiment model (source.ts); without one the text is read as a community post.
+ */
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   // Callers from plain JS (or JSON) may hand over null or a number: treat as empty, never throw.
   const raw = typeof text === 'string' ? text : '';
   const normalized = normalizeText(raw);
@@ -67,8 +76,8 @@ export function analyze(text: string): Analysis {
     else if (isLatinToken(t)) enTokens++;
   }
   const zhShare = zhTokens + enTokens === 0 ? 0 : zhTokens / (zhTokens + enTokens);
-  const judged = analyzeSentiment(normalized, sentimentTokens, lang, zhShare);
-  const crisis = crisisOf(tokens, judged.label);
+  const judged = analyzeSentiment(normalized, sentimentTokens, lang, zhShare, options.kind ?? sourceKindOf(options.source));
+  const crisis = crisisOf(tokens, judged.label, () => isNotice(normalized));
   const sentiment = crisis ? crisisSentiment(judged, crisis) : judged;
   // Extraction runs on the original text so handles, tags and URLs keep their case.
   const { mentions, hashtags, urls, entities } = extractAll(raw);

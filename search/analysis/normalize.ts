@@ -11,7 +11,7 @@ let t2s: { convert: (s: string) => string; changes: Set<number> } | null = null;
 
 function converter() {
   if (t2s) return t2s;
-  const convert = OpenCC.Converter({ from: 'tw', to: 'cn' });
+  const convert = OpenCC.Converter({ from: 'twp', to: 'cn' });
   const changes = new Set<number>();
   for (let c = 0x3400; c <= 0x9fff; c++) {
     const ch = String.fromCharCode(c);

@@ -59,6 +59,33 @@ export function prepareZhModel(model: ZhSentimentModel): LoadedZhModel {
   return { model, table: weightTable(model.weights) };
 }
 
+const SOCIAL_MODEL_PATH = fileURLToPath(new URL('../models/sentiment-zh-social.json', import.meta.url));
+// undefined: not read yet; null: no social model committed (the all-corpora model serves social sources too).
+let social: LoadedZhModel | null | undefined;
+let socialOverride: LoadedZhModel | null = null;
+
+/**
+ * The Weibo-only model for social sources (search/train/train-sentiment-social.ts), read on first
+ * use; the all-corpora model when none is committed.
+ */
+export function zhSocialModel(): LoadedZhModel {
+  if (socialOverride) return socialOverride;
+  if (social === undefined) {
+    try {
+      social = prepareZhModel(JSON.parse(readFileSync(SOCIAL_MODEL_PATH, 'utf8')) as ZhSentimentModel);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      social = null;
+    }
+  }
+  return social ?? zhModel();
+}
+
+/** Score social sources with this model until called with null (the committed one); trainers evaluate through it. */
+export function useZhSocialModel(m: LoadedZhModel | null): void {
+  socialOverride = m;
+}
+
 /** Whether the committed model has been read yet. */
 export function zhModelLoaded(): boolean {
   return loaded !== undefined;

@@ -7,7 +7,8 @@ import { EN_CUE_NAMES, enCues } from './cues-en';
 import { ZH_CUE_NAMES, zhCues } from './cues-zh';
 import type { Lang } from './language';
 import { enModel, scoreEn } from './sentiment-en';
-import { scoreZhTokens, zhModel, type ZhScore } from './sentiment-zh';
+import { scoreZhTokens, zhModel, zhSocialModel, type LoadedZhModel, type ZhScore } from './sentiment-zh';
+import type { SourceKind } from './source';
 import { threeWay, threeWayModel, type ThreeWayResult } from './three-way';
 import type { SentimentToken } from './tokenize';
 
@@ -51,7 +52,12 @@ export function isQuestionOrAnnouncement(normalized: string): boolean {
 
 interface Reason { term: string; weight: number; note?: string }
 /** `opinionWords: false`: the scorer found no lexicon word, phrase or emoji, only n-gram statistics. */
-interface Part { score: number; band: number; evidence: number; reasons: Reason[]; opinionWords?: boolean; threeWay?: ThreeWayResult }
+/**
+ * `polarFromScore`: the layer only decides neutral or not, the scorer's own calibrated score decides
+ * which side (social and general sources: the layer was trained on community posts over the
+ * all-corpora model's evidence; on held-out Weibo and reviews it loses to the corpus models' sign).
+ */
+interface Part { score: number; band: number; evidence: number; reasons: Reason[]; opinionWords?: boolean; threeWay?: ThreeWayResult; polarFromScore?: boolean }
 
 function formatReason({ term, weight, note }: Reason): string {
   const w = (weight >= 0 ? '+' : '') + weight.toFixed(2);
@@ -59,17 +65,25 @@ function formatReason({ term, weight, note }: Reason): string {
 }
 
 /** The three-way layer's input for Chinese text: the corpus model's score of it and the community cues. */
-export function zhThreeWayFeatures(normalized: string, tokens: SentimentToken[], s: ZhScore = scoreZhTokens(tokens)): Float64Array {
-  return zhCues(normalized, tokens, s.logit, s.evidence, s.span);
+export function zhThreeWayFeatures(normalized: string, tokens: SentimentToken[], m: LoadedZhModel = zhModel(), s: ZhScore = scoreZhTokens(tokens, m)): Float64Array {
+  return zhCues(normalized, tokens, s.logit, s.evidence, s.span, m);
 }
 
-function zhPart(normalized: string, tokens: SentimentToken[]): Part {
-  const s = scoreZhTokens(tokens);
+/** The Chinese model for a kind of source: the Weibo-only one for social platforms, else the all-corpora one. */
+export function zhModelFor(kind: SourceKind): LoadedZhModel {
+  return kind === 'social' ? zhSocialModel() : zhModel();
+}
+
+function zhPart(normalized: string, tokens: SentimentToken[], kind: SourceKind): Part {
+  const m = zhModelFor(kind);
+  const s = scoreZhTokens(tokens, m);
   const layer = threeWayModel('zh', ZH_CUE_NAMES);
   return {
-    ...(layer ? { threeWay: threeWay(layer, zhThreeWayFeatures(normalized, tokens, s)) } : {}),
+    ...(layer ? { threeWay: threeWay(layer, zhThreeWayFeatures(normalized, tokens, m, s)) } : {}),
     score: s.score,
-    band: zhModel().model.neutralBand,
+    band: m.model.neutralBand,
+    // The layer was trained on community posts: elsewhere it decides only neutral or not.
+    ...(kind !== 'community' ? { polarFromScore: true } : {}),
     evidence: s.evidence,
     reasons: s.contributions.map((c) => ({
       term: c.term,
@@ -100,13 +114,14 @@ function enPart(normalized: string): Part {
 
 /**
  * Label the sentiment of normalised text. `tokens` are its sentiment tokens (tokenize.ts) and
- * `zhShare` the Chinese share of its word tokens, used to blend the two scorers for mixed text.
+ * `zhShare` the Chinese share of its word tokens, used to blend the two scorers for mixed text;
+ * `kind` the kind of source, which picks the Chinese model (source.ts).
  */
-export function analyzeSentiment(normalized: string, tokens: SentimentToken[], lang: Lang, zhShare: number): Sentiment {
+export function analyzeSentiment(normalized: string, tokens: SentimentToken[], lang: Lang, zhShare: number, kind: SourceKind = 'community'): Sentiment {
   let part: Part;
-  if (lang === 'zh') part = zhPart(normalized, tokens);
+  if (lang === 'zh') part = zhPart(normalized, tokens, kind);
   else if (lang === 'mixed') {
-    const zh = zhPart(normalized, tokens);
+    const zh = zhPart(normalized, tokens, kind);
     const en = enPart(normalized);
     const share = Math.min(1, Math.max(0, zhShare));
     part = {
@@ -130,13 +145,21 @@ export function analyzeSentiment(normalized: string, tokens: SentimentToken[], l
   if (!finite) reasons.unshift(NOT_A_NUMBER_REASON);
   // With no known feature at all the layer has nothing to weigh: neutral, as below.
   if (part.threeWay && part.evidence > 0) {
-    const [negative, neutral, positive] = part.threeWay.probabilities;
+    let [negative, neutral, positive] = part.threeWay.probabilities;
     let label: SentimentLabel = part.threeWay.label;
+    if (part.polarFromScore) {
+      const p = (1 + Math.max(-1, Math.min(1, part.score))) / 2;
+      negative = (1 - neutral) * (1 - p);
+      positive = (1 - neutral) * p;
+      if (label !== 'neutral') label = p >= 0.5 ? 'positive' : 'negative';
+    }
+    // The layer's cues explain its own label; when the scorer turned the side they explain nothing.
+    const cues = label === part.threeWay.label ? part.threeWay.cues : [];
     // English n-grams without a single opinion word ("I ordered the 256GB version yesterday") are
     // near coin-flip: such a text is polar only when the layer is sure of it.
     if (part.opinionWords === false && label !== 'neutral' && Math.max(negative, positive) < NO_OPINION_CONFIDENT) label = 'neutral';
     // The label's cues first: they are why a turn, a question or irony moved it from the raw score.
-    reasons.unshift(...part.threeWay.cues.map((c) => formatReason({ term: `cue:${c.name}`, weight: c.weight })));
+    reasons.unshift(...cues.map((c) => formatReason({ term: `cue:${c.name}`, weight: c.weight })));
     return { label, score: round(positive - negative), confidence: round(Math.max(negative, neutral, positive)), reasons, probabilities: probabilitiesOf(negative, neutral, positive) };
   }
   const score = Math.max(-1, Math.min(1, part.score));

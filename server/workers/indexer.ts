@@ -153,10 +153,11 @@ function analysisRow(doc: SearchDocument, refId: number, a: TextAnalysis) {
 }
 
 /** Analyse one text, after a pause if the slice is spent; a throw is that document's failure alone. */
-async function analyzeItem(id: string, text: string, built: Built, pause: Pause): Promise<TextAnalysis | null> {
+async function analyzeItem(id: string, text: string, source: string, built: Built, pause: Pause): Promise<TextAnalysis | null> {
   await pause();
   try {
-    return analyze(text);
+    // The source picks the Chinese model: the Weibo-only one for social platforms (search/analysis/source.ts).
+    return analyze(text, { source });
   } catch (error) {
     built.failed.push({ id, error });
     return null;
@@ -194,7 +195,7 @@ export async function buildPostDocuments(postIds: number[], pause: Pause = timeS
       removals.push(`post:${id}`);
       continue;
     }
-    const a = await analyzeItem(`post:${id}`, String(r.body), built, pause);
+    const a = await analyzeItem(`post:${id}`, String(r.body), 'forum', built, pause);
     if (!a) continue;
     const doc = postDocument(
       {
@@ -225,7 +226,7 @@ export async function buildMentionDocuments(mentionIds: number[], pause: Pause =
   const watch = await watchwordMatcher();
   const mentions = await Mention.findAll({ where: { id: { [Op.in]: mentionIds } } });
   for (const m of mentions) {
-    const a = await analyzeItem(`mention:${m.id}`, m.text, built, pause);
+    const a = await analyzeItem(`mention:${m.id}`, m.text, m.source, built, pause);
     if (!a) continue;
     const doc = mentionDocument(m, a);
     built.docs.push(doc);

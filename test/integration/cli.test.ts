@@ -62,6 +62,20 @@ describe('resonance CLI', function () {
     expect(fs.existsSync(dataDir)).to.equal(false);
   });
 
+  it('analyze --source: a social source is scored with the Weibo model, a line\'s own source wins, the shape stays', async () => {
+    const text = '今天天气真好，出去玩了一整天，开心';
+    const input = [JSON.stringify({ text }), JSON.stringify({ text, source: 'forum' })].join('\n');
+    const community = await run(['analyze'], { input: JSON.stringify({ text }) });
+    const social = await run(['analyze', '--source=weibo'], { input });
+    expect(social.code).to.equal(0);
+    const [c] = community.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const [s, forum] = social.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(Object.keys(s).sort()).to.deep.equal(Object.keys(c).sort());
+    expect(Object.keys(s.sentiment).sort()).to.deep.equal(['confidence', 'label', 'probabilities', 'reasons', 'score']);
+    expect(s.sentiment.score).to.not.equal(c.sentiment.score);
+    expect(forum).to.deep.equal(c);
+  });
+
   it('import: accepts good lines, reports bad ones by line number, skips duplicates; reindex rebuilds the embedded index', async () => {
     const dir = tmp();
     const file = mentionsFile(dir);
