@@ -32,8 +32,12 @@ async function uploadImage(file: File): Promise<string> {
 }
 
 function enhance(tools: HTMLElement): void {
-  const textarea = tools.closest('form')?.querySelector<HTMLTextAreaElement>('textarea');
-  if (!textarea) return;
+  const form = tools.closest('form');
+  const textarea = form?.querySelector<HTMLTextAreaElement>('textarea');
+  if (!form || !textarea) return;
+  // With the composer enhanced, the buttons join its toolbar (beside 编辑/预览) instead of
+  // sitting under the text box; without it they stay where the server put them.
+  form.querySelector('.composer-bar .composer-tools')?.append(tools);
   const input = tools.querySelector<HTMLInputElement>('[data-upload-input]')!;
   const status = tools.querySelector<HTMLElement>('[data-upload-status]')!;
   const panel = tools.querySelector<HTMLElement>('[data-sticker-panel]')!;

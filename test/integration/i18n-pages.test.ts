@@ -26,6 +26,8 @@ import { buildUser, PASSWORD } from '../support/factories';
 const ALLOWED = new Set([
   'Resonance', 'English', 'KOL', 'KOLs', 'API', 'CSV', 'JSON', 'Markdown', 'URL', 'IP', 'ID', 'UTC', 'GMT', 'IANA', 'Webhook', 'Webhooks', 'webhook',
   'DingTalk', 'WeCom', 'Slack', 'Feishu', 'Elasticsearch', 'SQLite', 'PR', 'App', 'Weibo', 'weibo', 'HTTP', 'HTTPS', 'HMAC', 'SEC', 'Top', 'TOP',
+  // Image formats in the upload hints, and the sticker code members type as [OK] (as on Weibo).
+  'JPEG', 'PNG', 'WebP', 'GIF', 'OK',
 ]);
 const KEYS = new Set([...keysOf('en'), ...keysOf('zh-CN')]);
 const NAMESPACES = new Set([...KEYS].map((k) => k.split('.')[0]));
