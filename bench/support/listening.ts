@@ -180,7 +180,8 @@ export async function startResonance(backend: BackendName, esUrl: string | null,
     if (!esUrl) throw new Error('elasticsearch backend without an Elasticsearch URL');
     env.ELASTICSEARCH_URL = esUrl;
     env.ELASTICSEARCH_REFRESH = 'false';
-    env.ELASTICSEARCH_INDEX_PREFIX = `bench-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+    // A restart on seeded data passes the prefix it seeded (opts.env); otherwise a fresh one.
+    env.ELASTICSEARCH_INDEX_PREFIX = opts.env?.ELASTICSEARCH_INDEX_PREFIX ?? `bench-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   }
   // An empty ELASTICSEARCH_URL would fail the url() check in config: drop it instead.
   const childEnv = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')) as Record<string, string>;
