@@ -18,7 +18,7 @@ import { seedDemo } from '../../server/seed';
 import { DEMO_PASSWORD, PRIVATE_CHAPTER } from '../../server/seed-data';
 import { Category, Chapter, MemberTag, Mention, Post, Thread, User } from '../../server/models';
 import { keysOf } from '../../server/i18n';
-import { startServer, type TestServer } from '../support/server';
+import { resetPostgres, startServer, type TestServer } from '../support/server';
 import { Client } from '../support/client';
 import { buildUser, PASSWORD } from '../support/factories';
 
@@ -66,7 +66,10 @@ describe('zh-CN pages: no translation keys, no English outside user content', fu
 
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-i18n-pages-'));
-    await seedDemo(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir }), { demo: true, out: () => {} });
+    // The demo goes into the database the server will use: a fresh Postgres under test:postgres.
+    const databaseUrl = process.env.TEST_DATABASE_URL;
+    if (databaseUrl) await resetPostgres(databaseUrl);
+    await seedDemo(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }), { demo: true, out: () => {} });
     server = await startServer({ DATA_DIR: dataDir });
     const admin = await buildUser({ role: 'admin', username: 'site_admin', displayName: '站长' });
 

@@ -56,7 +56,7 @@ export async function startServer(env: Record<string, string> = {}, options: Res
 }
 
 /** Drop and recreate the public schema of a test Postgres database. */
-async function resetPostgres(url: string): Promise<void> {
+export async function resetPostgres(url: string): Promise<void> {
   const admin = new Sequelize(url, { logging: false });
   try {
     await admin.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
