@@ -4,7 +4,7 @@ import type { ResonanceSocket } from './io';
 import type { SocketLimits } from './limits';
 import { command } from './ack';
 import { rooms } from './rooms';
-import { reauthenticate } from '../services/accounts';
+import { recheckSession } from './session';
 import { conversationForParticipant, conversationMessages, markConversationRead } from '../services/conversations';
 import { presentConversation, presentMessage } from '../presenters/conversation';
 import { authorsOfMessages } from '../services/conversationReads';
@@ -24,25 +24,13 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown): T {
 
 /** Register the conversation commands on one socket. */
 export function registerConversationHandlers(socket: ResonanceSocket, limits: SocketLimits, client: string) {
-  /** Re-read the session (fresh): a logout or ban elsewhere must not keep reading private messages. */
-  async function recheck() {
-    const hash = socket.data.credentialHash;
-    if (!hash) throw Unauthenticated();
-    const actor = await reauthenticate(hash);
-    if (!actor) {
-      socket.emit('session:ended', { reason: 'logout' });
-      setImmediate(() => socket.disconnect(true));
-      throw Unauthenticated('Your session has ended; sign in again');
-    }
-    socket.data.actor = actor;
-    return actor;
-  }
-
   socket.on(
     'conversation:join',
     command(async (payload: unknown) => {
       const { conversationId: id, lastSeenMessageId } = parse(joinPayload, payload);
-      const actor = await recheck();
+      // Fresh: a logout or ban elsewhere must not keep reading private messages.
+      const actor = await recheckSession(socket, true);
+      if (!actor) throw Unauthenticated();
       // conversation.read (policies): participants only; anyone else, staff included, gets not_found.
       const loaded = await conversationForParticipant(actor, Number(id));
       // Join first, then read the replay: a message committed in between arrives twice at worst.

@@ -6,7 +6,7 @@ import { TYPING_TTL_MS } from './contract';
 import { command } from './ack';
 import { rooms } from './rooms';
 import { loadThread, threadPosts } from '../services/threads';
-import { authenticateHash, reauthenticate } from '../services/accounts';
+import { recheckSession } from './session';
 import { User } from '../models';
 import type { SocketLimits } from './limits';
 import { presentThread } from '../presenters';
@@ -29,30 +29,12 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown): T {
 export function registerThreadHandlers(io: ResonanceServer, socket: ResonanceSocket, presence: Presence, limits: SocketLimits, client: string) {
   const typingSentAt = new Map<string, number>();
 
-  /**
-   * Re-check the session a signed-in socket was opened with: a logout, password change or ban
-   * elsewhere ends it even if this socket missed the disconnect. `fresh` skips the short cache,
-   * for commands that can reach private content; memberships and role are re-read with it.
-   */
-  async function recheck(fresh: boolean) {
-    const hash = socket.data.credentialHash;
-    if (!hash) return;
-    const actor = fresh ? await reauthenticate(hash) : await authenticateHash(hash);
-    if (!actor) {
-      socket.emit('session:ended', { reason: 'logout' });
-      // After the ack (sent when the throw below reaches command()), not before it.
-      setImmediate(() => socket.disconnect(true));
-      throw Unauthenticated('Your session has ended; sign in again');
-    }
-    socket.data.actor = actor;
-  }
-
   socket.on(
     'thread:join',
     command(async (payload: unknown) => {
       const { threadId: id, lastSeenPostId } = parse(joinPayload, payload);
       // Memberships, role and the session itself change; a stale actor must not rejoin.
-      await recheck(true);
+      await recheckSession(socket, true);
       const ctx = await loadThread(socket.data.actor, Number(id));
       // Join first, then read the replay: a post committed in between arrives twice at worst
       // (clients de-duplicate by id), never zero times.
@@ -96,7 +78,7 @@ export function registerThreadHandlers(io: ResonanceServer, socket: ResonanceSoc
       const { threadId: id } = parse(threadPayload, payload);
       if (!socket.data.actor) throw Unauthenticated();
       if (!(id in socket.data.threads)) throw Forbidden('Join the thread first');
-      await recheck(false);
+      await recheckSession(socket, false);
       const actor = socket.data.actor;
       // Renewals more often than every 2 s add nothing: the indicator lives TYPING_TTL_MS.
       const last = typingSentAt.get(id) ?? 0;
