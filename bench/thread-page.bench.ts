@@ -33,7 +33,7 @@ const params = {
   server: 'node --import tsx server/main.ts, NODE_ENV=production, RESONANCE_ROLE=all, SQLite (WAL) in a temp DATA_DIR',
 };
 
-type Target = { name: string; url: string; settleUrl: string; headers?: Record<string, string>; pid: () => number | undefined };
+type Target = { name: string; url: string; settleUrl: string; headers?: Record<string, string>; rotate?: Array<Record<string, string>>; pid: () => number | undefined };
 type Row = LoadResult & { name: string; connections: number; path: string; serverRssMB: number | null };
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -61,7 +61,11 @@ async function main(): Promise<void> {
 
     // A browser that has visited before: session cookie plus its CSRF cookie (32 chars), so
     // the server does not mint a new CSRF cookie per response. CSRF tokens are not needed for GET.
-    const memberCookie = `rs_session=${seeded.memberToken}; rs_csrf=${crypto.randomBytes(24).toString('base64url')}`;
+    const cookieOf = (token: string) => `rs_session=${token}; rs_csrf=${crypto.randomBytes(24).toString('base64url')}`;
+    const memberCookie = cookieOf(seeded.memberToken);
+    // Many members reading one thread: each request of a connection is the next member's, so
+    // nothing cached for one viewer helps (the page is shared per audience, server/slots.ts).
+    const membersRotation = seeded.memberTokens.map((token) => ({ cookie: cookieOf(token) }));
     const pagePath = `/t/${seeded.threadId}`;
     const apiPath = `/api/v1/threads/${seeded.threadId}`;
 
@@ -83,6 +87,7 @@ async function main(): Promise<void> {
     const targets: Target[] = [
       { name: 'thread-page-anonymous', url: base + pagePath, settleUrl: `${base}/healthz`, pid: () => server.pid },
       { name: 'thread-page-member', url: base + pagePath, settleUrl: `${base}/healthz`, headers: { cookie: memberCookie }, pid: () => server.pid },
+      { name: 'thread-page-members-rotating', url: base + pagePath, settleUrl: `${base}/healthz`, rotate: membersRotation, pid: () => server.pid },
       { name: 'api-thread', url: base + apiPath, settleUrl: `${base}/healthz`, pid: () => server.pid },
     ];
     const refUrl = `http://127.0.0.1:${refPort}${pagePath}`;
@@ -91,14 +96,14 @@ async function main(): Promise<void> {
     // Unloaded cost of one request (median of sequential requests): separates per-request
     // work from queueing and from CPU contention with other processes on the machine.
     const serialMs: Record<string, number> = {};
-    for (const target of [referenceTarget, ...targets]) serialMs[target.name] = await serviceTimeMs(target.url, target.headers ?? {}, quick ? 10 : 30);
+    for (const target of [referenceTarget, ...targets]) serialMs[target.name] = await serviceTimeMs(target.url, target.headers ?? target.rotate?.[0] ?? {}, quick ? 10 : 30);
 
     const results: Row[] = [];
     const referenceRuns: Row[] = [];
     for (const connections of params.connections) {
       for (const target of [referenceTarget, ...targets]) {
         log(`${target.name} c=${connections} (${params.warmupSec}s warm-up + ${params.durationSec}s)`);
-        const r = await measure(target.url, { connections, durationSec: params.durationSec, warmupSec: params.warmupSec, headers: target.headers });
+        const r = await measure(target.url, { connections, durationSec: params.durationSec, warmupSec: params.warmupSec, headers: target.headers, rotate: target.rotate });
         const row = { name: target.name, connections, path: new URL(target.url).pathname, ...r, serverRssMB: rssMB(target.pid()) };
         (target === referenceTarget ? referenceRuns : results).push(row);
         // autocannon drops its sockets at the deadline but the server still works off what it
@@ -116,7 +121,7 @@ async function main(): Promise<void> {
       params: { ...params, quick },
       machine: { ...machine(), loadavg1mAtStart, loadavg1mAtEnd: machine().loadavg1m, busy: Math.max(loadavg1mAtStart, machine().loadavg1m) > os.cpus().length },
       serialLatencyMs: serialMs,
-      seeded: { threadId: seeded.threadId, posts: seeded.posts, pageBytes: Buffer.byteLength(anonHtml), memberPageBytes: Buffer.byteLength(memberHtml), apiBytes: JSON.stringify(api).length },
+      seeded: { threadId: seeded.threadId, posts: seeded.posts, rotatingMembers: seeded.memberTokens.length, pageBytes: Buffer.byteLength(anonHtml), memberPageBytes: Buffer.byteLength(memberHtml), apiBytes: JSON.stringify(api).length },
       results,
       reference: {
         name: referenceTarget.name,
@@ -127,6 +132,7 @@ async function main(): Promise<void> {
       ratios: {
         threadPageVsReference: byConnections((c) => ratio(rps(results, 'thread-page-anonymous', c), rps(referenceRuns, referenceTarget.name, c))),
         memberPageVsReference: byConnections((c) => ratio(rps(results, 'thread-page-member', c), rps(referenceRuns, referenceTarget.name, c))),
+        rotatingMembersVsReference: byConnections((c) => ratio(rps(results, 'thread-page-members-rotating', c), rps(referenceRuns, referenceTarget.name, c))),
         apiThreadVsReference: byConnections((c) => ratio(rps(results, 'api-thread', c), rps(referenceRuns, referenceTarget.name, c))),
         threadPageVsForumBaseline256: byConnections((c) => ratio(rps(results, 'thread-page-anonymous', c), FORUM_BASELINE.requestsPerSec)),
       },

@@ -36,13 +36,22 @@ export function createViews() {
   const pages = new Map([...pageSources].map(([n, s]) => [n, compile(s)]));
   const layouts = new Map([...layoutSources].map(([n, s]) => [n, compile(s)]));
 
-  return function render(page: string, data: Record<string, unknown>, layout = 'main'): string {
+  const partialTemplates = new Map([...partials].map(([n, s]) => [n, compile(s)]));
+
+  function render(page: string, data: Record<string, unknown>, layout = 'main'): string {
     const tpl = pages.get(page);
     if (!tpl) throw new Error(`no such view: ${page}`);
     const body = tpl(data);
     const wrap = layouts.get(layout);
     return wrap ? wrap({ ...data, body }) : body;
-  };
+  }
+  /** One partial on its own, `data` as its root: how a shared page's slots are filled (server/slots.ts). */
+  function partial(name: string, data: Record<string, unknown>): string {
+    const tpl = partialTemplates.get(name);
+    if (!tpl) throw new Error(`no such partial: ${name}`);
+    return tpl(data);
+  }
+  return Object.assign(render, { partial });
 }
 
 type CompileOptions = Parameters<typeof Handlebars.compile>[1];

@@ -6,6 +6,8 @@ export interface LoadParams {
   durationSec: number;
   warmupSec: number;
   headers?: Record<string, string>;
+  /** Headers per request, in turn (each connection cycles through them): many viewers, not one. */
+  rotate?: Array<Record<string, string>>;
 }
 
 export interface LoadResult {
@@ -18,15 +20,16 @@ export interface LoadResult {
   timeouts: number;
 }
 
-function run(url: string, connections: number, duration: number, headers: Record<string, string>) {
-  return autocannon({ url, connections, duration, headers, pipelining: 1 });
+function run(url: string, connections: number, duration: number, headers: Record<string, string>, rotate?: Array<Record<string, string>>) {
+  const requests = rotate?.map((h) => ({ method: 'GET' as const, headers: { ...headers, ...h } }));
+  return autocannon({ url, connections, duration, headers, pipelining: 1, ...(requests ? { requests } : {}) });
 }
 
 /** Warm up for warmupSec, then measure for durationSec against url. */
 export async function measure(url: string, params: LoadParams): Promise<LoadResult> {
   const headers = params.headers ?? {};
-  if (params.warmupSec > 0) await run(url, params.connections, params.warmupSec, headers);
-  const r = await run(url, params.connections, params.durationSec, headers);
+  if (params.warmupSec > 0) await run(url, params.connections, params.warmupSec, headers, params.rotate);
+  const r = await run(url, params.connections, params.durationSec, headers, params.rotate);
   const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
   return {
     requestsPerSec: round(r.requests.average, 1),

@@ -23,6 +23,8 @@ export interface SeededThread {
   /** Session token of a chapter member: the value of the `rs_session` cookie. */
   memberToken: string;
   memberUsername: string;
+  /** Session tokens of every member (the thread's authors), for loads of many different viewers. */
+  memberTokens: string[];
 }
 
 const PASSWORD = 'bench password 123';
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
 
   const fresh = await Thread.findByPk(thread.id);
   const member = members[2];
-  const seeded: SeededThread = { threadId: String(thread.id), posts: fresh?.postCount ?? 0, memberToken: member.token, memberUsername: (await User.findByPk(member.user.id))!.username };
+  const seeded: SeededThread = { threadId: String(thread.id), posts: fresh?.postCount ?? 0, memberToken: member.token, memberUsername: (await User.findByPk(member.user.id))!.username, memberTokens: members.map((m) => m.token) };
   await closeDatabase();
   process.stdout.write(`${JSON.stringify(seeded)}\n`);
 }

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server';
 import { Client } from '../support/client';
 import { buildPost, buildThread, buildUser } from '../support/factories';
-import { anonymousPageCache } from '../../server/routes/pages/forum';
+import { threadPageCache } from '../../server/routes/pages/forum';
 import { Flag, Like } from '../../server/models';
 
 describe('server limits', function () {
@@ -27,13 +27,13 @@ describe('server limits', function () {
       for (let i = 0; i < 50; i++) await buildPost({ thread, author, body: `楼 ${i}` }); // two pages
       const c = new Client(server.url);
       expect((await c.get(`/t/${thread.id}`)).status).to.equal(200);
-      const base = anonymousPageCache().entries;
+      const base = threadPageCache().entries;
       for (let v = 0; v < 50; v++) expect((await c.get(`/t/${thread.id}?v=${v}&utm_source=x${v}`)).status).to.equal(200);
       expect((await c.get(`/t/${thread.id}?page=1&v=x`)).status).to.equal(200);
-      expect(anonymousPageCache().entries, 'still one page').to.equal(base);
+      expect(threadPageCache().entries, 'still one page').to.equal(base);
       // Control: a real second page is a second entry.
       expect((await c.get(`/t/${thread.id}?page=2`)).status).to.equal(200);
-      expect(anonymousPageCache().entries).to.equal(base + 1);
+      expect(threadPageCache().entries).to.equal(base + 1);
     });
 
     it('stays within its byte budget however many distinct pages are read', async () => {
@@ -41,7 +41,7 @@ describe('server limits', function () {
         const { thread } = await buildThread({ body: `大帖子 ${i} `.repeat(1_500) }); // ~15 kB of text per page
         expect((await new Client(server.url).get(`/t/${thread.id}`)).status).to.equal(200);
       }
-      const { bytes, entries } = anonymousPageCache();
+      const { bytes, entries } = threadPageCache();
       expect(bytes).to.be.at.most(0.25 * 1024 * 1024);
       expect(entries).to.be.below(30);
       expect(entries).to.be.above(0);

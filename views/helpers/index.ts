@@ -9,5 +9,6 @@ import { initial } from './initial';
 import { concat } from './concat';
 import { fixed } from './fixed';
 import { stickers } from './stickers';
+import { slot } from './slot';
 
-export const helpers = { t, eq, time, ago, icon, html, json, initial, concat, fixed, stickers };
+export const helpers = { t, eq, time, ago, icon, html, json, initial, concat, fixed, stickers, slot };

@@ -1,6 +1,6 @@
 /** What every page needs: locale, viewer, CSRF token, unread count, navigation permissions. */
 import type { Request, Response } from 'express';
-import { can } from '../../policies';
+import { can, type Actor } from '../../policies';
 import { unreadCount } from '../../services/notifications';
 import type { Render } from '../../views';
 import { t, type Locale } from '../../i18n';
@@ -61,6 +61,16 @@ export async function renderPage(req: Request, res: Response, render: Render, pa
 }
 
 /** The HTML of a page with the common context; `overrides` replace context fields (cached pages use a CSRF placeholder). */
+/** The staff links of the header: what the viewer's role opens. */
+export function navFor(actor: Actor | null) {
+  return {
+    console: can(actor, 'console.view', null),
+    desk: can(actor, 'desk.view', null),
+    admin: actor?.role === 'admin',
+    people: can(actor, 'people.view', null),
+  };
+}
+
 export async function renderPageHtml(req: Request, render: Render, page: string, data: Record<string, unknown>, overrides: Record<string, unknown> = {}): Promise<string> {
   const actor = req.actor && !req.actor.scopes ? req.actor : null;
   return render(page, {
@@ -70,13 +80,9 @@ export async function renderPageHtml(req: Request, render: Render, page: string,
     title: data.title ? `${data.title} · ${t(req.locale, 'app.name')}` : t(req.locale, 'app.name'),
     csrfToken: req.csrfToken,
     viewer: actor ? { username: actor.username, displayName: actor.displayName, role: actor.role } : null,
-    unread: actor ? await unreadCount(actor.id) : 0,
-    nav: {
-      console: can(actor, 'console.view', null),
-      desk: can(actor, 'desk.view', null),
-      admin: actor?.role === 'admin',
-      people: can(actor, 'people.view', null),
-    },
+    // A shared render (server/slots.ts) brings its own: the count goes in the viewer's slot.
+    unread: actor && !('unread' in overrides) ? await unreadCount(actor.id) : 0,
+    nav: navFor(actor),
     path: req.originalUrl,
     // Pages whose browser code renders more (the console) name their extra keys.
     clientStrings: clientStrings(req.locale, (data.clientKeys as string[] | undefined) ?? []),

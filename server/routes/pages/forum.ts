@@ -15,9 +15,12 @@ import { threadPage } from '../threadPage';
 import { isBotAgent } from '../../services/viewCounts';
 import type { Category, Chapter } from '../../models';
 import { presentPosts, presentThreads } from '../present';
-import { readPosts, readThread, threadScopedCache } from '../../services/threadReads';
+import { readPosts, readThread, threadScopedCache, type ThreadSnapshot } from '../../services/threadReads';
 import { likedBy } from '../../services/posts';
-import { formErrors, renderPage, renderPageHtml, type FormErrors } from './context';
+import { formErrors, navFor, renderPage, renderPageHtml, type FormErrors } from './context';
+import { fillSlots, slotMarker, splitSlots, type SlottedHtml } from '../../slots';
+import { unreadCount } from '../../services/notifications';
+import Handlebars from 'handlebars';
 import { toAppError } from '../../middleware/errors';
 import type { Request } from 'express';
 import type { Render } from '../../views';
@@ -54,24 +57,22 @@ function listHref(base: string, q: Pick<Listing, 'sort' | 'window'>, cursor: { a
 const PAGE_SIZE = 30;
 const POSTS_PER_PAGE = 50;
 const pageParam = z.object({ page: pageNumber });
-const CSRF_PLACEHOLDER = '\u0000csrf\u0000';
-// Kept as UTF-8 bytes around the CSRF placeholder: serving is two memcpys, not re-encoding 50 kB.
-interface CachedPage {
-  head: Buffer;
-  tail: Buffer;
+// A plain read of a thread page (no reply target, no notice) is the same for everyone in one
+// audience: rendered once per audience, page, locale and zone and kept as bytes with slots for
+// what is each viewer's own (server/slots.ts). Staff with per-author tools get pages of their own.
+const MEMBER_SLOTS = ['account-nav', 'post-actions'];
+interface SharedThreadPage {
+  html: SlottedHtml;
+  /** What the post-actions slot needs of each post on the page, by post id. */
+  posts: Map<string, { index: number; authorId: number; hidden: boolean }>;
+  /**
+   * Each post's links, rendered once per combination of the viewer's permissions on it (most
+   * members of an audience share one), keyed by `index * 64 + permission bits`. Lives and dies
+   * with the page; at most 64 variants per post.
+   */
+  actions: Map<number, SlottedHtml>;
 }
-const anonymousPages = threadScopedCache<CachedPage>(2_000, { sizeOf: (p) => p.head.length + p.tail.length + 100 });
-
-function splitPage(html: string): CachedPage {
-  const i = html.indexOf(CSRF_PLACEHOLDER);
-  if (i < 0) return { head: Buffer.from(html), tail: Buffer.alloc(0) };
-  return { head: Buffer.from(html.slice(0, i)), tail: Buffer.from(html.slice(i + CSRF_PLACEHOLDER.length)) };
-}
-
-function sendCachedPage(res: Response, page: CachedPage, csrfToken: string): void {
-  const body = page.tail.length ? Buffer.concat([page.head, Buffer.from(csrfToken), page.tail]) : page.head;
-  res.status(200).type('html').send(body);
-}
+const sharedPages = threadScopedCache<SharedThreadPage>(2_000, { sizeOf: (p) => p.html.bytes + 64 * p.posts.size + 100 });
 // The inputs of each composer form an error can be shown next to.
 const REPLY_FIELDS = ['body', 'replyTo'] as const;
 const THREAD_FIELDS = ['title', 'body', 'chapter', 'category'] as const;
@@ -94,8 +95,8 @@ function validationFailure(req: Request, err: unknown, fields: readonly string[]
 }
 const threadPageQuery = pageParam.extend({ quote: id.optional(), replyTo: id.optional() });
 
-/** The anonymous page cache's bytes and entries (for /metrics and tests). */
-export const anonymousPageCache = () => ({ entries: anonymousPages.size, bytes: anonymousPages.bytes });
+/** The shared thread page cache's bytes and entries (for tests). */
+export const threadPageCache = () => ({ entries: sharedPages.size, bytes: sharedPages.bytes });
 
 export function forumPages(render: Render, { limits, config, viewCounts }: HttpDeps): Router {
   /** Count a thread page view (in memory; flushed in batches): once per member or address per window, crawlers not at all. */
@@ -103,7 +104,7 @@ export function forumPages(render: Render, { limits, config, viewCounts }: HttpD
     if (isBotAgent(req.get('user-agent'))) return;
     viewCounts.record(threadId, req.actor ? `u:${req.actor.id}` : `a:${req.ip}`);
   };
-  anonymousPages.maxBytes = config.PAGE_CACHE_MAX_MB * 1024 * 1024;
+  sharedPages.maxBytes = config.PAGE_CACHE_MAX_MB * 1024 * 1024;
   const r = Router();
   const requireLogin = (req: Parameters<Parameters<Router['get']>[1]>[0]) => {
     requirePerson(req.actor);
@@ -199,8 +200,22 @@ export function forumPages(render: Render, { limits, config, viewCounts }: HttpD
     });
   });
 
-  /** The thread page's HTML: one page of posts and the reply box holding `composer`'s state. */
-  async function threadPageHtml(req: Request, threadId: number, pageNo: number, composer: ReplyComposer, overrides: Record<string, unknown> = {}): Promise<string> {
+  /** What this viewer may do with one post of the page (the post-actions partial's flags). */
+  function postActions(actor: Actor | null, snap: ThreadSnapshot, post: { id: number; authorId: number; hidden: boolean }, liked: Set<number>) {
+    const subject = { post: { id: post.id, authorId: post.authorId, deletedAt: null, hiddenAt: post.hidden ? new Date(0) : null }, thread: snap.ref, chapter: snap.chapterRef };
+    // A hidden post takes no edits, likes or flags until it is restored.
+    return {
+      likedByMe: actor ? liked.has(post.id) : undefined,
+      canEdit: !post.hidden && can(actor, 'post.edit', subject),
+      canLike: !post.hidden && can(actor, 'post.like', subject),
+      canFlag: !post.hidden && !!actor,
+      canHide: !post.hidden && can(actor, 'post.hide', subject),
+      canRestore: post.hidden && can(actor, 'post.hide', subject),
+    };
+  }
+
+  /** The thread page's data: one page of posts and the reply box holding `composer`'s state. */
+  async function threadPageData(req: Request, threadId: number, pageNo: number, composer: ReplyComposer, shared: boolean) {
     const snap = await readThread(req.actor, threadId);
     const actor = req.actor && !req.actor.scopes ? req.actor : null;
     // Moderators see hidden posts in place, marked, with a restore button (issue #10).
@@ -208,7 +223,8 @@ export function forumPages(render: Render, { limits, config, viewCounts }: HttpD
     const { posts: page } = await readPosts(threadId, { limit: POSTS_PER_PAGE + 1, offset: (pageNo - 1) * POSTS_PER_PAGE, includeHidden });
     const shown = page.slice(0, POSTS_PER_PAGE);
     const canSanctionAuthors = can(actor, 'people.view', null);
-    const liked = await likedBy(actor?.id, shown.map((p) => Number(p.presented.id)));
+    // A shared render leaves the post actions to each request's slots: no likes to read here.
+    const liked = shared ? new Set<number>() : await likedBy(actor?.id, shown.map((p) => Number(p.presented.id)));
     let draft = composer.draft;
     // Who the reply answers, by name: loaded only when the page is opened to reply to one post.
     let replyToName: string | null = null;
@@ -223,12 +239,8 @@ export function forumPages(render: Render, { limits, config, viewCounts }: HttpD
         }
       }
     }
-    const subject = (authorId: number, postId: string, hidden = false) => ({
-      post: { id: Number(postId), authorId, deletedAt: null, hiddenAt: hidden ? new Date(0) : null },
-      thread: snap.ref,
-      chapter: snap.chapterRef,
-    });
-    return renderPageHtml(req, render, 'thread', {
+    const scope = { thread: snap.ref, chapter: snap.chapterRef };
+    const data = {
       title: snap.thread.title,
       thread: snap.thread,
       chapter: snap.chapter,
@@ -236,47 +248,102 @@ export function forumPages(render: Render, { limits, config, viewCounts }: HttpD
       posts: shown.map(({ presented, authorId, hidden }) => ({
         ...presented,
         hidden: !!hidden,
-        likedByMe: actor ? liked.has(Number(presented.id)) : undefined,
-        // A hidden post takes no edits, likes or flags until it is restored.
-        canEdit: !hidden && can(actor, 'post.edit', subject(authorId, presented.id)),
-        canLike: !hidden && can(actor, 'post.like', subject(authorId, presented.id)),
-        canFlag: !hidden && !!actor,
-        canHide: !hidden && can(actor, 'post.hide', subject(authorId, presented.id)),
-        canRestore: !!hidden && can(actor, 'post.hide', subject(authorId, presented.id, true)),
+        ...(shared ? {} : postActions(actor, snap, { id: Number(presented.id), authorId, hidden: !!hidden }, liked)),
         canSanction: canSanctionAuthors && authorId !== actor?.id && presented.author.username !== 'deleted',
       })),
       lastPostId: shown.at(-1)?.presented.id ?? null,
       pager: { page: pageNo, prev: pageNo > 1 ? pageNo - 1 : null, next: page.length > POSTS_PER_PAGE ? pageNo + 1 : null, base: `/t/${threadId}` },
-      canReply: can(actor, 'thread.reply', { thread: snap.ref, chapter: snap.chapterRef }),
-      canPin: can(actor, 'thread.pin', { thread: snap.ref, chapter: snap.chapterRef }),
-      canAnnounce: can(actor, 'thread.announce', { thread: snap.ref, chapter: snap.chapterRef }),
+      canReply: can(actor, 'thread.reply', scope),
+      canPin: can(actor, 'thread.pin', scope),
+      canAnnounce: can(actor, 'thread.announce', scope),
       draft,
       flagged: req.query.flagged === '1',
       replyTo: composer.replyTo ? String(composer.replyTo) : null,
       replyToName: replyToName ?? (composer.replyTo ? `#${composer.replyTo}` : null),
       error: composer.failure?.error ?? null,
       errors: composer.failure?.errors ?? {},
-    }, overrides);
+    };
+    return { snap, actor, data, shown, includeHidden, canSanctionAuthors };
+  }
+
+  /** The thread page's HTML for this viewer alone (a reply target, an error in the form). */
+  async function threadPageHtml(req: Request, threadId: number, pageNo: number, composer: ReplyComposer, overrides: Record<string, unknown> = {}): Promise<string> {
+    const { data } = await threadPageData(req, threadId, pageNo, composer, false);
+    return renderPageHtml(req, render, 'thread', data, overrides);
+  }
+
+  /**
+   * Who sees the same thread page: everything outside the slots follows from these. Staff who may
+   * sanction authors see the link on every post but their own, so each has an audience of one.
+   */
+  function audienceOf(req: Request, snap: ThreadSnapshot, actor: Actor | null, includeHidden: boolean, canSanctionAuthors: boolean): string {
+    const scope = { thread: snap.ref, chapter: snap.chapterRef };
+    if (!actor) return 'anon';
+    const nav = navFor(actor);
+    const bits = [can(actor, 'thread.reply', scope), can(actor, 'thread.pin', scope), can(actor, 'thread.announce', scope), includeHidden, nav.console, nav.desk, nav.admin, nav.people, !!actor.timeZone];
+    return `${bits.map((b) => (b ? 1 : 0)).join('')}${canSanctionAuthors ? `:u${actor.id}` : ''}`;
+  }
+
+  /** Render a thread page for its audience: slot markers wherever the viewer's own bits go. */
+  async function sharedThreadPage(req: Request, threadId: number, pageNo: number): Promise<{ key: string; page: SharedThreadPage; snap: ThreadSnapshot }> {
+    const snap = await readThread(req.actor, threadId); // authorizes this viewer, cached or not
+    const actor = req.actor && !req.actor.scopes ? req.actor : null;
+    const audience = audienceOf(req, snap, actor, seesHiddenPosts(actor, snap.chapterRef), can(actor, 'people.view', null));
+    const key = `${threadId}:${req.locale}:${pageNo}:${req.timeZone}:${audience}`;
+    const hit = sharedPages.get(key);
+    if (hit) return { key, page: hit, snap };
+    const { data, shown } = await threadPageData(req, threadId, pageNo, { draft: '', replyTo: null }, true);
+    // Nothing of this viewer is written into the shared page: their name and counts are slots too.
+    const viewer = actor ? { username: slotMarker('username'), displayName: slotMarker('display-name'), role: actor.role } : null;
+    const html = await renderPageHtml(req, render, 'thread', data, { csrfToken: slotMarker('csrf'), viewer, unread: 0, slotted: actor ? MEMBER_SLOTS : [] });
+    const page = { html: splitSlots(html), posts: new Map(shown.map((p, index) => [p.presented.id, { index, authorId: p.authorId, hidden: !!p.hidden }])), actions: new Map() };
+    sharedPages.set(key, page);
+    return { key, page, snap };
   }
 
   r.get('/t/:id', async (req, res) => {
     const threadId = parse(id, req.params.id, 'id');
     const q = parse(threadPageQuery, req.query);
-    // Anonymous readers all see the same page: serve it from memory (only the CSRF token differs).
     // Keyed by the canonical page, never the raw URL: `?v=1`, `?v=2` … are one page, not new entries.
-    const anonymousKey = !req.actor && !q.quote && !q.replyTo && !req.query.flagged ? `${threadId}:${req.locale}:${q.page}` : null;
-    const cached = anonymousKey ? anonymousPages.get(anonymousKey) : undefined;
-    if (cached) {
-      countView(req, threadId);
-      return void sendCachedPage(res, cached, req.csrfToken);
+    if (q.quote || q.replyTo || req.query.flagged) {
+      const html = await threadPageHtml(req, threadId, q.page, { draft: '', replyTo: q.replyTo ?? q.quote ?? null, quote: q.quote });
+      countView(req, threadId); // after the read: only threads that exist and that this viewer may read
+      return void res.type('html').send(html);
     }
-    const replyTo = q.replyTo ?? q.quote ?? null;
-    const html = await threadPageHtml(req, threadId, q.page, { draft: '', replyTo, quote: q.quote }, anonymousKey ? { csrfToken: CSRF_PLACEHOLDER } : {});
-    countView(req, threadId); // after the read: only threads that exist and that this viewer may read
-    if (!anonymousKey) return void res.type('html').send(html);
-    const cachedPage = splitPage(html);
-    anonymousPages.set(anonymousKey, cachedPage);
-    sendCachedPage(res, cachedPage, req.csrfToken);
+    const { page, snap } = await sharedThreadPage(req, threadId, q.page);
+    countView(req, threadId);
+    const actor = req.actor && !req.actor.scopes ? req.actor : null;
+    const csrf = Buffer.from(req.csrfToken);
+    if (!actor) return void res.status(200).type('html').send(fillSlots(page.html, () => csrf));
+    const [liked, unread] = await Promise.all([likedBy(actor.id, [...page.posts.keys()].map(Number)), unreadCount(actor.id)]);
+    const canReply = can(actor, 'thread.reply', { thread: snap.ref, chapter: snap.chapterRef });
+    const body = fillSlots(page.html, (slot) => {
+      switch (slot.name) {
+        case 'csrf':
+          return csrf;
+        case 'username':
+          return Handlebars.escapeExpression(actor.username);
+        case 'display-name':
+          return Handlebars.escapeExpression(actor.displayName);
+        case 'account-nav':
+          return render.partial('account-nav', { viewer: actor, unread, csrfToken: req.csrfToken, locale: req.locale });
+        case 'post-actions': {
+          const post = page.posts.get(slot.arg)!;
+          const flags = postActions(actor, snap, { id: Number(slot.arg), ...post }, liked);
+          const bits = (flags.likedByMe ? 1 : 0) | (flags.canEdit ? 2 : 0) | (flags.canLike ? 4 : 0) | (flags.canFlag ? 8 : 0) | (flags.canHide ? 16 : 0) | (flags.canRestore ? 32 : 0);
+          const key = post.index * 64 + bits; // canReply and the locale are the page's own (its cache key)
+          let html = page.actions.get(key);
+          if (!html) {
+            html = splitSlots(render.partial('post-actions', { ...flags, id: slot.arg, threadId, canReply, csrfToken: slotMarker('csrf'), locale: req.locale }));
+            page.actions.set(key, html);
+          }
+          return html;
+        }
+        default:
+          throw new Error(`thread page: unknown slot ${slot.name}`);
+      }
+    });
+    res.status(200).type('html').send(body);
   });
 
   // Moderators pin/unpin a thread or make it an announcement from its page (with a reason, audit-logged).
