@@ -67,6 +67,11 @@ describe('opinion console pages and settings', function () {
     expect(page.text).to.include('<mark>售后</mark>');
     expect(page.text).to.include('sentiment-badge negative');
     expect(page.text).to.include('class="reason"');
+    // Reasons read in the page's language: stored codes ("cue:z_all(+1.02)") never show raw.
+    const reasons = [...page.text.matchAll(/<span class="reason">([^<]*)<\/span>/g)].map((m) => m[1]);
+    expect(reasons.length).to.be.greaterThan(0);
+    for (const r of reasons) expect(r).not.to.match(/cue:|negated|lexicon|\(/);
+    expect(reasons.every((r) => /（[+-]?\d/.test(r)), reasons.join(' | ')).to.equal(true);
     expect(page.text).to.include('内部同城会');
     const bad = await new Client(server.url).withToken(pr.token).get('/console/search?sentiment=angry');
     expect(bad.status).to.equal(400);

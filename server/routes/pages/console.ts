@@ -4,8 +4,9 @@
  * (/console/search, server-rendered: it works without JavaScript and is where every chart drills to).
  */
 import { Router } from 'express';
+import { reasonText, REASON_KEY_PREFIX } from '../../reasonText';
 import { authorize } from '../../policies';
-import { t } from '../../i18n';
+import { keysOf, t } from '../../i18n';
 import { renderPage } from './context';
 import type { Render } from '../../views';
 import type { SearchService } from '../../search';
@@ -19,6 +20,8 @@ import { MAX_SPAN_MS } from '../api/opinion';
 import { MAX_BUCKETS } from '../../../search/backend';
 
 /** The strings the console's browser code renders itself. */
+// The stream's analysis reasons are translated in the browser (server/reasonText.ts).
+const REASON_KEYS = keysOf('en').filter((k) => k.startsWith(REASON_KEY_PREFIX));
 const CONSOLE_KEYS = [
   'console.live', 'console.offline', 'console.pause', 'console.resume', 'console.resumeNone', 'console.empty', 'console.streamEmpty', 'console.drill',
   'console.kol', 'console.kol.score', 'console.kol.reach', 'console.kol.sentiment', 'console.noWatchLists', 'console.reasons', 'console.avgScore',
@@ -42,7 +45,7 @@ export function consolePages(render: Render, search: SearchService): Router {
       title: t(req.locale, 'console.title'),
       wide: true,
       pageScript: 'console',
-      clientKeys: CONSOLE_KEYS,
+      clientKeys: [...CONSOLE_KEYS, ...REASON_KEYS],
       chapters: chapters.map((c) => ({ slug: c.slug, name: c.name })),
       sources,
       // The summary API's limits, so the custom range is checked in the browser before it is asked for.
@@ -66,7 +69,7 @@ export function consolePages(render: Render, search: SearchService): Router {
       items: result.items.map((hit) => ({
         ...presentSearchHit(hit),
         chapterName: hit.chapter ? chapterNames.get(hit.chapter) ?? hit.chapter : null,
-        reasons: analyses.get(hit.id)?.reasons ?? [],
+        reasons: (analyses.get(hit.id)?.reasons ?? []).map((r) => reasonText(r, (key, vars) => t(req.locale, key, vars))),
         keywords: analyses.get(hit.id)?.keywords ?? [],
       })),
       next,

@@ -4,6 +4,7 @@
  * Every chart, term and row drills down to /console/search with the same filters.
  */
 import { io, type Socket } from 'socket.io-client';
+import { reasonText } from '../../../server/reasonText';
 import type { ConsoleClientToServerEvents, ConsoleItem, ConsoleServerToClientEvents, OpinionDelta } from '../../../server/realtime/contract';
 import { locale, t } from '../i18n';
 import { readerZone } from '../times';
@@ -332,7 +333,7 @@ function streamItem(item: ConsoleItem): HTMLLIElement {
     for (const r of item.reasons.slice(0, 6)) {
       const chip = document.createElement('span');
       chip.className = 'reason';
-      chip.textContent = r;
+      chip.textContent = reasonText(r, t);
       why.append(chip);
     }
     li.append(why);
