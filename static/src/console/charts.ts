@@ -1,5 +1,6 @@
 /** The console's charts: Apache ECharts, only the parts used, bundled into our own static assets (no CDN). */
 import * as echarts from 'echarts/core';
+import { readerZone } from '../times';
 import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent, DataZoomComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
@@ -72,7 +73,8 @@ export function drawCharts(s: Summary, bucketMs: number, onDrill: (d: Drill) => 
     if (!b) return null;
     return { from: b.t, to: new Date(Date.parse(b.t) + bucketMs).toISOString(), sentiment: labelOfSeries(p.seriesId) };
   });
-  const fmt = new Intl.DateTimeFormat(document.body.dataset.locale ?? 'zh-CN', bucketMs >= 86_400_000 ? { month: 'numeric', day: 'numeric' } : { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  // In the reader's zone (their setting, as every time on the site), not the browser's.
+  const fmt = new Intl.DateTimeFormat(document.body.dataset.locale ?? 'zh-CN', { timeZone: readerZone(), ...(bucketMs >= 86_400_000 ? { month: 'numeric', day: 'numeric' } : { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }) });
   volume?.setOption(
     {
       animation: false,
