@@ -39,15 +39,38 @@ export async function listUploads(actor: Actor, limit: number): Promise<Upload[]
 }
 
 /** Store a processed image for a member (or return their row for the same image: no double quota). */
-async function store(actor: Actor, image: ProcessedImage, purpose: 'post' | 'avatar', settings: UploadSettings): Promise<Upload> {
-  const existing = await Upload.findOne({ where: { userId: actor.id, purpose, key: image.key } });
-  if (existing) return existing;
-  const used = await usedBytes(actor.id);
-  if (used + image.bytes > settings.quotaBytes) throw QuotaExceeded(used, settings.quotaBytes);
-  // Files first: a row never names variants that are not there. Names are content-addressed, so
-  // a concurrent upload of the same image writes the same bytes.
-  for (const v of image.variants) await settings.storage.put(v.name, v.data, 'image/webp');
-  return Upload.create({ userId: actor.id, key: image.key, purpose, bytes: image.bytes, width: image.width, height: image.height });
+function store(actor: Actor, image: ProcessedImage, purpose: 'post' | 'avatar', settings: UploadSettings): Promise<Upload> {
+  // Check and claim in one step: two parallel uploads must not both fit in the last free bytes.
+  // One at a time per member in this process; across processes, the member's row is locked for
+  // the transaction (Postgres; SQLite runs one write transaction at a time anyway).
+  return oneAtATime(actor.id, () =>
+    withTransaction(async (transaction) => {
+      await User.findByPk(actor.id, { transaction, lock: transaction.LOCK.UPDATE });
+      const existing = await Upload.findOne({ where: { userId: actor.id, purpose, key: image.key }, transaction });
+      if (existing) return existing;
+      const used = Number((await Upload.sum('bytes', { where: { userId: actor.id }, transaction })) ?? 0);
+      if (used + image.bytes > settings.quotaBytes) throw QuotaExceeded(used, settings.quotaBytes);
+      // Files first: a row never names variants that are not there. Names are content-addressed, so
+      // a concurrent upload of the same image writes the same bytes.
+      for (const v of image.variants) await settings.storage.put(v.name, v.data, 'image/webp');
+      return Upload.create({ userId: actor.id, key: image.key, purpose, bytes: image.bytes, width: image.width, height: image.height }, { transaction });
+    }),
+  );
+}
+
+const queues = new Map<number, Promise<unknown>>();
+/** Run fn after every earlier call for the same member has settled (a per-member queue in this process). */
+function oneAtATime<T>(userId: number, fn: () => Promise<T>): Promise<T> {
+  const run = (queues.get(userId) ?? Promise.resolve()).then(fn, fn);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(userId, settled);
+  void settled.then(() => {
+    if (queues.get(userId) === settled) queues.delete(userId);
+  });
+  return run;
 }
 
 /** Check, re-encode and store an image a member uploads for a post. */

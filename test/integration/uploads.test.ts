@@ -135,6 +135,33 @@ describe('uploads', function () {
     expect(list.body.usedBytes).to.be.at.most(QUOTA);
   });
 
+  it('keeps the quota under parallel uploads: the last free bytes go to one of them', async () => {
+    const fay = await buildUser();
+    // Fill the quota to just under its end, one upload at a time.
+    let last = 0;
+    for (let i = 1; i <= 40; i++) {
+      const r = await upload(fay, await noisyJpeg(320, 240, i));
+      if (r.status !== 201) {
+        expect(r.status, JSON.stringify(r.body)).to.equal(409);
+        break;
+      }
+      last = i;
+    }
+    const used = (await new Client(server.url).withToken(fay.token).get('/api/v1/uploads')).body.usedBytes as number;
+    // Free the newest one, then send six different images at once: at most what fits is kept.
+    const list = (await new Client(server.url).withToken(fay.token).get('/api/v1/uploads')).body.items as Array<{ id: string; bytes: number }>;
+    expect((await new Client(server.url).withToken(fay.token).delete(`/api/v1/uploads/${list[0].id}`)).status).to.equal(204);
+    const images = await Promise.all([1, 2, 3, 4, 5, 6].map((k) => noisyJpeg(320, 240, last + k)));
+    const results = await Promise.all(images.map((img) => upload(fay, img)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.every((st) => st === 201 || st === 409), statuses.join()).to.equal(true);
+    expect(statuses.filter((st) => st === 201).length, statuses.join()).to.be.at.least(1);
+    expect(statuses.filter((st) => st === 409).length, statuses.join()).to.be.at.least(1);
+    const after = (await new Client(server.url).withToken(fay.token).get('/api/v1/uploads')).body.usedBytes as number;
+    expect(after).to.be.at.most(QUOTA);
+    expect(used).to.be.at.most(QUOTA);
+  });
+
   it('lets only the owner (or a moderator) delete an upload; nobody replaces it', async () => {
     const owner = await buildUser();
     const other = await buildUser();
