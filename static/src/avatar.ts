@@ -1,12 +1,5 @@
 /** The settings page's avatar: upload an image, make it the avatar (PATCH /api/v1/me), or drop it. */
-
-async function send(method: string, url: string, body: BodyInit, json: boolean): Promise<{ upload?: { id: string } }> {
-  const csrf = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
-  const res = await fetch(url, { method, body, credentials: 'same-origin', headers: { 'x-csrf-token': csrf, ...(json ? { 'content-type': 'application/json' } : {}) } });
-  const parsed = (await res.json().catch(() => null)) as { upload?: { id: string }; error?: { message: string } } | null;
-  if (!res.ok) throw new Error(parsed?.error?.message ?? String(res.status));
-  return parsed ?? {};
-}
+import { send } from './api';
 
 /** Wire the avatar section of /settings, if the page has one. */
 export function enhanceAvatarForm(root: Document): void {
@@ -15,7 +8,7 @@ export function enhanceAvatarForm(root: Document): void {
   const input = section.querySelector<HTMLInputElement>('[data-avatar-input]')!;
   const status = section.querySelector<HTMLElement>('[data-avatar-status]')!;
   const setAvatar = async (avatarUploadId: string | null) => {
-    await send('PATCH', '/api/v1/me', JSON.stringify({ avatarUploadId }), true);
+    await send('PATCH', '/api/v1/me', { avatarUploadId });
     location.assign('/settings?saved=avatar');
   };
   const fail = (err: unknown) => {
@@ -28,7 +21,7 @@ export function enhanceAvatarForm(root: Document): void {
     const form = new FormData();
     form.append('file', file, file.name || 'avatar');
     try {
-      const { upload } = await send('POST', '/api/v1/uploads', form, false);
+      const { upload } = await send<{ upload: { id: string } }>('POST', '/api/v1/uploads', form);
       await setAvatar(upload!.id);
     } catch (err) {
       fail(err);

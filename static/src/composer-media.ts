@@ -3,6 +3,7 @@
  * Markdown at the cursor) and the sticker picker (inserts the `[code]`). Forms work without it.
  */
 import { t } from './i18n';
+import { send } from './api';
 
 const IMAGE_TYPES = /^image\/(jpeg|png|webp|gif)$/;
 
@@ -24,11 +25,7 @@ function imageMarkdown(textarea: HTMLTextAreaElement, markdown: string): string 
 async function uploadImage(file: File): Promise<string> {
   const body = new FormData();
   body.append('file', file, file.name || 'image');
-  const csrf = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
-  const res = await fetch('/api/v1/uploads', { method: 'POST', body, headers: { 'x-csrf-token': csrf }, credentials: 'same-origin' });
-  const json = (await res.json().catch(() => null)) as { upload?: { markdown: string }; error?: { message: string } } | null;
-  if (!res.ok || !json?.upload) throw new Error(json?.error?.message ?? String(res.status));
-  return json.upload.markdown;
+  return (await send<{ upload: { markdown: string } }>('POST', '/api/v1/uploads', body)).upload.markdown;
 }
 
 function enhance(tools: HTMLElement): void {

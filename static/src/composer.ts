@@ -6,6 +6,7 @@
  * Without JavaScript the forms and links work as before (the server fills `?quote=`/`?replyTo=`).
  */
 import { t } from './i18n';
+import { send } from './api';
 import { quoteMarkdown } from '../../server/quote';
 
 /** What a toolbar button gets when clicked. */
@@ -69,10 +70,6 @@ function writeDraft(key: string, draft: Draft | null): void {
   } catch {
     // quota exceeded or storage disabled: nothing to keep the draft in
   }
-}
-
-function csrfToken(): string {
-  return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
@@ -199,20 +196,14 @@ class Composer {
     }
     this.preview.textContent = t('composer.loading');
     try {
-      const res = await fetch('/api/v1/preview', {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken() },
-        body: JSON.stringify({ body }),
-      });
-      const data = (await res.json()) as { html?: string; error?: { message: string } };
+      const data = await send<{ html: string }>('POST', '/api/v1/preview', { body });
       if (this.textarea.value !== body || this.previewTab.getAttribute('aria-selected') !== 'true') return;
-      if (!res.ok || typeof data.html !== 'string') throw new Error(data.error?.message ?? String(res.status));
       // Styled as a post, but a .post-body only while shown: page code counting posts' bodies never sees an empty one.
       const rendered = el('div', { class: 'post-body' });
       rendered.innerHTML = data.html; // sanitised by the server (markdown.ts), exactly as it will be posted
       this.preview.replaceChildren(rendered);
     } catch (err) {
+      if (this.textarea.value !== body || this.previewTab.getAttribute('aria-selected') !== 'true') return; // a stale answer
       this.preview.replaceChildren(el('p', { class: 'form-error' }, err instanceof Error ? err.message : String(err)));
     }
   }

@@ -3,6 +3,7 @@
  * id order), the composer sends without a reload, and a reconnect replays what was missed.
  */
 import type { PresentedMessage } from '../../server/presenters/conversation';
+import { send, showError } from './api';
 import type { LiveSocket } from './socket';
 
 /** One message as the server renders it in conversation.hbs (html is sanitised server-side). */
@@ -52,10 +53,9 @@ export function followConversation(socket: LiveSocket, list: HTMLElement): void 
     void markRead();
   });
   async function markRead() {
-    const csrf = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
-    const res = await fetch(`/api/v1/conversations/${conversationId}/read`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: '{}' });
-    if (!res.ok) return;
-    const { unread } = (await res.json()) as { unread: number };
+    const read = await send<{ unread: number }>('POST', `/api/v1/conversations/${conversationId}/read`, {}).catch(() => null);
+    if (!read) return;
+    const { unread } = read;
     const badge = document.querySelector<HTMLElement>('[data-unread-badge]');
     if (badge) {
       badge.textContent = String(unread);
@@ -83,24 +83,13 @@ export function followConversation(socket: LiveSocket, list: HTMLElement): void 
     event.preventDefault();
     if (!textarea.value.trim()) return;
     if (errorEl) errorEl.hidden = true;
-    const csrf = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
     if (button) button.disabled = true;
     try {
-      const res = await fetch(`/api/v1/conversations/${conversationId}/messages`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-        body: JSON.stringify({ body: textarea.value }),
-      });
-      const data = (await res.json()) as { message?: PresentedMessage; error?: { message: string } };
-      if (!res.ok || !data.message) throw new Error(data.error?.message ?? String(res.status));
+      const { message } = await send<{ message: PresentedMessage }>('POST', `/api/v1/conversations/${conversationId}/messages`, { body: textarea.value });
       textarea.value = '';
-      arrive(data.message);
+      arrive(message);
     } catch (err) {
-      if (errorEl) {
-        errorEl.textContent = err instanceof Error ? err.message : String(err);
-        errorEl.hidden = false;
-      }
+      showError(errorEl, err);
     } finally {
       if (button) button.disabled = false;
       textarea.focus();

@@ -4,6 +4,7 @@
  * the reply box posts without a reload, and a reconnect replays whatever was missed.
  */
 import type { PresentedPost } from '../../server/presenters';
+import { send, showError } from './api';
 import type { LiveSocket } from './socket';
 import { renderPost } from './post-view';
 import { t } from './i18n';
@@ -137,25 +138,14 @@ function enhanceReplyForm(socket: LiveSocket, form: HTMLFormElement, threadId: s
     event.preventDefault();
     if (errorEl) errorEl.hidden = true;
     const replyTo = form.querySelector<HTMLInputElement>('input[name="replyTo"]')?.value;
-    const csrf = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
     if (button) button.disabled = true;
     try {
-      const res = await fetch(`/api/v1/threads/${threadId}/posts`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-        body: JSON.stringify({ body: textarea.value, ...(replyTo ? { replyTo } : {}) }),
-      });
-      const data = (await res.json()) as { post?: PresentedPost; error?: { message: string } };
-      if (!res.ok || !data.post) throw new Error(data.error?.message ?? String(res.status));
+      const { post } = await send<{ post: PresentedPost }>('POST', `/api/v1/threads/${threadId}/posts`, { body: textarea.value, ...(replyTo ? { replyTo } : {}) });
       // The composer (composer.ts) empties the box, the reply-to and the saved draft.
       form.dispatchEvent(new CustomEvent('composer:sent', { bubbles: true }));
-      arrive(data.post);
+      arrive(post);
     } catch (err) {
-      if (errorEl) {
-        errorEl.textContent = err instanceof Error ? err.message : String(err);
-        errorEl.hidden = false;
-      }
+      showError(errorEl, err);
     } finally {
       if (button) button.disabled = false;
     }
