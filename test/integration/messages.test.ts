@@ -12,6 +12,7 @@ import { buildUser, type BuiltUser } from '../support/factories';
 import { waitFor } from '../support/wait';
 import { AuditEntry, Message, Notification, User } from '../../server/models';
 import { conversationsProcessor } from '../../server/workers/conversations';
+import { postMessage } from '../../server/services/conversations';
 import { db } from '../../server/db';
 import { sqlDate } from '../../server/sql';
 
@@ -64,6 +65,27 @@ describe('private messages', function () {
     // Writing to the same one person again continues the conversation.
     const again = await start(a, [b], '还有一个问题');
     expect(again.id).to.equal(first.id);
+  });
+
+  it('pages a long conversation: the latest 100 messages, older ones a link away, history not live', async () => {
+    const [a, b] = await Promise.all([veteran(), veteran()]);
+    const { id } = await start(a, [b], '第 1 条');
+    // Written through the service (the API's rate limit is not what this tests).
+    for (let i = 2; i <= 105; i++) await postMessage((i % 2 ? a : b).actor, Number(id), `第 ${i} 条`);
+    const client = new Client(server.url);
+    await client.browserLogin(b.username, b.password);
+    const latest = await client.get(`/messages/${id}`);
+    const bodies = (html: string) => [...html.matchAll(/<div class="message-body post-body"><p>第 (\d+) 条<\/p>/g)].map((m) => Number(m[1]));
+    expect(bodies(latest.text)).to.deep.equal(Array.from({ length: 100 }, (_, i) => i + 6));
+    expect(latest.text).to.include('data-live-enabled="true"');
+    const older = /<a href="(\/messages\/\d+\?before(?:=|&#x3D;)\d+)">更早的消息<\/a>/.exec(latest.text); // Handlebars writes = as &#x3D;
+    expect(older, 'a link to older messages').to.not.equal(null);
+    const history = await client.get(older![1].replace('&#x3D;', '='));
+    expect(bodies(history.text)).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(history.text).to.include('data-live-enabled="false"');
+    expect(history.text).to.include(`href="/messages/${id}">回到最新消息</a>`);
+    expect(history.text).not.to.include('更早的消息');
+    expect((await client.get(`/messages/${id}?before=abc`)).status).to.equal(400);
   });
 
   it('refuses groups over MESSAGES_MAX_PARTICIPANTS and unknown recipients with validation_failed', async () => {

@@ -21,6 +21,9 @@ const reportForm = z.object({ reason, messageId: z.union([id, z.literal('')]).op
 const blockForm = z.object({ username, next: z.string().optional() });
 const nextForm = z.object({ next: z.string().optional() });
 const newQuery = z.object({ to: z.union([username, z.literal('')]).optional() });
+const conversationQuery = z.object({ before: id.optional() });
+// Messages per page of a conversation; older ones are a link away (`?before=`).
+const MESSAGES_PER_PAGE = 100;
 
 export function messagePages(render: Render, { config, limits }: HttpDeps): Router {
   const r = Router();
@@ -34,10 +37,13 @@ export function messagePages(render: Render, { config, limits }: HttpDeps): Rout
   }
 
   /** The conversation page's data for its viewer (participant, or a moderator reviewing a report). */
-  async function conversationView(req: Request, conversationId: number) {
-    const opened = await conversations.openConversation(req.actor, conversationId, { limit: 100 });
-    const authors = await authorsOfMessages(opened.messages);
-    const messages = opened.messages.map((m) => presentMessage(m, m.authorId ? authors.get(m.authorId) : undefined));
+  async function conversationView(req: Request, conversationId: number, before?: number) {
+    // One more than a page: whether there are older messages to link to.
+    const opened = await conversations.openConversation(req.actor, conversationId, { limit: MESSAGES_PER_PAGE + 1, before });
+    const older = opened.messages.length > MESSAGES_PER_PAGE;
+    const shown = older ? opened.messages.slice(1) : opened.messages;
+    const authors = await authorsOfMessages(shown);
+    const messages = shown.map((m) => presentMessage(m, m.authorId ? authors.get(m.authorId) : undefined));
     const viewerId = req.actor?.id;
     const others = opened.participants.filter((u) => u.id !== viewerId).map((u) => ({ username: u.username, displayName: u.displayName }));
     return {
@@ -47,6 +53,9 @@ export function messagePages(render: Render, { config, limits }: HttpDeps): Rout
       messages: messages.map((m) => ({ ...m, mine: m.author.username === req.actor?.username })),
       lastMessageId: messages.length ? messages[messages.length - 1].id : '0',
       asReviewer: opened.asReviewer,
+      olderHref: older && messages.length ? `/messages/${conversationId}?before=${messages[0].id}` : null,
+      // An older page is history: no live messages appended to it, and a way back to the latest.
+      history: before !== undefined,
       canPost: !opened.asReviewer && can(req.actor, 'conversation.post', { conversation: opened.ref }),
     };
   }
@@ -87,7 +96,8 @@ export function messagePages(render: Render, { config, limits }: HttpDeps): Rout
 
   r.get('/messages/:id', async (req, res) => {
     const conversationId = parse(id, req.params.id, 'id');
-    await renderPage(req, res, render, 'conversation', { ...(await conversationView(req, conversationId)), reported: req.query.reported === '1' });
+    const q = parse(conversationQuery, { before: req.query.before });
+    await renderPage(req, res, render, 'conversation', { ...(await conversationView(req, conversationId, q.before)), reported: req.query.reported === '1' });
   });
 
   r.post('/messages/:id', limits.messages, async (req, res) => {
