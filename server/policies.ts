@@ -32,6 +32,8 @@ export interface ThreadRef { id: number; authorId: number; chapterId: number | n
 /** A conversation as the rules see it: who takes part, and whether a participant reported it. */
 export interface ConversationRef { id: number; participantIds: number[]; reportedAt: Date | null }
 export interface PostRef { id: number; authorId: number; deletedAt: Date | null; hiddenAt: Date | null }
+/** A post in a private chapter that shows an upload (post_uploads), as the rules see it. */
+export interface PrivateUseRef { post: PostRef; thread: ThreadRef; chapter: ChapterRef }
 
 type Subjects = {
   'chapter.read': { chapter: ChapterRef };
@@ -76,6 +78,7 @@ type Subjects = {
   'upload.create': null;
   'upload.delete': { upload: { userId: number } };
   'upload.use': { upload: { userId: number } };
+  'upload.read': { uploaderIds: number[]; privateUses: PrivateUseRef[] };
   'profile.seePrivate': { owner: { id: number } };
   'conversation.start': null;
   'conversation.read': { conversation: ConversationRef };
@@ -192,6 +195,12 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'upload.create': (a) => active(a),
   'upload.delete': (a, s) => active(a) && (a.id === s.upload.userId || isModerator(a)),
   'upload.use': (a, s) => active(a) && a.id === s.upload.userId,
+  // An image shown in a private chapter (secure uploads): its uploaders, and whoever may read one
+  // of those posts as it stands (a removed post lets nobody in). Anything else is public.
+  'upload.read': (a, s) =>
+    s.privateUses.length === 0 ||
+    (!!personOf(a) && s.uploaderIds.includes(a!.id)) ||
+    s.privateUses.some((u) => !u.post.deletedAt && canReadThread(a, u.thread, u.chapter) && (!u.post.hiddenAt || seesHiddenPosts(a, u.chapter))),
   // What a member keeps off their profile (likes, chapters, last seen): the member themselves, and
   // site moderators and admins (moderation). Not PR staff: fans hide things from the brand too.
   'profile.seePrivate': (a, s) => { const p = personOf(a); return !!p && (p.id === s.owner.id || isModerator(p)); },

@@ -3,24 +3,34 @@ import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { authenticate } from '../services/accounts';
 import { Forbidden } from '../errors';
+import type { Actor } from '../policies';
 import { CSRF_COOKIE, SESSION_COOKIE, readCookies } from './cookies';
 
 /** Resolve req.actor from `Authorization: Bearer` or the session cookie. */
 export function authentication() {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    req.cookies = readCookies(req);
-    req.actor = null;
-    req.authVia = null;
-    const header = req.headers.authorization;
-    if (header?.startsWith('Bearer ')) {
-      req.actor = await authenticate(header.slice(7).trim());
-      req.authVia = 'bearer';
-    } else if (req.cookies[SESSION_COOKIE]) {
-      req.actor = await authenticate(req.cookies[SESSION_COOKIE]);
-      req.authVia = req.actor ? 'cookie' : null;
-    }
+    await resolveActor(req);
     next();
   };
+}
+
+/**
+ * Set req.actor (and cookies, authVia) for this request; also called on its own by routes mounted
+ * before the session middleware that need the viewer only sometimes (private uploads).
+ */
+export async function resolveActor(req: Request): Promise<Actor | null> {
+  req.cookies = readCookies(req);
+  req.actor = null;
+  req.authVia = null;
+  const header = req.headers.authorization;
+  if (header?.startsWith('Bearer ')) {
+    req.actor = await authenticate(header.slice(7).trim());
+    req.authVia = 'bearer';
+  } else if (req.cookies[SESSION_COOKIE]) {
+    req.actor = await authenticate(req.cookies[SESSION_COOKIE]);
+    req.authVia = req.actor ? 'cookie' : null;
+  }
+  return req.actor;
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);

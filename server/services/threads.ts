@@ -9,6 +9,7 @@ import { withTransaction } from '../db';
 import { recordEvents } from '../events';
 import { renderMarkdown } from '../markdown';
 import { audit } from './audit';
+import { recordPostUploads } from './postUploads';
 
 export interface ThreadContext {
   thread: Thread;
@@ -57,6 +58,7 @@ export async function createThread(
       { threadId: thread.id, authorId: actor.id, body: input.body, html, mentions, replyToId: null, floor: 1, editedAt: null, deletedAt: null, hiddenAt: null },
       { transaction },
     );
+    await recordPostUploads(transaction, post.id, input.body, [actor.id]);
     await recordEvents(
       transaction,
       { type: 'thread.created', threadId: thread.id, postId: post.id, authorId: actor.id, chapterId: thread.chapterId },
