@@ -35,6 +35,8 @@ export interface ClientToServerEvents {
   /** Follow a private conversation (participants only; anyone else gets not_found), replaying what was missed. */
   'conversation:join': (payload: { conversationId: string; lastSeenMessageId?: string | null }, ack: (res: Ack<ConversationJoinResult>) => void) => void;
   'conversation:leave': (payload: { conversationId: string }, ack?: (res: Ack<null>) => void) => void;
+  /** Say this member is typing in a conversation they joined (participants only; renewals within 2 s are absorbed). */
+  'conversation:typing': (payload: { conversationId: string }, ack?: (res: Ack<null>) => void) => void;
   'thread:join': (payload: { threadId: string; lastSeenPostId?: string | null }, ack: (res: Ack<JoinResult>) => void) => void;
   'thread:leave': (payload: { threadId: string }, ack?: (res: Ack<null>) => void) => void;
   'typing:start': (payload: { threadId: string }, ack?: (res: Ack<null>) => void) => void;
@@ -54,6 +56,8 @@ export interface ServerToClientEvents {
   'thread:revoked': (payload: { threadId: string }) => void;
   /** A message in a conversation this socket joined (`replay` on join after lastSeenMessageId). */
   'message:created': (payload: { conversationId: string; message: PresentedMessage; replay?: boolean }) => void;
+  /** Someone is typing in a conversation this socket joined (never to those who blocked them); hide after expiresInMs. */
+  'conversation:typing': (payload: { conversationId: string; username: string; displayName: string; expiresInMs: number }) => void;
   'notification:created': (payload: { notification: PresentedNotification; unread: number }) => void;
   /** The session behind this socket ended (logout, password or role change, ban); the server disconnects next. */
   'session:ended': (payload: { reason: 'logout' | 'password' | 'role' | 'suspended' | 'deleted' }) => void;

@@ -1,4 +1,4 @@
-/** Conversation commands: join (participants only, with replay from the client's cursor) and leave. */
+/** Conversation commands: join (participants only, with replay from the client's cursor), leave, typing. */
 import { z } from 'zod';
 import type { ResonanceSocket } from './io';
 import type { SocketLimits } from './limits';
@@ -9,7 +9,9 @@ import { conversationForParticipant, conversationMessages, markConversationRead 
 import { presentConversation, presentMessage } from '../presenters/conversation';
 import { authorsOfMessages } from '../services/conversationReads';
 import { issueEnglish } from '../routes/schemas';
-import { RateLimited, Unauthenticated, Validation } from '../errors';
+import { Forbidden, RateLimited, Unauthenticated, Validation } from '../errors';
+import { blockersOf } from '../services/blocks';
+import { TYPING_TTL_MS } from './contract';
 
 const MAX_REPLAY = 500;
 const conversationId = z.string().regex(/^[1-9][0-9]{0,15}$/);
@@ -55,11 +57,35 @@ export function registerConversationHandlers(socket: ResonanceSocket, limits: So
     }),
   );
 
+  const typingSentAt = new Map<string, number>();
+  socket.on(
+    'conversation:typing',
+    command(async (payload: unknown) => {
+      const { conversationId: id } = parse(leavePayload, payload);
+      if (!socket.data.actor) throw Unauthenticated();
+      if (!socket.rooms.has(rooms.conversation(id))) throw Forbidden('Join the conversation first');
+      // Renewals more often than every 2 s add nothing: the indicator lives TYPING_TTL_MS.
+      if (Date.now() - (typingSentAt.get(id) ?? 0) < 2_000) return null;
+      typingSentAt.set(id, Date.now());
+      // Fresh: a participant removed or banned since joining says nothing more.
+      const actor = await recheckSession(socket, true);
+      if (!actor) throw Unauthenticated();
+      const loaded = await conversationForParticipant(actor, Number(id));
+      const blockers = await blockersOf(actor.id, loaded.participants.map((u) => u.id).filter((uid) => uid !== actor.id));
+      socket
+        .to(rooms.conversation(id))
+        .except([...blockers].map((uid) => rooms.user(uid)))
+        .emit('conversation:typing', { conversationId: id, username: actor.username, displayName: actor.displayName, expiresInMs: TYPING_TTL_MS });
+      return null;
+    }),
+  );
+
   socket.on(
     'conversation:leave',
     command(async (payload: unknown) => {
       const { conversationId: id } = parse(leavePayload, payload);
       await socket.leave(rooms.conversation(id));
+      typingSentAt.delete(id);
       return null;
     }),
   );

@@ -4,6 +4,7 @@
  */
 import type { PresentedMessage } from '../../server/presenters/conversation';
 import { send, showError } from './api';
+import { announceTyping, typingIndicator } from './typing';
 import type { LiveSocket } from './socket';
 
 /** One message as the server renders it in conversation.hbs (html is sanitised server-side). */
@@ -46,7 +47,14 @@ export function followConversation(socket: LiveSocket, list: HTMLElement): void 
     node.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   }
 
-  socket.on('message:created', ({ message }) => arrive(message));
+  const typing = typingIndicator(document.querySelector<HTMLElement>('[data-conversation-typing]'));
+  socket.on('message:created', ({ message }) => {
+    typing.clear(message.author.username);
+    arrive(message);
+  });
+  socket.on('conversation:typing', ({ conversationId: id, username, displayName, expiresInMs }) => {
+    if (id === conversationId && username !== viewer) typing.show(username, displayName, expiresInMs);
+  });
   // A message notification for the conversation on screen is read already: clear it (and the badge).
   socket.on('notification:created', ({ notification }) => {
     if (notification.kind !== 'message' || notification.conversationId !== conversationId || document.visibilityState !== 'visible') return;
@@ -72,6 +80,7 @@ export function followConversation(socket: LiveSocket, list: HTMLElement): void 
   if (!form || !textarea) return;
   const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
   const errorEl = form.querySelector<HTMLElement>('[data-message-error]');
+  announceTyping(textarea, () => socket.emit('conversation:typing', { conversationId }, () => undefined));
   // Enter sends, Shift+Enter breaks the line (as chat apps do); IME composition is left alone.
   textarea.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {

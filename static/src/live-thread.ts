@@ -5,6 +5,7 @@
  */
 import type { PresentedPost } from '../../server/presenters';
 import { send, showError } from './api';
+import { announceTyping, typingIndicator } from './typing';
 import type { LiveSocket } from './socket';
 import { renderPost } from './post-view';
 import { t } from './i18n';
@@ -18,8 +19,7 @@ export function followThread(socket: LiveSocket, container: HTMLElement): void {
   const pill = document.querySelector<HTMLButtonElement>('[data-new-posts-pill]');
   const liveBar = document.querySelector<HTMLElement>('[data-live-bar]');
   const presenceEl = document.querySelector<HTMLElement>('[data-presence]');
-  const typingEl = document.querySelector<HTMLElement>('[data-typing]');
-  const typists = new Map<string, { name: string; timer: number }>();
+  const typing = typingIndicator(document.querySelector<HTMLElement>('[data-typing]'));
   const unseen: HTMLElement[] = [];
 
   const postIds = () => [...container.querySelectorAll<HTMLElement>('[data-post-id]')].map((n) => Number(n.dataset.postId));
@@ -45,7 +45,7 @@ export function followThread(socket: LiveSocket, container: HTMLElement): void {
   function arrive(post: PresentedPost) {
     const wasNearBottom = nearBottom();
     const node = insert(post);
-    clearTyping(post.author.username);
+    typing.clear(post.author.username);
     if (!node) return;
     const mine = post.author.username === viewer.username;
     if (mine || wasNearBottom) node.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
@@ -55,18 +55,6 @@ export function followThread(socket: LiveSocket, container: HTMLElement): void {
     }
   }
 
-  function renderTyping() {
-    if (!typingEl) return;
-    const names = [...typists.values()].map((x) => x.name);
-    typingEl.textContent = names.length ? t('thread.typing', { names: names.join('、') }) : '';
-  }
-  function clearTyping(username: string) {
-    const entry = typists.get(username);
-    if (!entry) return;
-    window.clearTimeout(entry.timer);
-    typists.delete(username);
-    renderTyping();
-  }
 
   socket.on('post:created', ({ threadId: id, post }) => id === threadId && arrive(post));
   socket.on('post:updated', ({ threadId: id, post }) => {
@@ -90,9 +78,7 @@ export function followThread(socket: LiveSocket, container: HTMLElement): void {
   });
   socket.on('typing', ({ threadId: id, username, displayName, expiresInMs }) => {
     if (id !== threadId || username === viewer.username) return;
-    clearTyping(username);
-    typists.set(username, { name: displayName, timer: window.setTimeout(() => clearTyping(username), expiresInMs) });
-    renderTyping();
+    typing.show(username, displayName, expiresInMs);
   });
   socket.on('thread:updated', ({ threadId: id }) => {
     // Lock state changes what the page offers; a reload shows it correctly without JS logic.
@@ -128,12 +114,7 @@ function enhanceReplyForm(socket: LiveSocket, form: HTMLFormElement, threadId: s
   const textarea = form.querySelector<HTMLTextAreaElement>('textarea[name="body"]')!;
   const errorEl = form.querySelector<HTMLElement>('[data-reply-error]');
   const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
-  let lastTyping = 0;
-  textarea.addEventListener('input', () => {
-    if (Date.now() - lastTyping < 2_000) return;
-    lastTyping = Date.now();
-    socket.emit('typing:start', { threadId }, () => undefined);
-  });
+  announceTyping(textarea, () => socket.emit('typing:start', { threadId }, () => undefined));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (errorEl) errorEl.hidden = true;

@@ -7,7 +7,8 @@
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server';
 import { Client } from '../support/client';
-import { openSocket, request, collect, until, type TestSocket } from '../support/sockets';
+import { openSocket, request, collect, until, quietFor, type TestSocket } from '../support/sockets';
+import { TYPING_TTL_MS } from '../../server/realtime/contract';
 import { buildUser, type BuiltUser } from '../support/factories';
 import { waitFor } from '../support/wait';
 import { AuditEntry, Message, Notification, User } from '../../server/models';
@@ -120,6 +121,31 @@ describe('private messages', function () {
     const ack = await request(socket, 'conversation:join', { conversationId: id });
     expect(ack.ok).to.equal(false);
     expect(ack.ok === false && ack.error.code).to.equal('not_found');
+  });
+
+  it('shows typing to the other participants only: joined sockets, not the typist, never a blocker', async () => {
+    const [a, b, c] = [await veteran(), await veteran(), await veteran()];
+    const { id } = await start(a, [b, c], '群聊：周末提车');
+    const [aSocket, bSocket, cSocket] = [await open(a), await open(b), await open(c)];
+    const notJoined = await request(aSocket, 'conversation:typing', { conversationId: id });
+    expect(!notJoined.ok && notJoined.error.code).to.equal('forbidden');
+    for (const s of [aSocket, bSocket, cSocket]) expect((await request(s, 'conversation:join', { conversationId: id })).ok).to.equal(true);
+    const [own, atB, atC] = [collect(aSocket, 'conversation:typing'), collect(bSocket, 'conversation:typing'), collect(cSocket, 'conversation:typing')];
+    expect((await request(aSocket, 'conversation:typing', { conversationId: id })).ok).to.equal(true);
+    await until(() => atB.length === 1 && atC.length === 1, 3_000, 'typing at b and c');
+    expect(atB[0]).to.deep.equal({ conversationId: id, username: a.username, displayName: a.user.displayName, expiresInMs: TYPING_TTL_MS });
+    expect(own).to.have.length(0);
+    // c blocks a: a's typing reaches b only (after the 2 s renewal window).
+    expect((await api(c).post(`/api/v1/users/${a.username}/block`)).status).to.equal(200);
+    await new Promise((r) => setTimeout(r, 2_100));
+    expect((await request(aSocket, 'conversation:typing', { conversationId: id })).ok).to.equal(true);
+    await until(() => atB.length === 2, 3_000, 'typing at b again');
+    expect(await quietFor(cSocket, 'conversation:typing', 300)).to.equal(true);
+    expect(atC).to.have.length(1);
+    // An outsider's socket cannot announce itself in the room.
+    const outsider = await open(await veteran());
+    const forged = await request(outsider, 'conversation:typing', { conversationId: id });
+    expect(!forged.ok && forged.error.code).to.equal('forbidden');
   });
 
   it('delivers a message live to the other participant and replays what a reconnecting client missed', async () => {
