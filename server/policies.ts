@@ -78,7 +78,7 @@ type Subjects = {
   'upload.create': null;
   'upload.delete': { upload: { userId: number } };
   'upload.use': { upload: { userId: number } };
-  'upload.read': { uploaderIds: number[]; privateUses: PrivateUseRef[] };
+  'upload.read': { uploaderIds: number[]; privateUses: PrivateUseRef[]; conversationUses: ConversationRef[] };
   'profile.seePrivate': { owner: { id: number } };
   'conversation.start': null;
   'conversation.read': { conversation: ConversationRef };
@@ -195,12 +195,14 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'upload.create': (a) => active(a),
   'upload.delete': (a, s) => active(a) && (a.id === s.upload.userId || isModerator(a)),
   'upload.use': (a, s) => active(a) && a.id === s.upload.userId,
-  // An image shown in a private chapter (secure uploads): its uploaders, and whoever may read one
-  // of those posts as it stands (a removed post lets nobody in). Anything else is public.
+  // An image shown in a private chapter or a private message (secure uploads): its uploaders,
+  // whoever may read one of those posts as it stands (a removed post lets nobody in), and whoever
+  // may read or review one of those conversations. Anything else is public.
   'upload.read': (a, s) =>
-    s.privateUses.length === 0 ||
+    (s.privateUses.length === 0 && s.conversationUses.length === 0) ||
     (!!personOf(a) && s.uploaderIds.includes(a!.id)) ||
-    s.privateUses.some((u) => !u.post.deletedAt && canReadThread(a, u.thread, u.chapter) && (!u.post.hiddenAt || seesHiddenPosts(a, u.chapter))),
+    s.privateUses.some((u) => !u.post.deletedAt && canReadThread(a, u.thread, u.chapter) && (!u.post.hiddenAt || seesHiddenPosts(a, u.chapter))) ||
+    s.conversationUses.some((c) => isParticipant(a, c) || canReviewConversation(a, c)),
   // What a member keeps off their profile (likes, chapters, last seen): the member themselves, and
   // site moderators and admins (moderation). Not PR staff: fans hide things from the brand too.
   'profile.seePrivate': (a, s) => { const p = personOf(a); return !!p && (p.id === s.owner.id || isModerator(p)); },
@@ -211,10 +213,15 @@ const rules: { [A in Action]: (a: Actor | null, s: Subjects[A]) => boolean } = {
   'conversation.report': (a, s) => active(a) && isParticipant(a, s.conversation),
   // Staff never browse members' messages: site moderators may open one only once a participant
   // reported it (the service audit-logs every such read).
-  'conversation.review': (a, s) => active(a) && isModerator(a) && s.conversation.reportedAt !== null && !isParticipant(a, s.conversation),
+  'conversation.review': (a, s) => canReviewConversation(a, s.conversation),
   'conversations.reviewList': (a) => active(a) && isModerator(a),
   'member.block': (a, s) => active(a) && a.id !== s.target.id,
 };
+
+/** A site moderator who is not in a conversation a participant reported (conversation.review). */
+function canReviewConversation(a: Actor | null, conversation: ConversationRef): boolean {
+  return active(a) && isModerator(a) && conversation.reportedAt !== null && !isParticipant(a, conversation);
+}
 
 function isParticipant(a: Actor | null, conversation: ConversationRef): boolean {
   const p = personOf(a);

@@ -1,8 +1,9 @@
 /**
  * GET /uploads/:name: the re-encoded variants (never the original as uploaded), served with a type
  * we set (never sniffed), a sandboxing CSP and a safe filename. Secure uploads: an image shown in
- * a private chapter goes only to those who may read such a post (and its uploaders); anyone else
- * gets the same 404 as for a name that does not exist. Names are content-addressed, so public
+ * a private chapter goes only to those who may read such a post, one sent in a private message
+ * only to those who may read or review that conversation (and both to their uploaders); anyone
+ * else gets the same 404 as for a name that does not exist. Names are content-addressed, so public
  * images are cached for a year as immutable; the others never by shared caches.
  */
 import { Router, type Response } from 'express';
@@ -10,7 +11,7 @@ import { SERVED_NAME } from '../uploads/images';
 import type { UploadStorage } from '../uploads/storage';
 import { can } from '../policies';
 import { resolveActor } from '../middleware/auth';
-import { uploadAccess, visibilityOf } from '../services/postUploads';
+import { uploadAccess, visibilityOf } from '../services/uploadUses';
 
 const IMAGE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox";
 const PUBLIC_CACHE = 'public, max-age=31536000, immutable';

@@ -13,6 +13,7 @@ import { renderMarkdown } from '../markdown';
 import { AppError, Invalid, NotFound } from '../errors';
 import { audit } from './audit';
 import { blockedSince, blockersOf } from './blocks';
+import { recordUploadUses } from './uploadUses';
 
 /** A conversation with what its rules and presenters need. */
 export interface LoadedConversation {
@@ -60,6 +61,8 @@ async function checkBlocks(senderId: number, recipientIds: number[]): Promise<vo
 async function storeMessage(actor: Actor, conversation: Conversation, participantIds: number[], body: string, transaction: import('sequelize').Transaction) {
   const { html } = renderMarkdown(body);
   const message = await Message.create({ conversationId: conversation.id, authorId: actor.id, body, html }, { transaction });
+  // Its photos (the sender's own uploads) become readable only by those who may read this conversation.
+  await recordUploadUses(transaction, { message: message.id }, body, [actor.id]);
   await Conversation.update({ lastMessageId: message.id, lastMessageAt: message.createdAt }, { where: { id: conversation.id }, transaction });
   conversation.lastMessageId = message.id;
   conversation.lastMessageAt = message.createdAt;

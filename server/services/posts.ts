@@ -9,7 +9,7 @@ import { inList, sqlDate, sqlRows } from '../sql';
 import { recordEvents } from '../events';
 import { renderMarkdown } from '../markdown';
 import { audit } from './audit';
-import { recordPostUploads } from './postUploads';
+import { recordUploadUses } from './uploadUses';
 import { loadThread, type ThreadContext } from './threads';
 
 export interface PostContext extends ThreadContext {
@@ -88,7 +88,7 @@ export async function createPost(
       { id, threadId: ctx.thread.id, authorId: actor.id, body: input.body, html, mentions, replyToId: input.replyTo ?? null, floor: Number(floor), likeCount: 0, editedAt: null, deletedAt: null, hiddenAt: null, createdAt: now, updatedAt: now },
       { isNewRecord: false, raw: true },
     );
-    await recordPostUploads(transaction, id, input.body, [actor.id]);
+    await recordUploadUses(transaction, { post: id }, input.body, [actor.id]);
     await recordEvents(transaction, {
       type: 'post.created',
       postId: id,
@@ -114,7 +114,7 @@ export async function editPost(actor: Actor, ctx: PostContext, body: string, rea
     post.editedAt = new Date();
     await post.save({ transaction });
     // The author's images, and a moderator's own if they add one (kept private with the post).
-    await recordPostUploads(transaction, post.id, body, [post.authorId, actor.id]);
+    await recordUploadUses(transaction, { post: post.id }, body, [post.authorId, actor.id]);
     if (actor.id !== post.authorId) await audit(transaction, actor.id, 'post.edit', 'post', String(post.id), reason);
     await recordEvents(transaction, { type: 'post.updated', postId: post.id, threadId: post.threadId, actorId: actor.id, chapterId: ctx.thread.chapterId });
     return post;

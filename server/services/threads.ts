@@ -9,7 +9,7 @@ import { withTransaction } from '../db';
 import { recordEvents } from '../events';
 import { renderMarkdown } from '../markdown';
 import { audit } from './audit';
-import { recordPostUploads } from './postUploads';
+import { recordUploadUses } from './uploadUses';
 
 export interface ThreadContext {
   thread: Thread;
@@ -58,7 +58,7 @@ export async function createThread(
       { threadId: thread.id, authorId: actor.id, body: input.body, html, mentions, replyToId: null, floor: 1, editedAt: null, deletedAt: null, hiddenAt: null },
       { transaction },
     );
-    await recordPostUploads(transaction, post.id, input.body, [actor.id]);
+    await recordUploadUses(transaction, { post: post.id }, input.body, [actor.id]);
     await recordEvents(
       transaction,
       { type: 'thread.created', threadId: thread.id, postId: post.id, authorId: actor.id, chapterId: thread.chapterId },

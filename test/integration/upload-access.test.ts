@@ -1,7 +1,9 @@
 /**
  * Secure uploads: an image shown in a private chapter is served only to those who may read such a
- * post (and its uploader); everyone else gets the 404 of a name that does not exist. Real server,
- * real storage, real HTTP (bearer tokens and a browser session).
+ * post (and its uploader), an image sent in a private message only to the conversation's
+ * participants (and its uploader, and moderators once it is reported); everyone else gets the 404
+ * of a name that does not exist. Real server, real storage, real HTTP (bearer tokens and a browser
+ * session).
  */
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server';
@@ -147,5 +149,71 @@ describe('upload access (secure uploads)', function () {
     await buildThread({ author: s.uploader, chapter: s.chapter, body: `![](${png.url})` });
     expect((await fetch(server.url + png.url, { method: 'HEAD' })).status).to.equal(404);
     expect((await fetch(server.url + png.url, { method: 'HEAD', headers: { authorization: `Bearer ${s.member.token}` } })).status).to.equal(200);
+  });
+  /** A member who sent a photo to another in a private message, plus people around it. */
+  async function messagedPhoto() {
+    const [sender, recipient, outsider, moderator] = await Promise.all([buildUser(), buildUser(), buildUser(), buildUser({ role: 'moderator' })]);
+    const photo = await upload(sender);
+    const started = await api(sender).post('/api/v1/conversations', { to: [recipient.username], body: `订单截图 ![](${photo.url})` });
+    expect(started.status, started.text).to.equal(201);
+    return { sender, recipient, outsider, moderator, photo, conversationId: started.body.conversation.id as string };
+  }
+  const unknownPath = (url: string) => url.replace(/^\/uploads\/[a-f0-9]{32}/, '/uploads/' + 'e'.repeat(32));
+
+  it('serves a photo sent in a private message to the participants and its uploader, to a moderator only once reported', async () => {
+    const s = await messagedPhoto();
+    // A reply in the same conversation (postMessage, not only the first message) records its photo too.
+    const reply = await upload(s.recipient);
+    const sent = await api(s.recipient).post(`/api/v1/conversations/${s.conversationId}/messages`, { body: `车牌照片 ![](${reply.url})` });
+    expect(sent.status, sent.text).to.equal(201);
+    const unknown = await get(unknownPath(s.photo.url));
+    const paths = [s.photo.url, s.photo.thumbnailUrl, reply.url, reply.thumbnailUrl];
+    for (const path of paths) {
+      for (const [who, viewer] of [['anonymous', null], ['outsider', s.outsider], ['moderator before a report', s.moderator]] as const) {
+        const r = await get(path, viewer);
+        expect(r.status, `${who} ${path}`).to.equal(404);
+        expect({ cache: r.cache, type: r.type, text: r.text }, who).to.deep.equal({ cache: unknown.cache, type: unknown.type, text: unknown.text });
+      }
+      for (const [who, viewer] of [['sender', s.sender], ['recipient', s.recipient]] as const) {
+        const r = await get(path, viewer);
+        expect(r.status, `${who} ${path}`).to.equal(200);
+        expect(r.type).to.equal('image/webp');
+        expect(r.cache, who).to.match(/^private\b/).and.not.to.contain('public');
+      }
+    }
+    const report = await api(s.recipient).post(`/api/v1/conversations/${s.conversationId}/report`, { reason: '骚扰' });
+    expect(report.status, report.text).to.equal(201);
+    for (const path of paths) {
+      const r = await get(path, s.moderator);
+      expect(r.status, `moderator after a report ${path}`).to.equal(200);
+      expect(r.cache).to.match(/^private\b/);
+      // A report opens the conversation to moderators only, never to other members.
+      expect((await get(path, s.outsider)).status, `outsider after a report ${path}`).to.equal(404);
+      expect((await get(path)).status, `anonymous after a report ${path}`).to.equal(404);
+    }
+  });
+
+  it('hides a photo sent in a message from a public post\'s readers too, and does not let a forward or a pasted URL open or lock one', async () => {
+    const [sender, recipient, outsider] = await Promise.all([buildUser(), buildUser(), buildUser()]);
+    // Shown publicly first, then sent in a message: private wins (the safe side), as for private chapters.
+    const shared = await upload(sender);
+    await buildThread({ author: sender, body: `提车作业 ![](${shared.url})` });
+    expect((await get(shared.url)).cache).to.equal(PUBLIC_CACHE);
+    const started = await api(sender).post('/api/v1/conversations', { to: [recipient.username], body: `原图 ![](${shared.url})` });
+    expect(started.status, started.text).to.equal(201);
+    expect((await get(shared.url)).status).to.equal(404);
+    expect((await get(shared.url, outsider)).status).to.equal(404);
+    expect((await get(shared.url, recipient)).status).to.equal(200);
+    // The recipient forwards it to someone else: not their upload, so the new conversation opens nothing.
+    const forwarded = await api(recipient).post('/api/v1/conversations', { to: [outsider.username], body: `转给你看 ![](${shared.thumbnailUrl})` });
+    expect(forwarded.status, forwarded.text).to.equal(201);
+    expect((await get(shared.url, outsider)).status).to.equal(404);
+    expect((await get(shared.thumbnailUrl, outsider)).status).to.equal(404);
+    // Someone else's public photo pasted into a message stays public.
+    const theirs = await upload(outsider);
+    await buildThread({ author: outsider, body: `公开 ![](${theirs.url})` });
+    const pasted = await api(sender).post(`/api/v1/conversations/${started.body.conversation.id}/messages`, { body: `你看这张 ![](${theirs.url})` });
+    expect(pasted.status, pasted.text).to.equal(201);
+    expect((await get(theirs.url)).cache).to.equal(PUBLIC_CACHE);
   });
 });
