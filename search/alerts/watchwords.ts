@@ -96,29 +96,27 @@ export class WatchwordMatcher {
 
   /** The terms found in a post's tokens (from analyze().tokens), each once, in order of position. */
   match(tokens: readonly string[]): WatchMatch[] {
-    // Characters of the joined tokens, with the token that starts or ends at each boundary.
-    const chars: string[] = [];
-    const startsToken = new Map<number, number>(); // char offset -> token index
-    const endsToken = new Set<number>(); // char offset just past a token
-    tokens.forEach((tok, i) => {
-      startsToken.set(chars.length, i);
-      for (const c of tok) chars.push(c);
-      endsToken.add(chars.length);
-    });
     const found: WatchMatch[] = [];
     const seen = new Set<number>();
+    // Character offset at which each token starts: a match must start on one and end with a token.
+    const starts = new Int32Array(tokens.length);
+    let offset = 0;
     let n = 0;
-    for (let i = 0; i < chars.length; i++) {
-      const c = chars[i];
-      while (n !== 0 && !this.nodes[n].next.has(c)) n = this.nodes[n].fail;
-      n = this.nodes[n].next.get(c) ?? 0;
-      if (this.nodes[n].out.length === 0 || !endsToken.has(i + 1)) continue;
-      for (const ti of this.nodes[n].out) {
-        const t = this.terms[ti];
-        const start = i + 1 - t.length;
-        const at = startsToken.get(start);
-        if (at === undefined || seen.has(ti)) continue;
-        seen.add(ti);
+    for (let ti = 0; ti < tokens.length; ti++) {
+      starts[ti] = offset;
+      for (const c of tokens[ti]) {
+        offset++;
+        while (n !== 0 && !this.nodes[n].next.has(c)) n = this.nodes[n].fail;
+        n = this.nodes[n].next.get(c) ?? 0;
+      }
+      for (const id of this.nodes[n].out) {
+        const t = this.terms[id];
+        const start = offset - t.length;
+        // The last token starting there (an empty token shares its offset with the next one).
+        let at = ti;
+        while (at >= 0 && starts[at] > start) at--;
+        if (at < 0 || starts[at] !== start || seen.has(id)) continue;
+        seen.add(id);
         found.push({ term: t.term, category: t.category, ...(t.list ? { list: t.list } : {}), at });
       }
     }
