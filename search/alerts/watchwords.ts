@@ -34,7 +34,8 @@ export const CRISIS_TERMS: readonly WatchTerm[] = Object.freeze([
 ]);
 
 interface Node {
-  next: Map<string, number>;
+  /** Child per code point of the next character. */
+  next: Map<number, number>;
   fail: number;
   /** Indexes into `terms` ending here (own and via fail links). */
   out: number[];
@@ -47,6 +48,8 @@ const compact = (term: string) => term.normalize('NFKC').toLowerCase().replace(/
 export class WatchwordMatcher {
   private readonly nodes: Node[] = [{ next: new Map(), fail: 0, out: [] }];
   private readonly terms: { term: string; category: WatchCategory; list?: string; length: number }[] = [];
+  /** BMP code units that start some term: from the root, any other character leads back to the root. */
+  private readonly firsts = new Uint8Array(0x10000);
 
   constructor(terms: readonly WatchTerm[]) {
     for (const t of terms) this.insert(t);
@@ -62,7 +65,9 @@ export class WatchwordMatcher {
     const chars = [...compact(t.term)];
     if (chars.length === 0) return;
     let n = 0;
-    for (const c of chars) {
+    if (chars[0].length === 1) this.firsts[chars[0].charCodeAt(0)] = 1;
+    for (const ch of chars) {
+      const c = ch.codePointAt(0)!;
       let next = this.nodes[n].next.get(c);
       if (next === undefined) {
         next = this.nodes.length;
@@ -104,8 +109,13 @@ export class WatchwordMatcher {
     let n = 0;
     for (let ti = 0; ti < tokens.length; ti++) {
       starts[ti] = offset;
-      for (const c of tokens[ti]) {
+      const tok = tokens[ti];
+      // Code points, not strings: no one-character string per step, and small-integer Map keys.
+      for (let i = 0; i < tok.length; i++) {
+        const c = tok.codePointAt(i)!;
+        if (c > 0xffff) i++;
         offset++;
+        if (n === 0 && c <= 0xffff && this.firsts[c] === 0) continue;
         while (n !== 0 && !this.nodes[n].next.has(c)) n = this.nodes[n].fail;
         n = this.nodes[n].next.get(c) ?? 0;
       }
