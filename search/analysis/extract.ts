@@ -21,7 +21,7 @@ const PHONE_RE = /(?<![\d])(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(
 const ORDER_RE = /(?:订单编号|订单号码?|订单|单号|order\s*(?:no\.?|number|num|id|#)|order)\s*[:：#]?\s*(?:是|为)?\s*([A-Za-z0-9-]{10,24})(?![A-Za-z0-9])/giu;
 
 // What each pattern needs before it can match at all: most posts have no URL, @, # or digit.
-// (with u like URL_RE: under it "ſ" folds to "s")
+// With the u flag, as URL_RE: "ſ" then folds to "s" in both.
 const URL_HINT_RE = /https?:\/\/|www\./iu;
 const DIGIT_RE = /\d/;
 
