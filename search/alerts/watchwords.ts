@@ -34,7 +34,8 @@ export const CRISIS_TERMS: readonly WatchTerm[] = Object.freeze([
 ]);
 
 interface Node {
-  next: Map<string, number>;
+  /** Child per code point of the next character. */
+  next: Map<number, number>;
   fail: number;
   /** Indexes into `terms` ending here (own and via fail links). */
   out: number[];
@@ -47,6 +48,8 @@ const compact = (term: string) => term.normalize('NFKC').toLowerCase().replace(/
 export class WatchwordMatcher {
   private readonly nodes: Node[] = [{ next: new Map(), fail: 0, out: [] }];
   private readonly terms: { term: string; category: WatchCategory; list?: string; length: number }[] = [];
+  /** BMP code units that start some term: from the root, any other character leads back to the root. */
+  private readonly firsts = new Uint8Array(0x10000);
 
   constructor(terms: readonly WatchTerm[]) {
     for (const t of terms) this.insert(t);
@@ -62,7 +65,9 @@ export class WatchwordMatcher {
     const chars = [...compact(t.term)];
     if (chars.length === 0) return;
     let n = 0;
-    for (const c of chars) {
+    if (chars[0].length === 1) this.firsts[chars[0].charCodeAt(0)] = 1;
+    for (const ch of chars) {
+      const c = ch.codePointAt(0)!;
       let next = this.nodes[n].next.get(c);
       if (next === undefined) {
         next = this.nodes.length;
@@ -96,29 +101,32 @@ export class WatchwordMatcher {
 
   /** The terms found in a post's tokens (from analyze().tokens), each once, in order of position. */
   match(tokens: readonly string[]): WatchMatch[] {
-    // Characters of the joined tokens, with the token that starts or ends at each boundary.
-    const chars: string[] = [];
-    const startsToken = new Map<number, number>(); // char offset -> token index
-    const endsToken = new Set<number>(); // char offset just past a token
-    tokens.forEach((tok, i) => {
-      startsToken.set(chars.length, i);
-      for (const c of tok) chars.push(c);
-      endsToken.add(chars.length);
-    });
     const found: WatchMatch[] = [];
     const seen = new Set<number>();
+    // Character offset at which each token starts: a match must start on one and end with a token.
+    const starts = new Int32Array(tokens.length);
+    let offset = 0;
     let n = 0;
-    for (let i = 0; i < chars.length; i++) {
-      const c = chars[i];
-      while (n !== 0 && !this.nodes[n].next.has(c)) n = this.nodes[n].fail;
-      n = this.nodes[n].next.get(c) ?? 0;
-      if (this.nodes[n].out.length === 0 || !endsToken.has(i + 1)) continue;
-      for (const ti of this.nodes[n].out) {
-        const t = this.terms[ti];
-        const start = i + 1 - t.length;
-        const at = startsToken.get(start);
-        if (at === undefined || seen.has(ti)) continue;
-        seen.add(ti);
+    for (let ti = 0; ti < tokens.length; ti++) {
+      starts[ti] = offset;
+      const tok = tokens[ti];
+      // Code points, not strings: no one-character string per step, and small-integer Map keys.
+      for (let i = 0; i < tok.length; i++) {
+        const c = tok.codePointAt(i)!;
+        if (c > 0xffff) i++;
+        offset++;
+        if (n === 0 && c <= 0xffff && this.firsts[c] === 0) continue;
+        while (n !== 0 && !this.nodes[n].next.has(c)) n = this.nodes[n].fail;
+        n = this.nodes[n].next.get(c) ?? 0;
+      }
+      for (const id of this.nodes[n].out) {
+        const t = this.terms[id];
+        const start = offset - t.length;
+        // The last token starting there (an empty token shares its offset with the next one).
+        let at = ti;
+        while (at >= 0 && starts[at] > start) at--;
+        if (at < 0 || starts[at] !== start || seen.has(id)) continue;
+        seen.add(id);
         found.push({ term: t.term, category: t.category, ...(t.list ? { list: t.list } : {}), at });
       }
     }

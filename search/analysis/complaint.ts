@@ -57,8 +57,10 @@ export function isExplicitComplaint(normalized: string): boolean {
 export function classifyComplaint(normalized: string): Complaint | undefined {
   let best: Complaint | undefined;
   for (const rule of COMPILED) {
-    const reasons = [...new Set(Array.from(normalized.matchAll(rule.re), (m) => m[0]))];
-    if (reasons.length > 0 && (!best || reasons.length > best.reasons.length)) best = { category: rule.category, reasons };
+    const found = normalized.match(rule.re);
+    if (found === null) continue;
+    const reasons = [...new Set(found)];
+    if (!best || reasons.length > best.reasons.length) best = { category: rule.category, reasons };
   }
   return best;
 }

@@ -45,21 +45,28 @@ const RIVAL = new Set(['别家', '隔壁', '别人家', '别人', '别的', '其
  */
 export class LiteralCounter {
   private readonly byFirst = new Map<number, string[]>();
+  // Which code units start a word: most characters of a text start none, and skip the Map.
+  private readonly starts = new Uint8Array(0x10000);
 
   constructor(words: readonly string[]) {
     for (const w of [...words].sort((a, b) => b.length - a.length)) {
+      this.starts[w.charCodeAt(0)] = 1;
       const list = this.byFirst.get(w.charCodeAt(0));
       if (list) list.push(w);
       else this.byFirst.set(w.charCodeAt(0), [w]);
     }
   }
 
+  private longestAt(text: string, i: number): string | undefined {
+    for (const w of this.byFirst.get(text.charCodeAt(i))!) if (text.startsWith(w, i)) return w;
+    return undefined;
+  }
+
   /** How many times the words occur in text, up to cap. */
   count(text: string, cap: number): number {
     let n = 0;
     for (let i = 0; i < text.length && n < cap; ) {
-      const list = this.byFirst.get(text.charCodeAt(i));
-      const hit = list === undefined ? undefined : list.find((w) => text.startsWith(w, i));
+      const hit = this.starts[text.charCodeAt(i)] === 0 ? undefined : this.longestAt(text, i);
       if (hit === undefined) i++;
       else { n++; i += hit.length; }
     }

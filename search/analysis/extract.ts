@@ -20,40 +20,51 @@ const PHONE_RE = /(?<![\d])(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(
 // Order numbers need a cue word: 10-24 letters/digits (at least one digit) after 订单号/单号/order no.
 const ORDER_RE = /(?:订单编号|订单号码?|订单|单号|order\s*(?:no\.?|number|num|id|#)|order)\s*[:：#]?\s*(?:是|为)?\s*([A-Za-z0-9-]{10,24})(?![A-Za-z0-9])/giu;
 
+// What each pattern needs before it can match at all: most posts have no URL, @, # or digit.
+// With the u flag, as URL_RE: "ſ" then folds to "s" in both.
+const URL_HINT_RE = /https?:\/\/|www\./iu;
+const DIGIT_RE = /\d/;
+
 function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
 /** Extract mentions, hashtags, URLs and entities; order of first appearance, de-duplicated. */
 export function extractAll(text: string): Extraction {
-  const urls = unique([...text.matchAll(URL_RE)].map((m) => m[0].replace(/[.,;:!?)\]}]+$/, '')));
+  const urls = URL_HINT_RE.test(text) ? unique([...text.matchAll(URL_RE)].map((m) => m[0].replace(/[.,;:!?)\]}]+$/, ''))) : [];
   // Blank URLs and emails out so "example.com/#anchor" and "a@b.com" do not yield tags or mentions.
-  let rest = text.replace(URL_RE, ' ');
-  const emails = unique([...rest.matchAll(EMAIL_RE)].map((m) => m[0].toLowerCase()));
-  rest = rest.replace(EMAIL_RE, ' ');
-  const mentions = unique([...rest.matchAll(MENTION_RE)].map((m) => m[1]));
+  let rest = urls.length > 0 ? text.replace(URL_RE, ' ') : text;
+  const hasAt = rest.includes('@');
+  const emails = hasAt ? unique([...rest.matchAll(EMAIL_RE)].map((m) => m[0].toLowerCase())) : [];
+  if (emails.length > 0) rest = rest.replace(EMAIL_RE, ' ');
+  const mentions = hasAt || rest.includes('＠') ? unique([...rest.matchAll(MENTION_RE)].map((m) => m[1])) : [];
   const hashtags: string[] = [];
-  const withoutWeiboTags = rest.replace(WEIBO_TAG_RE, (whole, tag: string) => {
-    const clean = tag.trim();
-    // "#1 and #2" is two numbered items, not a Weibo topic; accept only topics with a letter.
-    if (!clean || !/\p{L}/u.test(clean) || /\s[#＃]?\d/.test(clean)) return whole;
-    hashtags.push(clean);
-    return ' ';
-  });
-  for (const m of withoutWeiboTags.matchAll(TAG_RE)) if (/\p{L}/u.test(m[1])) hashtags.push(m[1]);
+  if (rest.includes('#') || rest.includes('＃')) {
+    const withoutWeiboTags = rest.replace(WEIBO_TAG_RE, (whole, tag: string) => {
+      const clean = tag.trim();
+      // "#1 and #2" is two numbered items, not a Weibo topic; accept only topics with a letter.
+      if (!clean || !/\p{L}/u.test(clean) || /\s[#＃]?\d/.test(clean)) return whole;
+      hashtags.push(clean);
+      return ' ';
+    });
+    for (const m of withoutWeiboTags.matchAll(TAG_RE)) if (/\p{L}/u.test(m[1])) hashtags.push(m[1]);
+  }
 
   const entities: Entity[] = [];
   const orderSpans: [number, number][] = [];
-  for (const m of rest.matchAll(ORDER_RE)) {
-    const value = m[1];
-    if (!/\d/.test(value)) continue;
-    entities.push({ kind: 'order', value });
-    orderSpans.push([m.index, m.index + m[0].length]);
-  }
-  for (const m of rest.matchAll(PHONE_RE)) {
-    // An order number that happens to look like a phone number is not a phone number.
-    if (orderSpans.some(([a, b]) => m.index >= a && m.index < b)) continue;
-    entities.push({ kind: 'phone', value: m[1] + m[2] + m[3] });
+  // Order and phone numbers both need digits.
+  if (DIGIT_RE.test(rest)) {
+    for (const m of rest.matchAll(ORDER_RE)) {
+      const value = m[1];
+      if (!/\d/.test(value)) continue;
+      entities.push({ kind: 'order', value });
+      orderSpans.push([m.index, m.index + m[0].length]);
+    }
+    for (const m of rest.matchAll(PHONE_RE)) {
+      // An order number that happens to look like a phone number is not a phone number.
+      if (orderSpans.some(([a, b]) => m.index >= a && m.index < b)) continue;
+      entities.push({ kind: 'phone', value: m[1] + m[2] + m[3] });
+    }
   }
   for (const email of emails) entities.push({ kind: 'email', value: email });
   const seen = new Set<string>();

@@ -65,6 +65,9 @@ export class FeatureBuffer implements FeatureSink {
   negated = new Uint8Array(INITIAL_CAPACITY);
   xs = new Uint16Array(INITIAL_CAPACITY);
   ys = new Uint16Array(INITIAL_CAPACITY);
+  /** Scratch for the scorer: each feature's share of the logit, and whether it came from a fallback. */
+  contrib = new Float64Array(INITIAL_CAPACITY);
+  fromFallback = new Uint8Array(INITIAL_CAPACITY);
   texts: string[] = [];
   others: string[] = [];
   positiveMass = 0;
@@ -97,6 +100,8 @@ export class FeatureBuffer implements FeatureSink {
     this.negated = copy(this.negated, new Uint8Array(cap));
     this.xs = copy(this.xs, new Uint16Array(cap));
     this.ys = copy(this.ys, new Uint16Array(cap));
+    this.contrib = new Float64Array(cap);
+    this.fromFallback = new Uint8Array(cap);
     // Rebuild the slot table at twice the load capacity.
     this.slots = new Int32Array(cap * 4);
     this.usedSlots.length = 0;
@@ -229,10 +234,10 @@ const EXPLAIN_TERMS = 8;
  * Indices of the EXPLAIN_CANDIDATES features of largest |contribution| (0 means none), in the
  * order they are kept. Only the strongest few get their term built: this runs for every post.
  */
-export function topFeatures(contrib: Float64Array): number[] {
+export function topFeatures(contrib: Float64Array, size = contrib.length): number[] {
   const top: number[] = [];
   let minAt = -1;
-  for (let k = 0; k < contrib.length; k++) {
+  for (let k = 0; k < size; k++) {
     const c = Math.abs(contrib[k]);
     if (c === 0) continue;
     if (top.length < EXPLAIN_CANDIDATES) {

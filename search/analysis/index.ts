@@ -85,7 +85,8 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const links = [...urls, ...entities.filter((e) => e.kind === 'email').map((e) => e.value)];
   const linkParts = new Set(links.flatMap((u) => normalizeText(u).split(/[^\p{L}\p{N}]+/u)));
   const keywords = extractKeywords(links.length > 0 ? tokens.filter((t) => !linkParts.has(t)) : tokens);
-  const analysis: Analysis = { lang, tokens, sentiment, keywords, mentions, hashtags, urls, entities, ...(crisis ? { crisis } : {}) };
+  const analysis: Analysis = { lang, tokens, sentiment, keywords, mentions, hashtags, urls, entities };
+  if (crisis) analysis.crisis = crisis;
   if (sentiment.label === 'negative' || isExplicitComplaint(normalized)) {
     const complaint = classifyComplaint(normalized);
     if (complaint) analysis.complaint = complaint;

@@ -135,9 +135,8 @@ export function scoreZhTokens(tokens: SentimentToken[], m: LoadedZhModel = zhMod
   f.reset();
   walkZhFeatures(tokens, buffer);
   // Contributions by feature index; terms are only built for the strongest few (explain()).
-  const contrib = new Float64Array(f.size);
-  const fromLexicon = new Uint8Array(f.size);
-  const evidence = sumContributions(f, m, contrib, fromLexicon);
+  const evidence = sumContributions(f, m);
+  const { contrib, fromFallback } = f;
   let logit = m.model.bias;
   const span: SpanLogit = { positive: 0, negative: 0 };
   for (let k = 0; k < f.size; k++) {
@@ -145,8 +144,8 @@ export function scoreZhTokens(tokens: SentimentToken[], m: LoadedZhModel = zhMod
     if (contrib[k] > 0) span.positive += contrib[k];
     else span.negative -= contrib[k];
   }
-  const parts: Part<'lexicon'>[] = topFeatures(contrib).map((k) =>
-    ({ term: f.termOf(k), weight: contrib[k], negated: f.negated[k] === 1, source: fromLexicon[k] ? 'lexicon' : 'model' }));
+  const parts: Part<'lexicon'>[] = topFeatures(contrib, f.size).map((k) =>
+    ({ term: f.termOf(k), weight: contrib[k], negated: f.negated[k] === 1, source: fromFallback[k] ? 'lexicon' : 'model' }));
   const beforeLexicon = parts.length;
   logit = f.addLexicon(logit, m.table.get(H_LEX_POS) ?? 0, m.table.get(H_LEX_NEG) ?? 0, LEXICON_MASS_CAP, parts);
   for (let i = beforeLexicon; i < parts.length; i++) {
@@ -158,11 +157,14 @@ export function scoreZhTokens(tokens: SentimentToken[], m: LoadedZhModel = zhMod
   return { logit, probability, score: 2 * probability - 1, contributions: explain(parts), evidence, span };
 }
 
-/** Each feature's share of the logit into `contrib` (model weight, else the lexicon or emoji fallback); returns the evidence count. */
-function sumContributions(f: FeatureBuffer, m: LoadedZhModel, contrib: Float64Array, fromLexicon: Uint8Array | null): number {
+/** Each feature's share of the logit into `f.contrib` (model weight, else the lexicon or emoji fallback, marked in `f.fromFallback`); returns the evidence count. */
+function sumContributions(f: FeatureBuffer, m: LoadedZhModel): number {
   const { table } = m;
+  const { contrib, fromFallback } = f;
   let evidence = 0;
   for (let k = 0; k < f.size; k++) {
+    contrib[k] = 0;
+    fromFallback[k] = 0;
     let w = f.weightOf(k, table);
     let lexicon = false;
     if (w === undefined && f.kinds[k] === FeatureKind.Word) {
@@ -180,7 +182,7 @@ function sumContributions(f: FeatureBuffer, m: LoadedZhModel, contrib: Float64Ar
     if (w === undefined) continue;
     evidence++;
     contrib[k] = w * f.values[k];
-    if (lexicon && fromLexicon) fromLexicon[k] = 1;
+    if (lexicon) fromFallback[k] = 1;
   }
   return evidence;
 }
@@ -190,7 +192,6 @@ export interface SpanLogit { positive: number; negative: number }
 
 // A second buffer, so scoring a clause never disturbs the whole text's features.
 const spanBuffer = new FeatureBuffer('');
-let spanContrib = new Float64Array(256);
 
 /**
  * The positive and negative evidence of a span of tokens (a clause, the part after a turn), without
@@ -200,10 +201,8 @@ export function zhSpanLogit(tokens: SentimentToken[], m: LoadedZhModel = zhModel
   const f = spanBuffer;
   f.reset();
   walkZhFeatures(tokens, f);
-  if (spanContrib.length < f.size) spanContrib = new Float64Array(f.size * 2);
-  const contrib = spanContrib;
-  contrib.fill(0, 0, f.size);
-  sumContributions(f, m, contrib, null);
+  sumContributions(f, m);
+  const { contrib } = f;
   let positive = 0;
   let negative = 0;
   for (let k = 0; k < f.size; k++) {

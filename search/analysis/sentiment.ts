@@ -79,11 +79,11 @@ function zhPart(normalized: string, tokens: SentimentToken[], kind: SourceKind):
   const s = scoreZhTokens(tokens, m);
   const layer = threeWayModel('zh', ZH_CUE_NAMES);
   return {
-    ...(layer ? { threeWay: threeWay(layer, zhThreeWayFeatures(normalized, tokens, m, s)) } : {}),
+    threeWay: layer ? threeWay(layer, zhThreeWayFeatures(normalized, tokens, m, s)) : undefined,
     score: s.score,
     band: m.model.neutralBand,
     // The layer was trained on community posts: elsewhere it decides only neutral or not.
-    ...(kind !== 'community' ? { polarFromScore: true } : {}),
+    polarFromScore: kind !== 'community',
     evidence: s.evidence,
     reasons: s.contributions.map((c) => ({
       term: c.term,
@@ -98,7 +98,7 @@ function enPart(normalized: string): Part {
   const { neutralBand, neutralBandNoLexicon } = enModel().model;
   const layer = threeWayModel('en', EN_CUE_NAMES);
   return {
-    ...(layer ? { threeWay: threeWay(layer, enCues(normalized, s)) } : {}),
+    threeWay: layer ? threeWay(layer, enCues(normalized, s)) : undefined,
     score: s.score,
     // "The store opens at 9am": no opinion word, so only the wider band's worth of n-gram evidence makes it polar.
     band: s.lexical ? neutralBand : Math.max(neutralBand, neutralBandNoLexicon),
