@@ -12,15 +12,10 @@ let t2s: { convert: (s: string) => string; changes: Uint8Array } | null = null;
 function converter() {
   if (t2s) return t2s;
   const convert = OpenCC.Converter({ from: 'twp', to: 'cn' });
-  const toTraditional = OpenCC.Converter({ from: 'cn', to: 'twp' });
-  // A character marks a text as traditional only if the tables change it and it is not itself
-  // a simplified character: 么 (simplified of 麼) maps to 幺 in the traditional table, so every
-  // "特么" or "怎么" post would otherwise be converted, and the phrase tables would then rewrite
-  // plain simplified words (行程 → 进程, 文件 → 文档).
   const changes = new Uint8Array(0x10000);
   for (let c = 0x3400; c <= 0x9fff; c++) {
     const ch = String.fromCharCode(c);
-    if (convert(ch) !== ch && toTraditional(ch) === ch) changes[c] = 1;
+    if (convert(ch) !== ch) changes[c] = 1;
   }
   t2s = { convert, changes };
   return t2s;
