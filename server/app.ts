@@ -71,6 +71,11 @@ import { alertAdminPages } from './routes/pages/alertAdmin';
 import { uploadsApi } from './routes/api/uploads';
 import { uploadFiles } from './routes/uploadFiles';
 import { LocalDiskStorage } from './uploads/storage';
+import { createCluster } from './cluster';
+import { eventsFromWire } from './cluster/bus';
+import { publishCommittedEvents, receiveRemoteEvents } from './events';
+import { forgetThreads } from './services/threadReads';
+import { forgetActors } from './services/accounts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -110,14 +115,17 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   // Not awaited: a down search backend must not keep the forum from starting; the indexer retries.
   search.ready().catch((err) => log.warn('search backend not ready yet; indexing will retry', { backend: search.backend.name, error: String(err) }));
   const secret = serverSecret(config);
+  // Several processes share rate limits, live delivery, presence and cache invalidation here.
+  const cluster = createCluster(config);
+  const limiter = (limit: number, windowMs: number) => new RateLimiter(limit, windowMs).share(cluster?.store ?? null);
   const secureCookies = config.COOKIE_SECURE ?? config.NODE_ENV === 'production';
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies, path: '/', maxAge: 30 * 86400_000 };
 
-  const loginAddressLimiter = new RateLimiter(loginPerAddress(config), 60_000);
-  const loginThrottle = new LoginThrottle(loginAddressLimiter, new RateLimiter(config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_PER_MINUTE, 60_000));
-  const postLimiter = new RateLimiter(config.RATE_LIMIT_POSTS_PER_MINUTE, 60_000);
-  const apiLimiter = new RateLimiter(config.RATE_LIMIT_API_PER_MINUTE, 60_000);
-  const pageLimiter = new RateLimiter(config.RATE_LIMIT_PAGES_PER_MINUTE, 60_000);
+  const loginAddressLimiter = limiter(loginPerAddress(config), 60_000);
+  const loginThrottle = new LoginThrottle(loginAddressLimiter, limiter(config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_PER_MINUTE, 60_000));
+  const postLimiter = limiter(config.RATE_LIMIT_POSTS_PER_MINUTE, 60_000);
+  const apiLimiter = limiter(config.RATE_LIMIT_API_PER_MINUTE, 60_000);
+  const pageLimiter = limiter(config.RATE_LIMIT_PAGES_PER_MINUTE, 60_000);
   const viewCounts = new ViewCounter({ windowMs: config.VIEW_COUNT_WINDOW_MINUTES * 60_000 });
   viewCounts.start(config.VIEW_COUNT_FLUSH_SECONDS * 1000);
   const deps: HttpDeps = {
@@ -126,17 +134,17 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     viewCounts,
     limits: {
       login: loginThrottle,
-      registrations: rateLimit(new RateLimiter(config.RATE_LIMIT_REGISTRATIONS_PER_MINUTE, 60_000), (req) => `register-ip:${req.ip}`),
+      registrations: rateLimit(limiter(config.RATE_LIMIT_REGISTRATIONS_PER_MINUTE, 60_000), (req) => `register-ip:${req.ip}`),
       passwordCheck: rateLimit(loginAddressLimiter, (req) => `login-ip:${req.ip}`),
       posting: rateLimit(postLimiter, (req) => (req.actor ? `post:${req.actor.id}` : `post-ip:${req.ip}`)),
-      likes: rateLimit(new RateLimiter(config.RATE_LIMIT_LIKES_PER_MINUTE, 60_000), (req) => (req.actor ? `like:${req.actor.id}` : `like-ip:${req.ip}`)),
-      flags: rateLimit(new RateLimiter(config.RATE_LIMIT_FLAGS_PER_MINUTE, 60_000), (req) => (req.actor ? `flag:${req.actor.id}` : `flag-ip:${req.ip}`)),
-      preview: rateLimit(new RateLimiter(config.RATE_LIMIT_PREVIEW_PER_MINUTE, 60_000), (req) => (req.actor ? `preview:${req.actor.id}` : `preview-ip:${req.ip}`)),
-      messages: rateLimit(new RateLimiter(config.RATE_LIMIT_MESSAGES_PER_MINUTE, 60_000), (req) => (req.actor ? `message:${req.actor.id}` : `message-ip:${req.ip}`)),
-      newConversations: newAccountLimit(new RateLimiter(config.RATE_LIMIT_NEW_ACCOUNT_CONVERSATIONS_PER_HOUR, 3_600_000), config.MESSAGES_NEW_ACCOUNT_DAYS, 'conversations'),
+      likes: rateLimit(limiter(config.RATE_LIMIT_LIKES_PER_MINUTE, 60_000), (req) => (req.actor ? `like:${req.actor.id}` : `like-ip:${req.ip}`)),
+      flags: rateLimit(limiter(config.RATE_LIMIT_FLAGS_PER_MINUTE, 60_000), (req) => (req.actor ? `flag:${req.actor.id}` : `flag-ip:${req.ip}`)),
+      preview: rateLimit(limiter(config.RATE_LIMIT_PREVIEW_PER_MINUTE, 60_000), (req) => (req.actor ? `preview:${req.actor.id}` : `preview-ip:${req.ip}`)),
+      messages: rateLimit(limiter(config.RATE_LIMIT_MESSAGES_PER_MINUTE, 60_000), (req) => (req.actor ? `message:${req.actor.id}` : `message-ip:${req.ip}`)),
+      newConversations: newAccountLimit(limiter(config.RATE_LIMIT_NEW_ACCOUNT_CONVERSATIONS_PER_HOUR, 3_600_000), config.MESSAGES_NEW_ACCOUNT_DAYS, 'conversations'),
       // One budget for the search API and page; staff (the console drills into search) are not counted.
-      search: rateLimit(new RateLimiter(config.RATE_LIMIT_SEARCH_PER_MINUTE, 60_000), (req) => (isStaff(req.actor) ? null : personOf(req.actor) ? `search:${req.actor!.id}` : `search-ip:${req.ip}`)),
-      uploads: rateLimit(new RateLimiter(config.RATE_LIMIT_UPLOADS_PER_MINUTE, 60_000), (req) => (req.actor ? `upload:${req.actor.id}` : `upload-ip:${req.ip}`)),
+      search: rateLimit(limiter(config.RATE_LIMIT_SEARCH_PER_MINUTE, 60_000), (req) => (isStaff(req.actor) ? null : personOf(req.actor) ? `search:${req.actor!.id}` : `search-ip:${req.ip}`)),
+      uploads: rateLimit(limiter(config.RATE_LIMIT_UPLOADS_PER_MINUTE, 60_000), (req) => (req.actor ? `upload:${req.actor.id}` : `upload-ip:${req.ip}`)),
     },
     uploads: {
       storage: new LocalDiskStorage(path.join(config.dataDir, 'uploads')),
@@ -183,13 +191,16 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(uploadFiles(deps.uploads.storage));
 
   app.get('/healthz', async (_req, res) => {
-    const [dbOk, searchOk, pipeline] = await Promise.all([
+    const [dbOk, searchOk, pipeline, redisOk] = await Promise.all([
       db().authenticate().then(() => true, () => false),
       search.healthy(),
       dispatcher.health().catch(() => ({ backlog: -1, lagSeconds: -1 })),
+      cluster ? cluster.link.healthy() : null,
     ]);
     // A down search backend degrades listening, not the forum: still 200, with search 'down'.
-    res.status(dbOk ? 200 : 503).json({ ok: dbOk, db: dbOk ? 'ok' : 'down', search: searchOk ? 'ok' : 'down', searchBackend: search.backend.name, pipeline });
+    // A down Redis too: each process then acts alone ('off': there is no Redis to share).
+    const redis = redisOk === null ? 'off' : redisOk ? 'ok' : 'down';
+    res.status(dbOk ? 200 : 503).json({ ok: dbOk, db: dbOk ? 'ok' : 'down', search: searchOk ? 'ok' : 'down', searchBackend: search.backend.name, redis, pipeline });
   });
   app.get('/metrics', async (_req, res) => {
     const pipeline = await dispatcher.health().catch(() => ({ backlog: -1, lagSeconds: -1 }));
@@ -277,31 +288,57 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       windowMs: 60_000,
       trustProxy: config.TRUST_PROXY,
     },
-    { publicUrl: config.PUBLIC_URL ?? null, ...options.realtime },
+    { publicUrl: config.PUBLIC_URL ?? null, cluster, ...options.realtime },
   );
-  if (config.RESONANCE_ROLE !== 'worker') {
-    configureKol({ threadMinEdges: config.KOL_RECOMPUTE_THREAD_MIN_EDGES });
-    const loaded = await loadKolGraph();
-    log.info('KOL graph loaded', loaded);
-    scheduleKolRecompute(config.KOL_RECOMPUTE_MINUTES);
-  }
+  // Every role keeps the KOL graph: web processes serve the leaderboards, the worker's alert
+  // rules read standings (kol_negative).
+  configureKol({ threadMinEdges: config.KOL_RECOMPUTE_THREAD_MIN_EDGES });
+  const loaded = await loadKolGraph();
+  log.info('KOL graph loaded', loaded);
+  scheduleKolRecompute(config.KOL_RECOMPUTE_MINUTES);
   const consoleFeed = consoleProcessor(consoleNs, { isKol });
-  // The rules run where the KOL graph is (kol_negative needs it): the web role, or `all`.
+  // The rules and the SLA sweep run in ONE place: the worker (or `all`). Their spike detectors
+  // count every analysed item in memory, so web processes sharing their durable cursor would each
+  // count only the items they happened to take, and no spike would reach its threshold.
   const alertRules = alertRulesProcessor({ tickMs: config.ALERT_SPIKE_TICK_SECONDS * 1000 });
-  const runsRules = config.RESONANCE_ROLE !== 'worker';
+  const runsRules = config.RESONANCE_ROLE !== 'web';
   // Outbound webhooks send from the worker role (state in webhook_deliveries; see workers/webhooks.ts).
   const webhookSender = createWebhookSender({ ...deliverySettings(config), perMinute: config.RATE_LIMIT_WEBHOOKS_PER_MINUTE });
   const dispatcher = createDispatcher(
     [
       ...processorsFor(config.RESONANCE_ROLE, {
-        web: [broadcastProcessor(io) as Processor, conversationsProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor, kolProcessor as Processor, deskProcessor(deskNs) as Processor, alertRules as Processor],
-        worker: [indexProcessor(search) as Processor, webhookProcessor(webhookSender, config.PUBLIC_URL) as Processor],
+        web: [broadcastProcessor(io) as Processor, conversationsProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor, deskProcessor(deskNs) as Processor],
+        worker: [indexProcessor(search) as Processor, webhookProcessor(webhookSender, config.PUBLIC_URL) as Processor, alertRules as Processor],
+        both: [kolProcessor as Processor],
       }),
       ...(options.processors ?? []),
     ],
-    options.dispatcher,
+    { pollMs: config.OUTBOX_POLL_MS, ...options.dispatcher },
   );
+  if (cluster) {
+    // Our commits go out on the bus; theirs come in: the dispatcher's tail, the caches.
+    publishCommittedEvents((events) => cluster.bus.publishEvents(events));
+    cluster.bus.on('events', (msg) => receiveRemoteEvents(eventsFromWire(msg.events)));
+    // Too large to carry, or Redis was away and messages were lost: read the outbox, start the
+    // caches over (the poll kept delivery going meanwhile; only invalidations could be missed).
+    const resync = () => {
+      forgetThreads();
+      forgetActors();
+      dispatcher.kick();
+    };
+    cluster.bus.on('wake', resync);
+    cluster.link.onReconnect(resync);
+  }
   let closed = false;
+  /** Start the pipeline work of this role (listen() does it for web and all; a worker calls it). */
+  const startWork = async () => {
+    if (runsRules) {
+      await alertRules.start();
+      scheduleEscalation(config.ALERT_SLA_SWEEP_SECONDS);
+    }
+    dispatcher.start();
+    if (config.RESONANCE_ROLE !== 'web') webhookSender.start();
+  };
 
   return {
     app,
@@ -315,17 +352,14 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     dispatcher,
     webhookSender,
     viewCounts,
+    cluster,
+    startWork,
     /** Listen on config.PORT (0 = a free port); returns the base URL. */
     async listen(port = config.PORT, host = config.HOST): Promise<string> {
       await new Promise<void>((resolve) => server.listen(port, host, resolve));
       const address = server.address();
       const actualPort = typeof address === 'object' && address ? address.port : port;
-      if (runsRules) {
-        await alertRules.start();
-        scheduleEscalation(config.ALERT_SLA_SWEEP_SECONDS);
-      }
-      dispatcher.start();
-      if (config.RESONANCE_ROLE !== 'web') webhookSender.start();
+      await startWork();
       return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`;
     },
     /** Stop accepting work, finish in-flight processing, close the database. */
@@ -345,6 +379,10 @@ export async function createResonance(config: Config, options: ResonanceOptions 
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await viewCounts.stop();
+      if (cluster) {
+        publishCommittedEvents(null);
+        await cluster.link.close();
+      }
       await closeDatabase();
     },
   };

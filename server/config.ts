@@ -15,6 +15,17 @@ const schema = z.object({
   // The Chinese sentiment model to load instead of the committed one (default: DATA_DIR/models/sentiment-zh.json when present; see `resonance retrain`).
   SENTIMENT_MODEL_PATH: z.string().min(1).optional(),
   ELASTICSEARCH_URL: z.string().url().optional(),
+  // Several web processes: live delivery, presence, typing, rate limits and cache invalidation are
+  // shared through this Redis (redis://host:port[/db]). Unset: one process, everything in memory.
+  REDIS_URL: z.string().url().refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// or rediss:// URL').optional(),
+  // Prefixes every Redis key and channel: deployments (or test servers) sharing one Redis stay apart.
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('resonance:'),
+  // How often each process reads the outbox for events it was not told of: other processes' commits
+  // without Redis (with Redis they arrive over the bus at once), and a safety net with it.
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(500),
+  // How long a Redis command may take before this process stops waiting and acts alone
+  // (local rate limits, local presence) for that request.
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
   // 'false' (default): writes become searchable within the 1 s refresh interval without making the
   // pipeline wait; 'wait_for' makes each bulk wait for it (tests, read-your-write demos).
   ELASTICSEARCH_REFRESH: z.enum(['false', 'wait_for']).default('false'),

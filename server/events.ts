@@ -106,16 +106,29 @@ export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 export type StoredEvent<T extends EventType = EventType> = EventOf<T> & { eventId: number; at: Date };
 
 type Listener = (events: readonly StoredEvent[]) => void;
-const committedListeners = new Set<Listener>();
+const committedListeners = new Map<Listener, { remote: boolean }>();
+let publisher: Listener | null = null;
 
 /**
- * Be told, synchronously and in this process only, whenever a transaction that recorded
- * events commits (before the caller's await returns). For wake-ups and cache invalidation;
- * durable work belongs in a processor.
+ * Be told, synchronously, whenever a transaction that recorded events commits (before the
+ * caller's await returns). For wake-ups and cache invalidation; durable work belongs in a
+ * processor. With `remote`, also of other processes' commits as they arrive over the cluster
+ * bus (server/cluster/bus.ts, with REDIS_URL; each event once, in no guaranteed order across
+ * processes); without a bus only this process's commits are heard.
  */
-export function onEventsCommitted(listener: Listener): () => void {
-  committedListeners.add(listener);
+export function onEventsCommitted(listener: Listener, options: { remote?: boolean } = {}): () => void {
+  committedListeners.set(listener, { remote: options.remote ?? false });
   return () => committedListeners.delete(listener);
+}
+
+/** The cluster bus hands this process's committed events on to the other processes (null: none). */
+export function publishCommittedEvents(fn: Listener | null): void {
+  publisher = fn;
+}
+
+/** Events another process committed, from the cluster bus: heard by the `remote` listeners. */
+export function receiveRemoteEvents(events: readonly StoredEvent[]): void {
+  for (const [listener, { remote }] of committedListeners) if (remote) listener(events);
 }
 
 /** Store events in the outbox as part of transaction t; listeners wake after commit. */
@@ -131,7 +144,8 @@ export async function recordEvents(t: Transaction, ...events: DomainEvent[]): Pr
     stored.push({ ...event, eventId: Number(id), at: now } as StoredEvent);
   }
   t.afterCommit(() => {
-    for (const listener of committedListeners) listener(stored);
+    for (const listener of committedListeners.keys()) listener(stored);
+    publisher?.(stored);
   });
 }
 

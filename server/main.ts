@@ -11,8 +11,7 @@ async function main() {
   const resonance = await createResonance(config);
   let keepAlive: NodeJS.Timeout | null = null;
   if (config.RESONANCE_ROLE === 'worker') {
-    resonance.dispatcher.start();
-    resonance.webhookSender.start();
+    await resonance.startWork();
     // The dispatcher's poll timer is unref'd (it must not hold tests open); a worker has nothing else.
     keepAlive = setInterval(() => undefined, 60_000);
     log.info('worker started');

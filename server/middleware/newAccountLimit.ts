@@ -21,10 +21,10 @@ export function newAccountLimit(limiter: RateLimiter, days: number, what: string
       if (ageMs >= days * 86_400_000) return next();
       // Only what succeeded spends the budget: a mistyped recipient must not use up a new member's hour.
       const key = `${what}:${person.id}`;
-      const wait = limiter.blocked(key);
+      const wait = await limiter.take(key, 0);
       if (wait === 0) {
         res.once('finish', () => {
-          if (res.statusCode < 400) limiter.hit(key);
+          if (res.statusCode < 400) void limiter.take(key);
         });
         return next();
       }

@@ -1,15 +1,35 @@
-/** Fixed-window rate limits kept in memory (per process); a hit answers 429 with Retry-After. */
+/**
+ * Fixed-window rate limits; a hit answers 429 with Retry-After. Counted in memory, or, once a
+ * shared store is given (Redis, with several web processes), in the store, falling back to memory
+ * for any hit the store cannot answer.
+ */
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, RateLimited } from '../errors';
 import { log } from '../log';
+import type { LimitStore } from '../cluster/sharedLimits';
 
 /** A counter per key per window; old windows are dropped as they expire. */
 export class RateLimiter {
   private windows = new Map<string, { count: number; resetAt: number }>();
+  private store: LimitStore | null = null;
   constructor(
     readonly limit: number,
     readonly windowMs: number,
   ) {}
+
+  /** Count in this store from now on (all processes sharing it share the budget). */
+  share(store: LimitStore | null): this {
+    this.store = store;
+    return this;
+  }
+
+  /** Like hit(), counted in the shared store when there is one (cost 0: only look). */
+  async take(key: string, cost = 1, now = Date.now()): Promise<number> {
+    const shared = this.store ? await this.store.take(key, this.windowMs, cost, now) : null;
+    if (!shared) return cost === 0 ? this.blocked(key, now) : this.hit(key, now, cost);
+    const over = cost === 0 ? shared.count >= this.limit : shared.count > this.limit;
+    return over ? Math.max(1, Math.ceil((shared.resetAt - now) / 1000)) : 0;
+  }
 
   /** Count a hit of `cost` units; returns seconds to wait when over the limit, else 0. */
   hit(key: string, now = Date.now(), cost = 1): number {
@@ -36,10 +56,10 @@ export class RateLimiter {
 
 /** Express middleware: limit by the key function (skip when it returns null). */
 export function rateLimit(limiter: RateLimiter, keyOf: (req: Request) => string | null) {
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return async (req: Request, _res: Response, next: NextFunction) => {
     const key = keyOf(req);
     if (key === null) return next();
-    const wait = limiter.hit(key);
+    const wait = await limiter.take(key);
     if (wait > 0) return next(RateLimited(wait));
     next();
   };
@@ -59,14 +79,14 @@ export class LoginThrottle {
 
   /** Run `check` (which throws `unauthenticated` on a wrong password) under both limits. */
   async attempt<T>(address: string, account: string, check: () => Promise<T>): Promise<T> {
-    const addressWait = this.perAddress.hit(`login-ip:${address}`);
+    const addressWait = await this.perAddress.take(`login-ip:${address}`);
     if (addressWait > 0) {
       log.info('sign-in throttled', { limit: 'address', retryAfterSeconds: addressWait });
       throw RateLimited(addressWait);
     }
     // The same answer whether or not the account exists: the key is the name as typed.
     const accountKey = `login-account:${account}`;
-    const accountWait = this.failuresPerAccount.blocked(accountKey);
+    const accountWait = await this.failuresPerAccount.take(accountKey, 0);
     if (accountWait > 0) {
       log.info('sign-in throttled', { limit: 'account', retryAfterSeconds: accountWait });
       throw RateLimited(accountWait);
@@ -74,7 +94,7 @@ export class LoginThrottle {
     try {
       return await check();
     } catch (err) {
-      if (err instanceof AppError && err.code === 'unauthenticated') this.failuresPerAccount.hit(accountKey);
+      if (err instanceof AppError && err.code === 'unauthenticated') await this.failuresPerAccount.take(accountKey);
       throw err;
     }
   }

@@ -12,6 +12,7 @@ import { issueEnglish } from '../routes/schemas';
 import { Forbidden, RateLimited, Unauthenticated, Validation } from '../errors';
 import { blockersOf } from '../services/blocks';
 import { TYPING_TTL_MS } from './contract';
+import type { Bus } from '../cluster/bus';
 
 const MAX_REPLAY = 500;
 const conversationId = z.string().regex(/^[1-9][0-9]{0,15}$/);
@@ -25,7 +26,7 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown): T {
 }
 
 /** Register the conversation commands on one socket. */
-export function registerConversationHandlers(socket: ResonanceSocket, limits: SocketLimits, client: string) {
+export function registerConversationHandlers(socket: ResonanceSocket, limits: SocketLimits, client: string, bus: Bus | null) {
   socket.on(
     'conversation:join',
     command(async (payload: unknown) => {
@@ -41,7 +42,7 @@ export function registerConversationHandlers(socket: ResonanceSocket, limits: So
       let truncated = false;
       if (lastSeenMessageId) {
         const missed = await conversationMessages(loaded.conversation.id, { after: Number(lastSeenMessageId), limit: MAX_REPLAY + 1, viewerId: actor.id });
-        const wait = limits.replay(client, Math.min(missed.length, MAX_REPLAY));
+        const wait = await limits.replay(client, Math.min(missed.length, MAX_REPLAY));
         if (wait > 0) {
           await socket.leave(rooms.conversation(id));
           throw RateLimited(wait);
@@ -72,10 +73,10 @@ export function registerConversationHandlers(socket: ResonanceSocket, limits: So
       if (!actor) throw Unauthenticated();
       const loaded = await conversationForParticipant(actor, Number(id));
       const blockers = await blockersOf(actor.id, loaded.participants.map((u) => u.id).filter((uid) => uid !== actor.id));
-      socket
-        .to(rooms.conversation(id))
-        .except([...blockers].map((uid) => rooms.user(uid)))
-        .emit('conversation:typing', { conversationId: id, username: actor.username, displayName: actor.displayName, expiresInMs: TYPING_TTL_MS });
+      const except = [...blockers].map((uid) => rooms.user(uid));
+      const typing = { conversationId: id, username: actor.username, displayName: actor.displayName, expiresInMs: TYPING_TTL_MS };
+      socket.to(rooms.conversation(id)).except(except).emit('conversation:typing', typing);
+      bus?.publish({ k: 'emit', event: 'conversation:typing', rooms: [rooms.conversation(id)], except, payload: typing });
       return null;
     }),
   );

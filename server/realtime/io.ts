@@ -12,6 +12,8 @@ import { attachDesk } from './desk';
 import { createPresence } from './presence';
 import { rooms } from './rooms';
 import { log } from '../log';
+import type { Bus } from '../cluster/bus';
+import type { Cluster } from '../cluster';
 
 export type ResonanceServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type ResonanceSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -21,6 +23,8 @@ export interface RealtimeOptions {
   limits?: Partial<SocketLimitSettings>;
   /** The public origin cookie-authenticated sockets must come from (config PUBLIC_URL); null: the request's own host. */
   publicUrl?: string | null;
+  /** Several processes (REDIS_URL): shared client budgets, and the bus for presence and typing. */
+  cluster?: Cluster | null;
 }
 
 /**
@@ -49,9 +53,11 @@ export function attachRealtime(httpServer: http.Server, limitSettings: SocketLim
     pingInterval: 20_000,
     pingTimeout: 20_000,
   });
-  const limits = createSocketLimits({ ...limitSettings, ...options.limits });
+  const cluster = options.cluster ?? null;
+  const limits = createSocketLimits({ ...limitSettings, ...options.limits }, cluster?.store ?? null);
   const publicUrl = options.publicUrl ?? null;
-  const presence = createPresence(io);
+  const presence = createPresence(io, cluster);
+  if (cluster) relayEmits(io, cluster.bus);
 
   // Handshake: the session cookie or auth.token. Anonymous sockets may follow public threads.
   const handshake = authenticateHandshake(limits, publicUrl);
@@ -65,8 +71,8 @@ export function attachRealtime(httpServer: http.Server, limitSettings: SocketLim
     const client = clientKey(actor, socket.data.address);
     let strikes = 0;
     // Every incoming event, known or not, counts against the socket's and the client's budgets.
-    socket.use((packet, next) => {
-      const wait = limits.command(socket.id, client);
+    socket.use(async (packet, next) => {
+      const wait = await limits.command(socket.id, client);
       if (wait === 0) return next();
       strikes++;
       const ack = packet[packet.length - 1];
@@ -76,12 +82,21 @@ export function attachRealtime(httpServer: http.Server, limitSettings: SocketLim
         socket.disconnect(true);
       }
     });
-    registerThreadHandlers(io, socket, presence, limits, client);
-    registerConversationHandlers(socket, limits, client);
+    registerThreadHandlers(io, socket, presence, limits, client, cluster?.bus ?? null);
+    registerConversationHandlers(socket, limits, client, cluster?.bus ?? null);
     socket.on('disconnect', () => presence.touchAll(Object.keys(socket.data.threads)));
   });
 
   return { io, presence, consoleNs, deskNs };
+}
+
+/** What other processes relay (typing) goes to this process's sockets in those rooms. */
+function relayEmits(io: ResonanceServer, bus: Bus) {
+  bus.on('emit', (msg) => {
+    if (!msg.rooms.length) return;
+    const target = msg.except.length ? io.to(msg.rooms).except(msg.except) : io.to(msg.rooms);
+    target.emit(msg.event, msg.payload as never);
+  });
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { RateLimiter } from '../middleware/rateLimit';
 import type { Actor } from '../policies';
+import type { LimitStore } from '../cluster/sharedLimits';
 
 export interface SocketLimitSettings {
   commandsPerSocket: number;
@@ -26,11 +27,16 @@ export function addressOf(req: Pick<IncomingMessage, 'headers' | 'socket'>, trus
   return forwarded || req.socket.remoteAddress || 'unknown';
 }
 
-/** The limiters of one Socket.IO server. */
-export function createSocketLimits(s: SocketLimitSettings) {
+/**
+ * The limiters of one Socket.IO server. With a shared store (several processes) a client's
+ * budgets are shared; a socket's own budget and the per-address socket cap stay in the process
+ * holding the socket (a socket lives on one process; the cap counts open connections, which a
+ * crashed process could never give back to a shared count).
+ */
+export function createSocketLimits(s: SocketLimitSettings, store: LimitStore | null = null) {
   const perSocket = new RateLimiter(s.commandsPerSocket, s.windowMs);
-  const perClient = new RateLimiter(s.commandsPerClient, s.windowMs);
-  const replays = new RateLimiter(s.replayPostsPerClient, s.windowMs);
+  const perClient = new RateLimiter(s.commandsPerClient, s.windowMs).share(store);
+  const replays = new RateLimiter(s.replayPostsPerClient, s.windowMs).share(store);
   const open = new Map<string, number>();
   return {
     settings: s,
@@ -47,12 +53,13 @@ export function createSocketLimits(s: SocketLimitSettings) {
       else open.set(address, n);
     },
     /** Count one command; seconds to wait when either budget is spent, else 0. */
-    command(socketId: string, client: string): number {
-      return Math.max(perSocket.hit(socketId), perClient.hit(client));
+    async command(socketId: string, client: string): Promise<number> {
+      const own = perSocket.hit(socketId);
+      return Math.max(own, await perClient.take(client));
     },
     /** Count posts about to be replayed; seconds to wait when the client's budget is spent, else 0. */
-    replay(client: string, posts: number): number {
-      return posts > 0 ? replays.hit(client, Date.now(), posts) : 0;
+    async replay(client: string, posts: number): Promise<number> {
+      return posts > 0 ? replays.take(client, posts) : 0;
     },
   };
 }

@@ -13,6 +13,7 @@ import { presentThread } from '../presenters';
 import { presentPosts } from '../routes/present';
 import { issueEnglish } from '../routes/schemas';
 import { Forbidden, RateLimited, Unauthenticated, Validation } from '../errors';
+import type { Bus } from '../cluster/bus';
 
 const MAX_REPLAY = 500;
 const threadId = z.string().regex(/^[1-9][0-9]{0,15}$/);
@@ -26,7 +27,7 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown): T {
 }
 
 /** Register the thread commands on one socket. */
-export function registerThreadHandlers(io: ResonanceServer, socket: ResonanceSocket, presence: Presence, limits: SocketLimits, client: string) {
+export function registerThreadHandlers(io: ResonanceServer, socket: ResonanceSocket, presence: Presence, limits: SocketLimits, client: string, bus: Bus | null) {
   const typingSentAt = new Map<string, number>();
 
   socket.on(
@@ -44,7 +45,7 @@ export function registerThreadHandlers(io: ResonanceServer, socket: ResonanceSoc
       let truncated = false;
       if (lastSeenPostId) {
         const missed = await threadPosts(ctx.thread.id, { after: Number(lastSeenPostId), limit: MAX_REPLAY + 1 });
-        const wait = limits.replay(client, Math.min(missed.length, MAX_REPLAY));
+        const wait = await limits.replay(client, Math.min(missed.length, MAX_REPLAY));
         if (wait > 0) {
           await socket.leave(rooms.thread(id));
           delete socket.data.threads[id];
@@ -84,7 +85,9 @@ export function registerThreadHandlers(io: ResonanceServer, socket: ResonanceSoc
       const last = typingSentAt.get(id) ?? 0;
       if (Date.now() - last < 2_000) return null;
       typingSentAt.set(id, Date.now());
-      socket.to(rooms.thread(id)).emit('typing', { threadId: id, username: actor.username, displayName: actor.displayName, expiresInMs: TYPING_TTL_MS });
+      const typing = { threadId: id, username: actor.username, displayName: actor.displayName, expiresInMs: TYPING_TTL_MS };
+      socket.to(rooms.thread(id)).emit('typing', typing);
+      bus?.publish({ k: 'emit', event: 'typing', rooms: [rooms.thread(id)], except: [], payload: typing });
       return null;
     }),
   );

@@ -92,16 +92,24 @@ export async function changePassword(actor: Actor, input: { currentPassword: str
 }
 
 // Resolved actors by secret hash, briefly: three queries per request otherwise. Dropped at
-// once in this process on logout, role, profile and membership changes; other processes
-// see such changes within the TTL.
+// once on logout, role, profile and membership changes, here and (over the cluster bus) in the
+// other processes; without Redis other processes see such changes within the TTL.
 const actorCache = new LruCache<string, Actor>(20_000, 5_000);
-onEventsCommitted((events) => {
-  for (const e of events) {
-    if (e.type === 'member.joined' || e.type === 'member.left' || e.type === 'user.updated' || e.type === 'access.revoked') {
-      actorCache.deleteWhere((_key, actor) => actor.id === e.userId);
+onEventsCommitted(
+  (events) => {
+    for (const e of events) {
+      if (e.type === 'member.joined' || e.type === 'member.left' || e.type === 'user.updated' || e.type === 'access.revoked') {
+        actorCache.deleteWhere((_key, actor) => actor.id === e.userId);
+      }
     }
-  }
-});
+  },
+  { remote: true },
+);
+
+/** Forget every resolved session (invalidations from other processes may have been missed). */
+export function forgetActors(): void {
+  actorCache.clear();
+}
 
 /** Resolve a bearer secret (session token or API key) to an Actor, or null. */
 export async function authenticate(secret: string): Promise<Actor | null> {

@@ -1,8 +1,9 @@
 /**
  * Cached, viewer-independent reads of threads and their posts: the hot path of the thread page,
  * the thread API and socket replays. Entries are dropped synchronously when a transaction in
- * this process commits an event about the thread (so a writer always reads its own write), and
- * expire after a few seconds so other processes' writes show up too. Authorization still runs
+ * this process commits an event about the thread (so a writer always reads its own write), as
+ * soon as another process's commit arrives over the cluster bus (REDIS_URL), and expire after a
+ * few seconds in any case (several processes without Redis, or a bus message lost). Authorization still runs
  * per request, against the cached refs.
  */
 import { Op } from 'sequelize';
@@ -62,12 +63,15 @@ onEventsCommitted((events) => {
       }
     } else if ('threadId' in e && e.type !== 'item.analyzed') invalidateThread(e.threadId);
     // A display-name or role change shows in every cached post of that author: start over.
-    else if (e.type === 'user.updated') {
-      threads.clear();
-      for (const cache of scoped) cache.clear();
-    }
+    else if (e.type === 'user.updated') forgetThreads();
   }
-});
+}, { remote: true });
+
+/** Forget every cached thread (an author changed, or invalidations from other processes may have been missed). */
+export function forgetThreads(): void {
+  threads.clear();
+  for (const cache of scoped) cache.clear();
+}
 
 async function loadSnapshot(threadId: number): Promise<ThreadSnapshot | null> {
   const thread = await Thread.findByPk(threadId);

@@ -373,10 +373,14 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
       if (!stopped) return;
       stopped = false;
       tail.length = 0; // a restart must not hand an ephemeral lane events from before it
-      unsubscribe = onEventsCommitted((events) => {
-        remember(events);
-        setImmediate(kick);
-      });
+      // Other processes' commits too (over the cluster bus): handled now rather than at the poll.
+      unsubscribe = onEventsCommitted(
+        (events) => {
+          remember(events);
+          setImmediate(kick);
+        },
+        { remote: true },
+      );
       poller = setInterval(kick, pollMs);
       poller.unref();
       kick();

@@ -4,10 +4,11 @@ import { notifyProcessor } from './notify';
 import { messageNotifyProcessor } from './messageNotify';
 
 /** The processors this process runs for its role. */
-export function processorsFor(role: 'all' | 'web' | 'worker', extra: { web?: Processor[]; worker?: Processor[] } = {}): Processor[] {
+export function processorsFor(role: 'all' | 'web' | 'worker', extra: { web?: Processor[]; worker?: Processor[]; both?: Processor[] } = {}): Processor[] {
   const worker: Processor[] = [notifyProcessor as Processor, messageNotifyProcessor as Processor, ...(extra.worker ?? [])];
   const web: Processor[] = [...(extra.web ?? [])];
-  if (role === 'web') return web;
-  if (role === 'worker') return worker;
-  return [...worker, ...web];
+  const both = extra.both ?? [];
+  if (role === 'web') return [...web, ...both];
+  if (role === 'worker') return [...worker, ...both];
+  return [...worker, ...web, ...both];
 }

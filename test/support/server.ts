@@ -13,6 +13,8 @@ export interface TestServer {
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
 
+let starts = 0;
+
 /** Boot a server; env overrides are applied on top of quiet, generous test defaults. */
 export async function startServer(env: Record<string, string> = {}, options: ResonanceOptions = {}): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-test-'));
@@ -20,8 +22,13 @@ export async function startServer(env: Record<string, string> = {}, options: Res
   // DATA_DIR gets a fresh schema, as it would get a fresh SQLite file; a restart keeps it.
   const databaseUrl = process.env.TEST_DATABASE_URL;
   if (databaseUrl && !env.DATA_DIR) await resetPostgres(databaseUrl);
+  // TEST_REDIS_URL runs the suite with Redis (`TEST_WITH_REDIS=1 npm run test:postgres`): limits,
+  // presence and the bus then go through it. Each server start gets its own key prefix, so servers
+  // never hear each other, as they never share a database.
+  const redisUrl = process.env.TEST_REDIS_URL;
   const config = loadConfig({
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `t${process.pid}-${++starts}:` } : {}),
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     HOST: '127.0.0.1',
