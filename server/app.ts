@@ -74,7 +74,7 @@ import { LocalDiskStorage } from './uploads/storage';
 import { createCluster } from './cluster';
 import { eventsFromWire } from './cluster/bus';
 import { publishCommittedEvents, receiveRemoteEvents } from './events';
-import { forgetThreads } from './services/threadReads';
+import { configureThreadCache, forgetThreads } from './services/threadReads';
 import { forgetActors } from './services/accounts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -117,6 +117,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   const secret = serverSecret(config);
   // Several processes share rate limits, live delivery, presence and cache invalidation here.
   const cluster = createCluster(config);
+  configureThreadCache(config.THREAD_CACHE_TTL_SECONDS * 1000);
   const limiter = (limit: number, windowMs: number) => new RateLimiter(limit, windowMs).share(cluster?.store ?? null);
   const secureCookies = config.COOKIE_SECURE ?? config.NODE_ENV === 'production';
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies, path: '/', maxAge: 30 * 86400_000 };

@@ -23,6 +23,9 @@ const schema = z.object({
   // How often each process reads the outbox for events it was not told of: other processes' commits
   // without Redis (with Redis they arrive over the bus at once), and a safety net with it.
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(500),
+  // How long a process trusts its cached thread reads (snapshots, post pages, rendered pages): the
+  // bound on staleness when another process's change was not heard of over the bus (no Redis).
+  THREAD_CACHE_TTL_SECONDS: z.coerce.number().positive().max(3_600).default(5),
   // How long a Redis command may take before this process stops waiting and acts alone
   // (local rate limits, local presence) for that request.
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(250),

@@ -20,7 +20,8 @@ export class LruCache<K, V> {
 
   constructor(
     readonly maxEntries: number,
-    readonly ttlMs: number,
+    /** Mutable: applies to entries stored from now on. */
+    public ttlMs: number,
     private readonly options: LruOptions<V> = {},
   ) {
     this.maxBytes = options.maxBytes ?? Infinity;

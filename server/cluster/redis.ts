@@ -54,8 +54,9 @@ export function connectRedis(settings: RedisSettings): RedisLink {
   const reconnectListeners: Array<() => void> = [];
   let everReady = false;
   let down = false;
+  let closing = false;
   const markDown = (which: string) => (err?: Error) => {
-    if (!down && everReady) log.warn('redis unavailable; acting alone until it is back', { connection: which, error: err ? String(err.message) : 'closed' });
+    if (!down && everReady && !closing) log.warn('redis unavailable; acting alone until it is back', { connection: which, error: err ? String(err.message) : 'closed' });
     down = true;
   };
   for (const [name, client] of [['commands', commands], ['subscriber', subscriber]] as const) {
@@ -94,6 +95,7 @@ export function connectRedis(settings: RedisSettings): RedisLink {
       reconnectListeners.push(listener);
     },
     async close() {
+      closing = true;
       commands.disconnect();
       subscriber.disconnect();
     },

@@ -44,6 +44,15 @@ export function threadScopedCache<V>(maxEntries: number, options: LruOptions<V> 
 const postsBytes = (s: PostsSnapshot) => s.posts.reduce((n, p) => n + 2 * (p.presented.body.length + p.presented.html.length) + 200, 0);
 const postPages = threadScopedCache<PostsSnapshot>(10_000, { maxBytes: 64 * 1024 * 1024, sizeOf: postsBytes });
 
+/**
+ * How long thread reads are trusted (THREAD_CACHE_TTL_SECONDS): the bound on staleness when
+ * another process's change is not heard of (no Redis, or a lost bus message).
+ */
+export function configureThreadCache(ttlMs: number): void {
+  threads.ttlMs = ttlMs;
+  for (const cache of scoped) cache.ttlMs = ttlMs;
+}
+
 /** Forget everything cached about a thread. */
 export function invalidateThread(threadId: number): void {
   threads.delete(threadId);
