@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { startRedis } from '../test/support/redis';
 
 const log = (m: string) => console.error(`[postgres] ${m}`);
 
@@ -42,11 +43,17 @@ function asOwner(bin: string, args: string[]): [string, string[]] {
 
 async function runMocha(url: string, args: string[]): Promise<number> {
   const mochaArgs = args.length ? args : ['test/integration/**/*.test.ts'];
-  const child = spawn(process.execPath, ['node_modules/mocha/bin/mocha.js', ...mochaArgs], {
-    stdio: 'inherit',
-    env: { ...process.env, TEST_DATABASE_URL: url },
-  });
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+  const redis = process.env.TEST_WITH_REDIS === '1' ? await startRedis() : null;
+  if (redis) log(`Redis on ${redis.url}`);
+  try {
+    const child = spawn(process.execPath, ['node_modules/mocha/bin/mocha.js', ...mochaArgs], {
+      stdio: 'inherit',
+      env: { ...process.env, TEST_DATABASE_URL: url, ...(redis ? { TEST_REDIS_URL: redis.url } : {}) },
+    });
+    return await new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+  } finally {
+    await redis?.close();
+  }
 }
 
 async function main(): Promise<void> {
