@@ -118,15 +118,15 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   // Several processes share rate limits, live delivery, presence and cache invalidation here.
   const cluster = createCluster(config);
   configureThreadCache(config.THREAD_CACHE_TTL_SECONDS * 1000);
-  const limiter = (limit: number, windowMs: number) => new RateLimiter(limit, windowMs).share(cluster?.store ?? null);
+  const limiter = (scope: string, limit: number, windowMs: number) => new RateLimiter(limit, windowMs).share(cluster?.store ?? null, scope);
   const secureCookies = config.COOKIE_SECURE ?? config.NODE_ENV === 'production';
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies, path: '/', maxAge: 30 * 86400_000 };
 
-  const loginAddressLimiter = limiter(loginPerAddress(config), 60_000);
-  const loginThrottle = new LoginThrottle(loginAddressLimiter, limiter(config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_PER_MINUTE, 60_000));
-  const postLimiter = limiter(config.RATE_LIMIT_POSTS_PER_MINUTE, 60_000);
-  const apiLimiter = limiter(config.RATE_LIMIT_API_PER_MINUTE, 60_000);
-  const pageLimiter = limiter(config.RATE_LIMIT_PAGES_PER_MINUTE, 60_000);
+  const loginAddressLimiter = limiter('login-address', loginPerAddress(config), 60_000);
+  const loginThrottle = new LoginThrottle(loginAddressLimiter, limiter('login-failures-per-account', config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_PER_MINUTE, 60_000));
+  const postLimiter = limiter('posts', config.RATE_LIMIT_POSTS_PER_MINUTE, 60_000);
+  const apiLimiter = limiter('api', config.RATE_LIMIT_API_PER_MINUTE, 60_000);
+  const pageLimiter = limiter('pages', config.RATE_LIMIT_PAGES_PER_MINUTE, 60_000);
   const viewCounts = new ViewCounter({ windowMs: config.VIEW_COUNT_WINDOW_MINUTES * 60_000 });
   viewCounts.start(config.VIEW_COUNT_FLUSH_SECONDS * 1000);
   const deps: HttpDeps = {
@@ -135,17 +135,17 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     viewCounts,
     limits: {
       login: loginThrottle,
-      registrations: rateLimit(limiter(config.RATE_LIMIT_REGISTRATIONS_PER_MINUTE, 60_000), (req) => `register-ip:${req.ip}`),
+      registrations: rateLimit(limiter('registrations', config.RATE_LIMIT_REGISTRATIONS_PER_MINUTE, 60_000), (req) => `register-ip:${req.ip}`),
       passwordCheck: rateLimit(loginAddressLimiter, (req) => `login-ip:${req.ip}`),
       posting: rateLimit(postLimiter, (req) => (req.actor ? `post:${req.actor.id}` : `post-ip:${req.ip}`)),
-      likes: rateLimit(limiter(config.RATE_LIMIT_LIKES_PER_MINUTE, 60_000), (req) => (req.actor ? `like:${req.actor.id}` : `like-ip:${req.ip}`)),
-      flags: rateLimit(limiter(config.RATE_LIMIT_FLAGS_PER_MINUTE, 60_000), (req) => (req.actor ? `flag:${req.actor.id}` : `flag-ip:${req.ip}`)),
-      preview: rateLimit(limiter(config.RATE_LIMIT_PREVIEW_PER_MINUTE, 60_000), (req) => (req.actor ? `preview:${req.actor.id}` : `preview-ip:${req.ip}`)),
-      messages: rateLimit(limiter(config.RATE_LIMIT_MESSAGES_PER_MINUTE, 60_000), (req) => (req.actor ? `message:${req.actor.id}` : `message-ip:${req.ip}`)),
-      newConversations: newAccountLimit(limiter(config.RATE_LIMIT_NEW_ACCOUNT_CONVERSATIONS_PER_HOUR, 3_600_000), config.MESSAGES_NEW_ACCOUNT_DAYS, 'conversations'),
+      likes: rateLimit(limiter('likes', config.RATE_LIMIT_LIKES_PER_MINUTE, 60_000), (req) => (req.actor ? `like:${req.actor.id}` : `like-ip:${req.ip}`)),
+      flags: rateLimit(limiter('flags', config.RATE_LIMIT_FLAGS_PER_MINUTE, 60_000), (req) => (req.actor ? `flag:${req.actor.id}` : `flag-ip:${req.ip}`)),
+      preview: rateLimit(limiter('preview', config.RATE_LIMIT_PREVIEW_PER_MINUTE, 60_000), (req) => (req.actor ? `preview:${req.actor.id}` : `preview-ip:${req.ip}`)),
+      messages: rateLimit(limiter('messages', config.RATE_LIMIT_MESSAGES_PER_MINUTE, 60_000), (req) => (req.actor ? `message:${req.actor.id}` : `message-ip:${req.ip}`)),
+      newConversations: newAccountLimit(limiter('new-account-conversations', config.RATE_LIMIT_NEW_ACCOUNT_CONVERSATIONS_PER_HOUR, 3_600_000), config.MESSAGES_NEW_ACCOUNT_DAYS, 'conversations'),
       // One budget for the search API and page; staff (the console drills into search) are not counted.
-      search: rateLimit(limiter(config.RATE_LIMIT_SEARCH_PER_MINUTE, 60_000), (req) => (isStaff(req.actor) ? null : personOf(req.actor) ? `search:${req.actor!.id}` : `search-ip:${req.ip}`)),
-      uploads: rateLimit(limiter(config.RATE_LIMIT_UPLOADS_PER_MINUTE, 60_000), (req) => (req.actor ? `upload:${req.actor.id}` : `upload-ip:${req.ip}`)),
+      search: rateLimit(limiter('search', config.RATE_LIMIT_SEARCH_PER_MINUTE, 60_000), (req) => (isStaff(req.actor) ? null : personOf(req.actor) ? `search:${req.actor!.id}` : `search-ip:${req.ip}`)),
+      uploads: rateLimit(limiter('uploads', config.RATE_LIMIT_UPLOADS_PER_MINUTE, 60_000), (req) => (req.actor ? `upload:${req.actor.id}` : `upload-ip:${req.ip}`)),
     },
     uploads: {
       storage: new LocalDiskStorage(path.join(config.dataDir, 'uploads')),

@@ -12,20 +12,26 @@ import type { LimitStore } from '../cluster/sharedLimits';
 export class RateLimiter {
   private windows = new Map<string, { count: number; resetAt: number }>();
   private store: LimitStore | null = null;
+  private scope = '';
   constructor(
     readonly limit: number,
     readonly windowMs: number,
   ) {}
 
-  /** Count in this store from now on (all processes sharing it share the budget). */
-  share(store: LimitStore | null): this {
+  /**
+   * Count in this store from now on (all processes sharing it share the budget). `scope` names
+   * this limiter's counters there: two limiters may count the same key (a client's commands and
+   * its replays) and must not add up.
+   */
+  share(store: LimitStore | null, scope: string): this {
     this.store = store;
+    this.scope = scope;
     return this;
   }
 
   /** Like hit(), counted in the shared store when there is one (cost 0: only look). */
   async take(key: string, cost = 1, now = Date.now()): Promise<number> {
-    const shared = this.store ? await this.store.take(key, this.windowMs, cost, now) : null;
+    const shared = this.store ? await this.store.take(`${this.scope}:${key}`, this.windowMs, cost, now) : null;
     if (!shared) return cost === 0 ? this.blocked(key, now) : this.hit(key, now, cost);
     const over = cost === 0 ? shared.count >= this.limit : shared.count > this.limit;
     return over ? Math.max(1, Math.ceil((shared.resetAt - now) / 1000)) : 0;

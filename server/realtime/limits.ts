@@ -35,8 +35,8 @@ export function addressOf(req: Pick<IncomingMessage, 'headers' | 'socket'>, trus
  */
 export function createSocketLimits(s: SocketLimitSettings, store: LimitStore | null = null) {
   const perSocket = new RateLimiter(s.commandsPerSocket, s.windowMs);
-  const perClient = new RateLimiter(s.commandsPerClient, s.windowMs).share(store);
-  const replays = new RateLimiter(s.replayPostsPerClient, s.windowMs).share(store);
+  const perClient = new RateLimiter(s.commandsPerClient, s.windowMs).share(store, 'socket-commands');
+  const replays = new RateLimiter(s.replayPostsPerClient, s.windowMs).share(store, 'socket-replays');
   const open = new Map<string, number>();
   return {
     settings: s,

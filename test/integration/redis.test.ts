@@ -41,8 +41,8 @@ describe('Redis: shared limits, bus, health, outage', function () {
 
   it('gives two processes one budget: the 6th hit of a 5-per-window limit is refused wherever it lands', async () => {
     const [a, b] = [await link('lim1:'), await link('lim1:')];
-    const onA = new RateLimiter(5, 60_000).share(redisLimitStore(a));
-    const onB = new RateLimiter(5, 60_000).share(redisLimitStore(b));
+    const onA = new RateLimiter(5, 60_000).share(redisLimitStore(a), 'posts');
+    const onB = new RateLimiter(5, 60_000).share(redisLimitStore(b), 'posts');
     const waits = [];
     for (let i = 0; i < 6; i++) waits.push(await (i % 2 ? onB : onA).take('post:7'));
     expect(waits.slice(0, 5)).to.deep.equal([0, 0, 0, 0, 0]);
@@ -85,7 +85,7 @@ describe('Redis: shared limits, bus, health, outage', function () {
 
   it('falls back to counting alone while Redis is down, and shares again once it is back', async () => {
     const a = await link('lim2:');
-    const limiter = new RateLimiter(2, 60_000).share(redisLimitStore(a));
+    const limiter = new RateLimiter(2, 60_000).share(redisLimitStore(a), 'k');
     expect(await limiter.take('k')).to.equal(0);
     await redis.stop();
     await waitFor(() => a.status() === 'down', 'the link to notice');
@@ -137,7 +137,7 @@ describe('Redis: shared limits, bus, health, outage', function () {
   });
 
   it('a server without REDIS_URL says redis "off"', async () => {
-    const server = await startServer();
+    const server = await startServer({ REDIS_URL: '' });
     try {
       const health = await new Client(server.url).get('/healthz');
       expect(health.body.redis).to.equal('off');

@@ -25,7 +25,9 @@ export async function startServer(env: Record<string, string> = {}, options: Res
   // TEST_REDIS_URL runs the suite with Redis (`TEST_WITH_REDIS=1 npm run test:postgres`): limits,
   // presence and the bus then go through it. Each server start gets its own key prefix, so servers
   // never hear each other, as they never share a database.
-  const redisUrl = process.env.TEST_REDIS_URL;
+  // (REDIS_URL '' in env: this server runs without Redis even then.)
+  const redisUrl = env.REDIS_URL === '' ? undefined : process.env.TEST_REDIS_URL;
+  if (env.REDIS_URL === '') env = Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'REDIS_URL'));
   const config = loadConfig({
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `t${process.pid}-${++starts}:` } : {}),
