@@ -19,7 +19,8 @@
  * crosses processes through Redis), and readers on the process that took the write.
  *
  * Write ceiling: autocannon POSTs replies through all three web processes at once for
- * --write-seconds (--connections in total), with Redis; posts/s and latency. Reference: raw
+ * --write-seconds (--connections in total), with Redis; posts/s and latency; then mention batches
+ * of 100 the same way (items/s). Reference: raw
  * INSERTs of the same rows into the same database from this process, one transaction each (the
  * single-writer ceiling without HTTP, analysis, outbox or events).
  */
@@ -31,10 +32,11 @@ import autocannon from 'autocannon';
 import { io as connectIo, type Socket } from 'socket.io-client';
 import { Redis } from 'ioredis';
 import { Sequelize, QueryTypes } from 'sequelize';
+import sqlite3 from '../server/sqlite';
 import { machine } from './support/machine';
 import { freePort, rssMB, spawnTsx, stop, waitForOk } from './support/processes';
 import { RAISED_LIMITS } from './support/limits';
-import { ADMIN, api, adminToken, log, percentile, round, sleep } from './support/listening';
+import { ADMIN, api, adminToken, ingestKey, log, mentionItems, percentile, round, sleep } from './support/listening';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const quick = args.has('quick');
@@ -231,12 +233,37 @@ async function writeCeiling(redisUrl: string) {
     const results = await Promise.all(runs);
     const ok = results.reduce((n, r) => n + r['2xx'], 0);
     const errors = results.reduce((n, r) => n + r.non2xx + r.errors, 0);
-    return {
+    const posts = {
       postsPerSecond: round(ok / params.writeSeconds),
       non2xxOrErrors: errors,
       latencyMs: { p50: Math.max(...results.map((r) => r.latency.p50)), p99: Math.max(...results.map((r) => r.latency.p99)) },
       connections: per * params.webProcesses,
       rssMB: topo.pids.map((p) => rssMB(p)),
+    };
+    // Mentions: batches of BATCH through all three at once (each batch its own externalIds).
+    const key = await ingestKey(topo.urls[0], token);
+    const BATCH = 100;
+    let batchNo = 0;
+    const mentionRuns = topo.urls.map((url) =>
+      autocannon({
+        url: `${url}/api/v1/mentions`,
+        method: 'POST',
+        connections: Math.max(1, Math.round(per / 3)),
+        duration: params.writeSeconds,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ items: mentionItems(BATCH, ++batchNo, `w${batchNo}`) }) }) }],
+      }),
+    );
+    const mr = await Promise.all(mentionRuns);
+    const accepted = mr.reduce((n, r) => n + r['2xx'], 0) * BATCH;
+    return {
+      posts,
+      mentions: {
+        itemsPerSecond: round(accepted / params.writeSeconds),
+        batch: BATCH,
+        non2xxOrErrors: mr.reduce((n, r) => n + r.non2xx + r.errors, 0),
+        latencyMs: { p50: Math.max(...mr.map((r) => r.latency.p50)), p99: Math.max(...mr.map((r) => r.latency.p99)) },
+      },
     };
   } finally {
     await topo.stop();
@@ -246,7 +273,7 @@ async function writeCeiling(redisUrl: string) {
 /** Raw INSERTs of the same row shape, one transaction each, one connection (the single writer). */
 async function rawInsertReference() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-raw-'));
-  const sequelize = databaseUrl ? new Sequelize(databaseUrl, { logging: false }) : new Sequelize({ dialect: 'sqlite', storage: path.join(dir, 'raw.sqlite'), logging: false, dialectModule: await import('@appthreat/sqlite3') });
+  const sequelize = databaseUrl ? new Sequelize(databaseUrl, { logging: false }) : new Sequelize({ dialect: 'sqlite', storage: path.join(dir, 'raw.sqlite'), logging: false, dialectModule: sqlite3 });
   try {
     if (!databaseUrl) await sequelize.query('PRAGMA journal_mode=WAL');
     await sequelize.query('DROP TABLE IF EXISTS raw_posts');
@@ -270,6 +297,8 @@ async function main() {
   const redis = await startRedis();
   try {
     log(`scale-out bench: ${JSON.stringify(params)}`);
+    const raw = await rawInsertReference();
+    log(`raw inserts: ${JSON.stringify(raw)}`);
     const floor = await redisRoundTrip(redis.url, 500);
     const poll = await delivery('poll', null);
     log(`poll: ${JSON.stringify(poll.remoteMs)}`);
@@ -277,7 +306,6 @@ async function main() {
     log(`redis-bus: ${JSON.stringify(bus.remoteMs)}`);
     const writes = await writeCeiling(redis.url);
     log(`writes: ${JSON.stringify(writes)}`);
-    const raw = await rawInsertReference();
     console.log(
       JSON.stringify(
         {
@@ -286,7 +314,7 @@ async function main() {
           machine: machine(),
           reference: { redisPublishRoundTripMs: floor, rawInsert: raw },
           delivery: { poll, redisBus: bus, remoteP50SpeedupOverPoll: round(poll.remoteMs.p50 / Math.max(0.01, bus.remoteMs.p50)) },
-          writes: { ...writes, ratioToRawInsert: round(writes.postsPerSecond / raw.insertsPerSecond, 3) },
+          writes: { ...writes, postsRatioToRawInsert: round(writes.posts.postsPerSecond / raw.insertsPerSecond, 3) },
         },
         null,
         2,

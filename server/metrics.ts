@@ -25,5 +25,11 @@ export function renderMetrics(gauges: Record<string, number>): string {
   for (const [name, v] of Object.entries(gauges)) lines.push(`# TYPE ${name} gauge`, `${name} ${v}`);
   const mem = process.memoryUsage();
   lines.push('# TYPE process_resident_memory_bytes gauge', `process_resident_memory_bytes ${mem.rss}`);
+  lines.push('# TYPE nodejs_heap_used_bytes gauge', `nodejs_heap_used_bytes ${mem.heapUsed}`);
+  // Timers, sockets, file handles by kind: a leak shows as one of these growing under steady load.
+  const resources = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo()) resources.set(kind, (resources.get(kind) ?? 0) + 1);
+  lines.push('# TYPE nodejs_active_resources gauge');
+  for (const [kind, n] of [...resources].sort()) lines.push(`nodejs_active_resources{type="${kind.replace(/[^A-Za-z0-9_]/g, '_')}"} ${n}`);
   return lines.join('\n') + '\n';
 }

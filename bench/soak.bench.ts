@@ -1,0 +1,144 @@
+/**
+ * Soak: a steady launch-day load for minutes, watching for leaks.
+ *
+ *   node --import tsx bench/soak.bench.ts [--minutes=10] [--sockets=2000] [--rate=100] [--threads=20] [--quick]
+ *   (--quick: 2 minutes, 500 sockets, 50 posts/s)
+ *
+ * One Resonance process (RESONANCE_ROLE=all, SQLite, embedded search) takes --rate posts per
+ * second spread over --threads live threads, while --sockets readers follow those threads and an
+ * admin has the opinion console (/console) and the alert desk (/desk) open. Every 10 s the bench
+ * reads the server's RSS (/proc) and its /metrics (heap, active handles and timers by kind).
+ * The first 20 % of the run is warm-up. Goals (issue #13): RSS growth under 10 % from the end of
+ * warm-up to the end, no growth in handles or timers. Reference, same run: the RSS the process had
+ * right after start, before any load.
+ */
+import autocannon from 'autocannon';
+import { io as connectIo, type Socket } from 'socket.io-client';
+import { machine } from './support/machine';
+import { adminToken, api, log, round, sleep, startResonance } from './support/listening';
+import { rssMB } from './support/processes';
+
+const argv = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const quick = argv.has('quick');
+const num = (k: string, d: number, q: number) => Number(argv.get(k) ?? (quick ? q : d));
+const params = {
+  minutes: num('minutes', 10, 2),
+  sockets: num('sockets', 2000, 500),
+  rate: num('rate', 100, 50),
+  threads: num('threads', 20, 10),
+  sampleSeconds: 10,
+  warmupShare: 0.2,
+  quick,
+};
+
+interface Sample {
+  atSeconds: number;
+  rssMB: number | null;
+  heapMB: number;
+  resources: Record<string, number>;
+  delivered: number;
+}
+
+async function metrics(base: string) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const heap = Number(/^nodejs_heap_used_bytes (\d+)/m.exec(text)?.[1] ?? 0);
+  const resources: Record<string, number> = {};
+  for (const m of text.matchAll(/^nodejs_active_resources\{type="([^"]+)"\} (\d+)/gm)) resources[m[1]] = Number(m[2]);
+  return { heapMB: round(heap / 1048576), resources };
+}
+
+async function main() {
+  const server = await startResonance('embedded', null, { env: { RATE_LIMIT_SOCKETS_PER_ADDRESS: '1000000' } });
+  const sockets: Socket[] = [];
+  try {
+    const startRss = rssMB(server.pid);
+    const token = await adminToken(server.base);
+    const threads: number[] = [];
+    for (let i = 0; i < params.threads; i++) {
+      const r = await api<{ thread: { id: number } }>(server.base, 'POST', '/api/v1/threads', token, { title: `发布会直播 ${i}`, body: '一楼' });
+      threads.push(r.json.thread.id);
+    }
+    let delivered = 0;
+    for (let i = 0; i < params.sockets; i++) {
+      const s = connectIo(server.base, { transports: ['websocket'], reconnection: false, forceNew: true });
+      s.on('post:created', () => void delivered++);
+      await new Promise<void>((resolve, reject) => {
+        s.once('connect', () => resolve());
+        s.once('connect_error', reject);
+      });
+      s.emit('thread:join', { threadId: String(threads[i % threads.length]) }, () => undefined);
+      sockets.push(s);
+    }
+    for (const ns of ['/console', '/desk']) {
+      const s = connectIo(`${server.base}${ns}`, { transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true });
+      sockets.push(s);
+    }
+    log(`soak: ${params.sockets} sockets on ${params.threads} threads, console and desk open; ${params.rate} posts/s for ${params.minutes} min`);
+    // Posters: a few members so no one member's limit matters (limits are raised anyway).
+    const bodies = ['新车到店了，现场排队的人很多', '续航比宣传的还好一点，满意', '车机偶尔卡顿，希望尽快 OTA', 'Delivery day! Love the new interior.', '售后响应很快，点赞'];
+    const durationS = params.minutes * 60;
+    const load = autocannon({
+      url: server.base,
+      connections: 10,
+      overallRate: params.rate,
+      duration: durationS,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          setupRequest: (req) => {
+            const t = threads[Math.floor(Math.random() * threads.length)];
+            return { ...req, path: `/api/v1/threads/${t}/posts`, body: JSON.stringify({ body: bodies[Math.floor(Math.random() * bodies.length)] }) };
+          },
+        },
+      ],
+    });
+    const samples: Sample[] = [];
+    const t0 = Date.now();
+    const sampler = (async () => {
+      while (Date.now() - t0 < durationS * 1000) {
+        await sleep(params.sampleSeconds * 1000);
+        const m = await metrics(server.base).catch(() => ({ heapMB: 0, resources: {} }));
+        samples.push({ atSeconds: Math.round((Date.now() - t0) / 1000), rssMB: rssMB(server.pid), ...m, delivered });
+        log(`t=${samples.at(-1)!.atSeconds}s rss=${samples.at(-1)!.rssMB} MB heap=${m.heapMB} MB delivered=${delivered}`);
+      }
+    })();
+    const result = await load;
+    await sampler;
+    const warm = samples.filter((s) => s.atSeconds >= durationS * params.warmupShare);
+    const first = warm[0];
+    const last = samples.at(-1)!;
+    const rssGrowth = first?.rssMB && last.rssMB ? round(((last.rssMB - first.rssMB) / first.rssMB) * 100, 1) : null;
+    const kinds = [...new Set([...Object.keys(first?.resources ?? {}), ...Object.keys(last.resources)])];
+    const resourceGrowth = Object.fromEntries(kinds.map((k) => [k, (last.resources[k] ?? 0) - (first?.resources[k] ?? 0)]));
+    console.log(
+      JSON.stringify(
+        {
+          bench: 'soak',
+          params,
+          machine: machine(),
+          reference: { rssAtStartMB: startRss },
+          posts: { accepted: result['2xx'], non2xx: result.non2xx, errors: result.errors, perSecond: round(result['2xx'] / durationS), latencyMs: { p50: result.latency.p50, p99: result.latency.p99 } },
+          delivered,
+          rss: { afterWarmupMB: first?.rssMB ?? null, endMB: last.rssMB, growthPercent: rssGrowth, goalPercent: 10, met: rssGrowth !== null && rssGrowth < 10 },
+          heapMB: { afterWarmup: first?.heapMB ?? null, end: last.heapMB },
+          resources: { afterWarmup: first?.resources ?? {}, end: last.resources, growth: resourceGrowth },
+          samples,
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    for (const s of sockets) s.close();
+    await server.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
