@@ -293,12 +293,61 @@ async function rawInsertReference() {
   }
 }
 
+/**
+ * PostgreSQL only: where the single writer saturates. --connections concurrent clients each run a
+ * post-shaped transaction (a counter UPDATE … RETURNING, the row INSERT, an outbox INSERT), with
+ * and without the transaction-scoped advisory lock every Resonance write takes.
+ */
+async function lockReference() {
+  if (!databaseUrl) return null;
+  const sequelize = new Sequelize(databaseUrl, { logging: false, pool: { max: params.connections, min: params.connections } });
+  try {
+    await sequelize.query('DROP TABLE IF EXISTS raw_posts, raw_outbox, raw_threads');
+    await sequelize.query('CREATE TABLE raw_threads (id INTEGER PRIMARY KEY, floors INTEGER NOT NULL DEFAULT 0)');
+    await sequelize.query('CREATE TABLE raw_posts (id BIGSERIAL PRIMARY KEY, "threadId" INTEGER, floor INTEGER, body TEXT, html TEXT, "createdAt" TIMESTAMPTZ)');
+    await sequelize.query('CREATE TABLE raw_outbox (id BIGSERIAL PRIMARY KEY, type TEXT, payload TEXT, "createdAt" TIMESTAMPTZ)');
+    await sequelize.query(`INSERT INTO raw_threads (id) SELECT g FROM generate_series(1, ${params.connections}) g`);
+    const run = async (locked: boolean) => {
+      const end = performance.now() + params.writeSeconds * 1000;
+      let n = 0;
+      const lat: number[] = [];
+      await Promise.all(
+        Array.from({ length: params.connections }, async (_, c) => {
+          while (performance.now() < end) {
+            const t0 = performance.now();
+            await sequelize.transaction(async (transaction) => {
+              if (locked) await sequelize.query('SELECT pg_advisory_xact_lock(1380275023)', { transaction });
+              const [[{ floors }]] = (await sequelize.query('UPDATE raw_threads SET floors = floors + 1 WHERE id = $1 RETURNING floors', { bind: [c + 1], transaction })) as unknown as [[{ floors: number }]];
+              await sequelize.query('INSERT INTO raw_posts ("threadId", floor, body, html, "createdAt") VALUES ($1, $2, $3, $4, now())', { bind: [c + 1, floors, '发布会现场人很多', '<p>发布会现场人很多</p>'], transaction });
+              await sequelize.query('INSERT INTO raw_outbox (type, payload, "createdAt") VALUES ($1, $2, now())', { bind: ['post.created', '{"postId":1}'], transaction });
+            });
+            lat.push(performance.now() - t0);
+            n++;
+          }
+        }),
+      );
+      return { transactionsPerSecond: round(n / params.writeSeconds), latencyMs: summarise(lat) };
+    };
+    const unlocked = await run(false);
+    const locked = await run(true);
+    return { connections: params.connections, withoutLock: unlocked, withAdvisoryLock: locked };
+  } finally {
+    await sequelize.close();
+  }
+}
+
 async function main() {
+  if (args.has('lock-only')) {
+    console.log(JSON.stringify({ bench: 'scale-out', part: 'lock-only', params, machine: machine(), postgresWriteLock: await lockReference() }, null, 2));
+    return;
+  }
   const redis = await startRedis();
   try {
     log(`scale-out bench: ${JSON.stringify(params)}`);
     const raw = await rawInsertReference();
     log(`raw inserts: ${JSON.stringify(raw)}`);
+    const lock = await lockReference();
+    if (lock) log(`advisory lock: ${JSON.stringify(lock)}`);
     const floor = await redisRoundTrip(redis.url, 500);
     const poll = await delivery('poll', null);
     log(`poll: ${JSON.stringify(poll.remoteMs)}`);
@@ -312,7 +361,7 @@ async function main() {
           bench: 'scale-out',
           params,
           machine: machine(),
-          reference: { redisPublishRoundTripMs: floor, rawInsert: raw },
+          reference: { redisPublishRoundTripMs: floor, rawInsert: raw, postgresWriteLock: lock },
           delivery: { poll, redisBus: bus, remoteP50SpeedupOverPoll: round(poll.remoteMs.p50 / Math.max(0.01, bus.remoteMs.p50)) },
           writes: { ...writes, postsRatioToRawInsert: round(writes.posts.postsPerSecond / raw.insertsPerSecond, 3) },
         },
