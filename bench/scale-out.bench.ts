@@ -307,7 +307,9 @@ async function lockReference() {
     await sequelize.query('CREATE TABLE raw_posts (id BIGSERIAL PRIMARY KEY, "threadId" INTEGER, floor INTEGER, body TEXT, html TEXT, "createdAt" TIMESTAMPTZ)');
     await sequelize.query('CREATE TABLE raw_outbox (id BIGSERIAL PRIMARY KEY, type TEXT, payload TEXT, "createdAt" TIMESTAMPTZ)');
     await sequelize.query(`INSERT INTO raw_threads (id) SELECT g FROM generate_series(1, ${params.connections}) g`);
-    const run = async (locked: boolean) => {
+    // 'first': the lock as Resonance takes it (first statement); 'late': just before the outbox
+    // INSERT (the only statement whose id order matters), so the other statements run concurrently.
+    const run = async (locked: false | 'first' | 'late') => {
       const end = performance.now() + params.writeSeconds * 1000;
       let n = 0;
       const lat: number[] = [];
@@ -316,9 +318,10 @@ async function lockReference() {
           while (performance.now() < end) {
             const t0 = performance.now();
             await sequelize.transaction(async (transaction) => {
-              if (locked) await sequelize.query('SELECT pg_advisory_xact_lock(1380275023)', { transaction });
+              if (locked === 'first') await sequelize.query('SELECT pg_advisory_xact_lock(1380275023)', { transaction });
               const [[{ floors }]] = (await sequelize.query('UPDATE raw_threads SET floors = floors + 1 WHERE id = $1 RETURNING floors', { bind: [c + 1], transaction })) as unknown as [[{ floors: number }]];
               await sequelize.query('INSERT INTO raw_posts ("threadId", floor, body, html, "createdAt") VALUES ($1, $2, $3, $4, now())', { bind: [c + 1, floors, '发布会现场人很多', '<p>发布会现场人很多</p>'], transaction });
+              if (locked === 'late') await sequelize.query('SELECT pg_advisory_xact_lock(1380275023)', { transaction });
               await sequelize.query('INSERT INTO raw_outbox (type, payload, "createdAt") VALUES ($1, $2, now())', { bind: ['post.created', '{"postId":1}'], transaction });
             });
             lat.push(performance.now() - t0);
@@ -329,8 +332,9 @@ async function lockReference() {
       return { transactionsPerSecond: round(n / params.writeSeconds), latencyMs: summarise(lat) };
     };
     const unlocked = await run(false);
-    const locked = await run(true);
-    return { connections: params.connections, withoutLock: unlocked, withAdvisoryLock: locked };
+    const locked = await run('first');
+    const late = await run('late');
+    return { connections: params.connections, withoutLock: unlocked, withAdvisoryLock: locked, lockBeforeOutboxInsertOnly: late };
   } finally {
     await sequelize.close();
   }
