@@ -27,6 +27,9 @@ const schema = z.object({
     .regex(/^[a-z0-9_]{3,32}:.{8,}$/, 'RESONANCE_ADMIN must be username:password (password ≥ 8 chars)')
     .optional(),
   RESONANCE_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  // The resilience suite's kill switch: `<crash point>:<n>` SIGKILLs the process on the n-th pass
+  // through that point (server/crashPoints.ts). Never set it in production.
+  RESONANCE_CRASH_AT: z.string().regex(/^[a-z.]+:[1-9][0-9]*$/, 'RESONANCE_CRASH_AT must be <crash point>:<n>').optional(),
   SESSION_SECRET: z.string().min(16).optional(),
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: bool.default(false),
