@@ -229,5 +229,8 @@ describe('resilience: the disk under DATA_DIR full', function () {
     expect(acknowledged.map((id) => `post:${id}`).filter((id) => indexed.get(id) !== 1), 'every 201 post indexed exactly once').to.deep.equal([]);
     const after = await sqliteRows<{ integrity_check: string }>(path.join(dataDir, 'search.sqlite'), 'PRAGMA integrity_check');
     expect(after.map((r) => r.integrity_check)).to.deep.equal(['ok']);
+    // The outage was waited out, not mistaken for poison events.
+    const dead = await sqliteRows<{ n: number }>(path.join(dataDir, 'resonance.sqlite'), 'SELECT count(*) AS n FROM "dead_events"');
+    expect(dead[0].n, 'events dead-lettered during the outage').to.equal(0);
   });
 });
