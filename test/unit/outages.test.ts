@@ -25,6 +25,8 @@ describe('outages', () => {
     expect(outageOf(new Error('boom'))).to.equal(null);
     expect(outageOf(new DatabaseError(coded('syntax error at or near "SELEC"', '42601') as never))).to.equal(null);
     expect(outageOf(null)).to.equal(null);
+    // A refused connection to Elasticsearch is a search outage, not the database's.
+    expect(outageOf(Object.assign(coded('connect ECONNREFUSED 127.0.0.1:9200', 'ECONNREFUSED'), { name: 'ConnectionError' }))).to.equal(null);
     expect(toAppError(new Error('boom')).status).to.equal(500);
   });
 
