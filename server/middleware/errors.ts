@@ -14,8 +14,13 @@ interface HttpErrorLike {
   message?: string;
 }
 
-/** Retry-After on an outage's 503: long enough for a Postgres restart, short enough not to lose the client. */
-const OUTAGE_RETRY_AFTER_SECONDS = 5;
+// Retry-After on an outage's 503 (OUTAGE_RETRY_AFTER_SECONDS): one value per process, set at start.
+let outageRetryAfterSeconds = 5;
+
+/** Set the Retry-After of outage 503s (createResonance, from the config). */
+export function setOutageRetryAfter(seconds: number): void {
+  outageRetryAfterSeconds = seconds;
+}
 
 /** Turn anything thrown into an AppError. */
 export function toAppError(err: unknown): AppError {
@@ -31,7 +36,7 @@ export function toAppError(err: unknown): AppError {
   if (e.expose === true && typeof status === 'number' && status >= 400 && status < 500) return Invalid('body', 'validation.unreadable', {}, false);
   // A down database or a full disk is not a bug: 503 with a retry hint, never a 500.
   const outage = outageOf(err);
-  if (outage) return Outage(outage, OUTAGE_RETRY_AFTER_SECONDS);
+  if (outage) return Outage(outage, outageRetryAfterSeconds);
   if (e.name === 'SequelizeUniqueConstraintError') return Conflict('Already exists', 'errors.alreadyExists');
   if (e.name === 'SequelizeValidationError') return Invalid('body', 'validation.invalidBody', {}, false);
   if (e.name === 'URIError') return Invalid('path', 'validation.invalidPath', {}, false);
