@@ -1,45 +1,19 @@
 /**
  * Runs the integration suite on Postgres instead of SQLite: `npm run test:postgres [-- mocha args]`.
  *
- * Starts a throwaway PostgreSQL cluster from the machine's own binaries (Debian's
- * /usr/lib/postgresql/<version>/bin, or TEST_POSTGRES_BIN), on 127.0.0.1 and a free port, with
- * trust auth and its data in a temp dir; runs mocha with TEST_DATABASE_URL pointing at it (each
- * test server then gets a fresh schema, see test/support/server.ts); stops the cluster and removes
- * its data whatever happens. A user with their own database sets TEST_DATABASE_URL instead.
- * initdb and postgres refuse to run as root: as root they run as the `postgres` user.
+ * Starts a throwaway PostgreSQL cluster (test/support/postgres-cluster.ts), runs mocha with
+ * TEST_DATABASE_URL pointing at it (each test server then gets a fresh schema, see
+ * test/support/server.ts), and removes the cluster whatever happens. A user with their own
+ * database sets TEST_DATABASE_URL instead. With TEST_WITH_REDIS=1 it also starts a throwaway Redis
+ * and sets TEST_REDIS_URL, so every test server shares limits and events through it (the
+ * scale-out configuration).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { postgresBinDir, startPostgresCluster } from '../test/support/postgres-cluster';
 import { startRedis } from '../test/support/redis';
 
 const log = (m: string) => console.error(`[postgres] ${m}`);
-
-function binDir(): string {
-  if (process.env.TEST_POSTGRES_BIN) return process.env.TEST_POSTGRES_BIN;
-  const root = '/usr/lib/postgresql';
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb'))) : [];
-  if (!versions.length) throw new Error('no PostgreSQL binaries: install the Debian package postgresql, or set TEST_POSTGRES_BIN or TEST_DATABASE_URL');
-  return path.join(root, versions.sort((a, b) => Number(b) - Number(a))[0], 'bin');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-/** argv to run a binary as the cluster's owner (root cannot own a cluster). */
-function asOwner(bin: string, args: string[]): [string, string[]] {
-  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
-}
 
 async function runMocha(url: string, args: string[]): Promise<number> {
   const mochaArgs = args.length ? args : ['test/integration/**/*.test.ts'];
@@ -59,31 +33,13 @@ async function runMocha(url: string, args: string[]): Promise<number> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== '--');
   if (process.env.TEST_DATABASE_URL) process.exit(await runMocha(process.env.TEST_DATABASE_URL, args));
-
-  const bin = binDir();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-pg-'));
-  if (process.getuid?.() === 0) execFileSync('chown', ['postgres', dir]);
-  const data = path.join(dir, 'data');
-  const port = await freePort();
-  const ctl = (...a: string[]) => {
-    const [cmd, argv] = asOwner(path.join(bin, 'pg_ctl'), ['-D', data, ...a]);
-    return spawnSync(cmd, argv, { encoding: 'utf8' });
-  };
+  const cluster = await startPostgresCluster();
   let code = 1;
   try {
-    const [initCmd, initArgs] = asOwner(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--encoding=UTF8', '--locale=C']);
-    execFileSync(initCmd, initArgs, { stdio: 'ignore' });
-    // fsync off: a throwaway test cluster does not need to survive a power cut.
-    const started = ctl('-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', path.join(dir, 'log'), '-w', 'start');
-    if (started.status !== 0) throw new Error(`pg_ctl start failed: ${started.stderr || started.stdout}\n${fs.readFileSync(path.join(dir, 'log'), 'utf8')}`);
-    const [createCmd, createArgs] = asOwner(path.join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'resonance_test']);
-    execFileSync(createCmd, createArgs, { stdio: 'inherit' });
-    const url = `postgres://postgres@127.0.0.1:${port}/resonance_test`;
-    log(`PostgreSQL (${path.basename(path.dirname(bin))}) on ${url}`);
-    code = await runMocha(url, args);
+    log(`PostgreSQL (${path.basename(path.dirname(postgresBinDir()))}) on ${cluster.url}`);
+    code = await runMocha(cluster.url, args);
   } finally {
-    ctl('-m', 'fast', 'stop');
-    fs.rmSync(dir, { recursive: true, force: true });
+    cluster.destroy();
   }
   process.exit(code);
 }

@@ -18,7 +18,7 @@ import { newAccountLimit } from './middleware/newAccountLimit';
 import { conversationsApi } from './routes/api/conversations';
 import { messagePages } from './routes/pages/messages';
 import { isStaff, personOf } from './policies';
-import { apiErrors, errorLocale, logUnhandled, toAppError } from './middleware/errors';
+import { apiErrors, errorLocale, logUnhandled, setOutageRetryAfter, toAppError } from './middleware/errors';
 import { LANG_COOKIE } from './middleware/cookies';
 import { methodNotAllowed } from './middleware/methods';
 import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale, t } from './i18n';
@@ -100,6 +100,7 @@ function routeLabel(req: Request): string {
 /** Open the database, migrate, and assemble the app. */
 export async function createResonance(config: Config, options: ResonanceOptions = {}) {
   log.setLevel(config.LOG_LEVEL);
+  setOutageRetryAfter(config.OUTAGE_RETRY_AFTER_SECONDS);
   const sequelize = await openDatabase(config);
   await migrate(sequelize);
   if (config.RESONANCE_ADMIN) {

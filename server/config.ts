@@ -41,6 +41,11 @@ const schema = z.object({
     .regex(/^[a-z0-9_]{3,32}:.{8,}$/, 'RESONANCE_ADMIN must be username:password (password ≥ 8 chars)')
     .optional(),
   RESONANCE_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  // The resilience suite's kill switch: `<crash point>:<n>` SIGKILLs the process on the n-th pass
+  // through that point (server/crashPoints.ts). Never set it in production.
+  // The Retry-After of a 503 answered while the database cannot be reached or the disk is full.
+  OUTAGE_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  RESONANCE_CRASH_AT: z.string().regex(/^[a-z.]+:[1-9][0-9]*$/, 'RESONANCE_CRASH_AT must be <crash point>:<n>').optional(),
   SESSION_SECRET: z.string().min(16).optional(),
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: bool.default(false),

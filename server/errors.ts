@@ -86,6 +86,14 @@ export const RateLimited = (retryAfterSeconds: number) =>
   new AppError('rate_limited', `Too many requests; retry in ${retryAfterSeconds}s`, { retryAfterSeconds }, { key: 'errors.rateLimited', vars: { seconds: retryAfterSeconds } });
 /** 503: a dependency is down. */
 export const Unavailable = (message = 'Service unavailable') => new AppError('unavailable', message);
+/** 503 for an outage (server/outages.ts): says which, and when to retry (Retry-After). */
+export const Outage = (outage: 'storage_full' | 'database_down', retryAfterSeconds: number) =>
+  new AppError(
+    'unavailable',
+    outage === 'storage_full' ? `Storage full; retry in ${retryAfterSeconds}s` : `Database unavailable; retry in ${retryAfterSeconds}s`,
+    { retryAfterSeconds },
+    { key: outage === 'storage_full' ? 'errors.storageFull' : 'errors.databaseDown', vars: { seconds: retryAfterSeconds } },
+  );
 
 /** An input path's name for people: `field.<path>`, else `field.<last name in it>`, else the path itself. */
 export function fieldLabel(locale: Locale, path: string): string {

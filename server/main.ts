@@ -2,9 +2,12 @@
 import { loadConfig } from './config';
 import { createResonance } from './app';
 import { log } from './log';
+import { armCrashPoint } from './crashPoints';
 
 async function main() {
   const config = loadConfig();
+  // Only the real process arms it: an in-process test server must never kill mocha.
+  armCrashPoint(config.RESONANCE_CRASH_AT);
   // tsx turns on source-mapped stack traces; Sequelize reads an Error's stack on every query, and
   // mapping it costs ~6% of the CPU of a busy server. Production logs keep transpiled positions.
   if (config.NODE_ENV === 'production') process.setSourceMapsEnabled(false);

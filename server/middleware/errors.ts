@@ -1,6 +1,7 @@
 /** Maps every error to the contract's body: AppErrors keep their code, parser/ORM errors get one, the rest are 500 with no detail. */
 import type { NextFunction, Request, Response } from 'express';
-import { AppError, errorBody, PayloadTooLarge, Invalid, Conflict, UnsupportedMediaType } from '../errors';
+import { AppError, errorBody, PayloadTooLarge, Invalid, Conflict, UnsupportedMediaType, Outage } from '../errors';
+import { outageOf } from '../outages';
 import { DEFAULT_LOCALE, fromAcceptLanguage, type Locale } from '../i18n';
 import { log } from '../log';
 
@@ -11,6 +12,14 @@ interface HttpErrorLike {
   expose?: boolean;
   name?: string;
   message?: string;
+}
+
+// Retry-After on an outage's 503 (OUTAGE_RETRY_AFTER_SECONDS): one value per process, set at start.
+let outageRetryAfterSeconds = 5;
+
+/** Set the Retry-After of outage 503s (createResonance, from the config). */
+export function setOutageRetryAfter(seconds: number): void {
+  outageRetryAfterSeconds = seconds;
 }
 
 /** Turn anything thrown into an AppError. */
@@ -25,6 +34,9 @@ export function toAppError(err: unknown): AppError {
   // Every other client error raised while reading a body (corrupt gzip/deflate/br, aborted or
   // short bodies, ...) is the client's: body-parser marks them with a 4xx status, not always a `type`.
   if (e.expose === true && typeof status === 'number' && status >= 400 && status < 500) return Invalid('body', 'validation.unreadable', {}, false);
+  // A down database or a full disk is not a bug: 503 with a retry hint, never a 500.
+  const outage = outageOf(err);
+  if (outage) return Outage(outage, outageRetryAfterSeconds);
   if (e.name === 'SequelizeUniqueConstraintError') return Conflict('Already exists', 'errors.alreadyExists');
   if (e.name === 'SequelizeValidationError') return Invalid('body', 'validation.invalidBody', {}, false);
   if (e.name === 'URIError') return Invalid('path', 'validation.invalidPath', {}, false);

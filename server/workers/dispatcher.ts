@@ -10,6 +10,7 @@ import { DeadEvent, OutboxEvent, ProcessorCursor } from '../models';
 import { fromRow, onEventsCommitted, outboxAfter, type EventType, type OutboxRow, type StoredEvent } from '../events';
 import { log } from '../log';
 import { withTransaction } from '../db';
+import { outageOf } from '../outages';
 
 /**
  * One item of an event that a processor gave up on while the rest of the event went through
@@ -261,6 +262,8 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   }
 
   async function transient(processor: Processor, err: unknown): Promise<boolean> {
+    // A down database or a full disk is every processor's outage: wait it out, never dead-letter.
+    if (outageOf(err)) return true;
     try {
       return (await processor.isTransient?.(err)) ?? false;
     } catch {

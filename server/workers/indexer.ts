@@ -12,6 +12,8 @@
 import { Op } from 'sequelize';
 import type { ItemFailure, Processor } from './dispatcher';
 import { timeSlicer, type Pause } from './slices';
+import { crashPoint } from '../crashPoints';
+import { outageOf } from '../outages';
 import { recordEvents, type AnalyzedItem, type StoredEvent } from '../events';
 import type { SearchService } from '../search';
 import type { SearchDocument } from '../../search/backend';
@@ -155,6 +157,7 @@ function analysisRow(doc: SearchDocument, refId: number, a: TextAnalysis) {
 /** Analyse one text, after a pause if the slice is spent; a throw is that document's failure alone. */
 async function analyzeItem(id: string, text: string, source: string, built: Built, pause: Pause): Promise<TextAnalysis | null> {
   await pause();
+  crashPoint('analysis');
   try {
     // The source picks the Chinese model: the Weibo-only one for social platforms (search/analysis/source.ts).
     return analyze(text, { source });
@@ -318,14 +321,17 @@ export function indexProcessor(search: SearchService): Processor<Handled> {
 async function writeIsolated(search: SearchService, { docs, rows, items }: Omit<Built, 'failed'>, pause: Pause): Promise<Built['failed']> {
   if (docs.length === 0) return [];
   const write = async (d: SearchDocument[], r: AnalysisRow[], it: Built['items']) => {
+    crashPoint('indexer.bulk.before');
     await search.backend.index(d);
+    crashPoint('indexer.bulk.after');
     await saveAnalyses(r, [], it);
   };
   try {
     await write(docs, rows, items);
     return [];
   } catch (err) {
-    if (docs.length === 1 || !(await search.healthy())) throw err;
+    // An outage (backend down, disk full) fails every document alike: retry the batch, isolate nothing.
+    if (docs.length === 1 || outageOf(err) || !(await search.healthy())) throw err;
   }
   const failed: Built['failed'] = [];
   for (let i = 0; i < docs.length; i++) {
@@ -333,7 +339,7 @@ async function writeIsolated(search: SearchService, { docs, rows, items }: Omit<
     try {
       await write([docs[i]], [rows[i]], [items[i]]);
     } catch (error) {
-      if (!(await search.healthy())) throw error;
+      if (outageOf(error) || !(await search.healthy())) throw error;
       failed.push({ id: docs[i].id, error });
     }
   }

@@ -8,6 +8,7 @@ import type { SearchService } from '../../search';
 import { searchForum, searchListening } from '../../services/search';
 import { parse, listeningSearchQuery, word } from '../schemas';
 import type { HttpDeps } from '../deps';
+import { crashPoint } from '../../crashPoints';
 import { presentForumHit, presentSearchHit } from '../../presenters';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
@@ -21,6 +22,7 @@ export function listeningApi(deps: HttpDeps, search: SearchService): Router {
     authorize(req.actor, 'mentions.ingest', null);
     const body = parse(mentionBatch, req.body);
     const result = await ingestMentions(body.items);
+    crashPoint('mentions.committed');
     res.status(202).json(result);
   });
 

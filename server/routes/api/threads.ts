@@ -16,6 +16,7 @@ import { parse, cursor, id, limit, offset, postBody, reason, slug, threadListing
 import { threadPage } from '../threadPage';
 import { presentPosts, presentThreads } from '../present';
 import type { HttpDeps } from '../deps';
+import { crashPoint } from '../../crashPoints';
 
 // Input schemas, built once: zod compiles a schema on its first parse, so one per request is costly.
 const threadListQuery = z.object({
@@ -89,6 +90,7 @@ export function threadsApi({ limits }: HttpDeps): Router {
     // The cached snapshot is enough to authorise; the transaction itself needs no thread row.
     const snap = await readThread(req.actor, threadId);
     const post = await posts.createPost(req.actor, { thread: snap.ref, chapter: snap.chapterRef }, input);
+    crashPoint('post.committed');
     // The author is the caller: nothing to load to present the new post but what it replies to.
     const replyTarget = post.replyToId ? (await posts.replyTargets([post.replyToId])).get(post.replyToId) : undefined;
     res.status(201).json({ post: presentPost(post, { username: req.actor.username, displayName: req.actor.displayName } as User, { likedByMe: false, replyTarget }) });
