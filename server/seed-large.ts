@@ -21,12 +21,14 @@ import { openDatabase, closeDatabase, withTransaction, isSqlite, db } from './db
 import { migrate } from './migrate';
 import { log } from './log';
 import { hashPassword } from './passwords';
-import { AuditEntry, Category, Chapter, Post, User } from './models';
+import { AuditEntry, Category, Chapter, OutboxEvent, Post, ProcessorCursor, User } from './models';
+import { notifyProcessor } from './workers/notify';
+import { messageNotifyProcessor } from './workers/messageNotify';
 import { sqlDate, sqlRows } from './sql';
 import { renderMarkdown } from './markdown';
 import { audit } from './services/audit';
 import { prng, seedAdmin, seedStructure, type Rng } from './seed';
-import { DEMO_PASSWORD, PRIVATE_CHAPTER } from './seed-data';
+import { DEMO_PASSWORD, PRIVATE_CHAPTER, STAFF } from './seed-data';
 import { chapterSpec, memberName, postBody, threadTitle, toneOf, THREAD_KINDS, type ThreadKind, type Tone } from './seed-large-text';
 
 const MINUTE = 60_000;
@@ -105,9 +107,12 @@ export async function seedLarge(config: Config, params: LargeParams, opts: { out
     const now = Date.now();
     const plan = planCommunity(params, chapters, now);
     const passwordHash = await hashPassword(DEMO_PASSWORD);
+    // The demo's staff, so the console and the desk can be tried on the big community too.
+    for (const s of STAFF) if (!(await User.findOne({ where: { username: s.username } }))) await User.create({ ...s, passwordHash, locale: null, suspendedAt: null });
     const memberships = await writeMembers(plan, chapters, passwordHash, now);
     const counts = await writeContent(plan, params, chapters, categories, progress);
     progress('\n');
+    await skipHistory();
     const seconds = (Date.now() - started) / 1000;
     const incidentChapter = chapters[plan.incident.chapter];
     const summary: LargeSummary = {
@@ -130,7 +135,7 @@ export async function seedLarge(config: Config, params: LargeParams, opts: { out
         `${summary.mentionPosts} with @mentions) and ${summary.outboxEvents} outbox events in ${seconds.toFixed(1)}s (${summary.postsPerSecond} posts/s); ` +
         `incident: ${summary.incident.posts} crisis posts in ${summary.incident.chapter} from ${summary.incident.from}; a worker (npm start) now analyses and indexes them`,
     );
-    out(`login: any member (e.g. ${plan.usernames[0]}), password "${DEMO_PASSWORD}"`);
+    out(`login: any member (e.g. ${plan.usernames[0]}) or staff ${STAFF.map((s) => `${s.username} (${s.role})`).join(' / ')}, password "${DEMO_PASSWORD}"`);
     return summary;
   } finally {
     await closeDatabase();
@@ -252,7 +257,7 @@ export function planCommunity(params: LargeParams, chapters: ChapterRow[], now: 
   // The incident: the third hottest chapter, one evening hour three days ago.
   const incidentChapter = open[Math.min(2, open.length - 1)].i;
   const incidentFrom = Math.floor((now - 3 * DAY) / HOUR) * HOUR;
-  const incidentPosts = Math.max(30, Math.round(params.posts * 0.0008));
+  const incidentPosts = Math.max(60, Math.round(params.posts * 0.0008));
   const incidentThreads = Math.max(3, Math.round(incidentPosts / 25));
 
   const regularThreads = Math.max(1, Math.round(params.posts / params.postsPerThread));
@@ -326,6 +331,21 @@ export function planCommunity(params: LargeParams, chapters: ChapterRow[], now: 
 
 // ---------------------------------------------------------------------------------------------
 // Writing
+
+/**
+ * The seeded history is old news: members are not notified of it and webhooks do not announce it
+ * (a notification storm of 90 days of mentions, dated today, is what real use never produces).
+ * Those processors start after it; the listening pipeline (index, then alerts and KOL scoring from
+ * its item.analyzed events) reads all of it.
+ */
+const HISTORY_SKIPPED_BY = [notifyProcessor.name, messageNotifyProcessor.name, 'webhooks'];
+
+async function skipHistory(): Promise<void> {
+  const end = Number((await OutboxEvent.max('id')) ?? 0);
+  await withTransaction(async (transaction) => {
+    for (const name of HISTORY_SKIPPED_BY) await ProcessorCursor.upsert({ name, lastEventId: end, attempts: 0, lastError: null }, { transaction });
+  });
+}
 
 // Bound parameters per statement: SQLite allows 32766, Postgres 65535; a couple of thousand keeps
 // statements cheap to prepare and lets each fixed-size one be prepared once (server/sql.ts).
