@@ -186,6 +186,12 @@ describe('npm run seed -- --size (the synthetic community)', function () {
       // The listening pipeline reads the whole history (alerts and KOL scoring may still be at it).
       await waitFor(async () => (await Analysis.count({ where: { kind: 'post' } })) === PARAMS.posts, 'every post analysed', 20_000, 100);
       const staff = new Client(server.url).withToken(login.body.token);
+      // The app goes on from the seeded rows: the next post takes the next id and floor.
+      const reply = await staff.post(`/api/v1/threads/${biggest.id}/posts`, { body: '官方已经在跟进这个问题。' });
+      expect(reply.status).to.equal(201);
+      const replyId = Number(reply.body.post.id);
+      expect(replyId).to.equal(Number(await Post.max('id'))).and.be.above(PARAMS.posts);
+      expect((await Post.findByPk(replyId))!.floor).to.equal(biggest.postCount + 1);
       const found = await staff.get(`/api/v1/search?q=${encodeURIComponent('刹车失灵')}&chapter=${summary.incident.chapter}&limit=50`);
       expect(found.status).to.equal(200);
       expect(found.body.items.length).to.be.at.least(10);
