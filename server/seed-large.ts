@@ -92,8 +92,9 @@ export async function seedLarge(config: Config, params: LargeParams, opts: { out
     if (sequelize.getDialect() === 'sqlite') await sequelize.query('PRAGMA journal_mode=WAL');
     const done = await AuditEntry.findOne({ where: { action: AUDIT_ACTION } });
     if (done) {
-      out(`a synthetic community is already seeded here (${JSON.stringify(done.data)}); nothing to do`);
-      return { ...(done.data as unknown as LargeSummary), alreadySeeded: true };
+      const before = done.data as unknown as LargeSummary;
+      out(`a synthetic community is already seeded here (${before.posts} posts, ${before.members} members, on ${done.createdAt.toISOString()}); nothing to do`);
+      return { ...before, alreadySeeded: true };
     }
     // Planned ids start after what exists, so the database must not hold a community already.
     const existing = await Post.count();
