@@ -6,9 +6,10 @@
  *   node --import tsx bench/large.bench.ts --data-dir DIR [--quick] [--no-reindex] [--drain-timeout-min N]
  *
  * (DATA_DIR in the environment works too; ELASTICSEARCH_URL or DATABASE_URL are passed to the
- * server and to reindex.) Steps: start the server (server/main.ts, production, role all); wait
+ * server and to reindex.) Steps: start the server (server/main.ts, production, role all) and wait
  * until the pipeline has analysed and indexed every post (the seed leaves that to the outbox:
- * the first run measures the drain); then the thread page and thread API under autocannon; a
+ * the first run measures the drain); restart it as role web (no processors, so the lanes still
+ * reading the history do not compete with the load); then the thread page and thread API under autocannon; a
  * hot chapter's thread list page 1 vs page 500, by keyset cursor and by the legacy offset;
  * search and console-summary latency; the server's RSS; and, with the server stopped, a full
  * `resonance reindex`. Prints one JSON document on stdout. The DATA_DIR is changed only by the
@@ -43,7 +44,7 @@ const params = {
   drainTimeoutMin: Number(arg('--drain-timeout-min') ?? 60),
   backend: process.env.ELASTICSEARCH_URL ? 'elasticsearch' : 'embedded',
   database: process.env.DATABASE_URL ? 'postgres' : 'sqlite',
-  server: 'node --import tsx server/main.ts, NODE_ENV=production, RESONANCE_ROLE=all',
+  server: 'node --import tsx server/main.ts, NODE_ENV=production; RESONANCE_ROLE=all for the drain, then RESONANCE_ROLE=web (no processors) for the measurements',
 };
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -100,34 +101,39 @@ async function main(): Promise<void> {
   );
   log(`community in ${dataDir}: ${JSON.stringify(community)}; ${analysedAtStart} posts analysed so far`);
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = spawnTsx('server/main.ts', {
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    ...RAISED_LIMITS,
-    RATE_LIMIT_SEARCH_PER_MINUTE: '100000000',
-  });
+  // Two servers in turn: role `all` drains the pipeline; role `web` (no processors) is measured,
+  // so the lanes still reading the history (alerts, KOL) do not share the CPUs with the load.
+  const startServer = async (role: 'all' | 'web') => {
+    const port = await freePort();
+    const child = spawnTsx('server/main.ts', {
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      RESONANCE_ROLE: role,
+      ...RAISED_LIMITS,
+      RATE_LIMIT_SEARCH_PER_MINUTE: '100000000',
+    });
+    const started = Date.now();
+    await waitForOk(`http://127.0.0.1:${port}/healthz`, child, 300_000);
+    log(`resonance ${role} (pid ${child.pid}) ready in ${(Date.now() - started) / 1000}s`);
+    return { child, base: `http://127.0.0.1:${port}`, bootSeconds: (Date.now() - started) / 1000 };
+  };
   const rss: Record<string, number | null> = {};
   try {
-    const bootStarted = Date.now();
-    await waitForOk(`${base}/healthz`, server, 300_000);
-    const bootSeconds = (Date.now() - bootStarted) / 1000;
-    rss.afterBoot = rssMB(server.pid);
-    log(`resonance (pid ${server.pid}) ready in ${bootSeconds}s`);
+    const worker = await startServer('all');
+    rss.drainServerAfterBoot = rssMB(worker.child.pid);
 
     // The drain: until every post has its analysis (the index lane writes it with the document).
     const drainStarted = Date.now();
-    let peakDrainRss = rss.afterBoot ?? 0;
+    let peakDrainRss = rss.drainServerAfterBoot ?? 0;
     let analysed = analysedAtStart;
     while (analysed < posts) {
       if (Date.now() - drainStarted > params.drainTimeoutMin * 60_000) break;
       await sleep(2_000);
       analysed = await num(`SELECT COUNT(*) AS n FROM "analyses" WHERE "kind" = 'post'`);
-      peakDrainRss = Math.max(peakDrainRss, rssMB(server.pid) ?? 0);
+      peakDrainRss = Math.max(peakDrainRss, rssMB(worker.child.pid) ?? 0);
       log(`drain: ${analysed}/${posts} posts analysed and indexed (${round((Date.now() - drainStarted) / 1000)}s)`);
     }
     const drainSeconds = (Date.now() - drainStarted) / 1000;
@@ -142,8 +148,15 @@ async function main(): Promise<void> {
       peakRssMB: peakDrainRss,
       // Where each durable lane stood when the index lane finished (alerts and KOL scoring follow it).
       lanesAtEnd: Object.fromEntries(lanes.map((l) => [l.name, { lastEventId: Number(l.lastEventId), behind: outboxEnd - Number(l.lastEventId) }])),
+      alerts: await num(`SELECT COUNT(*) AS n FROM "alerts"`),
     };
-    rss.afterDrain = rssMB(server.pid);
+    await stop(worker.child, 30_000);
+
+    const web = await startServer('web');
+    const server = web.child;
+    const base = web.base;
+    const bootSeconds = web.bootSeconds;
+    rss.afterBoot = rssMB(server.pid);
 
     const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'demo_pr', password: 'resonance-demo' }) });
     if (!login.ok) throw new Error(`staff login failed (${login.status}): was this DATA_DIR seeded with --size?`);
