@@ -212,6 +212,7 @@ export interface Plan {
 }
 
 const TONES: Tone[] = ['positive', 'neutral', 'negative'];
+const LURKERS = 0.5;
 
 /** Decide every member, thread and post (not the texts: those are made while writing). */
 export function planCommunity(params: LargeParams, chapters: ChapterRow[], now: number): Plan {
@@ -227,8 +228,9 @@ export function planCommunity(params: LargeParams, chapters: ChapterRow[], now: 
     const n = memberName(names, m, english[m] === 1);
     usernames.push(n.username);
     displayNames.push(n.displayName);
-    // alpha 1.2: the top 1% of members write roughly a third of the posts.
-    activity[m] = pareto(rng, 1.2, 5_000);
+    // Half the members only read (as in most forums); among the rest, alpha 1.2: at 1M posts the
+    // top 1% of all members write 43% of the posts.
+    activity[m] = rng.chance(LURKERS) ? 0 : pareto(rng, 1.2, 5_000);
   }
   const kols = new Set<number>();
   while (kols.size < Math.max(5, Math.round(M / 2_000))) kols.add(rng.int(0, M - 1));
@@ -249,7 +251,8 @@ export function planCommunity(params: LargeParams, chapters: ChapterRow[], now: 
     joinedAt[m] = now - params.days * DAY - rng.next() * 300 * DAY;
   }
   const anyAuthor = sampler(activity, rng);
-  const inChapter = chapterMembers.map((list) => (list.length ? { list, pick: sampler(list.map((m) => activity[m]), rng) } : null));
+  // A chapter of readers only has nobody to pick: its threads' replies come from anywhere.
+  const inChapter = chapterMembers.map((list) => (list.some((m) => activity[m] > 0) ? { list, pick: sampler(list.map((m) => activity[m]), rng) } : null));
   const authorIn = (c: number) => {
     const s = c >= 0 ? inChapter[c] : null;
     return s && rng.chance(0.65) ? s.list[s.pick()] : anyAuthor();

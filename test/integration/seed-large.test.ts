@@ -87,6 +87,7 @@ describe('npm run seed -- --size (the synthetic community)', function () {
     const byAuthor = (await sqlRows<{ n: number }>(`SELECT COUNT(*) AS n FROM "posts" GROUP BY "authorId" ORDER BY n DESC`)).map((r) => Number(r.n));
     const top1pct = byAuthor.slice(0, Math.ceil(PARAMS.members / 100)).reduce((a, b) => a + b, 0);
     expect(top1pct / PARAMS.posts, 'share of the top 1% of members').to.be.above(0.15);
+    expect(1 - byAuthor.length / PARAMS.members, 'members who only read').to.be.within(0.4, 0.8);
     const sizes = (await Thread.findAll({ attributes: ['postCount'], order: [['postCount', 'DESC']] })).map((t) => t.postCount);
     const top5pct = sizes.slice(0, Math.ceil(sizes.length / 20)).reduce((a, b) => a + b, 0);
     expect(top5pct / PARAMS.posts, 'share of the top 5% of threads').to.be.above(0.3);
