@@ -110,8 +110,9 @@ export async function seedLarge(config: Config, params: LargeParams, opts: { out
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     // The demo's staff, so the console and the desk can be tried on the big community too.
     for (const s of STAFF) if (!(await User.findOne({ where: { username: s.username } }))) await User.create({ ...s, passwordHash, locale: null, suspendedAt: null });
-    const memberships = await writeMembers(plan, chapters, passwordHash, now);
-    const counts = await writeContent(plan, params, chapters, categories, progress);
+    const userBase = await nextId('users');
+    const memberships = await writeMembers(plan, chapters, passwordHash, now, userBase);
+    const counts = await writeContent(plan, params, chapters, categories, userBase, progress);
     progress('\n');
     await skipHistory();
     const seconds = (Date.now() - started) / 1000;
@@ -374,10 +375,8 @@ async function syncSequence(table: string): Promise<void> {
   await db().query(`SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), (SELECT COALESCE(MAX("id"), 1) FROM "${table}"))`);
 }
 
-let userBase = 0;
-
-async function writeMembers(plan: Plan, chapters: ChapterRow[], passwordHash: string, now: number): Promise<number> {
-  userBase = await nextId('users');
+/** Members (ids from `userBase` on, in plan order) and their memberships; returns the memberships. */
+async function writeMembers(plan: Plan, chapters: ChapterRow[], passwordHash: string, now: number, userBase: number): Promise<number> {
   let memberships = 0;
   const M = plan.usernames.length;
   for (let from = 0; from < M; from += 10_000) {
@@ -399,7 +398,8 @@ async function writeMembers(plan: Plan, chapters: ChapterRow[], passwordHash: st
   return memberships;
 }
 
-async function writeContent(plan: Plan, params: LargeParams, chapters: ChapterRow[], categories: Map<string, number>, progress: (line: string) => void) {
+/** Threads, then posts in time order with their outbox events. */
+async function writeContent(plan: Plan, params: LargeParams, chapters: ChapterRow[], categories: Map<string, number>, userBase: number, progress: (line: string) => void) {
   const T = plan.threadCount;
   const N = plan.offset[T];
   const text = prng(params.seed ^ 0x7e47);
