@@ -7,6 +7,9 @@ import { migrate } from './migrate';
 const usage = `usage: resonance <command>
   migrate            apply database migrations
   seed [--demo]      fill a demo community (chapters, categories, members, posts)
+  seed --size S      load a synthetic community into an empty database, in bulk: S is small (10k posts),
+                     medium (100k posts, 10k members) or large (1M posts, 100k members); a worker then
+                     analyses and indexes it from the outbox
   analyze [--source=S] read JSON lines {"text": "..."} on stdin, write one analysis per line (no server, no database);
                      S: community (default), social, general, or a source id (weibo, douyin, news, ...)
                      that picks the Chinese model; a line's own "source" overrides it
@@ -27,6 +30,13 @@ async function main(argv: string[]) {
       return;
     }
     case 'seed': {
+      const size = rest.find((a) => a.startsWith('--size='))?.slice('--size='.length) ?? (rest.includes('--size') ? rest[rest.indexOf('--size') + 1] : undefined);
+      if (size !== undefined) {
+        const { seedLarge, sizeParams, SIZES } = await import('./seed-large');
+        if (!(size in SIZES)) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
+        await seedLarge(loadConfig(), sizeParams(size as keyof typeof SIZES));
+        return;
+      }
       const { seedDemo } = await import('./seed');
       await seedDemo(loadConfig(), { demo: rest.includes('--demo') });
       return;

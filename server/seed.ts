@@ -76,7 +76,7 @@ export async function seedDemo(config: Config, opts: { demo: boolean; out?: (lin
 }
 
 /** The admin that creates chapters and categories: RESONANCE_ADMIN, else any admin, else a no-login system account. */
-async function seedAdmin(config: Config): Promise<Actor> {
+export async function seedAdmin(config: Config): Promise<Actor> {
   if (config.RESONANCE_ADMIN) return actorFor(await bootstrapAdmin(config.RESONANCE_ADMIN));
   const existing = await User.findOne({ where: { role: 'admin' }, order: [['id', 'ASC']] });
   if (existing) return actorFor(existing);
@@ -85,7 +85,8 @@ async function seedAdmin(config: Config): Promise<Actor> {
   return actorFor(system);
 }
 
-async function seedStructure(admin: Actor) {
+/** The fixed chapters and categories of seed-data (created when missing). */
+export async function seedStructure(admin: Actor) {
   const chapters = new Map<string, Chapter>();
   const categories = new Map<string, Category>();
   let created = 0;
@@ -106,7 +107,7 @@ async function seedStructure(admin: Actor) {
 // Deterministic randomness and templates
 
 /** mulberry32: tiny, fast, good enough for demo data; the same seed gives the same community. */
-function prng(seed: number) {
+export function prng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -128,7 +129,7 @@ function prng(seed: number) {
   };
   return { next, int, pick, chance, shuffle };
 }
-type Rng = ReturnType<typeof prng>;
+export type Rng = ReturnType<typeof prng>;
 
 function fill(rng: Rng, template: string, ctx: { city: string; peer?: string }): string {
   return template
