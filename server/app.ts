@@ -302,7 +302,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   // The rules and the SLA sweep run in ONE place: the worker (or `all`). Their spike detectors
   // count every analysed item in memory, so web processes sharing their durable cursor would each
   // count only the items they happened to take, and no spike would reach its threshold.
-  const alertRules = alertRulesProcessor({ tickMs: config.ALERT_SPIKE_TICK_SECONDS * 1000 });
+  const alertRules = alertRulesProcessor({ tickMs: config.ALERT_SPIKE_TICK_SECONDS * 1000, maxItemAgeMs: config.ALERT_MAX_ITEM_AGE_HOURS * 3_600_000 });
   const runsRules = config.RESONANCE_ROLE !== 'web';
   // Outbound webhooks send from the worker role (state in webhook_deliveries; see workers/webhooks.ts).
   const webhookSender = createWebhookSender({ ...deliverySettings(config), perMinute: config.RATE_LIMIT_WEBHOOKS_PER_MINUTE });

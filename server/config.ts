@@ -85,6 +85,9 @@ const schema = z.object({
   // how often minutes are closed for the spike detectors.
   ALERT_SLA_SWEEP_SECONDS: z.coerce.number().positive().default(30),
   ALERT_SPIKE_TICK_SECONDS: z.coerce.number().positive().default(5),
+  // Posts and mentions written longer ago than this raise no alert and count in no spike (a bulk
+  // import, a seeded history, a backfill of old mentions): the desk is for what happens now.
+  ALERT_MAX_ITEM_AGE_HOURS: z.coerce.number().positive().default(24),
   // HTML pages, per address (anonymous) or per member: the API has its own limit.
   RATE_LIMIT_PAGES_PER_MINUTE: z.coerce.number().int().positive().default(300),
   // Memory for the anonymous thread-page cache (the hot path for readers who are not signed in).

@@ -54,6 +54,13 @@ export interface AlertRulesOptions {
   spike?: Partial<SpikeParams>;
   /** How often minutes are closed for the spike detectors. */
   tickMs?: number;
+  /**
+   * Items written longer ago than this raise nothing and count in no spike (ALERT_MAX_ITEM_AGE_HOURS):
+   * the desk is for what is happening now. Without it a bulk import, a seeded history or a
+   * backfill of last month's mentions would fill the queue with old cases, and its analysis
+   * minute would read as a spike.
+   */
+  maxItemAgeMs?: number;
 }
 
 /** The alert-rules processor, with its spike timer (start/stop with the app). */
@@ -88,6 +95,7 @@ export function alertRulesProcessor(options: AlertRulesOptions = {}): Processor<
   }
 
   async function onAnalyzed(e: StoredEvent<'item.analyzed'>) {
+    if (options.maxItemAgeMs !== undefined && Date.now() - Date.parse(e.createdAt) > options.maxItemAgeMs) return;
     const settings = await alertSettings();
     if (e.first) spikes.add(await seriesOf(e), minuteOf(e.at), e.label === 'negative');
     const item = { ...e, question: e.question ?? false };

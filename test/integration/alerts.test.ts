@@ -13,7 +13,7 @@ import { until } from '../support/sockets';
 import { waitFor } from '../support/wait';
 import { buildChapter, buildPost, buildThread, buildUser, type BuiltUser } from '../support/factories';
 import type { DeskAlert, DeskClientToServerEvents, DeskServerToClientEvents } from '../../server/realtime/contract';
-import { Alert, AuditEntry, Flag, Notification, OutboxEvent, Post, SentimentLabel } from '../../server/models';
+import { Alert, AuditEntry, Flag, Mention, Notification, OutboxEvent, Post, SentimentLabel } from '../../server/models';
 import { escalateOverdue } from '../../server/services/alerts';
 
 type DeskSocket = Socket<DeskServerToClientEvents, DeskClientToServerEvents>;
@@ -73,6 +73,20 @@ describe('alert desk (rules, cases, workflow)', function () {
     for (const staff of [moderator, pr, admin]) expect((await as(staff).get('/api/v1/alerts')).status).to.equal(200);
     expect((await as(pr).get('/api/v1/audit')).status).to.equal(403);
     expect((await as(moderator).put('/api/v1/alerts/settings', { sla: { critical: 5 } })).status).to.equal(403);
+  });
+
+  it('raises nothing for items written longer ago than ALERT_MAX_ITEM_AGE_HOURS (a backfill of old mentions), and does for the same text today', async () => {
+    const key = (await as(admin).post('/api/v1/api-keys', { name: 'backfill', scopes: ['ingest'] })).body.key;
+    const text = '小区充电桩旁边一台车的电池起火了，消防车来了三辆';
+    const items = [
+      { source: 'weibo', externalId: 'old-fire', author: { handle: 'backfill_a' }, text, publishedAt: new Date(Date.now() - 3 * 86_400_000).toISOString() },
+      { source: 'weibo', externalId: 'new-fire', author: { handle: 'backfill_b' }, text, publishedAt: new Date().toISOString() },
+    ];
+    expect((await new Client(server.url).withToken(key).post('/api/v1/mentions', { items })).status).to.equal(202);
+    await drain();
+    const [old, fresh] = await Promise.all(['old-fire', 'new-fire'].map((externalId) => Mention.findOne({ where: { externalId } })));
+    await waitFor(async () => (await Alert.count({ where: { mentionId: fresh!.id } })) > 0, 'the case of today\'s mention');
+    expect(await Alert.count({ where: { mentionId: old!.id } })).to.equal(0);
   });
 
   it('a crisis post (起火) from an ordinary member reaches a connected desk as a ranked watchword case with its evidence', async () => {
