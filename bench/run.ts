@@ -4,11 +4,15 @@
  * the flags (or everything after `--`) through. Each bench's stdout is echoed and parsed, and the
  * run is written to bench/results/latest.{json,md,svg} after every bench, so an interrupted run
  * still leaves a report. A bench that fails is reported as failed and the others still run.
+ * Benches that take `--backend` (default both) share one Elasticsearch node, started before the
+ * first of them (unless ELASTICSEARCH_URL is set) and stopped after the last: on a busy 2-core
+ * machine each bench starting its own spent ~45 s of the run waiting for the JVM.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { elasticsearchForRun, type BenchElasticsearch } from './support/listening';
 import { machine } from './support/machine';
 import { parseBenchOutput, writeReport, type BenchOutcome, type BenchRun } from './support/report';
 
@@ -44,6 +48,14 @@ function runOne(name: string): Promise<BenchOutcome> {
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
+
+/** The benches that run on both backends unless told `--backend embedded`. */
+const embeddedOnly = passThrough.some((a, i) => a === '--backend=embedded' || (a === '--backend' && passThrough[i + 1] === 'embedded'));
+const wantsElasticsearch = (name: string) => !embeddedOnly && fs.readFileSync(path.join(here, `${name}.bench.ts`), 'utf8').includes('backendsFromArgs()');
+let es: BenchElasticsearch | null = null;
+let esTried = false;
+// Ctrl-C: exit through the 'exit' hook that stops the shared node (the benches get the signal too).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const resultsDir = path.join(here, 'results');
 const m = machine();
 const run: BenchRun = {
@@ -52,12 +64,29 @@ const run: BenchRun = {
   quick: passThrough.includes('--quick'),
   args: argv,
   machine: { ...m, loadavg1mAtStart: m.loadavg1m },
+  elasticsearch: process.env.ELASTICSEARCH_URL ? 'ELASTICSEARCH_URL' : 'none',
   benches: {},
 };
 let failures = 0;
 for (const name of chosen) {
   process.stderr.write(`\n=== bench ${name} ${passThrough.join(' ')}\n`);
+  if (!esTried && !process.env.ELASTICSEARCH_URL && wantsElasticsearch(name)) {
+    esTried = true;
+    try {
+      es = await elasticsearchForRun();
+      process.env.ELASTICSEARCH_URL = es.url; // inherited by every later bench
+      run.elasticsearch = `one node started by bench/run.ts before ${name}, shared by the benches that take --backend`;
+    } catch (err) {
+      process.stderr.write(`shared Elasticsearch did not start (${String(err)}); each bench starts its own\n`);
+    }
+  }
   const outcome = await runOne(name);
+  // An idle JVM would still take memory and some CPU from the benches after the last that needs it.
+  if (es && !chosen.slice(chosen.indexOf(name) + 1).some(wantsElasticsearch)) {
+    await es.stop();
+    es = null;
+    delete process.env.ELASTICSEARCH_URL;
+  }
   run.benches[name] = outcome;
   if (outcome.exitCode !== 0 || outcome.result === null) {
     failures++;
@@ -66,6 +95,7 @@ for (const name of chosen) {
   run.machine.loadavg1mAtEnd = machine().loadavg1m;
   writeReport(resultsDir, run);
 }
+await es?.stop();
 run.finishedAt = new Date().toISOString();
 const files = writeReport(resultsDir, run);
 process.stderr.write(`\nreport: ${Object.values(files).map((f) => path.relative(process.cwd(), f)).join(', ')}${failures ? `; ${failures} bench(es) failed` : ''}\n`);

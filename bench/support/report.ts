@@ -21,6 +21,8 @@ export interface BenchRun {
   quick: boolean;
   args: string[];
   machine: Record<string, unknown>;
+  /** Where the Elasticsearch benches' node came from: 'none', 'ELASTICSEARCH_URL', or shared by the run. */
+  elasticsearch?: string;
   benches: Record<string, BenchOutcome>;
 }
 
@@ -79,6 +81,7 @@ export function machineLine(run: BenchRun): string {
 
 // '<' would start an HTML tag in Markdown; '|' would end the cell.
 const cell = (s: string) => s.replace(/</g, '&lt;').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const withUnit = (v: number, unit: string) => (unit ? `${formatNumber(v)} ${cell(unit)}` : formatNumber(v));
 const paramsText = (p: Record<string, unknown> | undefined) =>
   p ? Object.entries(p).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ') : '';
 
@@ -93,7 +96,8 @@ export function renderMarkdown(run: BenchRun, svgFile = 'latest.svg'): string {
     `Run ${run.startedAt} → ${run.finishedAt ?? '(unfinished)'}${run.quick ? ' (`--quick`)' : ''}, ${names.length} benches in ${formatNumber(totalSeconds)} s` +
       `${failedNames.length ? `, **${failedNames.length} failed** (${failedNames.join(', ')})` : ', none failed'}. Command: \`npm run bench${run.args.length ? ` -- ${run.args.join(' ')}` : ''}\`.`,
     '',
-    `Machine: ${machineLine(run)}. Load generators, servers and references share these CPUs: read the ratio to the same-run reference before the absolute value.`,
+    `Machine: ${machineLine(run)}. Load generators, servers and references share these CPUs: read the ratio to the same-run reference before the absolute value.` +
+      `${run.elasticsearch && run.elasticsearch !== 'none' ? ` Elasticsearch: ${run.elasticsearch}.` : ''}`,
     '',
     `![each figure's ratio to its same-run reference](${svgFile})`,
     '',
@@ -109,9 +113,9 @@ export function renderMarkdown(run: BenchRun, svgFile = 'latest.svg'): string {
     const figures = headlineOf(o);
     if (!figures.length) out.push(`| ${name} | (no headline figures) | | | | | |`);
     for (const h of figures) {
-      const ref = h.reference ? `${cell(h.reference.what)}: ${formatNumber(h.reference.value)} ${cell(h.unit)}` : '';
+      const ref = h.reference ? `${cell(h.reference.what)}: ${withUnit(h.reference.value, h.unit)}` : '';
       const ratio = h.ratio !== undefined ? `${formatNumber(h.ratio)}×` : '';
-      out.push(`| ${name} | ${cell(h.figure)} | ${formatNumber(h.value)} ${cell(h.unit)} | ${h.higherIsBetter ? 'higher' : 'lower'} | ${ref} | ${ratio} | ${cell(paramsText(h.params))} |`);
+      out.push(`| ${name} | ${cell(h.figure)} | ${withUnit(h.value, h.unit)} | ${h.higherIsBetter ? 'higher' : 'lower'} | ${ref} | ${ratio} | ${cell(paramsText(h.params))} |`);
     }
   }
   out.push('', `ratio = value ÷ reference. Seconds per bench: ${names.map((n) => `${n} ${formatNumber(run.benches[n].seconds)}`).join(', ')}.`, '');

@@ -32,7 +32,7 @@ function fixture(): BenchRun {
       profile: {
         exitCode: 0,
         seconds: 3,
-        result: JSON.parse(JSON.stringify({ bench: 'profile', headline: [figure('loadProfile p95', 5.5, 'ms', false), figure('nothing measured', undefined, 'ms', false)] })),
+        result: JSON.parse(JSON.stringify({ bench: 'profile', headline: [figure('loadProfile p95', 5.5, 'ms', false), figure('nothing measured', undefined, 'ms', false), figure('precision@10', 1, '', true, { reference: { what: 'followers', value: 0.5 } })] })),
       },
       fanout: { exitCode: 1, seconds: 7, result: null },
     },
@@ -77,6 +77,7 @@ describe('bench report', () => {
     expect(md).to.include('| thread-page | p99 &lt;latency> & more | 45 ms | lower | raw Socket.IO: 30 ms | 1.5× | clients=1000 |');
     expect(md).to.include('| profile | loadProfile p95 | 5.5 ms | lower |  |  |  |');
     expect(md).to.include('| profile | nothing measured | — ms |');
+    expect(md).to.include('| profile | precision@10 | 1 | higher | followers: 0.5 | 2× |');
     expect(md).to.match(/\| fanout \| \*\*failed\*\* \(exit code 1 after 7 s, no JSON document\)/);
     expect(md).to.include('**1 failed** (fanout)');
     expect(md).to.include('(`--quick`)');
@@ -87,8 +88,8 @@ describe('bench report', () => {
     expect(svg).to.include('p99 &lt;latency&gt; &amp; more');
     expect(svg).to.not.include('<latency>');
     expect(svg).to.include('failed: fanout');
-    // Only the two figures with a reference get a bar; figures without one are in the table only.
-    expect(svg.match(/<rect x=/g)).to.have.length(2);
+    // Only the three figures with a reference get a bar; figures without one are in the table only.
+    expect(svg.match(/<rect x=/g)).to.have.length(3);
     expect(svg).to.not.include('loadProfile');
   });
 
