@@ -247,7 +247,7 @@ async function writeCeiling(redisUrl: string) {
 /** Raw INSERTs of the same row shape, one transaction each, one connection (the single writer). */
 async function rawInsertReference() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-raw-'));
-  const sequelize = databaseUrl ? new Sequelize(databaseUrl, { logging: false }) : new Sequelize({ dialect: 'sqlite', storage: path.join(dir, 'raw.sqlite'), logging: false, dialectModule: await import('@appthreat/sqlite3') });
+  const sequelize = databaseUrl ? new Sequelize(databaseUrl, { logging: false }) : new Sequelize({ dialect: 'sqlite', storage: path.join(dir, 'raw.sqlite'), logging: false, dialectModule: (await import('../server/sqlite')).default });
   try {
     if (!databaseUrl) await sequelize.query('PRAGMA journal_mode=WAL');
     await sequelize.query('DROP TABLE IF EXISTS raw_posts');
