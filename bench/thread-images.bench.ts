@@ -79,9 +79,9 @@ async function main(): Promise<void> {
     const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
     const byConnections = (f: (c: number) => number) => Object.fromEntries(params.connections.map((c) => [`c${c}`, f(c)]));
     const headline = params.connections.flatMap((c) => [
-      figure('thread page with 20 images, anonymous', rps('thread-20-images-anonymous', c), 'req/s', true, { params: { connections: c }, reference: { what: 'same thread without images', value: rps('reference-no-images-anonymous', c) } }),
-      figure('thread page with 20 images, member', rps('thread-20-images-member', c), 'req/s', true, { params: { connections: c }, reference: { what: 'same thread without images', value: rps('reference-no-images-member', c) } }),
-      figure('image variant', rps('image-variant', c), 'req/s', true, { params: { connections: c } }),
+      figure(`thread page with 20 images, anonymous, ${c} conns`, rps('thread-20-images-anonymous', c), 'req/s', true, { params: { connections: c }, reference: { what: 'same thread without images', value: rps('reference-no-images-anonymous', c) } }),
+      figure(`thread page with 20 images, member, ${c} conns`, rps('thread-20-images-member', c), 'req/s', true, { params: { connections: c }, reference: { what: 'same thread without images', value: rps('reference-no-images-member', c) } }),
+      figure(`image variant, ${c} conns`, rps('image-variant', c), 'req/s', true, { params: { connections: c } }),
     ]);
     const report = {
       benchmark: 'thread-images',

@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
     const byConnections = (f: (c: number) => number) => Object.fromEntries(params.connections.map((c) => [`c${c}`, f(c)]));
     const what = `bare node:http, same bytes`;
-    const headline = params.connections.flatMap((c) => targets.map((t) => figure(`${t.name} throughput`, rps(results, t.name, c), 'req/s', true, {
+    const headline = params.connections.flatMap((c) => targets.map((t) => figure(`${t.name} throughput, ${c} conns`, rps(results, t.name, c), 'req/s', true, {
       params: { connections: c, durationSec: params.durationSec },
       reference: { what, value: rps(referenceRuns, referenceTarget.name, c) },
     })));
