@@ -79,7 +79,7 @@ describe('bench report', () => {
     expect(md).to.include('| profile | nothing measured | — ms |');
     expect(md).to.include('| profile | precision@10 | 1 | higher | followers: 0.5 | 2× |');
     expect(md).to.match(/\| fanout \| \*\*failed\*\* \(exit code 1 after 7 s, no JSON document\)/);
-    expect(md).to.include('**1 failed** (fanout)');
+    expect(md).to.include('3 benches in 300 s, **1 failed** (fanout)');
     expect(md).to.include('(`--quick`)');
 
     const svg = fs.readFileSync(files.svg, 'utf8');
