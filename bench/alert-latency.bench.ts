@@ -21,6 +21,7 @@
  * Reference, same run and same posts: the probe's 201 → `post:created` in its thread room, on a
  * second socket (the live-thread path, which needs no analysis and no rules).
  */
+import { figure } from './support/headline';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -242,8 +243,14 @@ async function main(): Promise<void> {
       const reference = summary(accepted.filter((s) => threadAt.has(s.postId!)).map((s) => threadAt.get(s.postId!)! - s.acceptedAt!));
       const bgReference = summary(measuredBg.filter((s) => s.acceptedAt !== undefined && threadAt.has(s.postId!)).map((s) => threadAt.get(s.postId!)! - s.acceptedAt!));
       const bgPostIds = new Set(sent.filter((s) => !s.probe && s.postId).map((s) => s.postId!));
+      const ps = { rate: params.rate, probeRate: params.probeRate, seconds: params.seconds };
       const result = {
         benchmark: 'alert-latency',
+        headline: [
+          figure('probe 201 → alert:raised p99', latency.p99, 'ms', false, { params: ps, reference: { what: "the probe's 201 → post:created in its thread room p99", value: reference.p99 } }),
+          figure('probes raised', hit.length, `of ${measured.length}`, true, { params: ps }),
+          figure('background posts accepted in the window', round(acceptedInWindow / driveSeconds, 1), 'posts/s', true, { params: ps, reference: { what: 'offered rate', value: params.rate } }),
+        ],
         date: new Date().toISOString(),
         params: { ...params, quick },
         machine: { ...machineWithLoad(loadAtStart, machine()), loadavgAtStart: loadAvgAtStart, loadavgAtEnd: os.loadavg().map((x) => round(x, 2)) },

@@ -14,6 +14,7 @@ import { normalizeText } from '../search/analysis/normalize';
 import { getJieba } from '../search/analysis/segment';
 import { scoreEn } from '../search/analysis/sentiment-en';
 import { corporaAvailable, loadSplits, rng, shuffle } from '../search/train/sentiment-data';
+import { figure } from './support/headline';
 
 const arg = (name: string, fallback: number): number => {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -96,8 +97,15 @@ const latencies = posts.map((p) => {
   return (performance.now() - t) * 1000;
 }).sort((a, b) => a - b);
 
+const perCpu = Math.round(analyzed.cpu);
+const jiebaPerCpu = Math.round(jiebaCut.cpu);
 console.log(JSON.stringify({
   benchmark: 'analysis.analyze',
+  headline: [
+    figure('analyze(), posts per CPU second', perCpu, 'posts/CPU-s', true, { params: { posts: posts.length, source }, reference: { what: 'raw jieba cut, same posts', value: jiebaPerCpu } }),
+    figure('analyze() latency p99', Math.round(percentile(latencies, 0.99)), 'µs', false, { params: { posts: posts.length } }),
+    figure('englishScore per 60-char text', Number((1e6 / english.cpu).toFixed(2)), 'µs CPU', false),
+  ],
   params: { seconds, posts: posts.length, source, meanChars: Math.round(posts.reduce((s, p) => s + p.length, 0) / posts.length) },
   // loadAvg1 > cpus means other processes competed for the cores: trust the perCpuSecond figures more.
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAvg1: [loadBefore, os.loadavg()[0]].map((l) => Number(l.toFixed(2))) },

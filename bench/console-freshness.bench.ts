@@ -15,6 +15,7 @@
  * Reference, same run and same socket connection: a reply's 201 → post:created in its thread room
  * (the live-thread path, which needs no analysis): what the console path adds on top of it.
  */
+import { figure } from './support/headline';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,8 +132,13 @@ async function main(): Promise<void> {
         if (at !== undefined && order[k].measured) countedLat.push(Math.max(0, at - order[k].acceptedAt!));
       }
       const reference = summary(accepted.filter((it) => it.kind === 'post' && it.threadAt !== undefined).map((it) => it.threadAt! - it.acceptedAt!));
+      const ps = { backend: params.backend, rate: params.rate, seconds: params.seconds };
       const result = {
         benchmark: 'console-freshness',
+        headline: [
+          figure('201 → console stream p99', stream.p99, 'ms', false, { params: ps, reference: { what: "a reply's 201 → post:created in its thread room p99", value: reference.p99 } }),
+          figure('201 → console count p99', summary(countedLat).p99, 'ms', false, { params: ps }),
+        ],
         date: new Date().toISOString(),
         params: { ...params, quick },
         machine: machineWithLoad(loadAtStart, machine()),

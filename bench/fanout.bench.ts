@@ -12,6 +12,7 @@
  * (bench/support/raw-socketio-server.ts) emitting the same payload to the same clients in one
  * room, timed the same way from its HTTP request. Prints one JSON document on stdout.
  */
+import { figure } from './support/headline';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -306,8 +307,13 @@ async function main(): Promise<void> {
     await stop(reference);
 
     const at1000 = results.find((r) => r.clients === 1_000);
+    const headline = results.flatMap((r) => [
+      figure(`post → post:created p99, ${r.clients} sockets`, r.latencyMs.p99, 'ms', false, { params: { clients: r.clients, ratePerSec: params.ratePerSec, seconds: params.seconds }, reference: { what: 'raw Socket.IO broadcast, same payload', value: r.reference.latencyMs.p99 } }),
+      figure(`delivered, ${r.clients} sockets`, round(r.deliveryRatio * 100, 2), '%', true, { params: { clients: r.clients } }),
+    ]);
     const report = {
       benchmark: 'fanout',
+      headline,
       date: new Date().toISOString(),
       params: { ...params, quick, openFileLimit: { soft: openFileLimit(), hard: openFileLimit(true), neededPerProcess: maxClients + 1_024 } },
       machine: { ...machine(), loadavg1mAtStart, loadavg1mAtEnd: machine().loadavg1m, busy: Math.max(loadavg1mAtStart, machine().loadavg1m) > os.cpus().length },

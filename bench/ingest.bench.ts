@@ -13,6 +13,7 @@
  * texts, then backend.index() in batches of 1,000, plus one refresh for Elasticsearch): the
  * ceiling the pipeline could reach if analysis and the API were free. Prints one JSON document.
  */
+import { figure } from './support/headline';
 import { killAll, rssMB, runBench } from './support/processes';
 import { cpuSeconds } from './support/node-child';
 import { machine } from './support/machine';
@@ -179,8 +180,13 @@ async function main(): Promise<void> {
     const references: Awaited<ReturnType<typeof referenceRun>>[] = [];
     for (const backend of params.backends) references.push(await referenceRun(backend, es, docs));
 
+    const headline = results.map((r) => figure(`mentions API → searchable, ${r.backend}`, r.itemsPerSec, 'items/s', true, {
+      params: { backend: r.backend, items: params.items, batch: params.batch, senders: params.senders },
+      reference: { what: `raw ${r.backend === 'elasticsearch' ? 'Elasticsearch bulk' : 'SQLite FTS index()'} of the same documents`, value: references.find((x) => x.backend === r.backend)?.docsPerSec },
+    }));
     const report = {
       benchmark: 'ingest',
+      headline,
       date: new Date().toISOString(),
       params: { ...params, quick, avgTextChars: round(chars / items.length, 1), server: 'node --import tsx server/main.ts, NODE_ENV=production, SQLite in a temp DATA_DIR; Elasticsearch: ELASTICSEARCH_REFRESH=false, fresh ELASTICSEARCH_INDEX_PREFIX' },
       machine: machineWithLoad(loadAtStart, machine()),

@@ -7,6 +7,7 @@
  *
  * Quality only (no timings), so it is not sensitive to a busy machine. About 10 s.
  */
+import { figure } from './support/headline';
 import { machine } from './support/machine';
 import { baselineRanking, generateCommunity, loadCommunity, precisionAtK } from './support/community';
 import { InteractionGraph } from '../search/kol/graph';
@@ -17,7 +18,8 @@ const num = (name: string, fallback: number): number => {
   const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
   return Number.isFinite(v) ? v : fallback;
 };
-const seeds = num('seeds', 10);
+// --quick: 3 seeds instead of 10.
+const seeds = num('seeds', process.argv.includes('--quick') ? 3 : 10);
 const members = num('members', 2000);
 const interactions = num('interactions', 30_000);
 const mean = (xs: number[]) => Number((xs.reduce((s, x) => s + x, 0) / xs.length).toFixed(3));
@@ -49,4 +51,8 @@ const runs = [0.5, 1].map((exponent) => {
     perSeed,
   };
 });
-console.log(JSON.stringify({ benchmark: 'kol-seeds', params: { seeds, members, interactions }, machine: machine(), results: runs }, null, 2));
+const headline = runs.map((r) => figure(`mean precision@10, appeal exponent ${r.ordinaryAppealExponent}`, r.meanPrecisionAt10.ours, '', true, {
+  params: { seeds, members, interactions },
+  reference: { what: 'follower-count ranking', value: r.meanPrecisionAt10.followers },
+}));
+console.log(JSON.stringify({ benchmark: 'kol-seeds', headline, params: { seeds, members, interactions }, machine: machine(), results: runs }, null, 2));

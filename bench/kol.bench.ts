@@ -13,6 +13,7 @@
  * Same-run reference: one plain pass over all edges (scatter each edge's weight into its target),
  * the memory-bound floor of any per-edge work; PageRank's per-iteration time is reported next to it.
  */
+import { figure } from './support/headline';
 import { machine } from './support/machine';
 import { baselineRanking, countInTop, generateCommunity, loadCommunity, precisionAtK } from './support/community';
 import { InteractionGraph } from '../search/kol/graph';
@@ -25,17 +26,20 @@ const num = (name: string, fallback: number): number => {
   return Number.isFinite(v) ? v : fallback;
 };
 const log = (msg: string) => process.stderr.write(`[kol] ${msg}\n`);
+// --quick: a tenth of the graph (a few seconds instead of about a minute), same shape.
+const quick = process.argv.includes('--quick');
 const params = {
+  quick,
   seed: num('seed', 9),
-  members: num('members', 100_000),
-  interactions: num('interactions', 1_000_000),
+  members: num('members', quick ? 10_000 : 100_000),
+  interactions: num('interactions', quick ? 100_000 : 1_000_000),
   influencers: num('influencers', 50),
   spammers: num('spammers', 100),
   rings: num('rings', 10),
   ringSize: num('ring-size', 20),
   externals: num('externals', 2000),
   bought: num('bought', 20),
-  adds: num('adds', 10_000),
+  adds: num('adds', quick ? 2_000 : 10_000),
 };
 const mb = (b: number) => Math.round(b / 1024 / 1024);
 const memory = () => { const m = process.memoryUsage(); return { rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), arrayBuffersMB: mb(m.arrayBuffers) }; };
@@ -139,8 +143,15 @@ addMicros.sort((a, b) => a - b);
 addScoreMicros.sort((a, b) => a - b);
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
+const graphParams = { members: params.members, interactions: params.interactions };
 console.log(JSON.stringify({
   benchmark: 'kol',
+  headline: [
+    figure('full recompute (warm)', warm[1].wallMs, 'ms', false, { params: graphParams }),
+    figure('PageRank iteration', round(pagerankPerIterationMs, 2), 'ms', false, { params: graphParams, reference: { what: 'one plain pass over the edges', value: round(edgePassMs, 2) } }),
+    figure('incremental add + re-score p99', round(pct(addScoreMicros, 0.99), 2), 'µs', false, { params: { adds: held.length } }),
+    figure('precision@10 vs planted influencers', quality.ours.precisionAt10, '', true, { params: graphParams, reference: { what: 'follower-count ranking', value: quality.followers.precisionAt10 } }),
+  ],
   params: { ...params, appealExponent: community.params.ordinaryAppealExponent, kolParams: state.params },
   machine: { ...machineStart, loadavg1mEnd: machine().loadavg1m, busy: machineStart.loadavg1m > machineStart.cpus },
   graph: { nodes: graph.nodeCount, edges: graph.edgeCount, interactionsLoaded: community.interactions.length, authored: community.authored.length, incrementalAdds: held.length },

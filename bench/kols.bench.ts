@@ -24,6 +24,7 @@
  * The route reads only the in-memory graph; the backend is run both ways because the issue asks
  * for both and the server's start (and memory) differ.
  */
+import { figure } from './support/headline';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -279,8 +280,13 @@ async function main(): Promise<void> {
         fs.rmSync(template.dir, { recursive: true, force: true });
       }
     }
+    const headline = results.map((r) => figure(`GET /api/v1/kols?limit=10 p95, ${r.backend}`, r.latencyMs['kols?limit=10'].p95, 'ms', false, {
+      params: { backend: r.backend, docs: r.docs, iterations: params.iterations },
+      reference: { what: 'GET /api/v1/console/settings p95, same server', value: r.reference['console/settings'].p95 },
+    }));
     const report = {
       benchmark: 'kols',
+      headline,
       date: new Date().toISOString(),
       params: { ...params, quick },
       machine: machineWithLoad(loadAtStart, machine()),

@@ -17,6 +17,7 @@
  * missing after 3 s are also looked up with `q=<marker>`. Latency = found - sent (one clock).
  * The same-run reference is the poller's own round trip (the resolution of the measurement).
  */
+import { figure } from './support/headline';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -249,8 +250,16 @@ async function main(): Promise<void> {
     if (params.backends.includes('elasticsearch')) es = await elasticsearchForRun();
     const results = [];
     for (const backend of params.backends) results.push(await latencyRun(backend, es));
+    const headline = results.flatMap((r) => [
+      figure(`post → searchable p99, ${r.backend}`, r.latencyMs.p99, 'ms', false, {
+        params: { backend: r.backend, rate: params.rate, seconds: params.seconds, split: params.split },
+        reference: { what: "the poller's own search round trip p99", value: r.poller.roundTripMs.p99 },
+      }),
+      figure(`posts accepted, ${r.backend}`, round((r.accepted / Math.max(r.sent, 1)) * 100, 1), '%', true, { params: { backend: r.backend, rate: params.rate } }),
+    ]);
     const report = {
       benchmark: 'latency',
+      headline,
       date: new Date().toISOString(),
       params: { ...params, quick, server: 'node --import tsx server/main.ts, NODE_ENV=production, SQLite in a temp DATA_DIR seeded by bench/support/seed-thread.ts; Elasticsearch: ELASTICSEARCH_REFRESH=false (1 s refresh interval), fresh ELASTICSEARCH_INDEX_PREFIX' },
       machine: machineWithLoad(loadAtStart, machine()),

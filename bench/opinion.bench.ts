@@ -13,6 +13,7 @@
  * hour (what a console refreshing on new posts asks). Same-run references: backend.count() (the
  * floor) and the pre-#9 aggregate (no emerging, no share of voice).
  */
+import { figure } from './support/headline';
 import path from 'node:path';
 import { machine } from './support/machine';
 import { repoRoot, runBench } from './support/processes';
@@ -172,8 +173,13 @@ async function main(): Promise<void> {
     if (params.backends.includes('elasticsearch')) es = await elasticsearchForRun();
     const results = [];
     for (const backend of params.backends) results.push(await runBackend(backend, es, docs));
+    const headline = results.flatMap((r) => ['summary 24 h hourly', 'summary 7 days hourly'].map((name) => figure(`${name} p95, ${r.backend}`, r.queries.find((q) => q.name === name)?.latencyMs.p95, 'ms', false, {
+      params: { backend: r.backend, docs: r.docs, iterations: params.iterations },
+      reference: { what: 'aggregate 24 h without emerging terms or share of voice (pre-#9), p95', value: r.reference.aggregateWithoutEmergingOrShareOfVoice.p95 },
+    })));
     const report = {
       benchmark: 'opinion',
+      headline,
       date: new Date().toISOString(),
       params: { ...params, quick, watch: WATCH },
       machine: machineWithLoad(loadAtStart, machine()),

@@ -12,6 +12,7 @@
  *    node-sqlite3 connection to a copy of the same file layout: the floor for this driver.
  * Posts are issued both one at a time and 50 at once (the write queue serialises them either way).
  */
+import { figure } from './support/headline';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,7 +31,8 @@ import { arg, log, mentionText, prng, round } from './support/listening';
 import { machine } from './support/machine';
 import { runBench } from './support/processes';
 
-const params = { posts: Number(arg('posts', '2000')), concurrency: 50, seed: 11 };
+// --quick: 600 posts instead of 2,000.
+const params = { posts: Number(arg('posts', process.argv.includes('--quick') ? '600' : '2000')), concurrency: 50, seed: 11 };
 
 const cpuMs = () => {
   const c = process.cpuUsage();
@@ -120,6 +122,12 @@ runBench(async () => {
     JSON.stringify(
       {
         bench: 'post-path',
+        headline: (['concurrent', 'sequential'] as const).flatMap((mode) => [
+          figure(`createPost CPU per post, ${mode}`, shipped[mode].cpuMsPerPost, 'ms', false, {
+            params: { posts: params.posts, concurrency: mode === 'concurrent' ? params.concurrency : 1 },
+            reference: { what: 'raw prepared node-sqlite3 INSERTs, same statements', value: reference[mode].cpuMsPerPost },
+          }),
+        ]),
         params,
         machine: m,
         results: { createPost: shipped, modelsPath: models },

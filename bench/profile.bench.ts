@@ -9,6 +9,7 @@
  * median and p95 wall milliseconds per call. `--extra N` first gives that member N more replies
  * (spread over the demo's threads) and N likes, to see the per-member aggregates at a heavy poster.
  */
+import { figure } from './support/headline';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,6 +74,9 @@ runBench(async () => {
     JSON.stringify(
       {
         bench: 'profile',
+        // No same-run reference exists for these reads: they are figures to compare across runs.
+        headline: Object.entries(results).flatMap(([viewer, r]) => (['loadProfile', 'likesTab'] as const).map((read) =>
+          figure(`${read} p95, ${viewer} viewer`, r[read].p95Ms, 'ms', false, { params: { rounds: params.rounds, extra: params.extra } }))),
         params,
         machine: m,
         community: { users: seeded.users, threads: seeded.threads, posts: seeded.posts, likes: seeded.likes },

@@ -24,6 +24,7 @@
  * INSERTs of the same rows into the same database from this process, one transaction each (the
  * single-writer ceiling without HTTP, analysis, outbox or events).
  */
+import { figure } from './support/headline';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -363,6 +364,27 @@ async function main() {
       JSON.stringify(
         {
           bench: 'scale-out',
+          headline: [
+            ...[poll, bus].map((d) => figure(`post → post:created on another process p99, ${d.config}`, d.remoteMs.p99, 'ms', false, {
+              params: { readers: params.readers, posts: params.posts, rate: params.rate, webProcesses: params.webProcesses },
+              reference: { what: 'raw Redis PUBLISH → subscriber round trip p99', value: floor.p99 },
+            })),
+            figure('posts written through 3 web processes', writes.posts.postsPerSecond, 'posts/s', true, {
+              params: { connections: params.connections, writeSeconds: params.writeSeconds, database: params.database },
+              reference: { what: 'raw INSERTs, one transaction each, same database', value: raw.insertsPerSecond },
+            }),
+            figure('mentions ingested through 3 web processes (batches of 100)', writes.mentions.itemsPerSecond, 'items/s', true, {
+              params: { writeSeconds: params.writeSeconds, database: params.database },
+            }),
+            ...(lock
+              ? [
+                  figure('post-shaped transactions with the write lock', lock.withAdvisoryLock.transactionsPerSecond, 'tx/s', true, {
+                    params: { connections: lock.connections, database: 'postgres' },
+                    reference: { what: 'the same transactions without the advisory lock', value: lock.withoutLock.transactionsPerSecond },
+                  }),
+                ]
+              : []),
+          ],
           params,
           machine: machine(),
           reference: { redisPublishRoundTripMs: floor, rawInsert: raw, postgresWriteLock: lock },

@@ -12,6 +12,7 @@
  * sequentially, `--iterations` times per query after a warm-up, through backend.search() /
  * aggregate(). The same-run reference is backend.count() on the same index: the floor.
  */
+import { figure } from './support/headline';
 import path from 'node:path';
 import { machine } from './support/machine';
 import { repoRoot, runBench } from './support/processes';
@@ -114,8 +115,18 @@ async function main(): Promise<void> {
     if (params.backends.includes('elasticsearch')) es = await elasticsearchForRun();
     const results = [];
     for (const backend of params.backends) results.push(await runBackend(backend, es, docs));
+    const headline = results.flatMap((r) => {
+      const ps = { backend: r.backend, docs: r.docs, iterations: params.iterations };
+      const ref = { what: 'count() p95, same index', value: r.reference.latencyMs.p95 };
+      return [
+        figure(`search p95 over all query types, ${r.backend}`, r.overallMs.p95, 'ms', false, { params: ps, reference: ref }),
+        figure(`aggregate 7 days hourly p95, ${r.backend}`, r.queries.find((q) => q.name.startsWith('aggregate'))?.latencyMs.p95, 'ms', false, { params: ps, reference: ref }),
+        figure(`index rate, ${r.backend}`, r.indexDocsPerSec, 'docs/s', true, { params: { backend: r.backend, docs: r.docs, batch: params.indexBatch } }),
+      ];
+    });
     const report = {
       benchmark: 'search',
+      headline,
       date: new Date().toISOString(),
       params: { ...params, quick, queryTokens: Object.fromEntries(['续航', '续航 售后', RARE_WORD, 'battery', '充电'].map((q) => [q, segmentForIndex(q)])) },
       machine: machineWithLoad(loadAtStart, machine()),

@@ -8,6 +8,7 @@
  * by a child process through the real upload pipeline); autocannon drives it over loopback.
  * Prints one JSON document on stdout.
  */
+import { figure } from './support/headline';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -77,8 +78,14 @@ async function main(): Promise<void> {
     const rps = (name: string, c: number) => results.find((r) => r.name === name && r.connections === c)?.requestsPerSec ?? NaN;
     const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
     const byConnections = (f: (c: number) => number) => Object.fromEntries(params.connections.map((c) => [`c${c}`, f(c)]));
+    const headline = params.connections.flatMap((c) => [
+      figure(`thread page with 20 images, anonymous, ${c} conns`, rps('thread-20-images-anonymous', c), 'req/s', true, { params: { connections: c }, reference: { what: 'same thread without images', value: rps('reference-no-images-anonymous', c) } }),
+      figure(`thread page with 20 images, member, ${c} conns`, rps('thread-20-images-member', c), 'req/s', true, { params: { connections: c }, reference: { what: 'same thread without images', value: rps('reference-no-images-member', c) } }),
+      figure(`image variant, ${c} conns`, rps('image-variant', c), 'req/s', true, { params: { connections: c } }),
+    ]);
     const report = {
       benchmark: 'thread-images',
+      headline,
       date: new Date().toISOString(),
       params: { ...params, quick },
       machine: { ...machine(), loadavg1mAtStart, loadavg1mAtEnd: machine().loadavg1m, busy: Math.max(loadavg1mAtStart, machine().loadavg1m) > os.cpus().length },

@@ -8,6 +8,7 @@
  * bare node:http server, also in its own process, serving the exact bytes of the rendered
  * thread page: the ceiling for this machine. Prints one JSON document on stdout.
  */
+import { figure } from './support/headline';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -115,8 +116,14 @@ async function main(): Promise<void> {
     const rps = (rows: Row[], name: string, c: number) => rows.find((r) => r.name === name && r.connections === c)?.requestsPerSec ?? NaN;
     const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
     const byConnections = (f: (c: number) => number) => Object.fromEntries(params.connections.map((c) => [`c${c}`, f(c)]));
+    const what = `bare node:http, same bytes`;
+    const headline = params.connections.flatMap((c) => targets.map((t) => figure(`${t.name} throughput, ${c} conns`, rps(results, t.name, c), 'req/s', true, {
+      params: { connections: c, durationSec: params.durationSec },
+      reference: { what, value: rps(referenceRuns, referenceTarget.name, c) },
+    })));
     const report = {
       benchmark: 'thread-page',
+      headline,
       date: new Date().toISOString(),
       params: { ...params, quick },
       machine: { ...machine(), loadavg1mAtStart, loadavg1mAtEnd: machine().loadavg1m, busy: Math.max(loadavg1mAtStart, machine().loadavg1m) > os.cpus().length },
