@@ -78,15 +78,36 @@ const PROBES: Array<{ kind: 'watchword' | 'negative'; text: string }> = [
   { kind: 'negative', text: 'Worst delivery experience ever, service centre ignored me, terrible, I want a refund.' },
 ];
 
+const backgroundMatcher = compileWatchwords([]);
+/** Whether the real analyser and matcher would leave a text alone (no negative label, no watchword). */
+const quiet = (text: string) => {
+  const a = analyze(text);
+  return a.sentiment.label !== 'negative' && backgroundMatcher.match(a.tokens).length === 0;
+};
+/**
+ * A background text that cannot alert. Combinations the model happens to read as negative (it
+ * errs on some mild praise: issue #11) are drawn again, so the only cases come from the probes;
+ * how many were redrawn is reported (check.redrawn).
+ */
+let redrawn = 0;
+function backgroundText(rand: () => number): string {
+  for (let i = 0; i < 20; i++) {
+    const text = pick(rand, BACKGROUND)(rand);
+    if (quiet(text)) return text;
+    redrawn++;
+  }
+  throw new Error('no quiet background text in 20 draws');
+}
+
 /** What the real analyser and matcher make of n background texts: how many could alert. */
 function checkBackground(n: number, seed: number) {
   const rand = prng(seed);
-  const matcher = compileWatchwords([]);
+  const matcher = backgroundMatcher;
   let negative = 0;
   let watchword = 0;
   const labels = { negative: 0, neutral: 0, positive: 0 };
   for (let i = 0; i < n; i++) {
-    const a = analyze(pick(rand, BACKGROUND)(rand));
+    const a = analyze(backgroundText(rand));
     labels[a.sentiment.label]++;
     if (a.sentiment.label === 'negative') negative++;
     if (matcher.match(a.tokens).length) watchword++;
@@ -95,7 +116,7 @@ function checkBackground(n: number, seed: number) {
     const a = analyze(p.text);
     return { kind: p.kind, label: a.sentiment.label, watch: matcher.match(a.tokens).map((m) => m.term) };
   });
-  return { sampled: n, labels, negative, watchword, probes };
+  return { sampled: n, labels, negative, watchword, redrawnOf: n + redrawn, redrawn, probes };
 }
 
 // ---- the run -------------------------------------------------------------------------------
@@ -141,7 +162,7 @@ async function main(): Promise<void> {
       }
       const rand = prng(params.seed);
       const newThread = async (author: string, chapter: string, title: string) =>
-        (await must('thread', api<{ thread: { id: string } }>(base, 'POST', '/api/v1/threads', author, { title, body: pick(rand, BACKGROUND)(rand), chapter }))).thread.id;
+        (await must('thread', api<{ thread: { id: string } }>(base, 'POST', '/api/v1/threads', author, { title, body: backgroundText(rand), chapter }))).thread.id;
       const bgThreads: string[] = [];
       for (const [c, slug] of slugs.entries()) for (let t = 0; t < params.threadsPerChapter; t++) bgThreads.push(await newThread(members[(c + t) % members.length].token, slug, `同城闲聊 ${c}-${t}`));
       const probeCount = Math.ceil(params.probeRate * (params.warmupSeconds + params.seconds)) + 2;
@@ -190,7 +211,7 @@ async function main(): Promise<void> {
       };
       const sendBackground = (measured: boolean) => {
         const i = bgSeq++;
-        post({ threadId: bgThreads[i % bgThreads.length], probe: false, measured, sentAt: performance.now() }, members[i % members.length].token, pick(rand, BACKGROUND)(rand));
+        post({ threadId: bgThreads[i % bgThreads.length], probe: false, measured, sentAt: performance.now() }, members[i % members.length].token, backgroundText(rand));
       };
       const sendProbe = (measured: boolean) => {
         const i = probeSeq++;
