@@ -9,7 +9,7 @@ import { createBus, eventsFromWire, type BusMessage } from '../../server/cluster
 import { redisLimitStore } from '../../server/cluster/sharedLimits';
 import { RateLimiter } from '../../server/middleware/rateLimit';
 import type { StoredEvent } from '../../server/events';
-import { redisMissing, startRedis, type TestRedis } from '../support/redis';
+import { requireRedis, type TestRedis } from '../support/redis';
 import { startServer, type TestServer } from '../support/server';
 import { Client } from '../support/client';
 import { waitFor } from '../support/wait';
@@ -26,13 +26,7 @@ describe('Redis: shared limits, bus, health, outage', function () {
   };
 
   before(async function () {
-    const missing = redisMissing();
-    if (missing) {
-      if (process.env.CI) throw new Error(`Redis is required under CI: ${missing}`);
-      console.log(`      skipped: ${missing}`);
-      this.skip();
-    }
-    redis = await startRedis();
+    redis = await requireRedis(this);
   });
   after(async () => {
     await Promise.all(links.map((l) => l.close()));

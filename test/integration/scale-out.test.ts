@@ -17,7 +17,7 @@ import { io as connectIo, type Socket } from 'socket.io-client';
 import { freePort, requireElasticsearch } from '../support/elasticsearch';
 import { Client } from '../support/client';
 import { collect, openSocket, request, until, type TestSocket } from '../support/sockets';
-import { redisMissing, startRedis, type TestRedis } from '../support/redis';
+import { requireRedis, type TestRedis } from '../support/redis';
 import { resetPostgres } from '../support/server';
 import { waitFor } from '../support/wait';
 
@@ -40,14 +40,8 @@ describe('scale-out: 3 web processes + 1 worker over Redis', function () {
   let threadId: string;
 
   before(async function () {
-    const missing = redisMissing();
-    if (missing) {
-      if (process.env.CI) throw new Error(`Redis is required under CI: ${missing}`);
-      console.log(`      skipped: ${missing}`);
-      this.skip();
-    }
     const es = await requireElasticsearch(this);
-    redis = await startRedis();
+    redis = await requireRedis(this);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-scale-'));
     if (process.env.TEST_DATABASE_URL) await resetPostgres(process.env.TEST_DATABASE_URL);
     const env = {

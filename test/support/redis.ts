@@ -40,6 +40,17 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/** For `before` hooks: a fresh Redis, or (outside CI only) print why there is none and skip the suite. */
+export async function requireRedis(ctx: Mocha.Context): Promise<TestRedis> {
+  const missing = redisMissing();
+  if (missing) {
+    if (process.env.CI) throw new Error(`Redis is required under CI: ${missing}`);
+    console.log(`      skipped: ${missing}`);
+    ctx.skip();
+  }
+  return startRedis();
+}
+
 export async function startRedis(): Promise<TestRedis> {
   const missing = redisMissing();
   if (missing) throw new Error(missing);
