@@ -35,6 +35,7 @@ interface Sample {
   atSeconds: number;
   rssMB: number | null;
   heapMB: number;
+  heapTotalMB: number;
   externalMB: number;
   resources: Record<string, number>;
   delivered: number;
@@ -43,10 +44,11 @@ interface Sample {
 async function metrics(base: string) {
   const text = await (await fetch(`${base}/metrics`)).text();
   const heap = Number(/^nodejs_heap_used_bytes (\d+)/m.exec(text)?.[1] ?? 0);
+  const heapTotal = Number(/^nodejs_heap_total_bytes (\d+)/m.exec(text)?.[1] ?? 0);
   const external = Number(/^nodejs_external_bytes (\d+)/m.exec(text)?.[1] ?? 0);
   const resources: Record<string, number> = {};
   for (const m of text.matchAll(/^nodejs_active_resources\{type="([^"]+)"\} (\d+)/gm)) resources[m[1]] = Number(m[2]);
-  return { heapMB: round(heap / 1048576), externalMB: round(external / 1048576), resources };
+  return { heapMB: round(heap / 1048576), heapTotalMB: round(heapTotal / 1048576), externalMB: round(external / 1048576), resources };
 }
 
 async function main() {
@@ -100,7 +102,7 @@ async function main() {
     const sampler = (async () => {
       while (Date.now() - t0 < durationS * 1000) {
         await sleep(params.sampleSeconds * 1000);
-        const m = await metrics(server.base).catch(() => ({ heapMB: 0, externalMB: 0, resources: {} }));
+        const m = await metrics(server.base).catch(() => ({ heapMB: 0, heapTotalMB: 0, externalMB: 0, resources: {} }));
         samples.push({ atSeconds: Math.round((Date.now() - t0) / 1000), rssMB: rssMB(server.pid), ...m, delivered });
         log(`t=${samples.at(-1)!.atSeconds}s rss=${samples.at(-1)!.rssMB} MB heap=${m.heapMB} MB delivered=${delivered}`);
       }
@@ -124,6 +126,7 @@ async function main() {
           delivered,
           rss: { afterWarmupMB: first?.rssMB ?? null, endMB: last.rssMB, growthPercent: rssGrowth, goalPercent: 10, met: rssGrowth !== null && rssGrowth < 10 },
           heapMB: { afterWarmup: first?.heapMB ?? null, end: last.heapMB },
+          heapTotalMB: { afterWarmup: first?.heapTotalMB ?? null, end: last.heapTotalMB },
           externalMB: { afterWarmup: first?.externalMB ?? null, end: last.externalMB },
           resources: { afterWarmup: first?.resources ?? {}, end: last.resources, growth: resourceGrowth },
           samples,

@@ -26,6 +26,7 @@ export function renderMetrics(gauges: Record<string, number>): string {
   const mem = process.memoryUsage();
   lines.push('# TYPE process_resident_memory_bytes gauge', `process_resident_memory_bytes ${mem.rss}`);
   lines.push('# TYPE nodejs_heap_used_bytes gauge', `nodejs_heap_used_bytes ${mem.heapUsed}`);
+  lines.push('# TYPE nodejs_heap_total_bytes gauge', `nodejs_heap_total_bytes ${mem.heapTotal}`);
   // Buffers and other memory outside the JS heap (socket frames, SQLite): RSS growing while the
   // heap does not shows here, or in neither (then it is the allocator's).
   lines.push('# TYPE nodejs_external_bytes gauge', `nodejs_external_bytes ${mem.external}`);
