@@ -2,6 +2,7 @@
 //
 //   node --import tsx search/eval/community/stats.ts            # tables per file and per split
 //   node --import tsx search/eval/community/stats.ts --markdown # the same as Markdown tables, for the README
+//   node --import tsx search/eval/community/stats.ts search/train/community  # another folder (the training posts)
 //
 // Every *.jsonl file in this folder is read. Each line must be one JSON object with exactly the fields
 // id, lang, domain, text, label, crisis, crisisCategory, tags; ids unique across the set; a crisis post is
@@ -135,7 +136,8 @@ function pct(n: number, d: number): string { return d ? `${n} (${Math.round((100
 
 function main(): void {
   const markdown = process.argv.includes('--markdown');
-  const dir = dirname(fileURLToPath(import.meta.url));
+  const dirArg = process.argv.slice(2).find((a) => !a.startsWith('--'));
+  const dir = dirArg ? join(process.cwd(), dirArg) : dirname(fileURLToPath(import.meta.url));
   const errors: string[] = [];
   const byFile = loadCommunitySet(dir, errors);
   const files = [...byFile.keys()];
