@@ -9,7 +9,9 @@ type Translate = (key: string, vars?: Record<string, string | number>) => string
 /** Every key reasonText may ask for: the pages that render reasons in the browser embed them. */
 export const REASON_KEY_PREFIX = 'reason.';
 
-const REASON = /^(.*)\(([+-]?\d+(?:\.\d+)?)(?:, ([a-z]+))?\)$/;
+// The note is a code (negated, lexicon) or, for the community word model's cues, the word behind it.
+const REASON = /^(.*)\(([+-]?\d+(?:\.\d+)?)(?:, ([^()]+))?\)$/;
+const WORD_CUES = new Set(['c_neg', 'c_neu', 'c_pos', 'c_crisis']);
 
 export function reasonText(reason: string, t: Translate): string {
   if (reason.startsWith('crisis:')) return t('reason.crisis', { term: reason.slice('crisis:'.length) });
@@ -17,7 +19,12 @@ export function reasonText(reason: string, t: Translate): string {
   if (!m) return reason;
   const [, term, weight, note] = m;
   let label = term;
-  if (term.startsWith('cue:')) {
+  const cue = term.startsWith('cue:') ? term.slice(4) : '';
+  if (WORD_CUES.has(cue) && note) {
+    const key = `reason.cue.${cue}_term`;
+    return t('reason.weighted', { label: t(key, { term: note }), weight });
+  }
+  if (cue) {
     const key = `reason.cue.${term.slice(4)}`;
     const text = t(key);
     label = text === key ? term.slice(4) : text; // a cue newer than the dictionary: its name

@@ -33,7 +33,9 @@ export interface LoadedCommunityModel { model: CommunityModel; tables: [HashTabl
  * that pushed it most (an index into the hashes given; -1 for none), so a label can name its word.
  */
 export interface CommunityScores {
-  negative: number; neutral: number; positive: number; crisis: number; known: number;
+  negative: number; neutral: number; positive: number; crisis: number;
+  /** How many of the text's features the model knows, of how many. */
+  known: number; total: number;
   strongest: [number, number, number, number];
 }
 
@@ -74,7 +76,7 @@ export function useCommunityModel(lang: 'zh' | 'en', m: LoadedCommunityModel | n
 /** Sum the model's columns over distinct feature hashes (`hashes[0..size)`); presence, not counts. */
 export function communityScores(m: LoadedCommunityModel, hashes: Int32Array, size: number): CommunityScores {
   const [neg, neu, pos, cri] = m.tables;
-  const out: CommunityScores = { negative: 0, neutral: 0, positive: 0, crisis: 0, known: 0, strongest: [-1, -1, -1, -1] };
+  const out: CommunityScores = { negative: 0, neutral: 0, positive: 0, crisis: 0, known: 0, total: size, strongest: [-1, -1, -1, -1] };
   let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
   for (let k = 0; k < size; k++) {
     const h = hashes[k];

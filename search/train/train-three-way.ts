@@ -41,7 +41,7 @@ import { loadUciSplits } from './sentiment-data-en';
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const lang = flag('lang', 'zh') as 'zh' | 'en';
-const HYPER = { l2: Number(flag('l2', '0.01')), iterations: Number(flag('iterations', '800')), rate: Number(flag('rate', '0.05')), corpusShare: Number(flag('corpus-share', lang === 'zh' ? '1.5' : '1')), corpusPerFile: Number(flag('corpus-per-file', '400')), prior: Number(flag('prior', '0.5')) };
+const HYPER = { l2: Number(flag('l2', '0.01')), iterations: Number(flag('iterations', '800')), rate: Number(flag('rate', '0.05')), corpusShare: Number(flag('corpus-share', lang === 'zh' ? '3' : '3')), corpusPerFile: Number(flag('corpus-per-file', '400')), prior: Number(flag('prior', lang === 'zh' ? '1' : '0.5')) };
 
 /** One training row: features, class (0 neg, 1 neu, 2 pos), weight, and what it is for the reports. */
 interface TrainRow { x: Float64Array; y: number; w: number; source: string; post?: CommunityPost; tokens?: string[] }
@@ -131,7 +131,7 @@ function communityKeys(text: string): string[] {
   return [...enFeatureVector(enFeatures(normalizeText(text), enModel().options)).keys()].filter((k) => !isEnLexiconKey(k));
 }
 
-const TRAIN_DIR = path.join(repoRoot, 'search/train/community');
+const TRAIN_DIR = path.resolve(repoRoot, flag('train-dir', 'search/train/community'));
 
 /**
  * The written training posts (search/train/community/*.jsonl) in this language, without any whose

@@ -18,6 +18,12 @@ describe('analysis reasons in the reader language', () => {
     expect(reasonText('crisis:data leak', en)).to.equal('crisis: data leak');
   });
 
+  it('names the word behind a community word-model cue, and reads without one', () => {
+    expect(reasonText('cue:c_pos(+1.33, 值了)', inLocale('zh-CN'))).to.equal('社区里的好评用语「值了」（+1.33）');
+    expect(reasonText('cue:c_neg(+0.40, does the job)', inLocale('en'))).to.equal('complaint wording in the community: “does the job” (+0.40)');
+    expect(reasonText('cue:c_crisis(+0.90)', inLocale('en'))).to.equal('crisis wording in the community (+0.90)');
+  });
+
   it('keeps what it does not know readable: a new cue by name, anything else as stored', () => {
     expect(reasonText('cue:brand_new(+0.10)', inLocale('en'))).to.equal('brand_new (+0.10)');
     expect(reasonText('some free text', inLocale('zh-CN'))).to.equal('some free text');
