@@ -57,13 +57,7 @@ interface Reason { term: string; weight: number; note?: string }
  * which side (social and general sources: the layer was trained on community posts over the
  * all-corpora model's evidence; on held-out Weibo and reviews it loses to the corpus models' sign).
  */
-interface Part {
-  score: number; band: number; evidence: number; reasons: Reason[]; opinionWords?: boolean; threeWay?: ThreeWayResult; polarFromScore?: boolean;
-  /** The word behind each community-model cue (c_neg, c_neu, c_pos, c_crisis), named in its reason. */
-  communityTerms?: string[];
-}
-
-const COMMUNITY_CUES = ['c_neg', 'c_neu', 'c_pos', 'c_crisis'];
+interface Part { score: number; band: number; evidence: number; reasons: Reason[]; opinionWords?: boolean; threeWay?: ThreeWayResult; polarFromScore?: boolean }
 
 function formatReason({ term, weight, note }: Reason): string {
   const w = (weight >= 0 ? '+' : '') + weight.toFixed(2);
@@ -72,7 +66,7 @@ function formatReason({ term, weight, note }: Reason): string {
 
 /** The three-way layer's input for Chinese text: the corpus model's score of it and the community cues. */
 export function zhThreeWayFeatures(normalized: string, tokens: SentimentToken[], m: LoadedZhModel = zhModel(), s: ZhScore = scoreZhTokens(tokens, m)): Float64Array {
-  return zhCues(normalized, tokens, s.logit, s.evidence, s.span, m, s.community);
+  return zhCues(normalized, tokens, s.logit, s.evidence, s.span, m);
 }
 
 /** The Chinese model for a kind of source: the Weibo-only one for social platforms, else the all-corpora one. */
@@ -87,7 +81,6 @@ function zhPart(normalized: string, tokens: SentimentToken[], kind: SourceKind):
   return {
     threeWay: layer ? threeWay(layer, zhThreeWayFeatures(normalized, tokens, m, s)) : undefined,
     score: s.score,
-    communityTerms: s.communityTerms,
     band: m.model.neutralBand,
     // The layer was trained on community posts: elsewhere it decides only neutral or not.
     polarFromScore: kind !== 'community',
@@ -107,7 +100,6 @@ function enPart(normalized: string): Part {
   return {
     threeWay: layer ? threeWay(layer, enCues(normalized, s)) : undefined,
     score: s.score,
-    communityTerms: s.communityTerms,
     // "The store opens at 9am": no opinion word, so only the wider band's worth of n-gram evidence makes it polar.
     band: s.lexical ? neutralBand : Math.max(neutralBand, neutralBandNoLexicon),
     opinionWords: s.lexical,
@@ -167,7 +159,7 @@ export function analyzeSentiment(normalized: string, tokens: SentimentToken[], l
     // near coin-flip: such a text is polar only when the layer is sure of it.
     if (part.opinionWords === false && label !== 'neutral' && Math.max(negative, positive) < NO_OPINION_CONFIDENT) label = 'neutral';
     // The label's cues first: they are why a turn, a question or irony moved it from the raw score.
-    reasons.unshift(...cues.map((c) => formatReason({ term: `cue:${c.name}`, weight: c.weight, note: part.communityTerms?.[COMMUNITY_CUES.indexOf(c.name)] || undefined })));
+    reasons.unshift(...cues.map((c) => formatReason({ term: `cue:${c.name}`, weight: c.weight })));
     return { label, score: round(positive - negative), confidence: round(Math.max(negative, neutral, positive)), reasons, probabilities: probabilitiesOf(negative, neutral, positive) };
   }
   const score = Math.max(-1, Math.min(1, part.score));
