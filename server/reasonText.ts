@@ -25,9 +25,9 @@ export function reasonText(reason: string, t: Translate): string {
     return t('reason.weighted', { label: t(key, { term: note }), weight });
   }
   if (cue) {
-    const key = `reason.cue.${term.slice(4)}`;
+    const key = `reason.cue.${cue}`;
     const text = t(key);
-    label = text === key ? term.slice(4) : text; // a cue newer than the dictionary: its name
+    label = text === key ? cue : text; // a cue newer than the dictionary: its name
   }
   const noteKey = note ? `reason.note.${note}` : null;
   const noteText = noteKey && t(noteKey) !== noteKey ? t(noteKey) : note;

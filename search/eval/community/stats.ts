@@ -9,7 +9,7 @@
 // negative; crisisCategory is set if and only if crisis. The split is deterministic: a post is in `test` when
 // the FNV-1a 32-bit hash of its id (UTF-8 bytes) is odd, else `dev`. Exits 1 on any violation.
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const LABELS = ['negative', 'neutral', 'positive'] as const;
@@ -137,7 +137,7 @@ function pct(n: number, d: number): string { return d ? `${n} (${Math.round((100
 function main(): void {
   const markdown = process.argv.includes('--markdown');
   const dirArg = process.argv.slice(2).find((a) => !a.startsWith('--'));
-  const dir = dirArg ? join(process.cwd(), dirArg) : dirname(fileURLToPath(import.meta.url));
+  const dir = dirArg ? resolve(dirArg) : dirname(fileURLToPath(import.meta.url));
   const errors: string[] = [];
   const byFile = loadCommunitySet(dir, errors);
   const files = [...byFile.keys()];
