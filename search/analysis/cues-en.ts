@@ -5,6 +5,7 @@
  * normal?"), genuine questions, notices and logistics, mild praise ("worth it", "does the job")
  * and comparisons with another product. The three-way layer (three-way.ts) learned their weights.
  */
+import { communityCue, coverage } from './community-model';
 import type { EnModelScore } from './sentiment-en';
 import { scoreEn } from './sentiment-en';
 
@@ -15,6 +16,7 @@ export const EN_CUE_NAMES = [
   'notice', 'schedule', 'header', 'notice_abs',
   'quote', 'sticker', 'thanks_neg', 'emphatic', 'emphatic_pos', 'mild_praise', 'problem', 'problem_pos',
   'rival', 'rival_z', 'exclaim', 'length',
+  'c_neg', 'c_neu', 'c_pos', 'c_crisis',
 ] as const;
 export type EnCueName = (typeof EN_CUE_NAMES)[number];
 const INDEX = new Map<string, number>(EN_CUE_NAMES.map((n, i) => [n, i]));
@@ -96,5 +98,14 @@ export function enCues(normalized: string, s: EnModelScore): Float64Array {
   set('rival_z', rival * squash(z));
   set('exclaim', normalized.includes('!') ? 1 : 0);
   set('length', Math.log1p(normalized.length) / 5);
+  // The community word model (community-model.ts), scaled, clipped and weighed by coverage as in cues-zh.ts.
+  const c = s.community;
+  if (c) {
+    const g = coverage(c);
+    set('c_neg', g * communityCue(c.negative));
+    set('c_neu', g * communityCue(c.neutral));
+    set('c_pos', g * communityCue(c.positive));
+    set('c_crisis', communityCue(c.crisis));
+  }
   return v;
 }

@@ -17,6 +17,7 @@ import { NEGATORS } from './features-zh';
 import { zhLexiconPolarity } from './lexicon-zh';
 import { zhModel, zhSpanLogit, type LoadedZhModel, type SpanLogit } from './sentiment-zh';
 import { lexNormalized, type SentimentToken } from './tokenize';
+import { communityCue, coverage, type CommunityScores } from './community-model';
 
 /** The cue features, in the order of the vector (the three-way model stores the same list). */
 export const ZH_CUE_NAMES = [
@@ -24,7 +25,8 @@ export const ZH_CUE_NAMES = [
   'question', 'question_neg', 'question_pos', 'genuine_question', 'rhetorical', 'rhetorical_neg',
   'notice', 'schedule', 'header', 'notice_abs',
   'quote', 'quote_pos', 'sticker', 'sticker_pos', 'thanks_neg', 'emphatic_neg', 'emphatic_pos',
-  'mild_praise', 'problem', 'problem_pos', 'exclaim', 'length', 'no_evidence', 'z_all_long', 'z_tail_long', 'negated_praise',
+  'mild_praise', 'problem', 'problem_pos', 'exclaim', 'length', 'no_evidence', 'z_all_long', 'z_tail_long', 'negated_praise', 'double_negated_praise',
+  'c_neg', 'c_neu', 'c_pos', 'c_crisis',
 ] as const;
 export type ZhCueName = (typeof ZH_CUE_NAMES)[number];
 const INDEX = new Map<string, number>(ZH_CUE_NAMES.map((n, i) => [n, i]));
@@ -108,7 +110,7 @@ function spanOf(tokens: SentimentToken[], from: number, to: number, m: LoadedZhM
  * The cue vector of one normalised Chinese text: `logit`, `evidence` and `whole` (its positive and
  * negative evidence) are the corpus model's on the whole text, `tokens` its sentiment tokens. Clauses are scored with the same model.
  */
-export function zhCues(normalized: string, tokens: SentimentToken[], logit: number, evidence: number, whole: SpanLogit, m: LoadedZhModel = zhModel()): Float64Array {
+export function zhCues(normalized: string, tokens: SentimentToken[], logit: number, evidence: number, whole: SpanLogit, m: LoadedZhModel = zhModel(), community?: CommunityScores): Float64Array {
   const v = new Float64Array(ZH_CUE_NAMES.length);
   const set = (name: ZhCueName, x: number): void => { v[INDEX.get(name)!] = x; };
   set('z_all', clip(logit, 8));
@@ -195,11 +197,22 @@ export function zhCues(normalized: string, tokens: SentimentToken[], logit: numb
   set('problem_pos', Math.min(problem, 2) * squash(whole.positive));
   set('exclaim', /[!！]/.test(normalized) ? 1 : 0);
   set('length', Math.log1p(normalized.length) / 5);
-  set('negated_praise', negatedPraise(tokens));
+  const [negatedP, doubleNegatedP] = negatedPraise(tokens);
+  set('negated_praise', negatedP);
+  set('double_negated_praise', doubleNegatedP);
   // Long texts (reviews) are what the corpus model was trained on: let its score count more there.
   const long = Math.min(1, normalized.length / 120);
   set('z_all_long', long * v[INDEX.get('z_all')!]);
   set('z_tail_long', long * v[INDEX.get('z_tail')!]);
+  // The community word model (community-model.ts): naive Bayes sums grow with the text, so they are
+  // scaled and clipped; the layer learns how far to trust them.
+  if (community) {
+    const g = coverage(community);
+    set('c_neg', g * communityCue(community.negative));
+    set('c_neu', g * communityCue(community.neutral));
+    set('c_pos', g * communityCue(community.positive));
+    set('c_crisis', communityCue(community.crisis));
+  }
   return v;
 }
 
@@ -207,23 +220,32 @@ function clip(x: number, cap: number): number {
   return x > cap ? cap : x < -cap ? -cap : x;
 }
 
-/** Praise words under a negator ("不太满意", "没那么好用", "不推荐"): a mild complaint, not a neutral remark. */
-function negatedPraise(tokens: SentimentToken[]): number {
+/**
+ * Praise words under a negator ("不太满意", "没那么好用", "不推荐"): a mild complaint, not a neutral
+ * remark; and praise words after a double negation ("不是不好", "没有不满意"): praise, said carefully.
+ */
+function negatedPraise(tokens: SentimentToken[]): [number, number] {
   let n = 0;
+  let doubled = 0;
   let scope = 0;
   let negated = false;
+  let double = false;
   for (const t of tokens) {
-    if (t.kind !== 'word') { scope = 0; continue; }
+    if (t.kind !== 'word') { scope = 0; double = false; continue; }
     const w = t.text;
     // A second negator inside the scope cancels the first: "不是不好".
-    if (NEGATORS.has(w)) { negated = scope > 0 ? !negated : true; scope = 2; continue; }
+    if (NEGATORS.has(w)) { double = scope > 0 && negated; negated = scope > 0 ? !negated : true; scope = 2; continue; }
     // jieba keeps some negations whole: 不满意, 不好用.
     const head = w.charCodeAt(0);
     const inner = w.length >= 2 && (head === 0x4e0d || head === 0x6ca1) ? zhLexiconPolarity(w.slice(1)) : undefined;
     const p = zhLexiconPolarity(w);
     const underNegation = scope > 0 && negated;
-    if ((underNegation && p !== undefined && p > 0) || (!underNegation && inner !== undefined && inner > 0)) n++;
-    if (scope > 0 && --scope === 0) negated = false;
+    if ((underNegation && p !== undefined && p > 0) || (!underNegation && inner !== undefined && inner > 0)) {
+      // "不是不满意": the whole negated word after a single negator is a double negation too.
+      if (scope > 0 && !negated && inner !== undefined) doubled++;
+      else n++;
+    } else if (scope > 0 && double && p !== undefined && p > 0) doubled++;
+    if (scope > 0 && --scope === 0) { negated = false; double = false; }
   }
-  return Math.min(2, n);
+  return [Math.min(2, n), Math.min(2, doubled)];
 }

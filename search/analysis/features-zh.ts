@@ -159,7 +159,8 @@ export function walkZhFeatures(tokens: SentimentToken[], sink: FeatureSink): voi
   const addWord = (w: string, r: WordRole | undefined): void => {
     const unlinked = doubleNegated;
     doubleNegated = false;
-    if (unlinked) prevHan = 0;
+    // Nor is the inner negator joined to the outer one: "不是|不" would read as the 是不 of "是不是" questions.
+    if (unlinked || (r !== undefined && r.negator && negLeft > 0 && negated)) prevHan = 0;
     if (prevWord && !unlinked) sink.wordBigram(prevWord, w);
     prevWord = w;
     const isNegator = r !== undefined && r.negator;

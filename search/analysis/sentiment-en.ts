@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EMOJI_RE, emotivePrior, emotiveToken } from './emoji';
+import { communityModel, communityScores, type CommunityScores } from './community-model';
 import { FeatureBuffer, explain, topFeatures, weightTable, type Part } from './feature-buffer';
 import { EN_LEXICON_MASS_CAP, EN_LEXICON_NEGATIVE, EN_LEXICON_POSITIVE, walkEnFeatures, type EnFeatureOptions } from './features-en';
 import { HashTable, hashOf } from './hash-table';
@@ -142,6 +143,10 @@ export interface EnModelScore {
   evidence: number;
   /** True when a lexicon word or phrase (VADER or the hand lexicon) or an emoji prior was found. */
   lexical: boolean;
+  /** The community word model's scores of the same features (community-model.ts), when one is committed. */
+  community?: CommunityScores;
+  /** The term that pushed each community column most (c_neg, c_neu, c_pos, c_crisis), for reasons. */
+  communityTerms?: string[];
 }
 
 const MODEL_PATH = fileURLToPath(new URL('../models/sentiment-en.json', import.meta.url));
@@ -219,7 +224,10 @@ export function scoreEn(normalized: string, m: LoadedEnModel = enModel()): EnMod
   }
   const { slope, intercept } = m.model.calibration;
   const probability = 1 / (1 + Math.exp(-(slope * logit + intercept)));
-  return { logit, probability, score: 2 * probability - 1, contributions: explain(parts), evidence, lexical };
+  const cm = communityModel('en');
+  const community = cm ? communityScores(cm, f.hashes, f.size) : undefined;
+  const communityTerms = community?.strongest.map((k) => (k < 0 ? '' : f.termOf(k)));
+  return { logit, probability, score: 2 * probability - 1, contributions: explain(parts), evidence, lexical, community, communityTerms };
 }
 
 /**

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { FeatureBuffer, FeatureKind, NEGATION_FLIP, explain, topFeatures, weightTable, type Part } from './feature-buffer';
 import { LEXICON_MASS_CAP, LEXICON_NEGATIVE, LEXICON_POSITIVE, walkZhFeatures } from './features-zh';
 import { HashTable, hashOf } from './hash-table';
+import { communityModel, communityScores, type CommunityScores } from './community-model';
 import { zhLexiconPolarity } from './lexicon-zh';
 import { lexNormalized, type SentimentToken } from './tokenize';
 
@@ -43,6 +44,10 @@ export interface ZhScore {
   evidence: number;
   /** The positive and the negative evidence (logit units, bias left out): the community cues read them. */
   span: SpanLogit;
+  /** The community word model's scores of the same features (community-model.ts), when one is committed. */
+  community?: CommunityScores;
+  /** The term that pushed each community column most (c_neg, c_neu, c_pos, c_crisis), for reasons. */
+  communityTerms?: string[];
 }
 
 const MODEL_PATH = fileURLToPath(new URL('../models/sentiment-zh.json', import.meta.url));
@@ -154,7 +159,10 @@ export function scoreZhTokens(tokens: SentimentToken[], m: LoadedZhModel = zhMod
   }
   const { slope, intercept } = m.model.calibration;
   const probability = sigmoid(slope * logit + intercept);
-  return { logit, probability, score: 2 * probability - 1, contributions: explain(parts), evidence, span };
+  const cm = communityModel('zh');
+  const community = cm ? communityScores(cm, f.hashes, f.size) : undefined;
+  const communityTerms = community?.strongest.map((k) => (k < 0 ? '' : f.termOf(k)));
+  return { logit, probability, score: 2 * probability - 1, contributions: explain(parts), evidence, span, community, communityTerms };
 }
 
 /** Each feature's share of the logit into `f.contrib` (model weight, else the lexicon or emoji fallback, marked in `f.fromFallback`); returns the evidence count. */

@@ -62,7 +62,8 @@ describe('English sentiment model at run time', () => {
     const s = analyze('The battery is terrible and support was useless.').sentiment;
     expect(s.label).to.equal('negative');
     expect(s.reasons.length).to.be.greaterThan(0);
-    for (const r of s.reasons) expect(r).to.match(/^.+\([+-]\d+\.\d\d(, (negated|lexicon))?\)$/);
+    // A word-model cue names its strongest word ("cue:c_neg(+0.12, and support)"); every other reason is term(weight[, note]).
+    for (const r of s.reasons) expect(r).to.match(r.startsWith('cue:c_') ? /^cue:c_(neg|neu|pos|crisis)\([+-]\d+\.\d\d(, [^,()]+)?\)$/ : /^.+\([+-]\d+\.\d\d(, (negated|lexicon))?\)$/);
     expect(s.reasons.join(' ')).to.match(/terrible|useless/);
     expect(analyze('This is not good.').sentiment.reasons.some((r) => r.includes('+good') && r.includes('negated'))).to.equal(true);
   });
