@@ -52,7 +52,8 @@ import { createSearch } from './search';
 import { loadDictionary } from './services/dictionary';
 import { warmUpAnalysis } from '../search/analysis';
 import { useZhModelFile } from '../search/analysis/sentiment-zh';
-import { zhModelOverride } from './services/sentimentLabels';
+import { communityModelOverride, zhModelOverride } from './services/sentimentLabels';
+import { useCommunityModelFile } from '../search/analysis/community-model';
 import { listeningApi } from './routes/api/listening';
 import { consoleApi } from './routes/api/console';
 import { opinionApi } from './routes/api/opinion';
@@ -108,8 +109,9 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     log.info('admin account ready', { username: admin.username });
   }
   await loadDictionary();
-  // A community retrain (`resonance retrain --write`) replaces the committed Chinese model.
+  // A community retrain (`resonance retrain --write`) replaces the committed Chinese model and its word model.
   useZhModelFile(zhModelOverride(config));
+  useCommunityModelFile('zh', communityModelOverride(config));
   // Before listen(): /healthz answers only once the first analysis costs what every other does.
   warmUpAnalysis();
   const search = await createSearch(config);

@@ -16,14 +16,22 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HashTable, hashOf } from './hash-table';
 
-/** The serialised model: per feature key its centred log-likelihood per class, and its crisis log-ratio. */
+/**
+ * The serialised model: per feature key its (weighted) post counts, so that more labelled posts (the
+ * alert desk's, `resonance retrain`) are added by adding counts, and the weights are derived at load.
+ */
 export interface CommunityModel {
-  version: 1;
+  version: 2;
   lang: 'zh' | 'en';
-  /** key -> [negative, neutral, positive, crisis]: class log-likelihoods centred over the three classes, then the crisis-vs-rest log ratio. */
-  weights: Record<string, [number, number, number, number]>;
+  /** Laplace smoothing of the derived log-likelihoods. */
+  alpha: number;
+  /** key -> posts containing it: [negative, neutral, positive, crisis, not crisis]. */
+  counts: Record<string, Counts>;
   info?: Record<string, unknown>;
 }
+
+/** Posts containing a key: negative, neutral, positive, crisis, not crisis. */
+export type Counts = [number, number, number, number, number];
 
 /** A model ready for scoring: one packed hash table per column. */
 export interface LoadedCommunityModel { model: CommunityModel; tables: [HashTable, HashTable, HashTable, HashTable] }
@@ -39,9 +47,30 @@ export interface CommunityScores {
   strongest: [number, number, number, number];
 }
 
+/**
+ * Derive the scoring tables: each class column is log P(key | class) minus its mean over the three
+ * classes (the mean cancels in any softmax, and centring keeps the packed tables' range small); the
+ * crisis column is the log ratio of the key's rate in crisis posts to its rate in the others.
+ * Rounded to 3 decimals, as the tables were when the model stored weights.
+ */
 export function prepareCommunityModel(model: CommunityModel): LoadedCommunityModel {
-  const keys = Object.keys(model.weights);
-  const table = (c: number) => new HashTable(keys.map((k): [number, number] => [hashOf(k), model.weights[k][c]]), keys.length);
+  const keys = Object.keys(model.counts);
+  const totals = [0, 0, 0, 0, 0];
+  for (const k of keys) model.counts[k].forEach((n, i) => { totals[i] += n; });
+  const { alpha } = model;
+  const v = keys.length;
+  const logRate = (n: number, i: number) => Math.log((n + alpha) / (totals[i] + alpha * v));
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  const columns: [number, number][][] = [[], [], [], []];
+  for (const k of keys) {
+    const c = model.counts[k];
+    const ll = [logRate(c[0], 0), logRate(c[1], 1), logRate(c[2], 2)];
+    const mean = (ll[0] + ll[1] + ll[2]) / 3;
+    const h = hashOf(k);
+    for (let i = 0; i < 3; i++) columns[i].push([h, r(ll[i] - mean)]);
+    columns[3].push([h, r(logRate(c[3], 3) - logRate(c[4], 4))]);
+  }
+  const table = (i: number) => new HashTable(columns[i], v);
   return { model, tables: [table(0), table(1), table(2), table(3)] };
 }
 
@@ -49,22 +78,49 @@ const paths: Record<'zh' | 'en', string> = {
   zh: fileURLToPath(new URL('../models/community-zh.json', import.meta.url)),
   en: fileURLToPath(new URL('../models/community-en.json', import.meta.url)),
 };
+const files = new Map<'zh' | 'en', string>();
 const loaded = new Map<'zh' | 'en', LoadedCommunityModel | null>();
 const overrides = new Map<'zh' | 'en', LoadedCommunityModel | null>();
 
-/** The committed community model for a language (null when none is committed), read on first use. */
+/** The committed community model for a language, or the file `useCommunityModelFile` named (null when none exists), read on first use. */
 export function communityModel(lang: 'zh' | 'en'): LoadedCommunityModel | null {
   if (overrides.has(lang)) return overrides.get(lang)!;
   if (!loaded.has(lang)) {
     let m: LoadedCommunityModel | null = null;
     try {
-      m = prepareCommunityModel(JSON.parse(readFileSync(paths[lang], 'utf8')) as CommunityModel);
+      m = prepareCommunityModel(JSON.parse(readFileSync(files.get(lang) ?? paths[lang], 'utf8')) as CommunityModel);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     loaded.set(lang, m);
   }
   return loaded.get(lang)!;
+}
+
+/** The committed model for a language as stored (counts), or null when none is committed; read each time. */
+export function committedCommunityModel(lang: 'zh' | 'en'): CommunityModel | null {
+  try {
+    return JSON.parse(readFileSync(paths[lang], 'utf8')) as CommunityModel;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** The file the model in use comes from. */
+export function communityModelFile(lang: 'zh' | 'en'): string {
+  return files.get(lang) ?? paths[lang];
+}
+
+/**
+ * Score with the model in this file from now on (`resonance retrain --write` adds the desk's labels
+ * to the committed counts); null goes back to the committed model. Read at once, so a bad file fails at boot.
+ */
+export function useCommunityModelFile(lang: 'zh' | 'en', file: string | null): void {
+  if (file) files.set(lang, file);
+  else files.delete(lang);
+  loaded.delete(lang);
+  communityModel(lang);
 }
 
 /** Score with this model (null: none) until called with undefined; the trainer cross-fits through it. */
@@ -120,42 +176,44 @@ export function coverage(c: CommunityScores): number {
   return c.total ? c.known / c.total : 0;
 }
 
+/** A labelled post as the model counts it: its feature keys, class, crisis flag (null: unknown, the crisis columns do not count it) and weight (default 1). */
+export interface CommunityDoc { keys: Iterable<string>; y: 0 | 1 | 2; crisis: boolean | null; weight?: number }
+
 /**
- * Fit the model from feature-key sets: multinomial naive Bayes over binarised features with
- * Laplace smoothing `alpha`, keeping keys seen in at least `minDf` posts. Each class column is
- * log P(key | class) minus its mean over the three classes (the mean cancels in any softmax, and
- * centring keeps the packed tables' range small); the crisis column is the log ratio of the key's
- * rate in crisis posts to its rate in the others.
+ * Fit the model from labelled posts: multinomial naive Bayes over binarised features with Laplace
+ * smoothing `alpha`, keeping keys seen in at least `minDf` posts.
  */
-export function fitCommunityModel(
-  docs: { keys: Iterable<string>; y: 0 | 1 | 2; crisis: boolean; weight?: number }[],
-  lang: 'zh' | 'en',
-  { alpha = 0.5, minDf = 2 }: { alpha?: number; minDf?: number } = {},
-): CommunityModel {
+export function fitCommunityModel(docs: CommunityDoc[], lang: 'zh' | 'en', { alpha = 0.5, minDf = 1 }: { alpha?: number; minDf?: number } = {}): CommunityModel {
   const df = new Map<string, number>();
-  const perClass = new Map<string, [number, number, number, number, number]>(); // neg, neu, pos, crisis, not crisis
-  const totals = [0, 0, 0, 0, 0];
+  for (const d of docs) for (const key of new Set(d.keys)) df.set(key, (df.get(key) ?? 0) + 1);
+  const counts: Record<string, Counts> = {};
+  for (const [key, n] of df) if (n >= minDf) counts[key] = [0, 0, 0, 0, 0];
+  const model = addCommunityDocs({ version: 2, lang, alpha, counts }, docs, { newKeys: false });
+  return { ...model, info: { keys: Object.keys(counts).length, docs: docs.length, alpha, minDf } };
+}
+
+/**
+ * Add labelled posts to a model's counts (a copy; the given model is not changed), for the desk's
+ * labels (`resonance retrain`) or, with negative weights, to take posts out again (the feedback
+ * curve measures the committed model without the posts it evaluates on). `newKeys: false` counts
+ * only keys the model already has.
+ */
+export function addCommunityDocs(model: CommunityModel, docs: CommunityDoc[], { newKeys = true }: { newKeys?: boolean } = {}): CommunityModel {
+  const counts: Record<string, Counts> = model.counts;
+  const out: Record<string, Counts> = docs.length === 0 ? counts : Object.fromEntries(Object.entries(counts).map(([k, c]) => [k, [...c] as Counts]));
   for (const d of docs) {
     const w = d.weight ?? 1;
     for (const key of new Set(d.keys)) {
-      df.set(key, (df.get(key) ?? 0) + 1);
-      const c = perClass.get(key) ?? [0, 0, 0, 0, 0];
+      let c = out[key];
+      if (!c) {
+        if (!newKeys) continue;
+        c = out[key] = [0, 0, 0, 0, 0];
+      }
       c[d.y] += w;
-      c[d.crisis ? 3 : 4] += w;
-      perClass.set(key, c);
+      if (d.crisis !== null) c[d.crisis ? 3 : 4] += w;
     }
   }
-  const kept = [...df].filter(([, n]) => n >= minDf).map(([k]) => k);
-  for (const k of kept) perClass.get(k)!.forEach((n, i) => { totals[i] += n; });
-  const v = kept.length;
-  const weights: CommunityModel['weights'] = {};
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  for (const k of kept) {
-    const c = perClass.get(k)!;
-    const ll = [0, 1, 2].map((i) => Math.log((c[i] + alpha) / (totals[i] + alpha * v)));
-    const mean = (ll[0] + ll[1] + ll[2]) / 3;
-    const crisis = Math.log((c[3] + alpha) / (totals[3] + alpha * v)) - Math.log((c[4] + alpha) / (totals[4] + alpha * v));
-    weights[k] = [r(ll[0] - mean), r(ll[1] - mean), r(ll[2] - mean), r(crisis)];
-  }
-  return { version: 1, lang, weights, info: { keys: v, docs: docs.length, alpha, minDf } };
+  // A key whose every post was taken out is not in the vocabulary any more (as if never counted).
+  if (docs.some((d) => (d.weight ?? 1) < 0)) for (const k of Object.keys(out)) if (out[k][0] + out[k][1] + out[k][2] <= 1e-9) delete out[k];
+  return { ...model, counts: out };
 }

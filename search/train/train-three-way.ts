@@ -24,18 +24,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fitCommunityModel, prepareCommunityModel, useCommunityModel, type CommunityModel } from '../analysis/community-model';
 import { crisisOf } from '../analysis/crisis';
-import { featureVector, isLexiconKey, zhFeatures } from '../analysis/features-zh';
+import { communityKeys as keysOf } from './community-keys';
 import { EN_CUE_NAMES, enCues } from '../analysis/cues-en';
 import { ZH_CUE_NAMES } from '../analysis/cues-zh';
 import { normalizeText } from '../analysis/normalize';
 import { zhThreeWayFeatures } from '../analysis/sentiment';
-import { enModel, scoreEn } from '../analysis/sentiment-en';
-import { enFeatures, enFeatureVector, isEnLexiconKey } from '../analysis/features-en';
+import { scoreEn } from '../analysis/sentiment-en';
 import { argmax3, classLogits, softmax3, THREE_WAY_LABELS, type ThreeWayModel } from '../analysis/three-way';
 import { lexNormalized } from '../analysis/tokenize';
 import { fnv1a32, loadCommunitySet, splitOf, type CommunityPost, type Label } from '../eval/community/stats';
 import { corporaAvailable, loadSplits, repoRoot, rng, shuffle } from './sentiment-data';
-import { zhTokens } from './train-zh';
 import { loadUciSplits } from './sentiment-data-en';
 
 const argv = process.argv.slice(2);
@@ -125,11 +123,7 @@ function report(pairs: { y: number; pred: number; post: CommunityPost }[]) {
   };
 }
 
-/** Feature keys of a text for the community word model: the corpus model's keys, without the dense lexicon masses. */
-function communityKeys(text: string): string[] {
-  if (lang === 'zh') return [...featureVector(zhFeatures(zhTokens(text))).keys()].filter((k) => !isLexiconKey(k));
-  return [...enFeatureVector(enFeatures(normalizeText(text), enModel().options)).keys()].filter((k) => !isEnLexiconKey(k));
-}
+const communityKeys = (text: string) => keysOf(lang, text);
 
 const TRAIN_DIR = path.resolve(repoRoot, flag('train-dir', 'search/train/community'));
 

@@ -8,6 +8,8 @@
  *   resonance retrain --write[=FILE]     also write the model (default DATA_DIR/models/sentiment-zh.json,
  *                                        loaded by the server at its next start; never the committed file)
  *   --weight=N    one community label weighs N average corpus rows (default 20)
+ *   --word-weight=N  one label counts as N posts in the community word model (default 1; 0: the word
+ *                 model is not refitted). With --write it goes beside the model, as community-zh.json
  *   --holdout=F   community share held out, stratified by label (default 0.3); --seed=N its seed
  *   --quick       a subsample of the corpora (tests); its model is not written
  *   --min-df=, --epochs=, --l1= ...  the trainer's own flags (search/train/train-zh.ts)
@@ -22,10 +24,12 @@ import path from 'node:path';
 import type { Config } from '../config';
 import { openDatabase, closeDatabase } from '../db';
 import { migrate } from '../migrate';
-import { labelledExamples, retrainedModelPath, zhModelOverride, type LabelledExample } from '../services/sentimentLabels';
+import { communityModelOverride, communityModelPathBeside, labelledExamples, retrainedModelPath, zhModelOverride, type LabelledExample } from '../services/sentimentLabels';
 import type { HumanSentimentLabel } from '../models/SentimentLabel';
 import { analyze } from '../../search/analysis';
 import { useZhModel, useZhModelFile, zhModel, zhModelFile, type LoadedZhModel, type ZhSentimentModel } from '../../search/analysis/sentiment-zh';
+import { addCommunityDocs, committedCommunityModel, communityModel, prepareCommunityModel, useCommunityModel, useCommunityModelFile, type CommunityModel, type LoadedCommunityModel } from '../../search/analysis/community-model';
+import { communityKeys } from '../../search/train/community-keys';
 import type { SparseFitParams } from '../../search/train/logreg';
 import { corpusMetrics, corpusShare, fitZhModel, scoreTokens, zhHyper, zhTokens, type ZhTrainingRow } from '../../search/train/train-zh';
 import { CORPORA, SPLIT, corporaAvailable, foldKey, loadSplits, rng, sentimentDataDir, shuffle, type Row } from '../../search/train/sentiment-data';
@@ -39,6 +43,8 @@ const COMMUNITY = 'community';
 export interface RetrainOptions {
   /** One community label weighs this many average corpus rows. */
   communityWeight: number;
+  /** One label counts as this many posts in the community word model (0: the word model is not refitted). */
+  wordWeight: number;
   /** Share of the community examples held out (per label). */
   holdout: number;
   /** Seed of the community split (the corpora keep their own fixed split). */
@@ -53,7 +59,7 @@ export const QUICK = { train: 0.15, dev: 0.3, test: 0.3 } as const;
 
 /** Defaults; `parseRetrainArgs` reads the flags over them. */
 export function retrainDefaults(): RetrainOptions {
-  return { communityWeight: 20, holdout: 0.3, seed: SPLIT.seed + 7, quick: false, hyper: zhHyper([]) };
+  return { communityWeight: 20, wordWeight: 1, holdout: 0.3, seed: SPLIT.seed + 7, quick: false, hyper: zhHyper([]) };
 }
 
 /** Options and the output file (undefined: report only) from the command line. */
@@ -69,6 +75,7 @@ export function parseRetrainArgs(argv: string[], config: Pick<Config, 'dataDir'>
   const defaults = retrainDefaults();
   const options: RetrainOptions = {
     communityWeight: number('weight', defaults.communityWeight, (n) => n > 0),
+    wordWeight: number('word-weight', defaults.wordWeight, (n) => n >= 0),
     holdout: number('holdout', defaults.holdout, (n) => n > 0 && n < 1),
     seed: number('seed', defaults.seed, Number.isSafeInteger),
     quick: argv.includes('--quick'),
@@ -141,15 +148,32 @@ export function labelMetrics(gold: HumanSentimentLabel[], predicted: HumanSentim
   };
 }
 
-/** Label texts with a model through the full run-time path (analyze()), then put the previous model back. */
-function labelsWith(m: LoadedZhModel, texts: string[]): HumanSentimentLabel[] {
+/** Label texts with a model (and a word model, when given) through the full run-time path (analyze()), then put the previous ones back. */
+function labelsWith(m: LoadedZhModel, texts: string[], words?: LoadedCommunityModel): HumanSentimentLabel[] {
   const previous = zhModel();
   useZhModel(m);
+  if (words) useCommunityModel('zh', words);
   try {
     return texts.map((t) => analyze(t).sentiment.label);
   } finally {
     useZhModel(previous);
+    if (words) useCommunityModel('zh', undefined);
   }
+}
+
+const CLASS: Record<HumanSentimentLabel, 0 | 1 | 2> = { negative: 0, neutral: 1, positive: 2 };
+
+/**
+ * The committed word model with the labels' counts added: one label counts as `weight` written
+ * posts. From the committed counts, not from an earlier retrain's, since the labels are all of them
+ * each time. The desk says nothing of crisis, so the crisis columns do not count them. Null when no
+ * word model is in use (or the weight is 0).
+ */
+export function refitCommunityWords(rows: { text: string; label: HumanSentimentLabel }[], weight: number): CommunityModel | null {
+  const base = communityModel('zh') ? committedCommunityModel('zh') : null;
+  if (!base || weight <= 0) return null;
+  const words = addCommunityDocs(base, rows.map((r) => ({ keys: communityKeys('zh', r.text), y: CLASS[r.label], crisis: null, weight })));
+  return { ...words, info: { ...base.info, retrainedBy: 'resonance retrain (server/commands/retrain.ts)', labels: rows.length, wordWeight: weight } };
 }
 
 function sample<T>(rows: T[], fraction: number, random: () => number): T[] {
@@ -164,6 +188,8 @@ export interface RetrainResult {
     labels: { total: number; byLang: Record<string, number>; usedForZh: number; distinctTexts: number; train: Record<HumanSentimentLabel, number>; heldOut: Record<HumanSentimentLabel, number> };
   };
   model: ZhSentimentModel;
+  /** The word model with the labels added (null: not refitted). */
+  words: CommunityModel | null;
 }
 
 /**
@@ -208,14 +234,16 @@ export function retrainZh(examples: LabelledExample[], options: RetrainOptions, 
   const testTokens = test.map((r) => zhTokens(r.text));
   const heldOutTexts = community.heldOut.map((r) => r.text);
   const gold = community.heldOut.map((r) => r.label);
-  const evaluate = (m: LoadedZhModel) => ({
-    community: labelMetrics(gold, labelsWith(m, heldOutTexts)),
+  const words = refitCommunityWords(community.train, options.wordWeight);
+  const wordsLoaded = words ? prepareCommunityModel(words) : undefined;
+  const evaluate = (m: LoadedZhModel, w?: LoadedCommunityModel) => ({
+    community: labelMetrics(gold, labelsWith(m, heldOutTexts, w)),
     base: corpusMetrics(scoreTokens(test, testTokens, m), m.model.neutralBand).overall,
   });
   const beforeFigures = evaluate(before);
-  const afterFigures = evaluate(fit.loaded);
+  const afterFigures = evaluate(fit.loaded, wordsLoaded);
 
-  const parameters = { communityWeight: k, communityShare: Math.round(communityShare * 1e6) / 1e6, holdout: options.holdout, seed: options.seed, quick: options.quick ? QUICK : false, hyper: options.hyper };
+  const parameters = { communityWeight: k, wordWeight: words ? options.wordWeight : 0, communityShare: Math.round(communityShare * 1e6) / 1e6, holdout: options.holdout, seed: options.seed, quick: options.quick ? QUICK : false, hyper: options.hyper };
   const labels = {
     total: examples.length,
     byLang,
@@ -239,6 +267,7 @@ export function retrainZh(examples: LabelledExample[], options: RetrainOptions, 
   };
   return {
     model: fit.model,
+    words,
     report: {
       dataDir,
       before: { model: before === zhModel() ? zhModelFile() : '(given)', ...beforeFigures },
@@ -253,6 +282,13 @@ export function retrainZh(examples: LabelledExample[], options: RetrainOptions, 
       machine: { cpus: os.cpus().length, node: process.version },
     },
   };
+}
+
+/** Write then rename: a server starting meanwhile reads the old file or the new one, never half. */
+function writeAtomically(file: string, value: unknown): void {
+  const partial = `${file}.${process.pid}.partial`;
+  fs.writeFileSync(partial, JSON.stringify(value) + '\n');
+  fs.renameSync(partial, file);
 }
 
 function countLabels(rows: CommunityRow[]): Record<HumanSentimentLabel, number> {
@@ -272,19 +308,22 @@ export async function retrain(config: Config, argv: string[]): Promise<RetrainRe
   }
   // BEFORE is what the server would load now: the override when there is one.
   useZhModelFile(zhModelOverride(config));
-  const { report, model } = retrainZh(examples, options);
+  useCommunityModelFile('zh', communityModelOverride(config));
+  const { report, model, words } = retrainZh(examples, options);
   if (write) {
     fs.mkdirSync(path.dirname(write), { recursive: true });
-    // Write then rename: a server starting meanwhile reads the old file or the new one, never half.
-    const partial = `${write}.${process.pid}.partial`;
-    fs.writeFileSync(partial, JSON.stringify(model) + '\n');
-    fs.renameSync(partial, write);
+    // The word model first: the server loads it only beside a sentiment model, so a crash between
+    // the two renames leaves the old pair or a word model that waits for its sentiment model.
+    const beside = communityModelPathBeside(write);
+    if (words) writeAtomically(beside, words);
+    else fs.rmSync(beside, { force: true });
+    writeAtomically(write, model);
   }
   const loadedAtStart = write && zhModelOverride(config) === write;
   const note = !write ? 'report only: add --write to save the model'
     : loadedAtStart ? 'the server loads this model at its next start'
     : 'SENTIMENT_MODEL_PATH names another file: point it here for the server to load this model';
-  const out = { ...report, written: write ?? null, note };
+  const out = { ...report, written: write ?? null, writtenWords: write && words ? communityModelPathBeside(write) : null, note };
   console.log(JSON.stringify(out, null, 2));
   return out;
 }

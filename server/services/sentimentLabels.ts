@@ -214,3 +214,19 @@ export function zhModelOverride(config: Pick<Config, 'dataDir' | 'SENTIMENT_MODE
   const retrained = retrainedModelPath(config);
   return fs.existsSync(retrained) ? retrained : null;
 }
+
+/**
+ * The community word model retrained with that model (`resonance retrain --write` writes it beside
+ * the sentiment model, as community-zh.json), or null for the committed one. A word model without
+ * its sentiment model is not loaded: the two were fitted from the same labels.
+ */
+export function communityModelOverride(config: Pick<Config, 'dataDir' | 'SENTIMENT_MODEL_PATH'>): string | null {
+  const zh = zhModelOverride(config);
+  const file = zh ? communityModelPathBeside(zh) : null;
+  return file && fs.existsSync(file) ? file : null;
+}
+
+/** Where the retrain writes the word model that goes with a sentiment model file. */
+export function communityModelPathBeside(sentimentModelFile: string): string {
+  return path.join(path.dirname(sentimentModelFile), 'community-zh.json');
+}

@@ -11,9 +11,10 @@ import { withTransaction } from '../../server/db';
 import { deleteAccount } from '../../server/services/privacy';
 import { updateProfile } from '../../server/services/accounts';
 import { ingestMentions } from '../../server/services/mentions';
-import { exportLabels, labelFromFeedback, labelledExamples, listSentimentLabels, recordSentimentLabel, zhModelOverride } from '../../server/services/sentimentLabels';
-import { useCommunityModel } from '../../search/analysis/community-model';
-import { parseRetrainArgs, retrainDefaults, retrainZh, type RetrainResult } from '../../server/commands/retrain';
+import { communityModelOverride, exportLabels, labelFromFeedback, labelledExamples, listSentimentLabels, recordSentimentLabel, zhModelOverride } from '../../server/services/sentimentLabels';
+import { committedCommunityModel, communityModel, communityModelFile, useCommunityModel, useCommunityModelFile } from '../../search/analysis/community-model';
+import { communityKeys } from '../../search/train/community-keys';
+import { parseRetrainArgs, refitCommunityWords, retrainDefaults, retrainZh, type RetrainResult } from '../../server/commands/retrain';
 import { analyze } from '../../search/analysis';
 import { useZhModelFile, zhModel, zhModelFile } from '../../search/analysis/sentiment-zh';
 import { corporaAvailable } from '../../search/train/sentiment-data';
@@ -154,6 +155,48 @@ describe('sentiment labels', function () {
       expect(after.base.macroF1).to.be.at.least(0.85);
     });
 
+    it('adds the labels to the committed word model’s counts (not to an earlier retrain’s), the crisis columns untouched', () => {
+      const committed = committedCommunityModel('zh')!;
+      const rows = [{ text: '这车机卡得像PPT，售后还说正常', label: 'negative' as const }, { text: '提车一个月，底盘扎实，值了', label: 'positive' as const }];
+      const [key] = communityKeys('zh', rows[0].text).filter((k) => committed.counts[k]);
+      expect(key, 'a key the committed model knows').to.be.a('string');
+      // An earlier retrain's model in use (its counts of the key far off): the refit starts from the committed counts.
+      const earlier = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-words-')), 'community-zh.json');
+      fs.writeFileSync(earlier, JSON.stringify({ ...committed, counts: { ...committed.counts, [key]: committed.counts[key].map((n) => n + 100) } }));
+      useCommunityModelFile('zh', earlier);
+      let words;
+      try {
+        words = refitCommunityWords(rows, 2)!;
+      } finally {
+        useCommunityModelFile('zh', null);
+      }
+      const before = committed.counts[key];
+      const after = words.counts[key];
+      const inBoth = communityKeys('zh', rows[1].text).includes(key) ? 2 : 0;
+      expect(after[0], 'negative: +2 for the negative label').to.equal(before[0] + 2);
+      expect(after[2], 'positive').to.equal(before[2] + inBoth);
+      expect(after.slice(3), 'the desk says nothing of crisis').to.deep.equal(before.slice(3));
+      const fresh = communityKeys('zh', '这车机卡得像PPT').find((k) => !committed.counts[k] && words.counts[k]);
+      if (fresh) expect(words.counts[fresh][0]).to.equal(2);
+      expect(words.info).to.include({ labels: 2, wordWeight: 2 });
+      expect(refitCommunityWords(rows, 0), 'weight 0: not refitted').to.equal(null);
+    });
+
+    it('with the word model: learns the community’s language on its held-out labels, and says how', () => {
+      const examples = labelledExamples();
+      return examples.then((ex) => {
+        const withWords = retrainZh(ex, { ...retrainDefaults(), quick: true });
+        const { before, after, parameters } = withWords.report;
+        expect(withWords.words, 'the word model refitted').to.not.equal(null);
+        expect(parameters).to.include({ wordWeight: 1 });
+        // Both sides read the slang through a word model: the committed one before, the refitted one after.
+        expect(after.community.accuracy, JSON.stringify({ before: before.community, after: after.community })).to.be.above(before.community.accuracy);
+        expect(after.community.negRecall).to.be.at.least(before.community.negRecall);
+        expect(communityModel('zh'), 'the evaluation put the model in use back').to.not.equal(null);
+        expect(communityModelFile('zh')).to.match(/search[/\\]models[/\\]community-zh\.json$/);
+      });
+    });
+
     it('writes nothing without --write and refuses to write a --quick model', () => {
       const dataDir = path.join(os.tmpdir(), 'resonance-retrain-args');
       expect(parseRetrainArgs(['--weight=5'], { dataDir }).write).to.equal(undefined);
@@ -182,8 +225,20 @@ describe('a retrained model in DATA_DIR', function () {
   });
   after(async () => {
     await server?.close();
-    // Every other test in this process scores with the committed model.
+    // Every other test in this process scores with the committed models.
     useZhModelFile(null);
+    useCommunityModelFile('zh', null);
+  });
+
+  it('loads a retrained word model only beside a retrained sentiment model', () => {
+    const words = path.join(dataDir, 'models', 'community-zh.json');
+    const committedWords = committedCommunityModel('zh')!;
+    fs.writeFileSync(words, JSON.stringify({ ...committedWords, info: { ...committedWords.info, retrainedBy: 'resonance retrain (test)' } }));
+    expect(communityModelOverride({ dataDir })).to.equal(words);
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'resonance-words-alone-'));
+    fs.mkdirSync(path.join(elsewhere, 'models'));
+    fs.copyFileSync(words, path.join(elsewhere, 'models', 'community-zh.json'));
+    expect(communityModelOverride({ dataDir: elsewhere }), 'no sentiment model beside it').to.equal(null);
   });
 
   it('is loaded at start instead of the committed one', async () => {
@@ -192,7 +247,11 @@ describe('a retrained model in DATA_DIR', function () {
     expect(zhModelFile()).to.equal(file());
     expect((zhModel().model.info as { trainedBy?: string }).trainedBy).to.equal('resonance retrain (test)');
     expect(analyze('车机又卡死了').sentiment.label).to.equal('negative');
+    expect(communityModelFile('zh')).to.equal(path.join(dataDir, 'models', 'community-zh.json'));
+    expect((communityModel('zh')!.model.info as { retrainedBy?: string }).retrainedBy).to.equal('resonance retrain (test)');
     useZhModelFile(null);
+    useCommunityModelFile('zh', null);
     expect(zhModelFile()).to.equal(committed);
+    expect(communityModelFile('zh')).to.match(/search[/\\]models[/\\]community-zh\.json$/);
   });
 });
