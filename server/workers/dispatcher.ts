@@ -406,7 +406,9 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
       for (;;) {
         const max = ((await OutboxEvent.max('id')) as number | null) ?? 0;
         const cursors = await Promise.all(lanes.map((l) => l.cursor ?? laneCursor(l.processor)));
-        if (cursors.every((c) => c.lastEventId >= max) && lanes.every((l) => !l.running)) {
+        // Caught up with `max` is not drained if a processor committed a follow-up event since
+        // (analysis -> item.analyzed -> the alert rules): only an unchanged outbox is.
+        if (cursors.every((c) => c.lastEventId >= max) && lanes.every((l) => !l.running) && (((await OutboxEvent.max('id')) as number | null) ?? 0) === max) {
           await flushCursors();
           return;
         }
