@@ -176,6 +176,15 @@ export function coverage(c: CommunityScores): number {
   return c.total ? c.known / c.total : 0;
 }
 
+/** The three-way layer's inputs from the word model, in this order (cues-zh.ts and cues-en.ts name them). */
+export const COMMUNITY_CUE_NAMES = ['c_neg', 'c_neu', 'c_pos', 'c_crisis'] as const;
+
+/** The four inputs: each sum scaled and clipped, the class sums weighed by coverage, the crisis sum not. */
+export function communityCues(c: CommunityScores): [number, number, number, number] {
+  const g = coverage(c);
+  return [g * communityCue(c.negative), g * communityCue(c.neutral), g * communityCue(c.positive), communityCue(c.crisis)];
+}
+
 /** A labelled post as the model counts it: its feature keys, class, crisis flag (null: unknown, the crisis columns do not count it) and weight (default 1). */
 export interface CommunityDoc { keys: Iterable<string>; y: 0 | 1 | 2; crisis: boolean | null; weight?: number }
 

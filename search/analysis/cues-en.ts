@@ -5,7 +5,7 @@
  * normal?"), genuine questions, notices and logistics, mild praise ("worth it", "does the job")
  * and comparisons with another product. The three-way layer (three-way.ts) learned their weights.
  */
-import { communityCue, coverage } from './community-model';
+import { COMMUNITY_CUE_NAMES, communityCues } from './community-model';
 import type { EnModelScore } from './sentiment-en';
 import { scoreEn } from './sentiment-en';
 
@@ -98,14 +98,7 @@ export function enCues(normalized: string, s: EnModelScore): Float64Array {
   set('rival_z', rival * squash(z));
   set('exclaim', normalized.includes('!') ? 1 : 0);
   set('length', Math.log1p(normalized.length) / 5);
-  // The community word model (community-model.ts), scaled, clipped and weighed by coverage as in cues-zh.ts.
-  const c = s.community;
-  if (c) {
-    const g = coverage(c);
-    set('c_neg', g * communityCue(c.negative));
-    set('c_neu', g * communityCue(c.neutral));
-    set('c_pos', g * communityCue(c.positive));
-    set('c_crisis', communityCue(c.crisis));
-  }
+  // The community word model (community-model.ts: communityCues).
+  if (s.community) communityCues(s.community).forEach((x, i) => set(COMMUNITY_CUE_NAMES[i], x));
   return v;
 }

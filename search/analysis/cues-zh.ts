@@ -17,7 +17,7 @@ import { NEGATORS } from './features-zh';
 import { zhLexiconPolarity } from './lexicon-zh';
 import { zhModel, zhSpanLogit, type LoadedZhModel, type SpanLogit } from './sentiment-zh';
 import { lexNormalized, type SentimentToken } from './tokenize';
-import { communityCue, coverage, type CommunityScores } from './community-model';
+import { COMMUNITY_CUE_NAMES, communityCues, type CommunityScores } from './community-model';
 
 /** The cue features, in the order of the vector (the three-way model stores the same list). */
 export const ZH_CUE_NAMES = [
@@ -206,13 +206,7 @@ export function zhCues(normalized: string, tokens: SentimentToken[], logit: numb
   set('z_tail_long', long * v[INDEX.get('z_tail')!]);
   // The community word model (community-model.ts): naive Bayes sums grow with the text, so they are
   // scaled and clipped; the layer learns how far to trust them.
-  if (community) {
-    const g = coverage(community);
-    set('c_neg', g * communityCue(community.negative));
-    set('c_neu', g * communityCue(community.neutral));
-    set('c_pos', g * communityCue(community.positive));
-    set('c_crisis', communityCue(community.crisis));
-  }
+  if (community) communityCues(community).forEach((x, i) => set(COMMUNITY_CUE_NAMES[i], x));
   return v;
 }
 

@@ -3,6 +3,7 @@
  * weighted by token share), turns the score into a label with a neutral band, and keeps
  * questions and announcements neutral unless the scorer is confident.
  */
+import { COMMUNITY_CUE_NAMES } from './community-model';
 import { EN_CUE_NAMES, enCues } from './cues-en';
 import { ZH_CUE_NAMES, zhCues } from './cues-zh';
 import type { Lang } from './language';
@@ -68,7 +69,6 @@ interface Part {
   communityTerms?: string[];
 }
 
-const COMMUNITY_CUES = ['c_neg', 'c_neu', 'c_pos', 'c_crisis'];
 
 function formatReason({ term, weight, note }: Reason): string {
   const w = (weight >= 0 ? '+' : '') + weight.toFixed(2);
@@ -175,7 +175,7 @@ export function analyzeSentiment(normalized: string, tokens: SentimentToken[], l
     // the layer cannot tell praise from complaint, so the post is labelled neither.
     if (label !== 'neutral' && Math.abs(positive - negative) < TIE_MARGIN && Math.max(negative, positive) < TIE_CONFIDENT) label = 'neutral';
     // The label's cues first: they are why a turn, a question or irony moved it from the raw score.
-    reasons.unshift(...cues.map((c) => formatReason({ term: `cue:${c.name}`, weight: c.weight, note: part.communityTerms?.[COMMUNITY_CUES.indexOf(c.name)] || undefined })));
+    reasons.unshift(...cues.map((c) => formatReason({ term: `cue:${c.name}`, weight: c.weight, note: part.communityTerms?.[(COMMUNITY_CUE_NAMES as readonly string[]).indexOf(c.name)] || undefined })));
     return { label, score: round(positive - negative), confidence: round(Math.max(negative, neutral, positive)), reasons, probabilities: probabilitiesOf(negative, neutral, positive) };
   }
   const score = Math.max(-1, Math.min(1, part.score));
