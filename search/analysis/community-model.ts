@@ -10,11 +10,11 @@
  * and crisis) are inputs of the three-way layer, which learns how far to trust them.
  *
  * It reads the hashes the corpus scorer already computed for the text (FeatureBuffer), so it adds
- * four table lookups per feature and no tokenising.
+ * one table lookup per feature and no tokenising.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { HashTable, hashOf } from './hash-table';
+import { HashColumns, hashOf } from './hash-table';
 
 /**
  * The serialised model: per feature key its (weighted) post counts, so that more labelled posts (the
@@ -33,8 +33,8 @@ export interface CommunityModel {
 /** Posts containing a key: negative, neutral, positive, crisis, not crisis. */
 export type Counts = [number, number, number, number, number];
 
-/** A model ready for scoring: one packed hash table per column. */
-export interface LoadedCommunityModel { model: CommunityModel; tables: [HashTable, HashTable, HashTable, HashTable] }
+/** A model ready for scoring: its four columns (negative, neutral, positive, crisis) packed under one hash table. */
+export interface LoadedCommunityModel { model: CommunityModel; table: HashColumns }
 
 /**
  * The four scores of one text, summed over its known features, and for each column the feature
@@ -49,7 +49,7 @@ export interface CommunityScores {
 
 /**
  * Derive the scoring tables: each class column is log P(key | class) minus its mean over the three
- * classes (the mean cancels in any softmax, and centring keeps the packed tables' range small); the
+ * classes (the mean cancels in any softmax, and centring keeps the packed columns' range small); the
  * crisis column is the log ratio of the key's rate in crisis posts to its rate in the others.
  * Rounded to 3 decimals, as the tables were when the model stored weights.
  */
@@ -61,17 +61,14 @@ export function prepareCommunityModel(model: CommunityModel): LoadedCommunityMod
   const v = keys.length;
   const logRate = (n: number, i: number) => Math.log((n + alpha) / (totals[i] + alpha * v));
   const r = (x: number) => Math.round(x * 1000) / 1000;
-  const columns: [number, number][][] = [[], [], [], []];
+  const rows: [number, number[]][] = [];
   for (const k of keys) {
     const c = model.counts[k];
     const ll = [logRate(c[0], 0), logRate(c[1], 1), logRate(c[2], 2)];
     const mean = (ll[0] + ll[1] + ll[2]) / 3;
-    const h = hashOf(k);
-    for (let i = 0; i < 3; i++) columns[i].push([h, r(ll[i] - mean)]);
-    columns[3].push([h, r(logRate(c[3], 3) - logRate(c[4], 4))]);
+    rows.push([hashOf(k), [r(ll[0] - mean), r(ll[1] - mean), r(ll[2] - mean), r(logRate(c[3], 3) - logRate(c[4], 4))]]);
   }
-  const table = (i: number) => new HashTable(columns[i], v);
-  return { model, tables: [table(0), table(1), table(2), table(3)] };
+  return { model, table: new HashColumns(rows, 4, v) };
 }
 
 const paths: Record<'zh' | 'en', string> = {
@@ -131,16 +128,16 @@ export function useCommunityModel(lang: 'zh' | 'en', m: LoadedCommunityModel | n
 
 /** Sum the model's columns over distinct feature hashes (`hashes[0..size)`); presence, not counts. */
 export function communityScores(m: LoadedCommunityModel, hashes: Int32Array, size: number): CommunityScores {
-  const [neg, neu, pos, cri] = m.tables;
+  const { table } = m;
   const out: CommunityScores = { negative: 0, neutral: 0, positive: 0, crisis: 0, known: 0, total: size, strongest: [-1, -1, -1, -1] };
   let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
   for (let k = 0; k < size; k++) {
-    const h = hashes[k];
-    const a = neg.get(h);
-    if (a === undefined) continue;
-    const b = neu.get(h) ?? 0;
-    const c = pos.get(h) ?? 0;
-    const d = cri.get(h) ?? 0;
+    const row = table.row(hashes[k]);
+    if (row < 0) continue;
+    const a = table.value(row, 0);
+    const b = table.value(row, 1);
+    const c = table.value(row, 2);
+    const d = table.value(row, 3);
     out.known++;
     out.negative += a;
     out.neutral += b;
