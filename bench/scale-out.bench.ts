@@ -32,12 +32,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { io as connectIo, type Socket } from 'socket.io-client';
 import { Redis } from 'ioredis';
-import { Sequelize, QueryTypes } from 'sequelize';
+import { Sequelize, QueryTypes, type Transaction } from 'sequelize';
 import sqlite3 from '../server/sqlite';
 import { machine } from './support/machine';
 import { freePort, rssMB, spawnTsx, stop, waitForOk } from './support/processes';
 import { RAISED_LIMITS } from './support/limits';
 import { ADMIN, api, adminToken, ingestKey, log, mentionItems, percentile, round, sleep } from './support/listening';
+import { partitionedOutbox } from './support/partitioned-outbox';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const quick = args.has('quick');
@@ -48,6 +49,7 @@ const params = {
   rate: num('rate', 20, 20),
   writeSeconds: num('write-seconds', 10, 5),
   connections: num('connections', 30, 15),
+  partitions: num('partitions', 8, 8),
   webProcesses: 3,
   workers: 1,
   database: (args.get('database-url') ?? process.env.DATABASE_URL) ? 'postgres' : 'sqlite',
@@ -297,7 +299,8 @@ async function rawInsertReference() {
 /**
  * PostgreSQL only: where the single writer saturates. --connections concurrent clients each run a
  * post-shaped transaction (a counter UPDATE … RETURNING, the row INSERT, an outbox INSERT), with
- * and without the transaction-scoped advisory lock every Resonance write takes.
+ * and without the transaction-scoped advisory lock every Resonance write takes, and through the
+ * partitioned outbox (bench/support/partitioned-outbox.ts) with --partitions partitions.
  */
 async function lockReference() {
   if (!databaseUrl) return null;
@@ -310,7 +313,7 @@ async function lockReference() {
     await sequelize.query(`INSERT INTO raw_threads (id) SELECT g FROM generate_series(1, ${params.connections}) g`);
     // 'first': the lock as Resonance takes it (first statement); 'late': just before the outbox
     // INSERT (the only statement whose id order matters), so the other statements run concurrently.
-    const run = async (locked: false | 'first' | 'late') => {
+    const measure = async (write: (c: number, transaction: Transaction) => Promise<void>) => {
       const end = performance.now() + params.writeSeconds * 1000;
       let n = 0;
       const lat: number[] = [];
@@ -318,13 +321,7 @@ async function lockReference() {
         Array.from({ length: params.connections }, async (_, c) => {
           while (performance.now() < end) {
             const t0 = performance.now();
-            await sequelize.transaction(async (transaction) => {
-              if (locked === 'first') await sequelize.query('SELECT pg_advisory_xact_lock(1380275023)', { transaction });
-              const [[{ floors }]] = (await sequelize.query('UPDATE raw_threads SET floors = floors + 1 WHERE id = $1 RETURNING floors', { bind: [c + 1], transaction })) as unknown as [[{ floors: number }]];
-              await sequelize.query('INSERT INTO raw_posts ("threadId", floor, body, html, "createdAt") VALUES ($1, $2, $3, $4, now())', { bind: [c + 1, floors, '发布会现场人很多', '<p>发布会现场人很多</p>'], transaction });
-              if (locked === 'late') await sequelize.query('SELECT pg_advisory_xact_lock(1380275023)', { transaction });
-              await sequelize.query('INSERT INTO raw_outbox (type, payload, "createdAt") VALUES ($1, $2, now())', { bind: ['post.created', '{"postId":1}'], transaction });
-            });
+            await sequelize.transaction((transaction) => write(c, transaction));
             lat.push(performance.now() - t0);
             n++;
           }
@@ -332,10 +329,32 @@ async function lockReference() {
       );
       return { transactionsPerSecond: round(n / params.writeSeconds), latencyMs: summarise(lat) };
     };
+    const run = (locked: false | 'first' | 'late') =>
+      measure(async (c, transaction) => {
+        if (locked === 'first') await sequelize.query('SELECT pg_advisory_xact_lock(1380275023)', { transaction });
+        const [[{ floors }]] = (await sequelize.query('UPDATE raw_threads SET floors = floors + 1 WHERE id = $1 RETURNING floors', { bind: [c + 1], transaction })) as unknown as [[{ floors: number }]];
+        await sequelize.query('INSERT INTO raw_posts ("threadId", floor, body, html, "createdAt") VALUES ($1, $2, $3, $4, now())', { bind: [c + 1, floors, '发布会现场人很多', '<p>发布会现场人很多</p>'], transaction });
+        if (locked === 'late') await sequelize.query('SELECT pg_advisory_xact_lock(1380275023)', { transaction });
+        await sequelize.query('INSERT INTO raw_outbox (type, payload, "createdAt") VALUES ($1, $2, now())', { bind: ['post.created', '{"postId":1}'], transaction });
+      });
     const unlocked = await run(false);
     const locked = await run('first');
     const late = await run('late');
-    return { connections: params.connections, withoutLock: unlocked, withAdvisoryLock: locked, lockBeforeOutboxInsertOnly: late };
+    // The same transaction through the partitioned outbox: thread c + 1 in partition c % P, the
+    // partition's head row taken last (its row lock is the partition's write lock).
+    const outbox = partitionedOutbox(sequelize, 'bench');
+    await outbox.install(params.partitions, params.connections);
+    const partitioned = await measure((c, transaction) =>
+      outbox.appendPost(transaction, c % params.partitions, c + 1, '{"postId":1}').then(() => undefined),
+    );
+    await outbox.drop();
+    return {
+      connections: params.connections,
+      withoutLock: unlocked,
+      withAdvisoryLock: locked,
+      lockBeforeOutboxInsertOnly: late,
+      partitionedOutbox: { partitions: params.partitions, ...partitioned },
+    };
   } finally {
     await sequelize.close();
   }
