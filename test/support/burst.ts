@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { expect } from 'chai';
+import { QueryTypes, Sequelize } from 'sequelize';
 import sqlite3 from '../../server/sqlite';
 import { Client } from './client';
 import { CHILD_ADMIN } from './child-server';
@@ -148,10 +149,28 @@ export async function threadPostIds(client: Client, threadId: string): Promise<s
   }
 }
 
+/** Rows of a query on a PostgreSQL database, on a connection of its own (the server may still be running). */
+export async function postgresRows<T>(url: string, sql: string): Promise<T[]> {
+  const sequelize = new Sequelize(url, { logging: false, pool: { max: 1 } });
+  try {
+    return await sequelize.query<T & object>(sql, { type: QueryTypes.SELECT });
+  } finally {
+    await sequelize.close();
+  }
+}
+
+/** Where the server under test keeps its data: DATA_DIR's SQLite file, or PostgreSQL (DATABASE_URL). */
+export interface StoredIn {
+  dataDir: string;
+  databaseUrl?: string;
+}
+
 /** The database ids of mentions, keyed `source:externalId`. */
-export async function mentionIds(dataDir: string): Promise<Map<string, number>> {
-  const rows = await sqliteRows<{ id: number; source: string; externalId: string }>(path.join(dataDir, 'resonance.sqlite'), 'SELECT "id", "source", "externalId" FROM "mentions"');
-  return new Map(rows.map((r) => [`${r.source}:${r.externalId}`, r.id]));
+export async function mentionIds(store: StoredIn): Promise<Map<string, number>> {
+  const sql = 'SELECT "id", "source", "externalId" FROM "mentions"';
+  type Row = { id: number | string; source: string; externalId: string };
+  const rows = store.databaseUrl ? await postgresRows<Row>(store.databaseUrl, sql) : await sqliteRows<Row>(path.join(store.dataDir, 'resonance.sqlite'), sql);
+  return new Map(rows.map((r) => [`${r.source}:${r.externalId}`, Number(r.id)]));
 }
 
 /** How many times each document id is in the search index (embedded file, or every index under the ES prefix). */
@@ -198,16 +217,16 @@ export async function replayedPostIds(url: string, token: string, threadId: stri
 }
 
 /** After a crash and restart: every acknowledged post and mention is stored, indexed exactly once, and (posts) replayed. */
-export async function expectNothingLost(url: string, dataDir: string, community: Community, ack: Acknowledged, es?: { url: string; prefix: string }): Promise<void> {
+export async function expectNothingLost(url: string, store: StoredIn, community: Community, ack: Acknowledged, es?: { url: string; prefix: string }): Promise<void> {
   await drained(url);
   const stored = new Set(await threadPostIds(community.member, community.threadId));
   const lostPosts = ack.posts.filter((id) => !stored.has(id));
   expect(lostPosts, 'acknowledged posts missing from the database').to.deep.equal([]);
-  const mentions = await mentionIds(dataDir);
+  const mentions = await mentionIds(store);
   const lostMentions = ack.mentions.filter((m) => !mentions.has(m));
   expect(lostMentions, 'accepted mentions missing from the database').to.deep.equal([]);
 
-  const indexed = await indexedIds(dataDir, es);
+  const indexed = await indexedIds(store.dataDir, es);
   const wanted = [...ack.posts.map((id) => `post:${id}`), ...ack.mentions.map((m) => `mention:${mentions.get(m)}`)];
   const notOnce = wanted.filter((id) => indexed.get(id) !== 1).map((id) => `${id} x${indexed.get(id) ?? 0}`);
   expect(notOnce, 'acknowledged documents not in the search index exactly once').to.deep.equal([]);
