@@ -74,6 +74,7 @@ import { uploadFiles } from './routes/uploadFiles';
 import { LocalDiskStorage } from './uploads/storage';
 import { createCluster } from './cluster';
 import { eventsFromWire } from './cluster/bus';
+import { createLeaseKeeper } from './cluster/leases';
 import { publishCommittedEvents, receiveRemoteEvents } from './events';
 import { configureThreadCache, forgetThreads } from './services/threadReads';
 import { forgetActors } from './services/accounts';
@@ -308,17 +309,39 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   const runsRules = config.RESONANCE_ROLE !== 'web';
   // Outbound webhooks send from the worker role (state in webhook_deliveries; see workers/webhooks.ts).
   const webhookSender = createWebhookSender({ ...deliverySettings(config), perMinute: config.RATE_LIMIT_WEBHOOKS_PER_MINUTE });
-  const dispatcher = createDispatcher(
-    [
-      ...processorsFor(config.RESONANCE_ROLE, {
-        web: [broadcastProcessor(io) as Processor, conversationsProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor, deskProcessor(deskNs) as Processor],
-        worker: [indexProcessor(search) as Processor, webhookProcessor(webhookSender, config.PUBLIC_URL) as Processor, alertRules as Processor],
-        both: [kolProcessor as Processor],
-      }),
-      ...(options.processors ?? []),
-    ],
-    { pollMs: config.OUTBOX_POLL_MS, ...options.dispatcher },
-  );
+  const processors = [
+    ...processorsFor(config.RESONANCE_ROLE, {
+      web: [broadcastProcessor(io) as Processor, conversationsProcessor(io) as Processor, sessionsProcessor(io) as Processor, consoleFeed as Processor, deskProcessor(deskNs) as Processor],
+      worker: [indexProcessor(search) as Processor, webhookProcessor(webhookSender, config.PUBLIC_URL) as Processor, alertRules as Processor],
+      both: [kolProcessor as Processor],
+    }),
+    ...(options.processors ?? []),
+  ];
+  // Durable lanes run in one process at a time, however many workers there are (cluster/leases.ts).
+  // The alert rules' lease carries their spike detectors and the SLA sweep with it.
+  const durable = (p: Processor) => p.durable !== false;
+  const leases =
+    runsRules && processors.some(durable)
+      ? createLeaseKeeper({
+          names: processors.filter(durable).map((p) => p.name),
+          ttlMs: config.WORKER_LEASE_SECONDS * 1000,
+          async gained(name) {
+            if (name === alertRules.name) {
+              await alertRules.start();
+              scheduleEscalation(config.ALERT_SLA_SWEEP_SECONDS);
+            }
+            dispatcher.resume(name);
+          },
+          async lost(name) {
+            await dispatcher.pause(name);
+            if (name === alertRules.name) {
+              alertRules.stop();
+              stopEscalation();
+            }
+          },
+        })
+      : null;
+  const dispatcher = createDispatcher(processors, { pollMs: config.OUTBOX_POLL_MS, ...options.dispatcher, leased: leases ? durable : undefined });
   if (cluster) {
     // Our commits go out on the bus; theirs come in: the dispatcher's tail, the caches.
     publishCommittedEvents((events) => cluster.bus.publishEvents(events));
@@ -336,11 +359,9 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   let closed = false;
   /** Start the pipeline work of this role (listen() does it for web and all; a worker calls it). */
   const startWork = async () => {
-    if (runsRules) {
-      await alertRules.start();
-      scheduleEscalation(config.ALERT_SLA_SWEEP_SECONDS);
-    }
     dispatcher.start();
+    // The lanes this process holds start now; the rest wait for a lease to come free.
+    await leases?.start();
     if (config.RESONANCE_ROLE !== 'web') webhookSender.start();
   };
 
@@ -354,6 +375,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     search,
     config,
     dispatcher,
+    leases,
     webhookSender,
     viewCounts,
     cluster,
@@ -370,6 +392,7 @@ export async function createResonance(config: Config, options: ResonanceOptions 
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      await leases?.stop();
       await dispatcher.stop();
       await webhookSender.stop();
       consoleFeed.stop();

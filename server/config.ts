@@ -41,6 +41,11 @@ const schema = z.object({
     .regex(/^[a-z0-9_]{3,32}:.{8,}$/, 'RESONANCE_ADMIN must be username:password (password ≥ 8 chars)')
     .optional(),
   RESONANCE_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  // Several workers (or `all` processes) share the durable pipeline lanes, each lane owned by one
+  // of them through a lease renewed every third of this; a worker that stops renewing (it died,
+  // or froze) loses its lanes to the others after this long (at once on the same host when its
+  // process is gone).
+  WORKER_LEASE_SECONDS: z.coerce.number().int().min(2).max(600).default(15),
   // The resilience suite's kill switch: `<crash point>:<n>` SIGKILLs the process on the n-th pass
   // through that point (server/crashPoints.ts). Never set it in production.
   // The Retry-After of a 503 answered while the database cannot be reached or the disk is full.

@@ -58,6 +58,12 @@ export interface DispatcherOptions {
   maxAttempts?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /**
+   * Lanes this says yes to start paused and run only between resume(name) and pause(name): a
+   * lease keeper (server/cluster/leases.ts) owns them, so that of several workers one at a time
+   * runs each.
+   */
+  leased?: (p: Processor) => boolean;
 }
 
 interface Lane {
@@ -73,6 +79,8 @@ interface Lane {
   lingerUntil: number;
   /** After a failed batch: process one event at a time until caught up. */
   isolate: boolean;
+  /** False while another process holds this lane's lease (leased lanes start so). */
+  active: boolean;
   running: boolean;
   again: boolean;
   retryAt: number;
@@ -86,7 +94,8 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   const maxAttempts = options.maxAttempts ?? 6;
   const backoffBaseMs = options.backoffBaseMs ?? 200;
   const backoffMaxMs = options.backoffMaxMs ?? 30_000;
-  const lanes: Lane[] = processors.map((processor) => ({ processor, cursor: null, loadedAt: 0, persisted: 0, dirty: false, lingerUntil: 0, isolate: false, running: false, again: false, retryAt: 0, timer: null }));
+  const lanes: Lane[] = processors.map((processor) => ({ processor, cursor: null, loadedAt: 0, persisted: 0, dirty: false, lingerUntil: 0, isolate: false, active: !options.leased?.(processor), running: false, again: false, retryAt: 0, timer: null }));
+  const activeLanes = () => lanes.filter((l) => l.active);
   let stopped = true;
   /**
    * The outbox's newest rows as committed by this process, ascending by id. A lane at cursor X
@@ -124,10 +133,11 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     }
     return outboxAfter(after, limit);
   }
-  /** Forget rows every lane is past. */
+  /** Forget rows every running lane is past (a paused lane reads the table when it resumes). */
   const trimTail = () => {
-    if (!tail.length || lanes.some((l) => !l.cursor)) return;
-    const done = Math.min(...lanes.map((l) => l.cursor!.lastEventId));
+    const active = activeLanes();
+    if (!tail.length || !active.length || active.some((l) => !l.cursor)) return;
+    const done = Math.min(...active.map((l) => l.cursor!.lastEventId));
     const n = firstAfter(done);
     if (n) tail.splice(0, n);
   };
@@ -200,7 +210,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     const cursor = lane.cursor;
     const limit = processor.batchSize ?? batchSize;
     for (;;) {
-      if (stopped) return;
+      if (stopped || !lane.active) return;
       const rows = await rowsAfter(cursor.lastEventId, limit);
       if (rows.length === 0) {
         lane.isolate = false;
@@ -344,7 +354,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   }
 
   function wake(lane: Lane) {
-    if (stopped) return;
+    if (stopped || !lane.active) return;
     if (Date.now() < lane.lingerUntil) return; // its timer is set
     const wait = lane.retryAt - Date.now();
     if (wait > 0) {
@@ -400,12 +410,39 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
       for (const lane of lanes) lane.cursor = null;
     },
     kick,
-    /** Resolve when every processor has caught up with the outbox (tests, CLI). */
+    /**
+     * Stop running a leased lane (its lease is going to another process): the batch in hand
+     * finishes and its progress is saved before this resolves, so the next owner starts after it.
+     */
+    async pause(name: string): Promise<void> {
+      for (const lane of lanes.filter((l) => l.processor.name === name)) {
+        lane.active = false;
+        if (lane.timer) clearTimeout(lane.timer);
+        lane.timer = null;
+        while (lane.running) await new Promise((r) => setTimeout(r, 10));
+        await flushCursors();
+        lane.cursor = null; // another process moves it meanwhile: read it again on resume
+        lane.retryAt = 0;
+        lane.lingerUntil = 0;
+      }
+    },
+    /** Run a leased lane (this process now holds its lease), from its cursor as stored. */
+    resume(name: string): void {
+      for (const lane of lanes.filter((l) => l.processor.name === name)) {
+        lane.active = true;
+        lane.cursor = null;
+        wake(lane);
+      }
+    },
+    /** Names of the lanes running here. */
+    activeLanes: () => activeLanes().map((l) => l.processor.name),
+    /** Resolve when every lane running here has caught up with the outbox (tests, CLI). */
     async drain(timeoutMs = 10_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const max = ((await OutboxEvent.max('id')) as number | null) ?? 0;
-        const cursors = await Promise.all(lanes.map((l) => l.cursor ?? laneCursor(l.processor)));
+        const active = activeLanes();
+        const cursors = await Promise.all(active.map((l) => l.cursor ?? laneCursor(l.processor)));
         // Caught up with `max` is not drained if a processor committed a follow-up event since
         // (analysis -> item.analyzed -> the alert rules): only an unchanged outbox is.
         if (cursors.every((c) => c.lastEventId >= max) && lanes.every((l) => !l.running) && (((await OutboxEvent.max('id')) as number | null) ?? 0) === max) {
