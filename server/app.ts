@@ -74,7 +74,7 @@ import { uploadFiles } from './routes/uploadFiles';
 import { LocalDiskStorage } from './uploads/storage';
 import { createCluster } from './cluster';
 import { eventsFromWire } from './cluster/bus';
-import { createLeaseKeeper } from './cluster/leases';
+import { createLeaseKeeper, liveWorkers } from './cluster/leases';
 import { publishCommittedEvents, receiveRemoteEvents } from './events';
 import { configureThreadCache, forgetThreads } from './services/threadReads';
 import { forgetActors } from './services/accounts';
@@ -196,20 +196,23 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   app.use(uploadFiles(deps.uploads.storage));
 
   app.get('/healthz', async (_req, res) => {
-    const [dbOk, searchOk, pipeline, redisOk] = await Promise.all([
+    const [dbOk, searchOk, health, redisOk, workers] = await Promise.all([
       db().authenticate().then(() => true, () => false),
       search.healthy(),
       dispatcher.health().catch(() => ({ backlog: -1, lagSeconds: -1 })),
       cluster ? cluster.link.healthy() : null,
+      liveWorkers().catch(() => -1),
     ]);
+    // `workers`: processes running the durable lanes (role worker or all); 0 = nothing drains the outbox.
+    const pipeline = { ...health, workers };
     // A down search backend degrades listening, not the forum: still 200, with search 'down'.
     // A down Redis too: each process then acts alone ('off': there is no Redis to share).
     const redis = redisOk === null ? 'off' : redisOk ? 'ok' : 'down';
     res.status(dbOk ? 200 : 503).json({ ok: dbOk, db: dbOk ? 'ok' : 'down', search: searchOk ? 'ok' : 'down', searchBackend: search.backend.name, redis, pipeline });
   });
   app.get('/metrics', async (_req, res) => {
-    const pipeline = await dispatcher.health().catch(() => ({ backlog: -1, lagSeconds: -1 }));
-    res.type('text/plain; version=0.0.4').send(renderMetrics({ resonance_pipeline_backlog: pipeline.backlog, resonance_pipeline_lag_seconds: pipeline.lagSeconds }));
+    const [pipeline, workers] = await Promise.all([dispatcher.health().catch(() => ({ backlog: -1, lagSeconds: -1 })), liveWorkers().catch(() => -1)]);
+    res.type('text/plain; version=0.0.4').send(renderMetrics({ resonance_pipeline_backlog: pipeline.backlog, resonance_pipeline_lag_seconds: pipeline.lagSeconds, resonance_pipeline_workers: workers }));
   });
 
   // Mention batches (up to 1,000 items) get a larger cap than everything else.

@@ -156,3 +156,10 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
     held: () => [...held.keys()].sort(),
   };
 }
+
+/** How many processes run pipeline lanes now (live `member:` rows), for /healthz: 0 means nothing drains the outbox. */
+export async function liveWorkers(): Promise<number> {
+  const rows = await sqlRows<LeaseRow>('SELECT "name","owner","expiresAt" FROM "worker_leases" WHERE "name" LIKE $1', [`${MEMBER}%`]);
+  const now = Date.now();
+  return rows.filter((r) => Number(r.expiresAt) > now && !goneFromThisHost(r.owner)).length;
+}

@@ -420,7 +420,11 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
         if (lane.timer) clearTimeout(lane.timer);
         lane.timer = null;
         while (lane.running) await new Promise((r) => setTimeout(r, 10));
-        await flushCursors();
+        // One try (it logs its failure): with the database away the next owner re-does that
+        // progress, idempotently, rather than this waiting for the database.
+        while (flushing) await flushing;
+        if (lane.dirty) await flushNow();
+        lane.dirty = false;
         lane.cursor = null; // another process moves it meanwhile: read it again on resume
         lane.retryAt = 0;
         lane.lingerUntil = 0;

@@ -110,6 +110,7 @@ describe('several workers: lanes shared by lease, taken over when one dies', fun
     }, 'both workers holding lanes (3 and 2)', 90_000, 200);
     const h = await holders();
     expect(pidsOf(h).filter((p) => p !== w1.pid && p !== w2.pid), 'lanes held by the two workers only').to.deep.equal([]);
+    expect((await (await fetch(`${web.baseUrl}/healthz`)).json()).pipeline.workers, '/healthz counts the workers').to.equal(2);
     await expectHandled(await incident(web, '今天下午地库里有台车的电池起火了，消防已经到场，太危险了。'), 'two workers');
   });
 
@@ -122,6 +123,7 @@ describe('several workers: lanes shared by lease, taken over when one dies', fun
     victim.kill('SIGKILL');
     pending.push(await incident(web, '充电的时候电池冒烟了，吓死人，官方赶紧出来说明。'));
     await waitFor(async () => count(await holders(), survivor.pid!) === LANES.length, 'the survivor holding every lane', 60_000, 200);
+    expect((await (await fetch(`${web.baseUrl}/healthz`)).json()).pipeline.workers).to.equal(1);
     for (const post of pending) await expectHandled(post, 'after the kill');
   });
 
