@@ -323,10 +323,16 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   // Durable lanes run in one process at a time, however many workers there are (cluster/leases.ts).
   // The alert rules' lease carries their spike detectors and the SLA sweep with it.
   const durable = (p: Processor) => p.durable !== false;
+  const weight = (name: string) => (name === 'index' ? 2 : name === alertRules.name ? 0 : 1);
   const leases =
     runsRules && processors.some(durable)
       ? createLeaseKeeper({
-          names: processors.filter(durable).map((p) => p.name),
+          // Heaviest first (the keeper keeps the first of its list when it gives lanes back): the
+          // indexer (all the analysis) and the alert rules end up in different workers.
+          names: processors
+            .filter(durable)
+            .map((p) => p.name)
+            .sort((a, b) => weight(b) - weight(a)),
           ttlMs: config.WORKER_LEASE_SECONDS * 1000,
           async gained(name) {
             if (name === alertRules.name) {

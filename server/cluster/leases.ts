@@ -24,7 +24,10 @@ import { log } from '../log';
 import { sqlRows } from '../sql';
 
 export interface LeaseKeeperOptions {
-  /** The lanes to share (processor names). */
+  /**
+   * The lanes to share (processor names), heaviest first: a process giving lanes back keeps the
+   * first ones of its list, so the two heaviest end up in different processes.
+   */
   names: readonly string[];
   ttlMs: number;
   /** Start running a lane: this process holds it now. */
@@ -70,7 +73,7 @@ function goneFromThisHost(owner: string): boolean {
 
 export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
   const owner = `${os.hostname()}/${process.pid}/${crypto.randomBytes(4).toString('hex')}`;
-  const names = [...options.names].sort();
+  const names = [...options.names];
   /** Lanes running here, with the time their lease runs out unless renewed. */
   const held = new Map<string, number>();
   let timer: NodeJS.Timeout | null = null;
@@ -98,7 +101,8 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       const keep = mine.slice(0, share);
       const free = names.filter((n) => !keep.includes(n) && !mine.includes(n) && (!byName.has(n) || !live(byName.get(n)!, now)));
       const take = free.slice(0, Math.max(0, share - keep.length));
-      for (const name of [...keep, ...take, `${MEMBER}${owner}`]) {
+      // What we give back is renewed too: it stays ours until its lane has stopped (below).
+      for (const name of [...mine, ...take, `${MEMBER}${owner}`]) {
         const existing = byName.get(name);
         if (existing) await sqlRows('UPDATE "worker_leases" SET "owner" = $1, "expiresAt" = $2 WHERE "name" = $3', [owner, expiresAt, name], t);
         else await sqlRows('INSERT INTO "worker_leases" ("name","owner","expiresAt") VALUES ($1,$2,$3)', [name, owner, expiresAt], t);

@@ -111,6 +111,7 @@ describe('several workers: lanes shared by lease, taken over when one dies', fun
     const h = await holders();
     expect(pidsOf(h).filter((p) => p !== w1.pid && p !== w2.pid), 'lanes held by the two workers only').to.deep.equal([]);
     expect((await (await fetch(`${web.baseUrl}/healthz`)).json()).pipeline.workers, '/healthz counts the workers').to.equal(2);
+    expect(h.get('index'), 'the indexer and the alert rules, the two heaviest lanes, in different workers').to.not.equal(h.get('alerts'));
     await expectHandled(await incident(web, '今天下午地库里有台车的电池起火了，消防已经到场，太危险了。'), 'two workers');
   });
 
