@@ -232,7 +232,8 @@ for (const backend of backends) {
     it('reports backlog and search health on /healthz', async () => {
       const health = await new Client(server.url).get('/healthz');
       expect(health.body).to.deep.include({ ok: true, db: 'ok', search: 'ok', searchBackend: backend.name });
-      expect(health.body.pipeline).to.have.keys('backlog', 'lagSeconds');
+      expect(health.body.pipeline).to.have.keys('backlog', 'lagSeconds', 'workers');
+      expect(health.body.pipeline.workers, 'this server (role all) runs the pipeline lanes').to.equal(1);
     });
   });
 }

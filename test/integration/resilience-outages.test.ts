@@ -77,7 +77,7 @@ describe('resilience: Elasticsearch unreachable during a burst', function () {
     await proxy.restore();
     await drained(server.url, 120_000);
     const end = (await health(server.url)).body;
-    expect(end.pipeline).to.deep.equal({ backlog: 0, lagSeconds: 0 });
+    expect(end.pipeline).to.deep.equal({ backlog: 0, lagSeconds: 0, workers: 1 });
     expect(end.search).to.equal('ok');
     const indexed = await indexedIds(dataDir, { url: es.url, prefix });
     const notOnce = [...before.posts, ...during.posts].map((id) => `post:${id}`).filter((id) => indexed.get(id) !== 1);
