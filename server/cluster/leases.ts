@@ -55,6 +55,8 @@ interface LeaseRow {
 }
 
 const MEMBER = 'member:';
+/** This host in owner ids, bounded so that `member:<owner>` always fits the column. */
+const HOST = os.hostname().slice(0, 64);
 
 /** The owner id's process is known to be gone: on this host, and no process has its pid. */
 function goneFromThisHost(owner: string): boolean {
@@ -62,7 +64,7 @@ function goneFromThisHost(owner: string): boolean {
   if (parts.length < 3) return false;
   const pid = Number(parts[parts.length - 2]);
   const host = parts.slice(0, -2).join('/');
-  if (host !== os.hostname() || !Number.isInteger(pid) || pid === process.pid) return false;
+  if (host !== HOST || !Number.isInteger(pid) || pid === process.pid) return false;
   try {
     process.kill(pid, 0);
     return false;
@@ -72,7 +74,7 @@ function goneFromThisHost(owner: string): boolean {
 }
 
 export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
-  const owner = `${os.hostname()}/${process.pid}/${crypto.randomBytes(4).toString('hex')}`;
+  const owner = `${HOST}/${process.pid}/${crypto.randomBytes(4).toString('hex')}`;
   const names = [...options.names];
   /** Lanes running here, with the time their lease runs out unless renewed. */
   const held = new Map<string, number>();
@@ -82,17 +84,23 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
 
   const live = (row: LeaseRow, now: number) => Number(row.expiresAt) > now && !goneFromThisHost(row.owner);
 
+  /** Lanes starting (gained() can take a while: the alert rules warm a day of history). */
+  const starting = new Map<string, Promise<void>>();
+
   async function lose(name: string): Promise<void> {
     held.delete(name);
+    await starting.get(name);
     await options.lost(name);
   }
 
   async function roundNow(): Promise<void> {
-    const now = Date.now();
     // A lease that ran out before we could renew it (the database was away) may be another's by now.
-    for (const [name, until] of [...held]) if (until <= now) await lose(name);
-    const expiresAt = now + options.ttlMs;
+    for (const [name, until] of [...held]) if (until <= Date.now()) await lose(name);
+    let expiresAt = 0;
     const plan = await withTransaction(async (t) => {
+      // The clock is read once the write lock is ours: a wait for it must not shorten the lease.
+      const now = Date.now();
+      expiresAt = now + options.ttlMs;
       const rows = await sqlRows<LeaseRow>('SELECT "name","owner","expiresAt" FROM "worker_leases"', [], t);
       const members = new Set([owner, ...rows.filter((r) => r.name.startsWith(MEMBER) && live(r, now)).map((r) => r.owner)]);
       const byName = new Map(rows.map((r) => [r.name, r]));
@@ -118,7 +126,14 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       held.set(name, expiresAt);
       if (running) continue;
       log.info('pipeline lane taken', { lane: name, owner });
-      await options.gained(name);
+      // Not awaited: the rounds (the renewals) go on while a lane starts; losing it waits for the start.
+      starting.set(
+        name,
+        options
+          .gained(name)
+          .catch((err) => log.error('pipeline lane did not start', { lane: name, error: err instanceof Error ? err.message : String(err) }))
+          .finally(() => starting.delete(name)),
+      );
     }
     for (const name of plan.release) {
       await lose(name);
@@ -142,6 +157,8 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       if (!stopped) return;
       stopped = false;
       await round();
+      // At boot the lanes this process got are running when start() resolves (tests drain right after).
+      await Promise.all(starting.values());
       timer = setInterval(() => void round(), Math.max(500, Math.floor(options.ttlMs / 3)));
       timer.unref();
     },

@@ -65,7 +65,7 @@ export interface AlertRulesOptions {
 
 /** The alert-rules processor, with its spike timer (start/stop with the app). */
 export function alertRulesProcessor(options: AlertRulesOptions = {}): Processor<'item.analyzed' | 'post.flagged'> & { start(): Promise<void>; stop(): void; tick(now?: Date): Promise<number> } {
-  const spikes = new SpikeSeries(options.spike);
+  let spikes = new SpikeSeries(options.spike);
   let timer: NodeJS.Timeout | null = null;
   const categoryOfThread = new Map<number, number | null>();
 
@@ -202,6 +202,12 @@ export function alertRulesProcessor(options: AlertRulesOptions = {}): Processor<
       else await onFlagged(e as StoredEvent<'post.flagged'>);
     },
     async start() {
+      // From nothing each time: a worker that takes the alert rules' lease back (server/cluster/
+      // leases.ts) must not warm its old minutes again, which would pile the last day's items into
+      // the current minute and read as a spike in every series.
+      if (timer) clearInterval(timer);
+      spikes = new SpikeSeries(options.spike);
+      categoryOfThread.clear();
       const n = await warmUp(26, 300_000).catch((err) => {
         log.warn('spike detectors start cold', { error: String(err) });
         return 0;
