@@ -8,7 +8,8 @@
  * holds more than its share (a worker joined) gives the extra back, after stopping them, so the
  * newcomer takes them at its next round. A lease is free when nobody holds it, when its holder
  * stopped renewing it (it died or froze: after WORKER_LEASE_SECONDS), or at once when its holder
- * was a process on this host that is gone (a restart after a crash does not wait out the lease).
+ * was a process on this host (and pid namespace) that is gone (a restart after a crash does not
+ * wait out the lease).
  *
  * Why the database and not Redis: the lanes' cursors are there, it is there whenever a lane can
  * run at all, and every round is one small write transaction.
@@ -18,6 +19,7 @@
  * the position another process stored).
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import { withTransaction } from '../db';
 import { log } from '../log';
@@ -55,8 +57,24 @@ interface LeaseRow {
 }
 
 const MEMBER = 'member:';
-/** This host in owner ids, bounded so that `member:<owner>` always fits the column. */
-const HOST = os.hostname().slice(0, 64);
+/** The pid namespace's inode (Linux): containers that share a host name need not share pids. */
+function pidNamespace(): string {
+  try {
+    return fs.readlinkSync('/proc/self/ns/pid').replace(/\D/g, '');
+  } catch {
+    return '';
+  }
+}
+/**
+ * This host (and pid namespace) in owner ids, bounded so that `member:<owner>` fits the column.
+ * Pids are compared only between owners with the same one.
+ */
+const HOST = `${os.hostname().slice(0, 64)}${pidNamespace() ? `~${pidNamespace()}` : ''}`;
+
+/** An owner id as a process on this host with this pid would have it (tests plant such rows). */
+export function ownerOnThisHost(pid: number, suffix: string): string {
+  return `${HOST}/${pid}/${suffix}`;
+}
 
 /** The owner id's process is known to be gone: on this host, and no process has its pid. */
 function goneFromThisHost(owner: string): boolean {
@@ -74,7 +92,7 @@ function goneFromThisHost(owner: string): boolean {
 }
 
 export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
-  const owner = `${HOST}/${process.pid}/${crypto.randomBytes(4).toString('hex')}`;
+  const owner = ownerOnThisHost(process.pid, crypto.randomBytes(4).toString('hex'));
   const names = [...options.names];
   /** Lanes running here, with the time their lease runs out unless renewed. */
   const held = new Map<string, number>();

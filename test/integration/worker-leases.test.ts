@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server';
-import { createLeaseKeeper, type LeaseKeeper } from '../../server/cluster/leases';
+import { createLeaseKeeper, ownerOnThisHost, type LeaseKeeper } from '../../server/cluster/leases';
 import { withTransaction } from '../../server/db';
 import { sqlRows } from '../../server/sql';
 
@@ -119,19 +119,21 @@ describe('worker leases', () => {
     expect(b.held()).to.deep.equal(LANES);
   });
 
-  it('takes at once the lanes of a process gone from this host, but waits out the lease of a live or remote one', async () => {
+  it('takes at once the lanes of a process gone from this host, but waits out the lease of a live one, a remote one or one in another pid namespace', async () => {
     const far = Date.now() + 3_600_000;
-    await plant('lane-a', `${os.hostname()}/${DEAD_PID}/deadbeef`, far); // crashed here: its pid is gone
-    await plant('lane-b', `${os.hostname()}/${process.pid}/otherkeeper`, far); // alive (this very process)
+    await plant('lane-a', ownerOnThisHost(DEAD_PID, 'deadbeef'), far); // crashed here: its pid is gone
+    await plant('lane-b', ownerOnThisHost(process.pid, 'otherkeeper'), far); // alive (this very process)
     await plant('lane-c', 'another-host/1234/cafebabe', far); // elsewhere: only its lease can tell
+    await plant('lane-e', `${os.hostname()}~1/${DEAD_PID}/feedface`, far); // this host name, another pid namespace: its pids are not ours to check
     await plant('lane-d', 'another-host/1234/cafebabe', Date.now() - 1); // ... and this one ran out
     const k = keeper();
     keepers.push(k);
     await k.start();
-    expect(k.held()).to.deep.equal(['lane-a', 'lane-d', 'lane-e']);
+    expect(k.held()).to.deep.equal(['lane-a', 'lane-d']);
     const rows = new Map((await holders()).map((r) => [r.name, r.owner]));
-    expect(rows.get('lane-b')).to.equal(`${os.hostname()}/${process.pid}/otherkeeper`);
+    expect(rows.get('lane-b')).to.equal(ownerOnThisHost(process.pid, 'otherkeeper'));
     expect(rows.get('lane-c')).to.equal('another-host/1234/cafebabe');
+    expect(rows.get('lane-e')).to.equal(`${os.hostname()}~1/${DEAD_PID}/feedface`);
   });
 
   it('stops a lane at once when another process has taken it over (we froze past our lease)', async () => {
