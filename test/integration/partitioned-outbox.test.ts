@@ -10,7 +10,7 @@
 import { expect } from 'chai';
 import { Sequelize, type Transaction } from 'sequelize';
 import { partitionedOutbox, type PartitionedEvent, type PartitionedOutbox } from '../../bench/support/partitioned-outbox';
-import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster';
+import { requirePostgres, type PostgresCluster } from '../support/postgres-cluster';
 import { waitFor } from '../support/wait';
 
 /** The key Resonance's withTransaction takes today (server/db.ts), for the contrast. */
@@ -34,18 +34,10 @@ describe('partitioned outbox on PostgreSQL', function () {
   let outbox: PartitionedOutbox;
 
   before(async function () {
-    let url = process.env.TEST_DATABASE_URL;
-    if (!url) {
-      try {
-        cluster = await startPostgresCluster('resonance_partitions');
-        url = cluster.url;
-      } catch (err) {
-        if (process.env.CI === 'true') throw err;
-        console.warn(`\n  [postgres] SKIPPING: no throwaway PostgreSQL cluster: ${(err as Error).message}`);
-        this.skip();
-      }
-    }
-    sequelize = new Sequelize(url!, { logging: false, pool: { max: 12, min: 0 } });
+    const pg = await requirePostgres(this, 'resonance_partitions');
+    cluster = pg.cluster;
+    const url = pg.url;
+    sequelize = new Sequelize(url, { logging: false, pool: { max: 12, min: 0 } });
     outbox = partitionedOutbox(sequelize, 'proof');
   });
   after(async () => {

@@ -12,7 +12,7 @@ import { expect } from 'chai';
 import { startChildServer, tempDataDir, type ChildServer } from '../support/child-server';
 import { burst, expectNothingLost, setUpCommunity } from '../support/burst';
 import { requireElasticsearch } from '../support/elasticsearch';
-import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster';
+import { requirePostgres, type PostgresCluster } from '../support/postgres-cluster';
 import { resetPostgres } from '../support/server';
 
 // An upper bound, not the size: the burst goes on until the process dies (a crash point in the
@@ -61,17 +61,9 @@ for (const target of TARGETS) {
         es = { url: handle.url, prefix: `resil_${crypto.randomBytes(4).toString('hex')}` };
       }
       if (target.name === 'postgres') {
-        if (process.env.TEST_DATABASE_URL) databaseUrl = process.env.TEST_DATABASE_URL;
-        else {
-          try {
-            cluster = await startPostgresCluster('resonance_crash');
-            databaseUrl = cluster.url;
-          } catch (err) {
-            if (process.env.CI === 'true') throw err;
-            console.warn(`\n  [postgres] SKIPPING: no throwaway PostgreSQL cluster: ${(err as Error).message}`);
-            this.skip();
-          }
-        }
+        const pg = await requirePostgres(this, 'resonance_crash');
+        databaseUrl = pg.url;
+        cluster = pg.cluster;
       }
     });
     afterEach(async () => {

@@ -77,3 +77,20 @@ export async function startPostgresCluster(database = 'resonance_test'): Promise
     destroy,
   };
 }
+
+/**
+ * A PostgreSQL for one suite's `before` hook: TEST_DATABASE_URL (`npm run test:postgres`), else a
+ * throwaway cluster of its own (`cluster`, for the caller to destroy). Without one it skips, saying
+ * why, except under CI=true, where it fails.
+ */
+export async function requirePostgres(ctx: Mocha.Context, database: string): Promise<{ url: string; cluster?: PostgresCluster }> {
+  if (process.env.TEST_DATABASE_URL) return { url: process.env.TEST_DATABASE_URL };
+  try {
+    const cluster = await startPostgresCluster(database);
+    return { url: cluster.url, cluster };
+  } catch (err) {
+    if (process.env.CI === 'true') throw err;
+    console.warn(`\n  [postgres] SKIPPING: no throwaway PostgreSQL cluster: ${(err as Error).message}`);
+    ctx.skip();
+  }
+}
