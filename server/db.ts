@@ -73,7 +73,11 @@ function configureSqliteConnections(sequelize: Sequelize): void {
     return originalRelease(connection, force);
   };
   manager.getConnection = async (options?: { uuid?: string }) => {
-    const reusable = options?.uuid ? idleTransactionConnections.pop() : undefined;
+    // Only a transaction (its own uuid) takes an idle connection. server/sql.ts asks for the
+    // 'default' one by name: handing it an idle one replaced the default connection, and the old
+    // one was never closed (64 SQLite connections leaked in the first 30 s of bench/soak.bench.ts).
+    const forTransaction = options?.uuid !== undefined && options.uuid !== 'default';
+    const reusable = forTransaction ? idleTransactionConnections.pop() : undefined;
     if (reusable && options?.uuid) {
       manager.connections[options.uuid] = reusable;
       return reusable;
