@@ -39,6 +39,8 @@ import { freePort, rssMB, spawnTsx, stop, waitForOk } from './support/processes'
 import { RAISED_LIMITS } from './support/limits';
 import { ADMIN, api, adminToken, ingestKey, log, mentionItems, percentile, round, sleep } from './support/listening';
 import { partitionedOutbox } from './support/partitioned-outbox';
+import { watchSaturation, writeLockCounters } from './support/saturation';
+import { WRITE_LOCK_KEY } from '../server/db';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const quick = args.has('quick');
@@ -214,6 +216,41 @@ async function redisRoundTrip(redisUrl: string, n: number) {
 }
 
 /** All three processes taking replies at once. */
+/**
+ * Run a write phase and say what it ran out of (bench/support/saturation.ts): the write lock's busy
+ * share from pg_locks, the web processes' own lock counters (/metrics), and the cores each process,
+ * PostgreSQL and the machine used. `limit` is the verdict: 'write lock', 'cpu', 'both' or 'neither'.
+ */
+async function observePhase<T>(topo: Topology, run: () => Promise<T>) {
+  const before = await Promise.all(topo.urls.map(writeLockCounters));
+  const watch = watchSaturation(topo.pids, databaseUrl, WRITE_LOCK_KEY);
+  const result = await run();
+  const seen = await watch.stop();
+  const after = await Promise.all(topo.urls.map(writeLockCounters));
+  let transactions = 0;
+  let held = 0;
+  let wait = 0;
+  after.forEach((a, i) => {
+    const b = before[i];
+    if (!a || !b) return;
+    transactions += a.transactions - b.transactions;
+    held += a.heldSeconds - b.heldSeconds;
+    wait += a.waitSeconds - b.waitSeconds;
+  });
+  const web = {
+    transactionsPerSecond: round(transactions / seen.seconds),
+    meanHoldMs: round((1000 * held) / Math.max(1, transactions)),
+    meanWaitMs: round((1000 * wait) / Math.max(1, transactions)),
+    // The web processes' transactions only: the worker's come on top (pg_locks sees them all).
+    heldShare: round(held / seen.seconds, 3),
+  };
+  const lockShare = seen.writeLockBusyShare ?? web.heldShare;
+  const lockFull = lockShare >= 0.85;
+  const cpuFull = seen.machineBusyShare >= 0.85;
+  const limit = lockFull && cpuFull ? 'both' : lockFull ? 'write lock' : cpuFull ? 'cpu' : 'neither';
+  return { result, saturation: { limit, ...seen, webWriteLock: web } };
+}
+
 async function writeCeiling(redisUrl: string) {
   const topo = await startTopology(redisUrl);
   try {
@@ -233,7 +270,7 @@ async function writeCeiling(redisUrl: string) {
         body: JSON.stringify({ body: '发布会现场人很多，新车的续航和车机都不错，期待交付！' }),
       }),
     );
-    const results = await Promise.all(runs);
+    const { result: results, saturation: postSaturation } = await observePhase(topo, () => Promise.all(runs));
     const ok = results.reduce((n, r) => n + r['2xx'], 0);
     const errors = results.reduce((n, r) => n + r.non2xx + r.errors, 0);
     const posts = {
@@ -242,6 +279,7 @@ async function writeCeiling(redisUrl: string) {
       latencyMs: { p50: Math.max(...results.map((r) => r.latency.p50)), p99: Math.max(...results.map((r) => r.latency.p99)) },
       connections: per * params.webProcesses,
       rssMB: topo.pids.map((p) => rssMB(p)),
+      saturation: postSaturation,
     };
     // Mentions: batches of BATCH through all three at once (each batch its own externalIds).
     const key = await ingestKey(topo.urls[0], token);
@@ -257,7 +295,7 @@ async function writeCeiling(redisUrl: string) {
         requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ items: mentionItems(BATCH, ++batchNo, `w${batchNo}`) }) }) }],
       }),
     );
-    const mr = await Promise.all(mentionRuns);
+    const { result: mr, saturation: mentionSaturation } = await observePhase(topo, () => Promise.all(mentionRuns));
     const accepted = mr.reduce((n, r) => n + r['2xx'], 0) * BATCH;
     return {
       posts,
@@ -266,6 +304,7 @@ async function writeCeiling(redisUrl: string) {
         batch: BATCH,
         non2xxOrErrors: mr.reduce((n, r) => n + r.non2xx + r.errors, 0),
         latencyMs: { p50: Math.max(...mr.map((r) => r.latency.p50)), p99: Math.max(...mr.map((r) => r.latency.p99)) },
+        saturation: mentionSaturation,
       },
     };
   } finally {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { loginPerAddress, type Config } from './config';
-import { openDatabase, closeDatabase, db } from './db';
+import { openDatabase, closeDatabase, db, writeLockStats } from './db';
 import { migrate } from './migrate';
 import { bootstrapAdmin } from './services/accounts';
 import { createDispatcher, type DispatcherOptions, type Processor } from './workers/dispatcher';
@@ -212,7 +212,14 @@ export async function createResonance(config: Config, options: ResonanceOptions 
   });
   app.get('/metrics', async (_req, res) => {
     const [pipeline, workers] = await Promise.all([dispatcher.health().catch(() => ({ backlog: -1, lagSeconds: -1 })), liveWorkers().catch(() => -1)]);
-    res.type('text/plain; version=0.0.4').send(renderMetrics({ resonance_pipeline_backlog: pipeline.backlog, resonance_pipeline_lag_seconds: pipeline.lagSeconds, resonance_pipeline_workers: workers }));
+    const lock = writeLockStats();
+    res.type('text/plain; version=0.0.4').send(
+      renderMetrics(
+        { resonance_pipeline_backlog: pipeline.backlog, resonance_pipeline_lag_seconds: pipeline.lagSeconds, resonance_pipeline_workers: workers },
+        // rate(held) summed over processes is the single writer's busy share (server/db.ts).
+        { resonance_write_transactions_total: lock.transactions, resonance_write_lock_wait_seconds_total: lock.waitSeconds, resonance_write_lock_held_seconds_total: lock.heldSeconds },
+      ),
+    );
   });
 
   // Mention batches (up to 1,000 items) get a larger cap than everything else.

@@ -109,27 +109,67 @@ export function isSqlite(): boolean {
 }
 
 /** Any constant will do: every Resonance process takes the same one (Postgres advisory lock). */
-const WRITE_LOCK_KEY = 0x5245534f; // "RESO"
+export const WRITE_LOCK_KEY = 0x5245534f; // "RESO"
 
 // SQLite serialises writers anyway; queueing write transactions in-process avoids lock
 // contention between our own connections (busy_timeout still covers other processes).
 let writeQueue: Promise<unknown> = Promise.resolve();
 
+/**
+ * How the single writer is used, since this process started: write transactions, the time they
+ * waited for the write lock and the time they held it (from taking it to the end of COMMIT or
+ * ROLLBACK). Summed over every process, held seconds per second is the share of time the one
+ * writer is busy: near 1, writes queue on the lock whatever the CPU; well below, the limit is
+ * elsewhere. On SQLite the lock is this process's write queue (another process's file lock is
+ * waited for inside the transaction, so it counts as held).
+ */
+export interface WriteLockStats { transactions: number; waitSeconds: number; heldSeconds: number }
+const writeLock: WriteLockStats = { transactions: 0, waitSeconds: 0, heldSeconds: 0 };
+
+/** A copy of this process's write-lock counters (served on /metrics). */
+export function writeLockStats(): WriteLockStats {
+  return { ...writeLock };
+}
+
 /** Run fn in a write transaction; domain events recorded inside are dispatched after commit. */
 export async function withTransaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
-  if (!isSqlite()) {
-    // Postgres: one writer at a time, as on SQLite, through a transaction-scoped advisory lock.
-    // The outbox depends on it: rows must commit in id order, or a processor whose cursor has
-    // passed id N+1 would never see an N that commits later. (Same lock in every process.)
-    return db().transaction(async (t) => {
-      await db().query('SELECT pg_advisory_xact_lock($1)', { bind: [WRITE_LOCK_KEY], transaction: t });
-      return fn(t);
-    });
+  const asked = performance.now();
+  let lockedAt = 0;
+  let counted = false;
+  const release = () => {
+    if (counted || lockedAt === 0) return;
+    counted = true;
+    writeLock.transactions++;
+    writeLock.heldSeconds += (performance.now() - lockedAt) / 1000;
+  };
+  const locked = (t: Transaction) => {
+    lockedAt = performance.now();
+    writeLock.waitSeconds += (lockedAt - asked) / 1000;
+    // Registered before any event's hook, so it runs first, right after COMMIT returns.
+    t.afterCommit(release);
+  };
+  try {
+    if (!isSqlite()) {
+      // Postgres: one writer at a time, as on SQLite, through a transaction-scoped advisory lock.
+      // The outbox depends on it: rows must commit in id order, or a processor whose cursor has
+      // passed id N+1 would never see an N that commits later. (Same lock in every process.)
+      return await db().transaction(async (t) => {
+        await db().query('SELECT pg_advisory_xact_lock($1)', { bind: [WRITE_LOCK_KEY], transaction: t });
+        locked(t);
+        return fn(t);
+      });
+    }
+    const run = () =>
+      db().transaction((t) => {
+        locked(t);
+        return fn(t);
+      });
+    const result = writeQueue.then(run, run);
+    writeQueue = result.catch(() => undefined);
+    return await result;
+  } finally {
+    release(); // a rollback held the lock too
   }
-  const run = () => db().transaction(fn);
-  const result = writeQueue.then(run, run);
-  writeQueue = result.catch(() => undefined);
-  return result;
 }
 
 /** Close the database connection. */

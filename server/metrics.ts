@@ -13,8 +13,8 @@ export function observeRequest(method: string, route: string, status: number, se
   durations.set(dkey, d);
 }
 
-/** Render every metric; gauges are read fresh by the caller. */
-export function renderMetrics(gauges: Record<string, number>): string {
+/** Render every metric; gauges and the counters kept elsewhere (the write lock's) are read fresh by the caller. */
+export function renderMetrics(gauges: Record<string, number>, totals: Record<string, number> = {}): string {
   const lines = ['# TYPE resonance_http_requests_total counter'];
   for (const [labels, v] of counters) lines.push(`resonance_http_requests_total{${labels}} ${v}`);
   lines.push('# TYPE resonance_http_request_duration_seconds summary');
@@ -23,6 +23,7 @@ export function renderMetrics(gauges: Record<string, number>): string {
     lines.push(`resonance_http_request_duration_seconds_count{${labels}} ${d.count}`);
   }
   for (const [name, v] of Object.entries(gauges)) lines.push(`# TYPE ${name} gauge`, `${name} ${v}`);
+  for (const [name, v] of Object.entries(totals)) lines.push(`# TYPE ${name} counter`, `${name} ${Number.isInteger(v) ? v : v.toFixed(6)}`);
   const mem = process.memoryUsage();
   lines.push('# TYPE process_resident_memory_bytes gauge', `process_resident_memory_bytes ${mem.rss}`);
   lines.push('# TYPE nodejs_heap_used_bytes gauge', `nodejs_heap_used_bytes ${mem.heapUsed}`);
