@@ -246,7 +246,10 @@ async function observePhase<T>(topo: Topology, run: () => Promise<T>) {
   };
   const lockShare = seen.writeLockBusyShare ?? web.heldShare;
   const lockFull = lockShare >= 0.85;
-  const cpuFull = seen.machineBusyShare >= 0.85;
+  // CPU is the limit when a Node process (one thread) nears a whole core, or Resonance and
+  // PostgreSQL together near every core; the machine's share also holds this bench's own load.
+  const used = seen.cores.processes.reduce<number>((a, b) => a + (b ?? 0), 0) + (seen.cores.postgres ?? 0);
+  const cpuFull = Math.max(...seen.cores.processes.map((c) => c ?? 0)) >= 0.9 || used / seen.cores.available >= 0.85;
   const limit = lockFull && cpuFull ? 'both' : lockFull ? 'write lock' : cpuFull ? 'cpu' : 'neither';
   return { result, saturation: { limit, ...seen, webWriteLock: web } };
 }
