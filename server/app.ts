@@ -357,7 +357,9 @@ export async function createResonance(config: Config, options: ResonanceOptions 
           },
         })
       : null;
-  const dispatcher = createDispatcher(processors, { pollMs: config.OUTBOX_POLL_MS, ...options.dispatcher, leased: leases ? durable : undefined });
+  const dispatcher = createDispatcher(processors, { pollMs: config.OUTBOX_POLL_MS, ...options.dispatcher, leased: leases ? durable : undefined, fence: leases ? (p) => (durable(p) ? { lease: p.name, owner: leases.owner } : null) : undefined,
+    onLeaseLost: (name) => void leases?.dropped(name).catch((err) => log.warn('lane not stopped', { lane: name, error: String(err) })),
+  });
   if (cluster) {
     // Our commits go out on the bus; theirs come in: the dispatcher's tail, the caches.
     publishCommittedEvents((events) => cluster.bus.publishEvents(events));

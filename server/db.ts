@@ -1,11 +1,12 @@
 /** Sequelize: a SQLite file under DATA_DIR by default, Postgres when DATABASE_URL is set. */
 import sqlite3 from './sqlite';
-import { Sequelize, Transaction } from 'sequelize';
+import { QueryTypes, Sequelize, Transaction } from 'sequelize';
 import type { Config } from './config';
 import { initModels } from './models';
 import { log } from './log';
 import { ensurePrivateFile } from './files';
 import { finalizeStatements, type SqliteHandle } from './sql';
+import { FENCE_SQL, LeaseLostError, currentFence, type Fence } from './cluster/fence';
 
 let current: Sequelize | null = null;
 
@@ -131,8 +132,19 @@ export function writeLockStats(): WriteLockStats {
   return { ...writeLock };
 }
 
-/** Run fn in a write transaction; domain events recorded inside are dispatched after commit. */
+/** Whether this lease is still held by its owner, read inside transaction t (server/cluster/fence.ts). */
+export async function leaseHolds(fence: Fence, t: Transaction): Promise<boolean> {
+  const rows = await db().query(FENCE_SQL, { bind: [fence.lease, fence.owner, Date.now()], transaction: t, type: QueryTypes.SELECT });
+  return rows.length > 0;
+}
+
+/**
+ * Run fn in a write transaction; domain events recorded inside are dispatched after commit. Inside
+ * a leased lane (a fence in the async context) the lease is checked first, under the write lock:
+ * a lane that lost its lease writes nothing (LeaseLostError).
+ */
 export async function withTransaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
+  const fence = currentFence();
   const asked = performance.now();
   let lockedAt = 0;
   let counted = false;
@@ -156,12 +168,14 @@ export async function withTransaction<T>(fn: (t: Transaction) => Promise<T>): Pr
       return await db().transaction(async (t) => {
         await db().query('SELECT pg_advisory_xact_lock($1)', { bind: [WRITE_LOCK_KEY], transaction: t });
         locked(t);
+        if (fence && !(await leaseHolds(fence, t))) throw new LeaseLostError(fence.lease);
         return fn(t);
       });
     }
     const run = () =>
-      db().transaction((t) => {
+      db().transaction(async (t) => {
         locked(t);
+        if (fence && !(await leaseHolds(fence, t))) throw new LeaseLostError(fence.lease);
         return fn(t);
       });
     const result = writeQueue.then(run, run);

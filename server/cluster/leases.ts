@@ -47,6 +47,11 @@ export interface LeaseKeeper {
   stop(): Promise<void>;
   /** One round now (tests). */
   round(): Promise<void>;
+  /**
+   * A lane found its lease gone (its fence failed, fence.ts): stop it as a lost lease (lost() is
+   * called); the next round takes it again if it is free or still ours.
+   */
+  dropped(name: string): Promise<void>;
   held(): string[];
 }
 
@@ -192,6 +197,11 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       );
     },
     round,
+    async dropped(name) {
+      if (!held.has(name)) return;
+      log.warn('pipeline lane lost its lease', { lane: name, owner });
+      await lose(name);
+    },
     held: () => [...held.keys()].sort(),
   };
 }

@@ -9,7 +9,8 @@ import { Op } from 'sequelize';
 import { DeadEvent, OutboxEvent, ProcessorCursor } from '../models';
 import { fromRow, onEventsCommitted, outboxAfter, type EventType, type OutboxRow, type StoredEvent } from '../events';
 import { log } from '../log';
-import { withTransaction } from '../db';
+import { leaseHolds, withTransaction } from '../db';
+import { LeaseLostError, outsideFence, withFence, type Fence } from '../cluster/fence';
 import { outageOf } from '../outages';
 
 /**
@@ -64,6 +65,13 @@ export interface DispatcherOptions {
    * runs each.
    */
   leased?: (p: Processor) => boolean;
+  /**
+   * The lease that fences a leased lane's writes (server/cluster/fence.ts): a lane that lost it
+   * (this process froze past it) writes nothing more and stops until resume(name).
+   */
+  fence?: (p: Processor) => Fence | null;
+  /** Told when a fenced lane stopped because its lease was gone (the lease keeper then gives it up). */
+  onLeaseLost?: (name: string) => void;
 }
 
 interface Lane {
@@ -177,8 +185,15 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     for (const l of dirty) l.dirty = false;
     const snapshot = dirty.map((lane) => ({ lane, cursor: lane.cursor!, target: lane.cursor!.lastEventId, expected: lane.persisted }));
     const moved: Lane[] = [];
+    const fenced: Lane[] = [];
     await withTransaction(async (transaction) => {
       for (const { lane, cursor, target, expected } of snapshot) {
+        // A leased lane whose lease went to another process must not move the cursor it now owns.
+        const fence = options.fence?.(lane.processor);
+        if (fence && !(await leaseHolds(fence, transaction))) {
+          fenced.push(lane);
+          continue;
+        }
         const [affected] = await ProcessorCursor.update(
           { lastEventId: target, attempts: cursor.attempts, lastError: cursor.lastError },
           { where: { name: cursor.name, lastEventId: expected }, transaction },
@@ -187,6 +202,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
         else moved.push(lane);
       }
     });
+    for (const lane of fenced) leaseLost(lane);
     for (const lane of moved) {
       const fresh = await cursorOf(lane.processor.name);
       lane.cursor = fresh;
@@ -229,6 +245,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
         try {
           await deadLetterItems(processor, await processor.handleBatch(relevant.map((r) => fromRow(r) as StoredEvent<never>)));
         } catch (err) {
+          if (err instanceof LeaseLostError) throw err;
           if (!(await transient(processor, err))) {
             log.warn('batch failed; retrying its events one by one', { processor: processor.name, events: relevant.length });
             lane.isolate = true;
@@ -247,6 +264,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
             try {
               await deadLetterItems(processor, await handleOne(fromRow(row)));
             } catch (err) {
+              if (err instanceof LeaseLostError) throw err;
               const isTransient = await transient(processor, err);
               if (!isTransient && cursor.attempts + 1 >= maxAttempts) {
                 await deadLetter(cursor, processor, row.id, err);
@@ -329,7 +347,8 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   function flushNow(): Promise<void> {
     if (flushTimer) clearTimeout(flushTimer);
     flushTimer = null;
-    flushing ??= saveDirtyCursors()
+    // Outside any lane's fence (this timer may have been set from inside one): it saves every lane's cursor.
+    flushing ??= outsideFence(saveDirtyCursors)
       .catch((err) => {
         log.warn('cursor save failed; will retry', { error: String(err) });
         for (const l of lanes) if (l.cursor && l.cursor.lastEventId !== l.persisted) l.dirty = true;
@@ -367,13 +386,29 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     }
     lane.running = true;
     lane.again = false;
-    runLane(lane)
-      .catch((err) => log.error('dispatcher lane crashed', { processor: lane.processor.name, error: String(err) }))
+    withFence(options.fence?.(lane.processor) ?? null, () => runLane(lane))
+      .catch((err) => (err instanceof LeaseLostError ? leaseLost(lane) : log.error('dispatcher lane crashed', { processor: lane.processor.name, error: String(err) })))
       .finally(() => {
         lane.running = false;
         if (lane.again) wake(lane);
         else if (lanes.every((l) => !l.running)) idleWaiters.splice(0).forEach((fn) => fn());
       });
+  }
+
+  /**
+   * The lane's lease is another process's now (this one froze past it): stop the lane where it
+   * is, keep none of its unsaved progress (the new holder redoes it), and wait for resume(name),
+   * which the lease keeper calls if the lease comes back.
+   */
+  function leaseLost(lane: Lane) {
+    if (!lane.active) return;
+    lane.active = false;
+    lane.dirty = false;
+    lane.cursor = null;
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.timer = null;
+    log.warn('pipeline lane stopped: its lease is no longer ours', { processor: lane.processor.name });
+    options.onLeaseLost?.(lane.processor.name);
   }
 
   function kick() {
