@@ -9,8 +9,9 @@
  * work once.
  *
  * The fence travels with the lane's async context (AsyncLocalStorage), so handlers need not pass
- * it down. What is not a database write is not fenced: Elasticsearch bulk writes are idempotent
- * by document id, and webhook deliveries carry their delivery id (at least once, as documented).
+ * it down. Writes to the search index (Elasticsearch, or the embedded backend's own file) are not
+ * fenced: they are idempotent by document id. (Webhook requests go out from the sender, outside the lanes, each
+ * delivery claimed by its own row.)
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 

@@ -14,9 +14,10 @@
  * Why the database and not Redis: the lanes' cursors are there, it is there whenever a lane can
  * run at all, and every round is one small write transaction.
  *
- * Delivery stays at least once, as before: a holder that froze past its lease may finish the
- * batch in hand while the next one starts (handlers are idempotent, and the cursor save adopts
- * the position another process stored).
+ * A holder that froze past its lease and wakes mid-batch writes nothing more: each of a lane's
+ * write transactions checks its lease first, under the write lock (fence.ts), and a failed check
+ * stops the lane and drops the lease here. Search-index writes are not fenced: they are idempotent
+ * by document id.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
