@@ -74,6 +74,7 @@ import { uploadFiles } from './routes/uploadFiles';
 import { LocalDiskStorage } from './uploads/storage';
 import { createCluster } from './cluster';
 import { eventsFromWire } from './cluster/bus';
+import { withFence } from './cluster/fence';
 import { createLeaseKeeper, liveWorkers } from './cluster/leases';
 import { publishCommittedEvents, receiveRemoteEvents } from './events';
 import { configureThreadCache, forgetThreads } from './services/threadReads';
@@ -343,8 +344,11 @@ export async function createResonance(config: Config, options: ResonanceOptions 
           ttlMs: config.WORKER_LEASE_SECONDS * 1000,
           async gained(name) {
             if (name === alertRules.name) {
-              await alertRules.start();
-              scheduleEscalation(config.ALERT_SLA_SWEEP_SECONDS);
+              // Their timers (the spike tick, the SLA sweep) write for this lane: they carry its fence.
+              await withFence({ lease: name, owner: leases!.owner }, async () => {
+                await alertRules.start();
+                scheduleEscalation(config.ALERT_SLA_SWEEP_SECONDS);
+              });
             }
             dispatcher.resume(name);
           },

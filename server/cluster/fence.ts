@@ -9,7 +9,8 @@
  * work once.
  *
  * The fence travels with the lane's async context (AsyncLocalStorage), so handlers need not pass
- * it down. Writes to the search index (Elasticsearch, or the embedded backend's own file) are not
+ * it down; it also reaches every timer and promise created inside, so work a lane only wakes
+ * (the webhook sender, the other lanes) starts outsideFence. Writes to the search index (Elasticsearch, or the embedded backend's own file) are not
  * fenced: they are idempotent by document id. (Webhook requests go out from the sender, outside the lanes, each
  * delivery claimed by its own row.)
  */
@@ -28,9 +29,9 @@ export class LeaseLostError extends Error {
   }
 }
 
-/** Run fn with its write transactions fenced by this lease (null: unfenced). */
+/** Run fn with its write transactions fenced by this lease (null: unfenced, whatever the caller's fence). */
 export function withFence<T>(fence: Fence | null, fn: () => Promise<T>): Promise<T> {
-  return fence ? context.run(fence, fn) : fn();
+  return fence ? context.run(fence, fn) : context.exit(fn);
 }
 
 /** Run fn outside any fence (work that serves several lanes at once, like the shared cursor save). */

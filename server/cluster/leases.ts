@@ -108,6 +108,15 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
 
   const live = (row: LeaseRow, now: number) => Number(row.expiresAt) > now && !goneFromThisHost(row.owner);
 
+  // Rounds and drops one at a time: a lane dropped while a round is in flight must not be
+  // stopped twice, nor stopped after that round started it again.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = chain.then(fn, fn);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+
   /** Lanes starting (gained() can take a while: the alert rules warm a day of history). */
   const starting = new Map<string, Promise<void>>();
 
@@ -167,7 +176,7 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
   }
 
   function round(): Promise<void> {
-    running ??= roundNow()
+    running ??= serially(roundNow)
       .catch((err) => log.warn('lease round failed; will retry', { error: err instanceof Error ? err.message : String(err) }))
       .finally(() => {
         running = null;
@@ -198,10 +207,12 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       );
     },
     round,
-    async dropped(name) {
-      if (!held.has(name)) return;
-      log.warn('pipeline lane lost its lease', { lane: name, owner });
-      await lose(name);
+    dropped(name) {
+      return serially(async () => {
+        if (!held.has(name)) return;
+        log.warn('pipeline lane lost its lease', { lane: name, owner });
+        await lose(name);
+      });
     },
     held: () => [...held.keys()].sort(),
   };

@@ -89,6 +89,8 @@ interface Lane {
   isolate: boolean;
   /** False while another process holds this lane's lease (leased lanes start so). */
   active: boolean;
+  /** Bumped by resume(): a lost-lease error from a run before it must not stop the resumed lane. */
+  epoch: number;
   running: boolean;
   again: boolean;
   retryAt: number;
@@ -102,7 +104,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   const maxAttempts = options.maxAttempts ?? 6;
   const backoffBaseMs = options.backoffBaseMs ?? 200;
   const backoffMaxMs = options.backoffMaxMs ?? 30_000;
-  const lanes: Lane[] = processors.map((processor) => ({ processor, cursor: null, loadedAt: 0, persisted: 0, dirty: false, lingerUntil: 0, isolate: false, active: !options.leased?.(processor), running: false, again: false, retryAt: 0, timer: null }));
+  const lanes: Lane[] = processors.map((processor) => ({ processor, cursor: null, loadedAt: 0, persisted: 0, dirty: false, lingerUntil: 0, isolate: false, active: !options.leased?.(processor), epoch: 0, running: false, again: false, retryAt: 0, timer: null }));
   const activeLanes = () => lanes.filter((l) => l.active);
   let stopped = true;
   /**
@@ -213,7 +215,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   }
 
   /** Process everything available for one lane; returns when caught up or backing off. */
-  async function runLane(lane: Lane): Promise<void> {
+  async function runLane(lane: Lane, epoch: number): Promise<void> {
     const { processor } = lane;
     const handles = new Set<string>(processor.handles);
     const handleOne = (event: StoredEvent) =>
@@ -226,7 +228,8 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     const cursor = lane.cursor;
     const limit = processor.batchSize ?? batchSize;
     for (;;) {
-      if (stopped || !lane.active) return;
+      // A run from before a pause and resume (its lease lost and taken back) must not go on beside the new one.
+      if (stopped || !lane.active || lane.epoch !== epoch) return;
       const rows = await rowsAfter(cursor.lastEventId, limit);
       if (rows.length === 0) {
         lane.isolate = false;
@@ -339,7 +342,9 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
   let flushing: Promise<void> | null = null;
 
   function persistCursor(lane: Lane) {
-    if (!durable(lane.processor)) return;
+    // A lane that lost its lease mid-batch keeps nothing (leaseLost cleared its cursor); a paused
+    // one still saves the batch it had in hand (pause() flushes it).
+    if (!durable(lane.processor) || !lane.cursor) return;
     lane.dirty = true;
     if (!flushTimer) flushTimer = setTimeout(() => void flushNow(), CURSOR_FLUSH_MS);
   }
@@ -355,13 +360,13 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
       })
       .finally(() => {
         flushing = null;
-        if (lanes.some((l) => l.dirty) && !flushTimer) flushTimer = setTimeout(() => void flushNow(), CURSOR_FLUSH_MS);
+        if (lanes.some((l) => l.dirty && l.cursor) && !flushTimer) flushTimer = setTimeout(() => void flushNow(), CURSOR_FLUSH_MS);
       });
     return flushing;
   }
 
   async function flushCursors() {
-    while (flushing || lanes.some((l) => l.dirty)) await flushNow();
+    while (flushing || lanes.some((l) => l.dirty && l.cursor)) await flushNow();
   }
 
   function schedule(lane: Lane, delay: number) {
@@ -386,8 +391,14 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     }
     lane.running = true;
     lane.again = false;
-    withFence(options.fence?.(lane.processor) ?? null, () => runLane(lane))
-      .catch((err) => (err instanceof LeaseLostError ? leaseLost(lane) : log.error('dispatcher lane crashed', { processor: lane.processor.name, error: String(err) })))
+    const fence = options.fence?.(lane.processor) ?? null;
+    const epoch = lane.epoch;
+    withFence(fence, () => runLane(lane, epoch))
+      .catch((err) => {
+        if (err instanceof LeaseLostError && err.lease === fence?.lease) {
+          if (epoch === lane.epoch) leaseLost(lane);
+        } else log.error('dispatcher lane crashed', { processor: lane.processor.name, error: String(err) });
+      })
       .finally(() => {
         lane.running = false;
         if (lane.again) wake(lane);
@@ -408,7 +419,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     if (lane.timer) clearTimeout(lane.timer);
     lane.timer = null;
     log.warn('pipeline lane stopped: its lease is no longer ours', { processor: lane.processor.name });
-    options.onLeaseLost?.(lane.processor.name);
+    outsideFence(() => options.onLeaseLost?.(lane.processor.name));
   }
 
   function kick() {
@@ -425,7 +436,8 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
       unsubscribe = onEventsCommitted(
         (events) => {
           remember(events);
-          setImmediate(kick);
+          // This runs after a commit, maybe a fenced lane's: every lane wakes in its own fence.
+          outsideFence(() => setImmediate(kick));
         },
         { remote: true },
       );
@@ -469,6 +481,7 @@ export function createDispatcher(processors: Processor[], options: DispatcherOpt
     resume(name: string): void {
       for (const lane of lanes.filter((l) => l.processor.name === name)) {
         lane.active = true;
+        lane.epoch++;
         lane.cursor = null;
         wake(lane);
       }

@@ -21,6 +21,7 @@ import { analyze, type Analysis as TextAnalysis } from '../../search/analysis';
 import { expandForIndex, withTitle } from '../../search/expand';
 import { Analysis, Mention, Post, User } from '../models';
 import { asDate, inList, sqlRows } from '../sql';
+import { LeaseLostError } from '../cluster/fence';
 import { withTransaction } from '../db';
 import { watchwordMatcher } from '../services/alertSettings';
 import { readsAsQuestion } from '../../search/alerts/rules';
@@ -331,7 +332,8 @@ async function writeIsolated(search: SearchService, { docs, rows, items }: Omit<
     return [];
   } catch (err) {
     // An outage (backend down, disk full) fails every document alike: retry the batch, isolate nothing.
-    if (docs.length === 1 || outageOf(err) || !(await search.healthy())) throw err;
+    // A lost lease (cluster/fence.ts) is not this batch's fault: the lane stops, the new holder does it.
+    if (err instanceof LeaseLostError || docs.length === 1 || outageOf(err) || !(await search.healthy())) throw err;
   }
   const failed: Built['failed'] = [];
   for (let i = 0; i < docs.length; i++) {
@@ -339,7 +341,7 @@ async function writeIsolated(search: SearchService, { docs, rows, items }: Omit<
     try {
       await write([docs[i]], [rows[i]], [items[i]]);
     } catch (error) {
-      if (outageOf(error) || !(await search.healthy())) throw error;
+      if (error instanceof LeaseLostError || outageOf(error) || !(await search.healthy())) throw error;
       failed.push({ id: docs[i].id, error });
     }
   }

@@ -10,6 +10,7 @@ import { Op } from 'sequelize';
 import type { Processor } from './dispatcher';
 import type { StoredEvent } from '../events';
 import { withTransaction } from '../db';
+import { outsideFence } from '../cluster/fence';
 import { log } from '../log';
 import { RateLimiter } from '../middleware/rateLimit';
 import { Webhook, WebhookDelivery } from '../models';
@@ -132,7 +133,10 @@ export function createWebhookSender(options: SenderOptions) {
     timer.unref();
   }
 
-  function kick(): void {
+  // Outside any fence: the webhooks lane wakes the sender from inside its own (cluster/fence.ts),
+  // and a claimed delivery must not fail its bookkeeping because that lane's lease moved.
+  const kick = (): void => outsideFence(kickNow);
+  function kickNow(): void {
     if (stopped) return;
     if (running) {
       again = true;
