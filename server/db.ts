@@ -121,8 +121,9 @@ let writeQueue: Promise<unknown> = Promise.resolve();
  * waited for the write lock and the time they held it (from taking it to the end of COMMIT or
  * ROLLBACK). Summed over every process, held seconds per second is the share of time the one
  * writer is busy: near 1, writes queue on the lock whatever the CPU; well below, the limit is
- * elsewhere. On SQLite the lock is this process's write queue (another process's file lock is
- * waited for inside the transaction, so it counts as held).
+ * elsewhere. Wait includes getting a pool connection and BEGIN. On SQLite the lock is this
+ * process's write queue: another process's file lock is waited for inside the transaction (it
+ * counts as held), and the queue moves on only after the after-commit hooks (the next writer's wait).
  */
 export interface WriteLockStats { transactions: number; waitSeconds: number; heldSeconds: number }
 const writeLock: WriteLockStats = { transactions: 0, waitSeconds: 0, heldSeconds: 0 };
