@@ -60,6 +60,22 @@ describe('lease fencing', function () {
   });
   afterEach(() => server.close());
 
+  /**
+   * The freeze: a new post's handler is held at the gate while `moveLease` changes the lease row
+   * (as the other process's keeper would); then it goes on, and we wait for the lane to stop.
+   */
+  async function freezeWhileLeaseMoves(moveLease: () => Promise<void>) {
+    let release!: () => void;
+    gate = new Promise((resolve) => (release = resolve));
+    const built = await buildThread();
+    await until('the lane to take the post', () => entered.includes(built.post.id));
+    await moveLease();
+    release();
+    await until('the lane to stop', () => !server.resonance.dispatcher.activeLanes().includes(LANE));
+    gate = null;
+    return built;
+  }
+
   it('a lane that lost its lease mid-batch commits nothing; the new holder does the work once', async () => {
     const keeper = server.resonance.leases!;
     expect(keeper.held()).to.include(LANE);
@@ -68,19 +84,12 @@ describe('lease fencing', function () {
     expect(await effects()).to.deep.equal([first.post.id]);
     const savedBefore = (await ProcessorCursor.findByPk(LANE))!.lastEventId;
 
-    let release!: () => void;
-    gate = new Promise((resolve) => (release = resolve));
-    const second = await buildThread();
-    await until('the lane to take the second post', () => entered.includes(second.post.id));
     // Meanwhile the lease ran out and another worker took it.
-    await setLease(OTHER, Date.now() + 60_000);
-    release();
-    await until('the lane to stop', () => !server.resonance.dispatcher.activeLanes().includes(LANE));
+    const second = await freezeWhileLeaseMoves(() => setLease(OTHER, Date.now() + 60_000));
     expect(await effects(), 'the stale holder wrote nothing').to.deep.equal([first.post.id]);
     expect((await ProcessorCursor.findByPk(LANE))!.lastEventId).to.equal(savedBefore);
 
     // The keeper's next round sees the lane is another's and keeps its hands off it.
-    gate = null;
     await keeper.round();
     expect(keeper.held()).to.not.include(LANE);
     expect(await effects()).to.deep.equal([first.post.id]);
@@ -96,17 +105,12 @@ describe('lease fencing', function () {
 
   it('a lease that ran out with nobody taking it over fences too, and the keeper renews and resumes the lane', async () => {
     const keeper = server.resonance.leases!;
-    let release!: () => void;
-    gate = new Promise((resolve) => (release = resolve));
-    const post = await buildThread();
-    await until('the lane to take the post', () => entered.includes(post.post.id));
     // Still ours by name, but expired: a process that froze past its lease and was not replaced yet.
-    const [{ owner }] = await sqlRows<{ owner: string }>('SELECT "owner" FROM "worker_leases" WHERE "name" = $1', [LANE]);
-    await setLease(owner, Date.now() - 1);
-    release();
-    await until('the lane to stop', () => !server.resonance.dispatcher.activeLanes().includes(LANE));
+    const post = await freezeWhileLeaseMoves(async () => {
+      const [{ owner }] = await sqlRows<{ owner: string }>('SELECT "owner" FROM "worker_leases" WHERE "name" = $1', [LANE]);
+      await setLease(owner, Date.now() - 1);
+    });
     expect(await effects()).to.deep.equal([]);
-    gate = null;
     await keeper.round();
     await until('the post to be handled', async () => (await effects()).length === 1);
     await server.resonance.dispatcher.drain(10_000);
@@ -119,14 +123,8 @@ describe('lease fencing', function () {
     await server.resonance.dispatcher.drain(10_000);
     const savedBefore = (await ProcessorCursor.findByPk(LANE))!.lastEventId;
     writes = false;
-    let release!: () => void;
-    gate = new Promise((resolve) => (release = resolve));
-    const second = await buildThread();
-    await until('the lane to take the second post', () => entered.includes(second.post.id));
-    await setLease(OTHER, Date.now() + 60_000);
-    release();
     // Only the fenced cursor save can notice: the handler made no transaction of its own.
-    await until('the lane to stop', () => !server.resonance.dispatcher.activeLanes().includes(LANE));
+    await freezeWhileLeaseMoves(() => setLease(OTHER, Date.now() + 60_000));
     expect((await ProcessorCursor.findByPk(LANE))!.lastEventId, 'the cursor the new holder owns').to.equal(savedBefore);
     expect(server.resonance.leases!.held()).to.not.include(LANE);
     expect(await effects()).to.deep.equal([first.post.id]);
