@@ -361,7 +361,11 @@ export async function createResonance(config: Config, options: ResonanceOptions 
           },
         })
       : null;
-  const dispatcher = createDispatcher(processors, { pollMs: config.OUTBOX_POLL_MS, ...options.dispatcher, leased: leases ? durable : undefined, fence: leases ? (p) => (durable(p) ? { lease: p.name, owner: leases.owner } : null) : undefined,
+  const dispatcher = createDispatcher(processors, {
+    pollMs: config.OUTBOX_POLL_MS,
+    ...options.dispatcher,
+    leased: leases ? durable : undefined,
+    fence: leases ? (p) => (durable(p) ? { lease: p.name, owner: leases.owner } : null) : undefined,
     onLeaseLost: (name) => void leases?.dropped(name).catch((err) => log.warn('lane not stopped', { lane: name, error: String(err) })),
   });
   if (cluster) {

@@ -155,11 +155,13 @@ export async function withTransaction<T>(fn: (t: Transaction) => Promise<T>): Pr
     writeLock.transactions++;
     writeLock.heldSeconds += (performance.now() - lockedAt) / 1000;
   };
-  const locked = (t: Transaction) => {
+  /** The lock is ours: count the wait, then check the lane's lease (if any) under it. */
+  const locked = async (t: Transaction) => {
     lockedAt = performance.now();
     writeLock.waitSeconds += (lockedAt - asked) / 1000;
     // Registered before any event's hook, so it runs first, right after COMMIT returns.
     t.afterCommit(release);
+    if (fence && !(await leaseHolds(fence, t))) throw new LeaseLostError(fence.lease);
   };
   try {
     if (!isSqlite()) {
@@ -168,15 +170,13 @@ export async function withTransaction<T>(fn: (t: Transaction) => Promise<T>): Pr
       // passed id N+1 would never see an N that commits later. (Same lock in every process.)
       return await db().transaction(async (t) => {
         await db().query('SELECT pg_advisory_xact_lock($1)', { bind: [WRITE_LOCK_KEY], transaction: t });
-        locked(t);
-        if (fence && !(await leaseHolds(fence, t))) throw new LeaseLostError(fence.lease);
+        await locked(t);
         return fn(t);
       });
     }
     const run = () =>
       db().transaction(async (t) => {
-        locked(t);
-        if (fence && !(await leaseHolds(fence, t))) throw new LeaseLostError(fence.lease);
+        await locked(t);
         return fn(t);
       });
     const result = writeQueue.then(run, run);

@@ -10,9 +10,10 @@
  *
  * The fence travels with the lane's async context (AsyncLocalStorage), so handlers need not pass
  * it down; it also reaches every timer and promise created inside, so work a lane only wakes
- * (the webhook sender, the other lanes) starts outsideFence. Writes to the search index (Elasticsearch, or the embedded backend's own file) are not
- * fenced: they are idempotent by document id. (Webhook requests go out from the sender, outside the lanes, each
- * delivery claimed by its own row.)
+ * (the webhook sender, the other lanes) starts outsideFence. Writes to the search index
+ * (Elasticsearch, or the embedded backend's own file) are not fenced: they are idempotent by
+ * document id. (Webhook requests go out from the sender, outside the lanes, each delivery claimed
+ * by its own row.)
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
